@@ -1,0 +1,51 @@
+# The two commands a user needs are `make demo` and `make test`; both bootstrap .venv from nothing.
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-stamp
+NBVAL := --nbval --nbval-current-env --nbval-sanitize-with nbval_sanitize.cfg
+export PYDEVD_DISABLE_FILE_VALIDATION := 1
+export JUPYTER_PLATFORM_DIRS := 1
+
+.PHONY: demo serve test check unit notebooks browser bench chromium js clean
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[dev]'
+	$(PY) -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (ipykernel)" >/dev/null
+	touch $(STAMP)
+
+## demo: the embedded Appwrite server, seeded, plus the dashboard served by Voila
+demo: $(STAMP)
+	$(PY) -m appwrite_widgets demo
+
+## serve: only the embedded server, seeded with the demo users
+serve: $(STAMP)
+	$(PY) -m appwrite_widgets serve --seed demo
+
+## test: lint, types, unit/server/client tests, notebooks (nbval), real-browser tests
+test: $(STAMP) chromium js
+	scripts/timed lint $(PY) -m ruff check .
+	scripts/timed types $(PY) -m mypy
+	scripts/timed unit $(PY) -m pytest tests --ignore=tests/ui
+	scripts/timed nbval $(PY) -m pytest $(NBVAL) notebooks
+	scripts/timed browser $(PY) -m pytest tests/ui
+
+chromium:
+	@command -v chromium >/dev/null || { \
+	  if [ "$$(id -u)" != 0 ]; then echo "Chromium is missing: run 'sudo apt-get install chromium'" >&2; exit 1; fi; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
+js: tests/js/node_modules/.stamp
+tests/js/node_modules/.stamp: tests/js/package.json tests/js/package-lock.json
+	cd tests/js && npm ci --no-audit --no-fund --silent
+	touch $@
+
+bench: $(STAMP)
+	$(PY) benchmarks/run.py
+
+clean:
+	rm -rf $(VENV) tests/js/node_modules test-output
