@@ -1,0 +1,73 @@
+"""Typed httpx client for Appwrite's Account, Users and Teams session APIs.
+
+Usage: ``with Client(endpoint, project) as c: c.create_email_password_session(email, pw)``
+"""
+
+from __future__ import annotations
+
+from appwrite_widgets.client._async import AsyncClient
+from appwrite_widgets.client._errors import (
+    APIError,
+    AppwriteError,
+    ClientClosedError,
+    ConflictError,
+    ConnectError,
+    ForbiddenError,
+    InvalidArgumentError,
+    InvalidInputError,
+    NotFoundError,
+    RateLimitError,
+    RequestTimeoutError,
+    ResponseError,
+    ServerError,
+    TLSError,
+    TransportError,
+    UnauthorizedError,
+)
+from appwrite_widgets.client._models import (
+    Membership,
+    MembershipList,
+    Session,
+    SessionList,
+    Team,
+    TeamList,
+    User,
+    UserList,
+)
+from appwrite_widgets.client._query import Query
+from appwrite_widgets.client._sync import Client
+
+__all__ = [
+    "APIError",
+    "AppwriteError",
+    "AsyncClient",
+    "Client",
+    "ClientClosedError",
+    "ConflictError",
+    "ConnectError",
+    "ForbiddenError",
+    "InvalidArgumentError",
+    "InvalidInputError",
+    "Membership",
+    "MembershipList",
+    "NotFoundError",
+    "Query",
+    "RateLimitError",
+    "RequestTimeoutError",
+    "ResponseError",
+    "ServerError",
+    "Session",
+    "SessionList",
+    "TLSError",
+    "Team",
+    "TeamList",
+    "TransportError",
+    "UnauthorizedError",
+    "User",
+    "UserList",
+]
+
+# Show the public location in reprs and tracebacks (httpx does the same).
+for _name in __all__:
+    globals()[_name].__module__ = __name__
+del _name
