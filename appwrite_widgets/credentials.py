@@ -1,0 +1,136 @@
+"""Remember-me storage: one owner-only (0600) file per Appwrite endpoint and project.
+
+Used by :class:`~appwrite_widgets.SessionContext` only when remember-me was asked for. The file
+lives under the user's data directory, never next to the notebook, and holds the session token
+of one device so that a new kernel (a Voila page reload) can restore the sign-in::
+
+    $XDG_DATA_HOME/appwrite-widgets/credentials/<sha256(endpoint|project)[:16]>.json
+    (~/.local/share/... when XDG_DATA_HOME is unset)
+
+Writes are atomic (a 0600 temporary file in the same directory, then ``os.replace``); a file that
+another user could read, or that another user owns, is refused and removed rather than trusted.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import logging
+import os
+import stat
+from pathlib import Path
+
+__all__ = ["CredentialStore"]
+
+_log = logging.getLogger("appwrite_widgets")
+
+_APP_DIR = "appwrite-widgets"
+
+
+def default_directory() -> Path:
+    """``$XDG_DATA_HOME/appwrite-widgets/credentials`` (``~/.local/share`` when unset)."""
+    base = os.environ.get("XDG_DATA_HOME", "").strip()
+    root = Path(base) if base and os.path.isabs(base) else Path.home() / ".local" / "share"
+    return root / _APP_DIR / "credentials"
+
+
+class CredentialStore:
+    """Owner-only files holding one remembered session token per endpoint and project.
+
+    Usage: ``store = CredentialStore(tmp_path); store.save(endpoint, project, token)``
+
+    Parameters
+    ----------
+    directory:
+        Where the files go; ``None`` means :func:`default_directory` (resolved at each use, so a
+        changed ``XDG_DATA_HOME`` is honoured). Nothing touches the disk until a method is called.
+    """
+
+    def __init__(self, directory: str | os.PathLike[str] | None = None) -> None:
+        self._directory = Path(directory) if directory is not None else None
+
+    @property
+    def directory(self) -> Path:
+        """The directory the credential files live in."""
+        return self._directory if self._directory is not None else default_directory()
+
+    def path_for(self, endpoint: str, project: str) -> Path:
+        """The file for ``endpoint`` + ``project`` (its name reveals neither)."""
+        digest = hashlib.sha256(f"{endpoint}|{project}".encode()).hexdigest()[:16]
+        return self.directory / f"{digest}.json"
+
+    def load(self, endpoint: str, project: str) -> str | None:
+        """The remembered token, or ``None`` (missing, unreadable, unsafe or for another server)."""
+        path = self.path_for(endpoint, project)
+        try:
+            fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+        except FileNotFoundError:
+            return None
+        except OSError as exc:
+            _log.warning("Ignoring the remembered session file %s: %s", path, exc.strerror)
+            return None
+        with os.fdopen(fd, "rb") as handle:
+            info = os.fstat(handle.fileno())
+            if not _owner_only(info):
+                _log.warning(
+                    "Removing the remembered session file %s: it is not private to its owner",
+                    path,
+                )
+                self.delete(endpoint, project)
+                return None
+            raw = handle.read(64 * 1024)
+        try:
+            data = json.loads(raw)
+        except ValueError:
+            return None
+        if not isinstance(data, dict):
+            return None
+        if data.get("endpoint") != endpoint or data.get("project") != project:
+            return None
+        token = data.get("session")
+        return token if isinstance(token, str) and token else None
+
+    def save(self, endpoint: str, project: str, token: str) -> Path:
+        """Write ``token`` for ``endpoint`` + ``project`` atomically, readable by the owner only."""
+        directory = self.directory
+        directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+        path = self.path_for(endpoint, project)
+        body = json.dumps({"endpoint": endpoint, "project": project, "session": token}).encode()
+        tmp = path.with_name(f".{path.stem}.{os.getpid()}.{id(self):x}.tmp")
+        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
+        with contextlib.suppress(FileNotFoundError):
+            tmp.unlink()
+        fd = os.open(tmp, flags, 0o600)
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                # The umask cannot widen 0o600, but an inherited ACL-ish default could: be explicit.
+                os.fchmod(handle.fileno(), 0o600)
+                handle.write(body)
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.replace(tmp, path)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                tmp.unlink()
+            raise
+        return path
+
+    def delete(self, endpoint: str, project: str) -> bool:
+        """Remove the file for ``endpoint`` + ``project``; ``True`` if one was removed."""
+        try:
+            self.path_for(endpoint, project).unlink()
+        except FileNotFoundError:
+            return False
+        return True
+
+    def __repr__(self) -> str:
+        return f"CredentialStore({str(self.directory)!r})"
+
+
+def _owner_only(info: os.stat_result) -> bool:
+    if not stat.S_ISREG(info.st_mode):
+        return False
+    if hasattr(os, "getuid") and info.st_uid != os.getuid():
+        return False
+    return info.st_mode & 0o077 == 0
