@@ -1,0 +1,136 @@
+"""Fixtures for the client tests.
+
+Happy paths and error mappings run against the real embedded server (``server`` and
+``make_user`` come from tests/conftest.py). ``connect`` builds a client of either kind behind a
+counting transport that wraps httpx's real transport, so tests can assert how many HTTP
+requests a call sent; async clients are driven from the test through an anyio blocking portal,
+so one test body covers ``Client`` and ``AsyncClient``.
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import anyio.from_thread
+import httpx
+import pytest
+
+from appwrite_widgets.client import AsyncClient, Client
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+class CountingTransport(httpx.BaseTransport):
+    """Records every request, then hands it to a real transport (not a mock)."""
+
+    def __init__(self, inner: httpx.BaseTransport | None = None) -> None:
+        self.inner = inner or httpx.HTTPTransport()
+        self.requests: list[httpx.Request] = []
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        self.requests.append(request)
+        return self.inner.handle_request(request)
+
+    def close(self) -> None:
+        self.inner.close()
+
+
+class AsyncCountingTransport(httpx.AsyncBaseTransport):
+    """Async twin of :class:`CountingTransport`."""
+
+    def __init__(self, inner: httpx.AsyncBaseTransport | None = None) -> None:
+        self.inner = inner or httpx.AsyncHTTPTransport()
+        self.requests: list[httpx.Request] = []
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        self.requests.append(request)
+        return await self.inner.handle_async_request(request)
+
+    async def aclose(self) -> None:
+        await self.inner.aclose()
+
+
+class Blocking:
+    """Calls an AsyncClient's coroutine methods through a blocking portal."""
+
+    def __init__(self, client: AsyncClient, portal: anyio.from_thread.BlockingPortal) -> None:
+        self.client = client
+        self.portal = portal
+
+    def __getattr__(self, name: str) -> Any:
+        attr = getattr(self.client, name)
+        if inspect.iscoroutinefunction(attr):
+
+            def call(*args: Any, **kwargs: Any) -> Any:
+                return self.portal.call(functools.partial(attr, *args, **kwargs))
+
+            return call
+        return attr
+
+    def close(self) -> None:
+        self.portal.call(self.client.aclose)
+
+    def __repr__(self) -> str:
+        return repr(self.client)
+
+
+@pytest.fixture(scope="session")
+def portal() -> Iterator[anyio.from_thread.BlockingPortal]:
+    with anyio.from_thread.start_blocking_portal("asyncio") as p:
+        yield p
+
+
+@pytest.fixture(params=["sync", "async"])
+def kind(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+class Connected:
+    """What ``connect`` returns: the client (sync or portal-driven async) and its counter."""
+
+    def __init__(self, api: Any, counter: CountingTransport | AsyncCountingTransport) -> None:
+        self.api = api
+        self.counter = counter
+
+    @property
+    def requests(self) -> list[httpx.Request]:
+        return self.counter.requests
+
+
+@pytest.fixture
+def connect(
+    kind: str, server: Any, portal: anyio.from_thread.BlockingPortal
+) -> Iterator[Callable[..., Connected]]:
+    """``connect(**client_kwargs)`` → Connected for the parametrized kind, on the real server."""
+    opened: list[Any] = []
+
+    def factory(
+        endpoint: str | None = None, project: str | None = None, **kwargs: Any
+    ) -> Connected:
+        endpoint = endpoint or server.endpoint
+        project = project or server.project
+        if kind == "sync":
+            counter: CountingTransport | AsyncCountingTransport = CountingTransport()
+            api: Any = Client(endpoint, project, transport=counter, **kwargs)
+        else:
+            counter = AsyncCountingTransport()
+            api = Blocking(AsyncClient(endpoint, project, transport=counter, **kwargs), portal)
+        opened.append(api)
+        return Connected(api, counter)
+
+    yield factory
+    for api in opened:
+        api.close()
+
+
+@pytest.fixture
+def admin(server: Any) -> Iterator[Client]:
+    """A sync API-key client for arranging test data."""
+    with Client(server.endpoint, server.project, api_key=server.api_key) as client:
+        yield client
