@@ -1,0 +1,150 @@
+"""LocalServer: the embedded server on uvicorn in a background thread."""
+
+from __future__ import annotations
+
+import contextlib
+import http.client
+import os
+import socket
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+import uvicorn
+
+from . import security
+from .app import Config
+from .routes import make_app
+from .seed import SEEDS
+from .store import Store
+
+
+class LocalServer:
+    """An Appwrite-compatible server for one project, on ``host:port`` (0 = a free port).
+
+    Use as a context manager or call :meth:`start` / :meth:`stop`. ``data=None`` uses a
+    temporary SQLite file that is removed on stop.
+    """
+
+    def __init__(self, project: str = "test", api_key: str | None = None,
+                 data: str | os.PathLike[str] | None = None, *, seed: str | None = None,
+                 host: str = "127.0.0.1", port: int = 0, rate_limits: bool = True,
+                 max_sessions: int = 10, session_duration: int = 31_536_000,
+                 clock: Callable[[], float] | None = None,
+                 access_log: bool = False) -> None:
+        if not security.is_valid_id(project):
+            raise ValueError(f"invalid project ID: {project!r}")
+        if seed is not None and seed not in SEEDS:
+            raise ValueError(f"unknown seed {seed!r}; known: {', '.join(SEEDS)}")
+        self.project = project
+        self.api_key = api_key or security.new_api_key()
+        self.host = host
+        self.seed = seed
+        self._requested_port = port
+        self._temp = data is None
+        self.data = Path(data) if data is not None else Path(
+            tempfile.mkstemp(prefix="appwrite-widgets-", suffix=".sqlite3")[1])
+        self._cfg = Config(project=project, api_key=self.api_key, rate_limits=rate_limits,
+                           max_sessions=max_sessions, session_duration=session_duration,
+                           clock=clock or time.time)
+        self._access_log = access_log
+        self._store: Store | None = None
+        self._server: Any = None
+        self._thread: threading.Thread | None = None
+        self.port = port
+
+    @property
+    def endpoint(self) -> str:
+        """``http://HOST:PORT/v1``."""
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"http://{host}:{self.port}/v1"
+
+    @property
+    def store(self) -> Store:
+        """The live store (for tests and tooling)."""
+        if self._store is None:
+            raise RuntimeError("server is not running")
+        return self._store
+
+    def start(self) -> LocalServer:
+        """Open the database, bind the socket, serve, and return once it answers."""
+        if self._thread is not None:
+            raise RuntimeError("server already started")
+        self._store = Store(self.data)
+        if self.seed is not None:
+            SEEDS[self.seed](self._store)
+        family = socket.AF_INET6 if ":" in self.host else socket.AF_INET
+        sock = socket.socket(family, socket.SOCK_STREAM)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind((self.host, self._requested_port))
+        except OSError:
+            sock.close()
+            self._store.close()
+            self._store = None
+            raise
+        self.port = sock.getsockname()[1]
+        config = uvicorn.Config(make_app(self._store, self._cfg), log_level="warning",
+                                lifespan="off", access_log=self._access_log,
+                                server_header=False, timeout_graceful_shutdown=5)
+        self._server = uvicorn.Server(config)
+        self._thread = threading.Thread(target=self._server.run, kwargs={"sockets": [sock]},
+                                        name=f"appwrite-widgets-{self.port}", daemon=True)
+        self._thread.start()
+        try:
+            self._wait_ready(sock)
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def _wait_ready(self, sock: socket.socket, timeout: float = 30.0) -> None:
+        """Block until ``GET /v1/health/version`` answers 200 (or the thread dies)."""
+        deadline = time.monotonic() + timeout
+        assert self._thread is not None
+        while time.monotonic() < deadline:
+            if not self._thread.is_alive():
+                raise RuntimeError("server thread exited during start-up")
+            if self._server.started and self._probe():
+                return
+            self._thread.join(0.01)  # waits on the thread itself: returns early if it dies
+        raise TimeoutError(f"server did not become ready within {timeout} s")
+
+    def _probe(self) -> bool:
+        conn = http.client.HTTPConnection(self.host, self.port, timeout=2)
+        try:
+            conn.request("GET", "/v1/health/version")
+            return conn.getresponse().status == 200
+        except OSError:
+            return False
+        finally:
+            conn.close()
+
+    def stop(self) -> None:
+        """Stop serving, close the database; remove it when it was a temp file."""
+        if self._server is not None:
+            self._server.should_exit = True
+        if self._thread is not None:
+            self._thread.join(timeout=15)
+        self._server = self._thread = None
+        if self._store is not None:
+            self._store.close()
+            self._store = None
+        if self._temp:
+            for suffix in ("", "-wal", "-shm"):
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(f"{self.data}{suffix}")
+
+    def __enter__(self) -> LocalServer:
+        return self.start()
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.stop()
+
+    def __repr__(self) -> str:
+        return f"LocalServer(endpoint={self.endpoint!r}, project={self.project!r})"

@@ -1,0 +1,142 @@
+"""Passwords (argon2id), session secrets and tokens, Appwrite IDs, fixed-window rate limits."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import json
+import math
+import os
+import re
+import secrets
+import threading
+import time
+from dataclasses import dataclass
+from urllib.parse import unquote
+
+from argon2 import PasswordHasher, Type
+from argon2.exceptions import InvalidHashError, VerificationError
+
+# Appwrite's server default: {type: argon2, memoryCost: 7168, timeCost: 5, threads: 1}.
+HASH_OPTIONS = {"type": "argon2", "memoryCost": 7168, "timeCost": 5, "threads": 1}
+_HASHER = PasswordHasher(time_cost=5, memory_cost=7168, parallelism=1, hash_len=32,
+                         salt_len=16, type=Type.ID)
+
+_ID_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,35}")
+ID_RULE = ("Parameter must contain at most 36 chars. Valid chars are a-z, A-Z, 0-9, period, "
+           "hyphen, and underscore. Can't start with a special char")
+
+
+def hash_password(password: str) -> str:
+    """Argon2id hash (CPU-bound: call it off the event loop)."""
+    return _HASHER.hash(password)
+
+
+def verify_password(stored: str | None, password: str) -> bool:
+    """True iff ``password`` matches the stored argon2 hash (False for no hash)."""
+    if not stored:
+        return False
+    try:
+        return _HASHER.verify(stored, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def new_secret() -> str:
+    """A raw session secret: 128 random bytes as 256 lowercase hex chars."""
+    return secrets.token_hex(128)
+
+
+def sha256_hex(value: str) -> str:
+    """SHA-256 hex digest, the only form a secret is stored in."""
+    return hashlib.sha256(value.encode()).hexdigest()
+
+
+def encode_token(user_id: str, secret: str) -> str:
+    """Client token: standard base64 of compact JSON ``{"id":…,"secret":…}``."""
+    raw = json.dumps({"id": user_id, "secret": secret}, separators=(",", ":"))
+    return base64.b64encode(raw.encode()).decode()
+
+
+def decode_token(value: str | None) -> tuple[str, str] | None:
+    """Lenient decode of a token (URL-encoded or raw base64); None when unusable."""
+    if not value:
+        return None
+    text = unquote(value.strip()) if "%" in value else value.strip()
+    try:
+        data = json.loads(base64.b64decode(text + "=" * (-len(text) % 4), validate=True))
+    except (binascii.Error, ValueError, UnicodeDecodeError):
+        return None
+    if not isinstance(data, dict):
+        return None
+    uid, secret = data.get("id"), data.get("secret")
+    if isinstance(uid, str) and isinstance(secret, str) and uid and secret:
+        return uid, secret
+    return None
+
+
+def unique_id() -> str:
+    """Appwrite ``ID::unique()``: PHP uniqid (8 hex seconds + 5 hex micros) + 7 random hex."""
+    now = time.time()
+    sec = int(now)
+    usec = int((now - sec) * 1_000_000)
+    return f"{sec:08x}{usec:05x}{secrets.token_hex(4)[:7]}"
+
+
+def is_valid_id(value: object) -> bool:
+    """Appwrite UID/CustomId rule: 1–36 of [A-Za-z0-9._-], not starting with a special char."""
+    return isinstance(value, str) and _ID_RE.fullmatch(value) is not None
+
+
+def new_api_key() -> str:
+    """A standard API key: ``standard_`` + 256 hex chars."""
+    return "standard_" + secrets.token_hex(128)
+
+
+def keys_equal(a: str, b: str) -> bool:
+    """Constant-time string comparison."""
+    return secrets.compare_digest(a.encode(), b.encode())
+
+
+@dataclass(frozen=True, slots=True)
+class RateDecision:
+    """Outcome of one rate-limit check (values for the X-RateLimit-* headers)."""
+
+    allowed: bool
+    limit: int
+    remaining: int
+    reset: int
+
+
+class RateLimiter:
+    """Fixed windows aligned to ``floor(now / period) * period`` (utopia-php/abuse TimeLimit)."""
+
+    def __init__(self) -> None:
+        self._counts: dict[tuple[str, int], int] = {}
+        self._lock = threading.Lock()
+
+    def hit(self, key: str, limit: int, period: int, now: float, *, count: bool = True
+            ) -> RateDecision:
+        """Check ``key``; when allowed (and ``count``), count this attempt."""
+        start = int(math.floor(now / period) * period)
+        with self._lock:
+            used = self._counts.get((key, start), 0)
+            allowed = used < limit
+            if allowed and count:
+                self._counts[(key, start)] = used + 1
+            if len(self._counts) > 10_000:
+                self._counts = {k: v for k, v in self._counts.items() if k[1] >= start - period}
+        return RateDecision(allowed, limit, max(limit - used - 1, 0) if allowed else 0,
+                            start + period)
+
+    def reset(self, key: str) -> None:
+        """Forget every window of ``key`` (Appwrite resets the email limit on a 201)."""
+        with self._lock:
+            for k in [k for k in self._counts if k[0] == key]:
+                del self._counts[k]
+
+
+def random_suffix() -> str:
+    """Short random hex (used for temp names)."""
+    return os.urandom(4).hex()

@@ -1,0 +1,65 @@
+"""Shared fixtures: a real LocalServer over HTTP on 127.0.0.1 with a real SQLite file.
+
+These fixtures speak raw HTTP through httpx and never use ``appwrite_widgets.client``: the
+server tests must not depend on our own client (if both agreed on a mistake, nothing would
+catch it). Other test packages may reuse ``server``, ``api`` and ``make_user``.
+"""
+
+from __future__ import annotations
+
+import itertools
+import uuid
+from collections.abc import Callable, Iterator
+from typing import NamedTuple
+
+import httpx
+import pytest
+
+from appwrite_widgets.server.local import LocalServer
+
+PROJECT = "test"
+
+
+class NewUser(NamedTuple):
+    """A user created through ``POST /users`` (password in clear for sign-in tests)."""
+
+    id: str
+    email: str
+    password: str
+    name: str
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalServer]:
+    """One LocalServer for the whole run: project ``test``, rate limits off (many sign-ins
+    come from 127.0.0.1), data in a file under the pytest temp dir."""
+    data = tmp_path_factory.mktemp("appwrite") / "server.sqlite3"
+    with LocalServer(project=PROJECT, data=data, rate_limits=False) as srv:
+        yield srv
+
+
+@pytest.fixture
+def api(server: LocalServer) -> Iterator[httpx.Client]:
+    """httpx client for ``server.endpoint`` sending the project header and the API key."""
+    with httpx.Client(base_url=server.endpoint, timeout=30.0, headers={
+        "X-Appwrite-Project": server.project, "X-Appwrite-Key": server.api_key,
+    }) as client:
+        yield client
+
+
+_counter = itertools.count()
+
+
+@pytest.fixture
+def make_user(api: httpx.Client) -> Callable[..., NewUser]:
+    """Factory: ``make_user(name=..., password=...)`` creates a fresh user with a unique email."""
+
+    def factory(*, name: str = "Test User", password: str = "correct-horse-battery",
+                email: str | None = None) -> NewUser:
+        email = email or f"user{next(_counter)}-{uuid.uuid4().hex[:10]}@example.com"
+        resp = api.post("/users", json={"userId": "unique()", "email": email,
+                                        "password": password, "name": name})
+        assert resp.status_code == 201, resp.text
+        return NewUser(resp.json()["$id"], email, password, name)
+
+    return factory
