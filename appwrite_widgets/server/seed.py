@@ -7,7 +7,7 @@ import time
 from . import security
 from .store import Store
 
-DEMO_USERS = (
+DEMO_USERS: tuple[tuple[str, str, str, str, list[str]], ...] = (
     ("ada", "ada@example.com", "ada-demo-password", "Ada Admin", ["admin"]),
     ("bob", "bob@example.com", "bob-demo-password", "Bob User", []),
 )

@@ -85,8 +85,8 @@ def parse(user_agent: str) -> Device:
         if not m:
             continue
         version = _short_version(m.group(1) or "") if m.groups() else ""
-        out.update(clientType=ctype, clientCode=code, clientName=name, clientVersion=version,
-                   clientEngine=engine)
+        out["clientType"], out["clientCode"], out["clientName"] = ctype, code, name
+        out["clientVersion"], out["clientEngine"] = version, engine
         if engine == "Blink":
             out["clientEngineVersion"] = version_of(ua, r"(?:Chrome|Chromium|CriOS)/([\d.]+)")
         elif engine == "Gecko":
