@@ -1,0 +1,162 @@
+"""What every widget of this package shares: observer bookkeeping, safe dispatch, cleanup.
+
+* Widgets observe the :class:`~appwrite_widgets.SessionContext` only, through
+  ``ctx.observe_safely`` (a failing view cannot stop the others), and remember each observer so
+  ``close()`` removes them all: traitlets observers are strong references, so a forgotten one
+  keeps a closed widget alive as long as the context lives.
+* Button callbacks never let an exception escape (ipywidgets would print it into whatever output
+  area is current, often nowhere, and Voila may show it to dashboard users). Errors become one
+  short line in ``ctx.error``; tracebacks go to the ``appwrite_widgets`` logger only.
+* Inside a kernel (an asyncio loop runs in this thread) actions are scheduled as tasks on that
+  loop so the kernel stays responsive; a reference is kept until the task ends (the loop only
+  keeps weak ones). Without a loop (plain Python, pytest) the sync action runs at once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Coroutine
+from datetime import UTC
+from typing import TYPE_CHECKING, Any
+
+from appwrite_widgets.client import AppwriteError
+
+if TYPE_CHECKING:
+    from appwrite_widgets.context import SessionContext, _Names
+
+__all__ = ["ContextView", "date_text", "report_failure"]
+
+_log = logging.getLogger("appwrite_widgets")
+
+
+def report_failure(ctx: SessionContext, exc: BaseException) -> None:
+    """Show a failure as one safe line in ``ctx.error``; the traceback goes to the log."""
+    if isinstance(exc, AppwriteError):
+        # The action already put Appwrite's (redacted) message into ctx.error.
+        _log.debug("Action failed: %r", exc)
+        if not ctx.error:
+            ctx.error = exc.message
+        return
+    _log.error("A widget action failed", exc_info=exc)
+    ctx.error = (
+        f"Something went wrong ({type(exc).__name__}); details are in the appwrite_widgets log."
+    )
+
+
+def date_text(value: Any) -> str:
+    """``YYYY-MM-DD HH:MM UTC`` for an aware datetime, ``—`` when missing."""
+    if value is None:
+        return "—"
+    return str(value.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC"))
+
+
+class ContextView:
+    """Mixin for the package's widgets (put it before the ipywidgets base class)."""
+
+    children: tuple[Any, ...]
+    layout: Any
+    _ctx: SessionContext
+    _observed: list[tuple[Callable[[Any], object], _Names]]
+    _owned: list[Any]
+    _tasks: set[asyncio.Future[Any]]
+
+    def _bind(self, ctx: SessionContext) -> None:
+        self._ctx = ctx
+        self._observed = []
+        self._owned = []
+        self._tasks = set()
+
+    @property
+    def context(self) -> SessionContext:
+        """The session context this widget shows."""
+        return self._ctx
+
+    def _own(self, *widgets: Any) -> None:
+        """Widgets this one created and closes with itself."""
+        self._owned.extend(widgets)
+
+    def _watch(self, handler: Callable[[Any], object], names: _Names) -> None:
+        self._ctx.observe_safely(handler, names)
+        self._observed.append((handler, names))
+
+    # -- dispatch ------------------------------------------------------------------------------
+
+    def _dispatch(
+        self,
+        action: Callable[[], Any],
+        aaction: Callable[[], Coroutine[Any, Any, Any]],
+        done: Callable[[], None] | None = None,
+    ) -> None:
+        """Run an action: scheduled on the kernel's loop when there is one, else at once."""
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:
+            try:
+                action()
+            except Exception as exc:
+                report_failure(self._ctx, exc)
+            finally:
+                self._safely(done)
+            return
+        try:
+            task = asyncio.ensure_future(aaction())
+        except Exception as exc:
+            report_failure(self._ctx, exc)
+            self._safely(done)
+            return
+        self._tasks.add(task)
+        task.add_done_callback(lambda t: self._task_done(t, done))
+
+    def _task_done(self, task: asyncio.Future[Any], done: Callable[[], None] | None) -> None:
+        self._tasks.discard(task)
+        if not task.cancelled():
+            exc = task.exception()
+            if exc is not None:
+                report_failure(self._ctx, exc)
+        self._safely(done)
+
+    def _safely(self, callback: Callable[[], None] | None) -> None:
+        if callback is None:
+            return
+        try:
+            callback()
+        except Exception as exc:
+            report_failure(self._ctx, exc)
+
+    def _guard(self, handler: Callable[..., None]) -> Callable[..., None]:
+        """Wrap a button callback so that nothing escapes it."""
+
+        def guarded(*args: Any) -> None:
+            try:
+                handler(*args)
+            except Exception as exc:
+                report_failure(self._ctx, exc)
+
+        return guarded
+
+    # -- lifecycle --------------------------------------------------------------------------------
+
+    def close(self) -> None:
+        """Stop observing the context, close the widgets this one made, then close itself."""
+        for handler, names in getattr(self, "_observed", ()):
+            self._ctx.unobserve_safely(handler, names)
+        if hasattr(self, "_observed"):
+            self._observed.clear()
+        for widget in getattr(self, "_owned", ()):
+            _close_widget(widget)
+        if hasattr(self, "_owned"):
+            self._owned.clear()
+        layout = getattr(self, "layout", None)
+        super().close()  # type: ignore[misc]
+        if layout is not None:
+            layout.close()
+
+
+def _close_widget(widget: Any) -> None:
+    """Close a widget and the Layout/Style it created (ipywidgets leaves those registered)."""
+    parts = [getattr(widget, "layout", None), getattr(widget, "style", None)]
+    widget.close()
+    for part in parts:
+        if part is not None and hasattr(part, "close"):
+            part.close()

@@ -1,0 +1,96 @@
+"""``NavBar``: who is signed in, with a "Log out" button."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import ipywidgets
+
+from appwrite_widgets.widgets._base import ContextView
+
+if TYPE_CHECKING:
+    from appwrite_widgets.context import SessionContext
+    from appwrite_widgets.widgets._login import LoginForm
+
+__all__ = ["NavBar"]
+
+
+class NavBar(ContextView, ipywidgets.HBox):  # type: ignore[misc]
+    """A bar showing the signed-in user and a "Log out" button ("Not signed in" otherwise).
+
+    Usage: ``display(NavBar(ctx, login_form=form))``
+
+    Parameters
+    ----------
+    ctx:
+        The session context to show and act on.
+    login_form:
+        Optional :class:`LoginForm`; when given, a "Log in" button shows or hides it.
+    """
+
+    def __init__(self, ctx: SessionContext, *, login_form: LoginForm | None = None) -> None:
+        self._label = ipywidgets.Label()
+        self._button = ipywidgets.Button()
+        super().__init__(
+            layout=ipywidgets.Layout(
+                align_items="center", justify_content="space-between", width="100%"
+            )
+        )
+        self._bind(ctx)
+        self._own(self._label, self._button)
+        self._login_form = login_form
+        self._signing_out = False
+        self._button.on_click(self._guard(self._on_click))
+        self._watch(self._on_change, ["is_authenticated", "user", "busy", "status"])
+        self._render()
+
+    def _on_change(self, change: Any) -> None:
+        """Re-render from the context."""
+        self._render()
+
+    def _render(self) -> None:
+        ctx = self._ctx
+        user = ctx.user
+        with self.hold_sync():
+            if ctx.is_authenticated and user is not None:
+                who = user.name or user.email or "Anonymous user"
+                if user.name and user.email:
+                    who = f"{user.name} ({user.email})"
+                self._label.value = who
+                out = self._signing_out or (ctx.busy and ctx.status == "Signing out…")
+                self._button.description = "Signing out…" if out else "Log out"
+                self._button.icon = "spinner spin" if out else "sign-out"
+                self._button.tooltip = "Sign out of this device"
+                self._button.disabled = out or ctx.busy
+                self.children = (self._label, self._button)
+            elif self._login_form is not None:
+                self._label.value = "Not signed in"
+                self._button.description = "Log in"
+                self._button.icon = "sign-in"
+                self._button.tooltip = "Show or hide the sign-in form"
+                self._button.disabled = False
+                self.children = (self._label, self._button)
+            else:
+                self._label.value = "Not signed in"
+                self.children = (self._label,)
+
+    def _on_click(self, _button: Any) -> None:
+        ctx = self._ctx
+        if not ctx.is_authenticated:
+            if self._login_form is not None:
+                self._login_form.toggle()
+            return
+        if self._signing_out:
+            return  # a double click: the first one is on its way
+        self._signing_out = True
+        self._render()
+        self._dispatch(ctx.logout, ctx.alogout, self._logout_done)
+
+    def _logout_done(self) -> None:
+        self._signing_out = False
+        self._render()
+
+    def __repr__(self) -> str:
+        user = self._ctx.user if self._ctx.is_authenticated else None
+        who = None if user is None else (user.email or user.name or "anonymous")
+        return f"NavBar(signed_in={user is not None}, user={who!r})"

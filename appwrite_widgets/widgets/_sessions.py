@@ -1,0 +1,164 @@
+"""``SessionsPanel``: the signed-in user's devices, each revocable."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import ipywidgets
+
+from appwrite_widgets.widgets._base import ContextView, _close_widget, date_text
+
+if TYPE_CHECKING:
+    from appwrite_widgets.client import Session
+    from appwrite_widgets.context import SessionContext
+
+__all__ = ["SessionsPanel", "session_row"]
+
+COLUMNS = ("Client", "OS", "Device", "IP", "Country", "Created", "Expires", "")
+
+
+def _join(*parts: str) -> str:
+    return " ".join(p for p in parts if p).strip()
+
+
+def session_row(session: Session) -> tuple[str, ...]:
+    """The text cells of one session row (deterministic; dates in UTC)."""
+    device = session.device_name
+    model = _join(session.device_brand, session.device_model)
+    if model:
+        device = f"{device} ({model})" if device else model
+    return (
+        _join(session.client_name, session.client_version) or "Unknown",
+        _join(session.os_name, session.os_version) or "Unknown",
+        device or "Unknown",
+        session.ip or "—",
+        session.country_name or session.country_code or "—",
+        date_text(session.created_at),
+        date_text(session.expire),
+        "this device" if session.current else "",
+    )
+
+
+def _order(sessions: tuple[Session, ...]) -> list[Session]:
+    # This device first, then newest first; the ID breaks ties so the order is stable.
+    return sorted(
+        sessions,
+        key=lambda s: (
+            not s.current,
+            -(s.created_at.timestamp() if s.created_at else 0.0),
+            s.id,
+        ),
+    )
+
+
+class SessionsPanel(ContextView, ipywidgets.VBox):  # type: ignore[misc]
+    """The signed-in user's sessions with "Revoke" / "Sign out" buttons.
+
+    Usage: ``display(SessionsPanel(ctx))``
+
+    Loads the list when someone signs in and re-renders from ``ctx.sessions``; a revoked row
+    disappears without another request. Hidden and empty while signed out.
+    """
+
+    def __init__(self, ctx: SessionContext) -> None:
+        self._title = ipywidgets.HTML("<b>Signed-in devices</b>")
+        self._others = ipywidgets.Button(
+            description="Sign out other devices", icon="sign-out", button_style="warning"
+        )
+        self._grid = ipywidgets.GridBox(
+            layout=ipywidgets.Layout(
+                grid_template_columns=f"repeat({len(COLUMNS) + 1}, auto)", grid_gap="2px 12px"
+            )
+        )
+        super().__init__(children=(self._title, self._grid, self._others))
+        self._bind(ctx)
+        self._own(self._title, self._others, self._grid)
+        self._cells: list[Any] = []
+        self._buttons: list[Any] = []
+        self._others.on_click(self._guard(self._on_others))
+        self._watch(self._on_auth, "is_authenticated")
+        self._watch(self._on_rows, ["sessions", "session"])
+        self._watch(self._on_busy, "busy")
+        self._render()
+        if ctx.is_authenticated and not ctx.sessions:
+            self._load()
+
+    @property
+    def rows(self) -> tuple[tuple[str, ...], ...]:
+        """The rendered rows as text (what the grid shows, in order)."""
+        return tuple(session_row(s) for s in _order(self._ctx.sessions))
+
+    def _load(self) -> None:
+        ctx = self._ctx
+        self._dispatch(ctx.load_sessions, ctx.aload_sessions)
+
+    def _on_auth(self, change: Any) -> None:
+        """Load the list on sign-in; empty and hide on sign-out."""
+        self._render()
+        if change.new:
+            self._load()
+
+    def _on_rows(self, change: Any) -> None:
+        """Re-render the rows."""
+        self._render()
+
+    def _on_busy(self, change: Any) -> None:
+        """Disable the buttons while an action runs."""
+        busy = bool(self._ctx.busy)
+        for button in (*self._buttons, self._others):
+            button.disabled = busy
+
+    def _render(self) -> None:
+        ctx = self._ctx
+        old = self._cells
+        self._cells, self._buttons = [], []
+        with self.hold_sync():
+            if not ctx.is_authenticated:
+                self.layout.display = "none"
+                self._grid.children = ()
+            else:
+                self.layout.display = None
+                cells: list[Any] = [ipywidgets.HTML(f"<b>{name}</b>") for name in COLUMNS]
+                cells.append(ipywidgets.HTML(""))
+                busy = bool(ctx.busy)
+                for session in _order(ctx.sessions):
+                    cells.extend(ipywidgets.Label(text) for text in session_row(session))
+                    button = ipywidgets.Button(
+                        description="Sign out" if session.current else "Revoke",
+                        icon="sign-out" if session.current else "ban",
+                        disabled=busy,
+                        layout=ipywidgets.Layout(width="auto"),
+                    )
+                    button.on_click(self._guard(self._revoker(session.id, session.current)))
+                    self._buttons.append(button)
+                    cells.append(button)
+                self._cells = cells
+                self._grid.children = tuple(cells)
+                self._others.disabled = busy
+        for widget in old:
+            _close_widget(widget)
+
+    def _revoker(self, session_id: str, current: bool) -> Any:
+        ctx = self._ctx
+
+        def revoke(_button: Any) -> None:
+            if current:
+                self._dispatch(ctx.logout, ctx.alogout)
+            else:
+                self._dispatch(lambda: ctx.logout(session_id), lambda: ctx.alogout(session_id))
+
+        return revoke
+
+    def _on_others(self, _button: Any) -> None:
+        ctx = self._ctx
+        self._dispatch(ctx.logout_others, ctx.alogout_others)
+
+    def close(self) -> None:
+        """Close the rows too, then the panel."""
+        cells, self._cells = self._cells, []
+        for widget in cells:
+            _close_widget(widget)
+        super().close()
+
+    def __repr__(self) -> str:
+        return f"SessionsPanel(rows={len(self._ctx.sessions) if self._ctx.is_authenticated else 0})"

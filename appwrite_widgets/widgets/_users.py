@@ -1,0 +1,239 @@
+"""``UsersPanel``: for admins holding an API-key client, every user and their sessions."""
+
+from __future__ import annotations
+
+import asyncio
+import html
+import logging
+from collections.abc import Callable
+from functools import partial
+from typing import TYPE_CHECKING, Any
+
+import ipywidgets
+
+from appwrite_widgets.client import AppwriteError, Session, User
+from appwrite_widgets.context import _adrive, _Call, _describe, _drive, _Flow
+from appwrite_widgets.widgets._base import ContextView, _close_widget
+from appwrite_widgets.widgets._sessions import session_row
+
+if TYPE_CHECKING:
+    from appwrite_widgets.client import AsyncClient, Client
+    from appwrite_widgets.context import SessionContext
+
+__all__ = ["UsersPanel"]
+
+_log = logging.getLogger("appwrite_widgets")
+
+
+class UsersPanel(ContextView, ipywidgets.VBox):  # type: ignore[misc]
+    """Users, each user's sessions, and buttons to revoke one or all of them (admins only).
+
+    Usage: ``display(UsersPanel(ctx, Client(endpoint, project, api_key=key)))``
+
+    Shown only while ``ctx.is_admin``. The API-key client stays a private attribute of the
+    panel: it is never a trait, never synced, never in a repr. Errors of the admin client show
+    in the panel's own error line and never sign the user out (a different credential).
+    """
+
+    def __init__(self, ctx: SessionContext, admin_client: Client | AsyncClient) -> None:
+        self._reload = ipywidgets.Button(description="Reload users", icon="refresh")
+        self._users_box = ipywidgets.VBox()
+        self._detail_title = ipywidgets.HTML()
+        self._sessions_box = ipywidgets.VBox()
+        self._revoke_all = ipywidgets.Button(
+            description="Revoke all sessions", icon="ban", button_style="danger"
+        )
+        self._error = ipywidgets.HTML()
+        super().__init__(
+            children=(
+                ipywidgets.HTML("<b>Users</b>"),
+                self._reload,
+                self._users_box,
+                self._detail_title,
+                self._sessions_box,
+                self._revoke_all,
+                self._error,
+            )
+        )
+        self._bind(ctx)
+        self._own(*self.children)
+        if hasattr(admin_client, "aclose"):
+            self.__async: Any = admin_client
+            self.__sync: Any = None
+        else:
+            self.__sync, self.__async = admin_client, None
+        self._users: tuple[User, ...] = ()
+        self._selected: User | None = None
+        self._user_sessions: tuple[Session, ...] = ()
+        self._rows: list[Any] = []
+        self._reload.on_click(self._guard(lambda _b: self._run(self._load_users_flow())))
+        self._revoke_all.on_click(self._guard(self._on_revoke_all))
+        self._watch(self._on_admin, "is_admin")
+        self._render()
+        if ctx.is_admin:
+            self._run(self._load_users_flow())
+
+    # -- data -------------------------------------------------------------------------------
+
+    @property
+    def users(self) -> tuple[User, ...]:
+        """The users listed (empty unless an admin is signed in)."""
+        return self._users
+
+    @property
+    def user_sessions(self) -> tuple[Session, ...]:
+        """The sessions of the selected user."""
+        return self._user_sessions
+
+    def select(self, user_id: str) -> None:
+        """Show the sessions of one user."""
+        self._run(self._select_flow(user_id))
+
+    def revoke(self, session_id: str) -> None:
+        """Revoke one session of the selected user."""
+        self._run(self._revoke_flow(session_id))
+
+    def revoke_all(self) -> None:
+        """Revoke every session of the selected user."""
+        self._run(self._revoke_all_flow())
+
+    def _load_users_flow(self) -> _Flow[None]:
+        listing = yield _Call("list_users")
+        if self._ctx.is_admin:
+            self._users = tuple(listing.users)
+        self._render()
+
+    def _select_flow(self, user_id: str) -> _Flow[None]:
+        user = next((u for u in self._users if u.id == user_id), None)
+        listing = yield _Call("list_user_sessions", (user_id,))
+        if self._ctx.is_admin:
+            self._selected = user
+            self._user_sessions = tuple(listing.sessions)
+        self._render()
+
+    def _revoke_flow(self, session_id: str) -> _Flow[None]:
+        if self._selected is None:
+            return
+        yield _Call("delete_user_session", (self._selected.id, session_id))
+        self._user_sessions = tuple(s for s in self._user_sessions if s.id != session_id)
+        self._render()
+
+    def _revoke_all_flow(self) -> _Flow[None]:
+        if self._selected is None:
+            return
+        yield _Call("delete_user_sessions", (self._selected.id,))
+        self._user_sessions = ()
+        self._render()
+
+    # -- running flows with the admin client -------------------------------------------------
+
+    def _run(self, flow: _Flow[None]) -> None:
+        self._error.value = ""
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:
+            try:
+                _drive(flow, self._invoke)
+            except Exception as exc:
+                self._failed(exc)
+            return
+        task = asyncio.ensure_future(_adrive(flow, self._ainvoke))
+        self._tasks.add(task)
+        task.add_done_callback(self._flow_done)
+
+    def _flow_done(self, task: asyncio.Future[Any]) -> None:
+        self._tasks.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            self._failed(task.exception())  # type: ignore[arg-type]
+
+    def _failed(self, exc: BaseException) -> None:
+        if isinstance(exc, AppwriteError):
+            client = self.__sync if self.__sync is not None else self.__async
+            message = _describe(exc, client.endpoint)
+        else:
+            _log.error("A UsersPanel action failed", exc_info=exc)
+            message = f"Something went wrong ({type(exc).__name__}); see the appwrite_widgets log."
+        self._error.value = f'<span style="color: #b00020;">{html.escape(message)}</span>'
+
+    def _invoke(self, call: _Call) -> Any:
+        if self.__sync is None:
+            self.__sync = self.__async.twin()
+        return getattr(self.__sync, call.method)(*call.args)
+
+    async def _ainvoke(self, call: _Call) -> Any:
+        if self.__async is None:
+            self.__async = self.__sync.twin()
+        return await getattr(self.__async, call.method)(*call.args)
+
+    # -- view ---------------------------------------------------------------------------------
+
+    def _on_admin(self, change: Any) -> None:
+        """Load on becoming admin; forget everything when no admin is signed in."""
+        if not change.new:
+            self._users, self._selected, self._user_sessions = (), None, ()
+        self._render()
+        if change.new:
+            self._run(self._load_users_flow())
+
+    def _on_revoke_all(self, _button: Any) -> None:
+        self._run(self._revoke_all_flow())
+
+    def _button(self, description: str, icon: str, action: Callable[[], _Flow[None]]) -> Any:
+        button = ipywidgets.Button(
+            description=description, icon=icon, layout=ipywidgets.Layout(width="auto")
+        )
+        button.on_click(self._guard(lambda _b: self._run(action())))
+        return button
+
+    def _render(self) -> None:
+        old, self._rows = self._rows, []
+        with self.hold_sync():
+            if not self._ctx.is_admin:
+                self.layout.display = "none"
+                self._users_box.children = ()
+                self._sessions_box.children = ()
+                self._detail_title.value = ""
+                self._revoke_all.layout.display = "none"
+            else:
+                self.layout.display = None
+                user_rows = []
+                for user in sorted(self._users, key=lambda u: (u.email, u.id)):
+                    label = ipywidgets.Label(f"{user.name or '—'} <{user.email or 'no email'}>")
+                    button = self._button(
+                        "Sessions", "list", partial(self._select_flow, user.id)
+                    )
+                    row = ipywidgets.HBox((label, button))
+                    self._rows += [label, button, row]
+                    user_rows.append(row)
+                self._users_box.children = tuple(user_rows)
+                selected = self._selected
+                if selected is None:
+                    self._detail_title.value = ""
+                    self._sessions_box.children = ()
+                    self._revoke_all.layout.display = "none"
+                else:
+                    title = html.escape(selected.email or selected.name or selected.id)
+                    self._detail_title.value = f"<b>Sessions of {title}</b>"
+                    session_rows = []
+                    for session in sorted(self._user_sessions, key=lambda s: s.id):
+                        label = ipywidgets.Label(" · ".join(session_row(session)[:7]))
+                        button = self._button(
+                            "Revoke", "ban", partial(self._revoke_flow, session.id)
+                        )
+                        row = ipywidgets.HBox((label, button))
+                        self._rows += [label, button, row]
+                        session_rows.append(row)
+                    self._sessions_box.children = tuple(session_rows)
+                    self._revoke_all.layout.display = None
+        for widget in old:
+            _close_widget(widget)
+
+    def close(self) -> None:
+        """Close the rows too, then the panel (the admin client is the caller's to close)."""
+        rows, self._rows = self._rows, []
+        for widget in rows:
+            _close_widget(widget)
+        super().close()
+
+    def __repr__(self) -> str:
+        return f"UsersPanel(visible={bool(self._ctx.is_admin)}, users={len(self._users)})"
