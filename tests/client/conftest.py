@@ -107,14 +107,21 @@ class Connected:
 def connect(
     kind: str, server: Any, portal: anyio.from_thread.BlockingPortal
 ) -> Iterator[Callable[..., Connected]]:
-    """``connect(**client_kwargs)`` → Connected for the parametrized kind, on the real server."""
+    """``connect(with_key=False, **client_kwargs)`` → Connected for the parametrized kind, on
+    the real server (``with_key`` adds the server's API key)."""
     opened: list[Any] = []
 
     def factory(
-        endpoint: str | None = None, project: str | None = None, **kwargs: Any
+        endpoint: str | None = None,
+        project: str | None = None,
+        *,
+        with_key: bool = False,
+        **kwargs: Any,
     ) -> Connected:
         endpoint = endpoint or server.endpoint
         project = project or server.project
+        if with_key:
+            kwargs["api_key"] = server.api_key
         if kind == "sync":
             counter: CountingTransport | AsyncCountingTransport = CountingTransport()
             api: Any = Client(endpoint, project, transport=counter, **kwargs)
