@@ -1,0 +1,567 @@
+"""SessionContext against the real embedded server over HTTP.
+
+Requests are counted with a wrapper around the real httpx transport. The only fake is
+``FaultyTransport``, which injects a connection failure for DELETE requests (fault injection is
+the one place a mock transport is allowed).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import stat
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import httpx
+import pytest
+
+from appwrite_widgets.client import (
+    AsyncClient,
+    Client,
+    ConnectError,
+    TransportError,
+    UnauthorizedError,
+)
+from appwrite_widgets.context import SESSION_ENDED, SessionContext
+from appwrite_widgets.credentials import CredentialStore
+
+TRAITS = ("user", "session", "sessions", "teams", "is_authenticated", "is_admin")
+
+
+class CountingTransport(httpx.BaseTransport):
+    """Records (method, path) of every request, then sends it through the real transport."""
+
+    def __init__(self) -> None:
+        self.inner = httpx.HTTPTransport()
+        self.requests: list[tuple[str, str]] = []
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        self.requests.append((request.method, request.url.path.removeprefix("/v1")))
+        return self.inner.handle_request(request)
+
+    def close(self) -> None:
+        self.inner.close()
+
+
+class AsyncCountingTransport(httpx.AsyncBaseTransport):
+    def __init__(self) -> None:
+        self.inner = httpx.AsyncHTTPTransport()
+        self.requests: list[tuple[str, str]] = []
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        self.requests.append((request.method, request.url.path.removeprefix("/v1")))
+        return await self.inner.handle_async_request(request)
+
+    async def aclose(self) -> None:
+        await self.inner.aclose()
+
+
+class FaultyTransport(CountingTransport):
+    """FAULT INJECTION ONLY: while ``fail`` is set, every DELETE raises httpx.ConnectError
+    (Appwrite unreachable); everything else goes to the real server."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.fail = True
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        if self.fail and request.method == "DELETE":
+            self.requests.append((request.method, request.url.path.removeprefix("/v1")))
+            raise httpx.ConnectError("[Errno 111] Connection refused", request=request)
+        return super().handle_request(request)
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+@pytest.fixture(autouse=True)
+def _private_data_dir(tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Nothing in these tests may touch the real ~/.local/share.
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
+
+
+@pytest.fixture
+def store(tmp_path: Any) -> CredentialStore:
+    return CredentialStore(tmp_path / "credentials")
+
+
+@pytest.fixture
+def admin(server: Any) -> Iterator[Client]:
+    with Client(server.endpoint, server.project, api_key=server.api_key) as client:
+        yield client
+
+
+@pytest.fixture
+def make_ctx(server: Any, store: CredentialStore) -> Iterator[Callable[..., Any]]:
+    """``make_ctx(**kw) -> (ctx, transport)``: a context over a counting Client."""
+    made: list[Client] = []
+
+    def factory(transport: CountingTransport | None = None, **kwargs: Any) -> Any:
+        transport = transport or CountingTransport()
+        client = Client(server.endpoint, server.project, transport=transport)
+        made.append(client)
+        kwargs.setdefault("credentials_store", store)
+        return SessionContext(client, **kwargs), transport
+
+    yield factory
+    for client in made:
+        client.close()
+
+
+def consistent(ctx: SessionContext) -> bool:
+    """Signed in and signed out are all-or-nothing."""
+    if ctx.is_authenticated:
+        return ctx.user is not None and ctx.session is not None
+    return (
+        ctx.user is None
+        and ctx.session is None
+        and ctx.sessions == ()
+        and ctx.teams == ()
+        and not ctx.is_admin
+    )
+
+
+# -- sign in / restore ------------------------------------------------------------------------
+
+
+def test_login_sets_traits_within_three_requests(make_ctx: Any, make_user: Any) -> None:
+    user = make_user(name="Ada Lovelace")
+    ctx, transport = make_ctx()
+    result = ctx.login(user.email, user.password)
+    assert transport.requests == [
+        ("POST", "/account/sessions/email"),
+        ("GET", "/account"),
+        ("GET", "/teams"),
+    ]
+    assert result is not None and result.id == user.id
+    assert ctx.is_authenticated and ctx.user is not None and ctx.user.email == user.email
+    assert ctx.session is not None and ctx.session.current
+    assert ctx.teams == () and not ctx.is_admin and not ctx.busy
+    assert ctx.error == "" and ctx.status == "Signed in as Ada Lovelace."
+    assert repr(ctx) == f"SessionContext(signed_in=True, user={user.email!r}, admin=False)"
+    token = ctx.client.session_token
+    assert token and token not in repr(ctx)
+
+
+def test_refresh_restores_a_session_within_three_requests(
+    server: Any, make_ctx: Any, make_user: Any
+) -> None:
+    user = make_user()
+    first, _ = make_ctx()
+    first.login(user.email, user.password)
+    # A new kernel: a fresh client given the credential, a fresh context.
+    second, transport = make_ctx()
+    second.client.set_session(first.client.session_token)
+    restored = second.refresh()
+    assert restored is not None and restored.id == user.id
+    assert len(transport.requests) == 3
+    assert second.is_authenticated and second.session is not None
+    assert second.session.id == first.session.id
+
+
+def test_refresh_without_a_session_is_quiet(make_ctx: Any) -> None:
+    ctx, transport = make_ctx()
+    assert ctx.refresh() is None
+    assert transport.requests == []
+    assert not ctx.is_authenticated and ctx.error == "" and ctx.status == "Not signed in."
+
+
+def test_refresh_with_a_dead_session_is_quiet(make_ctx: Any) -> None:
+    ctx, transport = make_ctx()
+    ctx.client.set_session("a" * 64)
+    assert ctx.refresh() is None
+    assert transport.requests == [("GET", "/account")]
+    assert not ctx.is_authenticated and ctx.error == ""
+    assert ctx.client.session_token is None
+
+
+def test_wrong_password_shows_appwrites_message_and_raises(make_ctx: Any, make_user: Any) -> None:
+    user = make_user()
+    ctx, _ = make_ctx()
+    with pytest.raises(UnauthorizedError) as info:
+        ctx.login(user.email, "not-the-password")
+    assert ctx.error == info.value.message and "Invalid credentials" in ctx.error
+    assert "not-the-password" not in ctx.error
+    assert not ctx.is_authenticated and not ctx.busy and consistent(ctx)
+
+
+def test_unreachable_server_gives_a_short_message(store: CredentialStore) -> None:
+    with Client("http://127.0.0.1:9/v1", "test") as client:
+        ctx = SessionContext(client, credentials_store=store)
+        with pytest.raises(TransportError):
+            ctx.login("ada@example.com", "whatever-password")
+    assert ctx.error == "Could not reach Appwrite at http://127.0.0.1:9/v1."
+
+
+def test_login_while_signed_in_signs_the_old_session_out_first(
+    make_ctx: Any, make_user: Any, admin: Client
+) -> None:
+    first, second = make_user(), make_user()
+    ctx, transport = make_ctx()
+    ctx.login(first.email, first.password)
+    ctx.login(second.email, second.password)
+    assert ctx.user is not None and ctx.user.id == second.id
+    assert transport.requests[3] == ("DELETE", "/account/sessions/current")
+    assert admin.list_user_sessions(first.id).sessions == ()
+
+
+# -- sign out ---------------------------------------------------------------------------------
+
+
+def test_logout_is_one_delete_and_one_consistent_notification(
+    make_ctx: Any, make_user: Any
+) -> None:
+    user = make_user()
+    ctx, transport = make_ctx()
+    ctx.login(user.email, user.password)
+    ctx.load_sessions()
+    seen: list[str] = []
+
+    def watcher(change: Any) -> None:
+        assert consistent(ctx), f"half-reset state seen in {change.name}"
+        seen.append(change.name)
+
+    ctx.observe(watcher, names=list(TRAITS))
+    transport.requests.clear()
+    ctx.logout()
+    assert transport.requests == [("DELETE", "/account/sessions/current")]
+    # teams was () and is_admin False already: traitlets reports only real changes, once each.
+    assert sorted(seen) == ["is_authenticated", "session", "sessions", "user"]
+    assert ctx.client.session_token is None and ctx.status == "Not signed in."
+    assert repr(ctx) == "SessionContext(signed_in=False, user=None, admin=False)"
+
+
+def test_logout_of_another_device_keeps_this_one(
+    make_ctx: Any, make_user: Any
+) -> None:
+    user = make_user()
+    here, here_transport = make_ctx()
+    there, _ = make_ctx()
+    here.login(user.email, user.password)
+    there.login(user.email, user.password)
+    assert there.session is not None
+    here.load_sessions()
+    assert len(here.sessions) == 2
+    here_transport.requests.clear()
+
+    here.logout(there.session.id)
+
+    assert here_transport.requests == [("DELETE", f"/account/sessions/{there.session.id}")]
+    assert here.is_authenticated and here.client.session_token is not None
+    assert [s.id for s in here.sessions] == [here.session.id]
+    # The other device learns on its next call: 401 → signed out with a reason.
+    with pytest.raises(UnauthorizedError):
+        there.load_sessions()
+    assert not there.is_authenticated and consistent(there)
+    assert there.error == SESSION_ENDED and there.status == SESSION_ENDED
+    assert there.client.session_token is None
+
+
+def test_logout_others_revokes_every_other_session(
+    make_ctx: Any, make_user: Any, admin: Client
+) -> None:
+    user = make_user()
+    here, transport = make_ctx()
+    for _ in range(2):
+        other, _t = make_ctx()
+        other.login(user.email, user.password)
+    here.login(user.email, user.password)
+    here.load_sessions()
+    transport.requests.clear()
+    here.logout_others()
+    assert [m for m, _ in transport.requests] == ["DELETE", "DELETE"]
+    assert here.is_authenticated and [s.id for s in here.sessions] == [here.session.id]
+    assert [s.id for s in admin.list_user_sessions(user.id).sessions] == [here.session.id]
+
+
+def test_logout_all_revokes_everything(make_ctx: Any, make_user: Any, admin: Client) -> None:
+    user = make_user()
+    other, _ = make_ctx()
+    other.login(user.email, user.password)
+    ctx, transport = make_ctx()
+    ctx.login(user.email, user.password)
+    transport.requests.clear()
+    ctx.logout_all()
+    assert transport.requests == [("DELETE", "/account/sessions")]
+    assert consistent(ctx) and not ctx.is_authenticated
+    assert admin.list_user_sessions(user.id).sessions == ()
+
+
+def test_second_logout_sends_nothing(make_ctx: Any, make_user: Any) -> None:
+    user = make_user()
+    ctx, transport = make_ctx()
+    ctx.login(user.email, user.password)
+    transport.requests.clear()
+    ctx.logout()
+    ctx.logout()
+    assert transport.requests == [("DELETE", "/account/sessions/current")]
+
+
+def test_revoked_session_resets_on_the_next_call(
+    make_ctx: Any, make_user: Any, admin: Client
+) -> None:
+    user = make_user()
+    ctx, _ = make_ctx()
+    ctx.login(user.email, user.password)
+    admin.delete_user_sessions(user.id)
+    with pytest.raises(UnauthorizedError):
+        ctx.load_sessions()
+    assert not ctx.is_authenticated and consistent(ctx)
+    assert ctx.error == SESSION_ENDED
+
+
+# -- admin ------------------------------------------------------------------------------------
+
+
+def test_admin_via_team(make_ctx: Any, make_user: Any, admin: Client) -> None:
+    user = make_user()
+    team = admin.create_team("Admins")
+    admin.create_membership(team.id, ["owner"], user_id=user.id)
+    ctx, _ = make_ctx(admin_team=team.id)
+    ctx.login(user.email, user.password)
+    assert ctx.is_admin and [t.id for t in ctx.teams] == [team.id]
+    ctx.logout()
+    assert not ctx.is_admin
+
+
+def test_admin_via_label(make_ctx: Any, make_user: Any, admin: Client) -> None:
+    user, plain = make_user(), make_user()
+    admin.update_user_labels(user.id, ["admin"])
+    ctx, _ = make_ctx(admin_label="admin", admin_team="no-such-team")
+    ctx.login(plain.email, plain.password)
+    assert not ctx.is_admin
+    ctx.login(user.email, user.password)
+    assert ctx.is_admin
+    assert repr(ctx).endswith("admin=True)")
+
+
+# -- observers --------------------------------------------------------------------------------
+
+
+def test_a_raising_safe_observer_does_not_stop_the_others(
+    make_ctx: Any, make_user: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    user = make_user()
+    ctx, _ = make_ctx()
+    seen: list[bool] = []
+
+    def broken(change: Any) -> None:
+        raise RuntimeError("boom")
+
+    ctx.observe_safely(broken, "is_authenticated")
+    ctx.observe_safely(lambda change: seen.append(change.new), "is_authenticated")
+    with caplog.at_level(logging.ERROR, logger="appwrite_widgets"):
+        ctx.login(user.email, user.password)
+    assert seen == [True] and ctx.is_authenticated
+    assert "RuntimeError" in ctx.error
+    assert any("observer" in r.getMessage() for r in caplog.records)
+    ctx.unobserve_safely(broken, "is_authenticated")
+    assert all(
+        getattr(h, "handler", None) is not broken
+        for h in ctx._trait_notifiers["is_authenticated"]["change"]
+    )
+
+
+def test_contexts_share_no_state(make_ctx: Any, make_user: Any) -> None:
+    user = make_user()
+    one, _ = make_ctx()
+    two, _ = make_ctx()
+    one.login(user.email, user.password)
+    assert one.is_authenticated and not two.is_authenticated
+
+
+def test_every_public_trait_is_documented(make_ctx: Any) -> None:
+    ctx, _ = make_ctx()
+    for name, trait in ctx.traits().items():
+        if not name.startswith("_"):
+            assert trait.help, name
+
+
+# -- remember me ------------------------------------------------------------------------------
+
+
+def test_remember_me_stores_restores_and_forgets(
+    server: Any, make_ctx: Any, make_user: Any, store: CredentialStore
+) -> None:
+    user = make_user()
+    ctx, _ = make_ctx()
+    ctx.login(user.email, user.password, remember=True)
+    path = store.path_for(server.endpoint, server.project)
+    assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
+    assert store.load(server.endpoint, server.project) == ctx.client.session_token
+
+    restored, transport = make_ctx(remember=True)
+    assert restored.refresh() is not None and restored.is_authenticated
+    assert len(transport.requests) == 3
+    assert restored.session is not None and restored.session.id == ctx.session.id
+
+    restored.logout()
+    assert not path.exists()
+
+
+def test_login_without_remember_stores_nothing(
+    server: Any, make_ctx: Any, make_user: Any, store: CredentialStore
+) -> None:
+    user = make_user()
+    ctx, _ = make_ctx()
+    ctx.login(user.email, user.password)
+    assert not store.path_for(server.endpoint, server.project).exists()
+    fresh, transport = make_ctx(remember=True)
+    assert fresh.refresh() is None and transport.requests == []
+
+
+def test_a_dead_remembered_session_is_wiped_quietly(
+    server: Any, make_ctx: Any, make_user: Any, store: CredentialStore, admin: Client
+) -> None:
+    user = make_user()
+    ctx, _ = make_ctx(remember=True)
+    ctx.login(user.email, user.password)
+    admin.delete_user_sessions(user.id)
+    fresh, _ = make_ctx(remember=True)
+    assert fresh.refresh() is None
+    assert fresh.error == "" and not fresh.is_authenticated
+    assert not store.path_for(server.endpoint, server.project).exists()
+
+
+# -- fail-secure sign-out ---------------------------------------------------------------------
+
+
+def test_logout_when_appwrite_is_unreachable_still_signs_out_here(
+    server: Any, make_ctx: Any, make_user: Any, store: CredentialStore
+) -> None:
+    user = make_user()
+    faulty = FaultyTransport()
+    ctx, _ = make_ctx(transport=faulty, remember=True)
+    ctx.login(user.email, user.password)
+    token, session_id = ctx.client.session_token, ctx.session.id
+    assert token is not None
+
+    with pytest.raises(ConnectError):
+        ctx.logout()
+
+    assert not ctx.is_authenticated and consistent(ctx)
+    assert ctx.client.session_token is None
+    assert not store.path_for(server.endpoint, server.project).exists()
+    assert ctx.pending_revocations == (session_id,)
+    assert "may still be alive" in ctx.error
+    assert token not in repr(ctx) and token not in repr(vars(ctx).get("_trait_values"))
+    with Client(server.endpoint, server.project, session=token) as old:
+        assert old.get_account().id == user.id  # still alive on the server
+
+    # A retry while Appwrite is still unreachable keeps the debt.
+    def unreachable(token: str, *, asynchronous: bool) -> Client:
+        return Client(server.endpoint, server.project, session=token, transport=faulty)
+
+    ctx._side_client = unreachable  # type: ignore[method-assign]
+    assert ctx.retry_revocations() == (session_id,)
+    del ctx._side_client
+
+    assert ctx.retry_revocations() == ()
+    assert ctx.pending_revocations == ()
+    with Client(server.endpoint, server.project, session=token) as old, pytest.raises(
+        UnauthorizedError
+    ):
+        old.get_account()
+
+
+def test_owed_revocation_is_retried_before_the_next_login(
+    server: Any, make_ctx: Any, make_user: Any
+) -> None:
+    user = make_user()
+    faulty = FaultyTransport()
+    ctx, _ = make_ctx(transport=faulty)
+    ctx.login(user.email, user.password)
+    token = ctx.client.session_token
+    with pytest.raises(ConnectError):
+        ctx.logout()
+    assert ctx.pending_revocations
+    ctx.login(user.email, user.password)
+    assert ctx.pending_revocations == () and ctx.is_authenticated
+    with Client(server.endpoint, server.project, session=token) as old, pytest.raises(
+        UnauthorizedError
+    ):
+        old.get_account()
+
+
+# -- async twins ------------------------------------------------------------------------------
+
+
+@pytest.fixture
+async def actx(server: Any, store: CredentialStore) -> Any:
+    transport = AsyncCountingTransport()
+    client = AsyncClient(server.endpoint, server.project, transport=transport)
+    ctx = SessionContext(client, credentials_store=store)
+    yield ctx, transport
+    await client.aclose()
+    await ctx.aclose()
+
+
+@pytest.mark.anyio
+async def test_async_login_sessions_logout(actx: Any, make_user: Any) -> None:
+    ctx, transport = actx
+    user = make_user()
+    await ctx.alogin(user.email, user.password)
+    assert len(transport.requests) == 3 and ctx.is_authenticated
+    rows = await ctx.aload_sessions()
+    assert [s.id for s in rows] == [ctx.session.id]
+    transport.requests.clear()
+    await ctx.alogout()
+    assert transport.requests == [("DELETE", "/account/sessions/current")]
+    assert consistent(ctx) and not ctx.is_authenticated
+
+
+@pytest.mark.anyio
+async def test_async_double_logout_sends_one_delete(actx: Any, make_user: Any) -> None:
+    ctx, transport = actx
+    user = make_user()
+    await ctx.alogin(user.email, user.password)
+    transport.requests.clear()
+    await asyncio.gather(ctx.alogout(), ctx.alogout())
+    assert transport.requests == [("DELETE", "/account/sessions/current")]
+    assert not ctx.is_authenticated
+
+
+@pytest.mark.anyio
+async def test_logout_during_login_ends_signed_out(
+    actx: Any, make_user: Any, admin: Client
+) -> None:
+    ctx, _ = actx
+    user = make_user()
+    login = asyncio.ensure_future(ctx.alogin(user.email, user.password))
+    await asyncio.sleep(0)  # let the login send its request
+    await ctx.alogout()
+    assert await login is None
+    assert not ctx.is_authenticated and consistent(ctx)
+    assert ctx.client.session_token is None
+    assert admin.list_user_sessions(user.id).sessions == ()  # the late session was revoked
+
+
+@pytest.mark.anyio
+async def test_async_other_device_revocation(actx: Any, make_ctx: Any, make_user: Any) -> None:
+    ctx, transport = actx
+    user = make_user()
+    other, _ = make_ctx()
+    other.login(user.email, user.password)
+    await ctx.alogin(user.email, user.password)
+    await ctx.aload_sessions()
+    transport.requests.clear()
+    await ctx.alogout(other.session.id)
+    assert len(transport.requests) == 1 and ctx.is_authenticated
+    assert [s.id for s in ctx.sessions] == [ctx.session.id]
+
+
+@pytest.mark.anyio
+async def test_sync_client_context_uses_a_twin_for_async(
+    make_ctx: Any, make_user: Any
+) -> None:
+    user = make_user()
+    ctx, _ = make_ctx()
+    await ctx.alogin(user.email, user.password)
+    assert ctx.client.session_token is not None  # the twin shares the credential
+    ctx.logout()
+    assert ctx.async_client.session_token is None
+    await ctx.aclose()
