@@ -55,7 +55,7 @@ def _matches(q: Query, value: Any) -> bool:
 
 
 def matches_search(haystack: str, search: str) -> bool:
-    """Full-text approximation: the phrase as a substring, or any word as a token prefix."""
+    """Full-text approximation: the phrase as a substring, or every word as a token prefix."""
     needle = search.strip().lower()
     if not needle:
         return True
@@ -64,7 +64,7 @@ def matches_search(haystack: str, search: str) -> bool:
         return True
     tokens = re.findall(r"[a-z0-9]+", hay)
     words = re.findall(r"[a-z0-9]+", needle)
-    return any(tok.startswith(w) for w in words for tok in tokens)
+    return bool(words) and all(any(tok.startswith(w) for tok in tokens) for w in words)
 
 
 def apply(items: Sequence[T], queries: list[Query], *,
