@@ -1,0 +1,106 @@
+"""Fixtures for widget tests: real contexts over the real server, no front end.
+
+ipywidgets works comm-less here (``comm.DummyComm``); clicks are simulated with
+``button.click()``. Without a running asyncio loop the widgets run the sync actions; inside
+``@pytest.mark.anyio`` tests they schedule the async ones, and ``settle()`` awaits them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import httpx
+import pytest
+
+from appwrite_widgets.client import AsyncClient, Client
+from appwrite_widgets.context import SessionContext
+from appwrite_widgets.credentials import CredentialStore
+
+
+class CountingTransport(httpx.BaseTransport):
+    """Records (method, path) of every request, then sends it through the real transport."""
+
+    def __init__(self) -> None:
+        self.inner = httpx.HTTPTransport()
+        self.requests: list[tuple[str, str]] = []
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        self.requests.append((request.method, request.url.path.removeprefix("/v1")))
+        return self.inner.handle_request(request)
+
+    def close(self) -> None:
+        self.inner.close()
+
+
+class AsyncCountingTransport(httpx.AsyncBaseTransport):
+    def __init__(self) -> None:
+        self.inner = httpx.AsyncHTTPTransport()
+        self.requests: list[tuple[str, str]] = []
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        self.requests.append((request.method, request.url.path.removeprefix("/v1")))
+        return await self.inner.handle_async_request(request)
+
+    async def aclose(self) -> None:
+        await self.inner.aclose()
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+@pytest.fixture(autouse=True)
+def _private_data_dir(tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
+
+
+@pytest.fixture
+def admin(server: Any) -> Iterator[Client]:
+    with Client(server.endpoint, server.project, api_key=server.api_key) as client:
+        yield client
+
+
+@pytest.fixture
+def make_ctx(server: Any, tmp_path: Any) -> Iterator[Callable[..., Any]]:
+    """``make_ctx(**kw) -> (ctx, transport)``: a context over a counting Client."""
+    made: list[Client] = []
+
+    def factory(**kwargs: Any) -> Any:
+        transport = CountingTransport()
+        client = Client(server.endpoint, server.project, transport=transport)
+        made.append(client)
+        kwargs.setdefault("credentials_store", CredentialStore(tmp_path / "credentials"))
+        return SessionContext(client, **kwargs), transport
+
+    yield factory
+    for client in made:
+        client.close()
+
+
+@pytest.fixture
+async def actx(server: Any, tmp_path: Any) -> Any:
+    """``(ctx, transport)``: a context over a counting AsyncClient (what a kernel would use)."""
+    transport = AsyncCountingTransport()
+    client = AsyncClient(server.endpoint, server.project, transport=transport)
+    ctx = SessionContext(client, credentials_store=CredentialStore(tmp_path / "credentials"))
+    yield ctx, transport
+    await ctx.aclose()
+    await client.aclose()
+
+
+async def _settle(*widgets: Any) -> None:
+    """Await every task the widgets scheduled (and the ones those scheduled)."""
+    while True:
+        tasks = [task for widget in widgets for task in widget._tasks]
+        if not tasks:
+            return
+        await asyncio.gather(*tasks, return_exceptions=True)
+
+
+@pytest.fixture
+def settle() -> Callable[..., Any]:
+    """``await settle(*widgets)``: wait for the actions the widgets scheduled."""
+    return _settle

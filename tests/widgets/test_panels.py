@@ -1,0 +1,108 @@
+"""SessionsPanel and UsersPanel against the real server."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+
+from appwrite_widgets.widgets import SessionsPanel, UsersPanel
+
+DATE = re.compile(r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC$")
+
+
+def test_sessions_panel_lists_and_revokes(make_ctx: Any, make_user: Any) -> None:
+    user = make_user()
+    other, _ = make_ctx()
+    other.login(user.email, user.password)
+    ctx, transport = make_ctx()
+    panel = SessionsPanel(ctx)
+    assert panel.layout.display == "none" and panel.rows == ()
+    ctx.login(user.email, user.password)  # the panel loads the list on sign-in
+    assert transport.requests[-1] == ("GET", "/account/sessions")
+    rows = panel.rows
+    assert len(rows) == 2 and rows[0][-1] == "this device" and rows[1][-1] == ""
+    assert all(DATE.match(row[5]) and DATE.match(row[6]) for row in rows)
+    assert rows[0][3] == "127.0.0.1"
+    buttons = panel._buttons
+    assert [b.description for b in buttons] == ["Sign out", "Revoke"]
+    assert repr(panel) == "SessionsPanel(rows=2)"
+
+    transport.requests.clear()
+    buttons[1].click()
+    assert transport.requests == [("DELETE", f"/account/sessions/{other.session.id}")]
+    assert ctx.is_authenticated and len(panel.rows) == 1
+
+    panel._buttons[0].click()  # "Sign out" on this device's row
+    assert not ctx.is_authenticated and panel.layout.display == "none"
+
+
+def test_sign_out_other_devices_button(make_ctx: Any, make_user: Any, admin: Any) -> None:
+    user = make_user()
+    for _ in range(2):
+        other, _t = make_ctx()
+        other.login(user.email, user.password)
+    ctx, transport = make_ctx()
+    ctx.login(user.email, user.password)
+    panel = SessionsPanel(ctx)
+    assert len(panel.rows) == 3
+    transport.requests.clear()
+    panel._others.click()
+    assert [m for m, _ in transport.requests] == ["DELETE", "DELETE"]
+    assert len(panel.rows) == 1 and ctx.is_authenticated
+    assert len(admin.list_user_sessions(user.id).sessions) == 1
+
+
+@pytest.mark.anyio
+async def test_sessions_panel_in_a_kernel(actx: Any, make_user: Any, settle: Any) -> None:
+    user = make_user()
+    ctx, _ = actx
+    panel = SessionsPanel(ctx)
+    await ctx.alogin(user.email, user.password)
+    await settle(panel)
+    assert len(panel.rows) == 1
+
+
+def test_users_panel_for_admins_only(make_ctx: Any, make_user: Any, admin: Any) -> None:
+    boss, victim = make_user(), make_user()
+    admin.update_user_labels(boss.id, ["admin"])
+    victim_ctx, _ = make_ctx()
+    victim_ctx.login(victim.email, victim.password)
+    ctx, _ = make_ctx(admin_label="admin")
+    panel = UsersPanel(ctx, admin)
+    assert panel.layout.display == "none" and panel.users == ()
+
+    ctx.login(boss.email, boss.password)
+    assert panel.layout.display != "none"
+    assert {victim.id, boss.id} <= {u.id for u in panel.users}
+
+    panel.select(victim.id)
+    assert [s.id for s in panel.user_sessions] == [victim_ctx.session.id]
+    panel.revoke(victim_ctx.session.id)
+    assert panel.user_sessions == ()
+    assert admin.list_user_sessions(victim.id).sessions == ()
+
+    victim_ctx.login(victim.email, victim.password)
+    panel.select(victim.id)
+    panel._revoke_all.click()
+    assert admin.list_user_sessions(victim.id).sessions == ()
+    assert ctx.is_authenticated  # the admin's own session is untouched
+
+    ctx.logout()
+    assert panel.layout.display == "none" and panel.users == () and panel.user_sessions == ()
+    assert "api" not in repr(panel).lower()
+
+
+def test_users_panel_shows_admin_client_errors_in_place(
+    server: Any, make_ctx: Any, make_user: Any, admin: Any
+) -> None:
+    from appwrite_widgets.client import Client
+
+    boss = make_user()
+    admin.update_user_labels(boss.id, ["admin"])
+    ctx, _ = make_ctx(admin_label="admin")
+    with Client(server.endpoint, server.project, api_key="standard_" + "0" * 64) as bad:
+        panel = UsersPanel(ctx, bad)
+        ctx.login(boss.email, boss.password)
+        assert panel._error.value and ctx.is_authenticated  # not signed out by the key's 401
