@@ -33,6 +33,17 @@ from appwrite_widgets.client import (
     User,
     UserList,
 )
+from appwrite_widgets.context import SessionContext
+from appwrite_widgets.credentials import CredentialStore
+from appwrite_widgets.widgets import (
+    Gate,
+    LoginForm,
+    NavBar,
+    SessionsPanel,
+    UsersPanel,
+    admin_only,
+    signed_in,
+)
 
 __version__ = "0.1.0"
 
@@ -47,12 +58,16 @@ __all__ = [
     "ClientClosedError",
     "ConflictError",
     "ConnectError",
+    "CredentialStore",
     "ForbiddenError",
+    "Gate",
     "InvalidArgumentError",
     "InvalidInputError",
     "LocalServer",
+    "LoginForm",
     "Membership",
     "MembershipList",
+    "NavBar",
     "NotFoundError",
     "Query",
     "RateLimitError",
@@ -60,7 +75,9 @@ __all__ = [
     "ResponseError",
     "ServerError",
     "Session",
+    "SessionContext",
     "SessionList",
+    "SessionsPanel",
     "TLSError",
     "Team",
     "TeamList",
@@ -68,7 +85,10 @@ __all__ = [
     "UnauthorizedError",
     "User",
     "UserList",
+    "UsersPanel",
     "__version__",
+    "admin_only",
+    "signed_in",
 ]
 
 
