@@ -283,7 +283,7 @@ class Call(Generic[T]):
     path: str
     parse: Callable[[Any], T]
     json_body: bool = True
-    sent_token: str | None = None
+    sent_token: str | None = field(default=None, repr=False)
     creates_session: bool = False
     clears_session: bool = False
     secrets: tuple[str, ...] = field(default=(), repr=False)

@@ -346,8 +346,11 @@ def env(admin: Client, make_user: Any) -> Env:
 # (name, who calls: guest / user / key, call)
 CASES: list[tuple[str, str, Callable[[Any, Env], Any]]] = [
     ("create_account", "guest", lambda api, e: api.create_account(unique_email(), "pass-word-1")),
-    ("create_email_password_session", "guest",
-     lambda api, e: api.create_email_password_session(e.user.email, e.user.password)),
+    (
+        "create_email_password_session",
+        "guest",
+        lambda api, e: api.create_email_password_session(e.user.email, e.user.password),
+    ),
     ("create_anonymous_session", "guest", lambda api, e: api.create_anonymous_session()),
     ("get_account", "user", lambda api, e: api.get_account()),
     ("get_session", "user", lambda api, e: api.get_session()),
@@ -363,14 +366,20 @@ CASES: list[tuple[str, str, Callable[[Any, Env], Any]]] = [
     ("create_user", "key", lambda api, e: api.create_user(unique_email(), "pass-word-1")),
     ("list_user_sessions", "key", lambda api, e: api.list_user_sessions(e.key_user)),
     ("create_user_session", "key", lambda api, e: api.create_user_session(e.key_user)),
-    ("delete_user_session", "key",
-     lambda api, e: api.delete_user_session(e.key_user, e.key_session)),
+    (
+        "delete_user_session",
+        "key",
+        lambda api, e: api.delete_user_session(e.key_user, e.key_session),
+    ),
     ("delete_user_sessions", "key", lambda api, e: api.delete_user_sessions(e.key_user)),
     ("update_user_labels", "key", lambda api, e: api.update_user_labels(e.key_user, ["vip"])),
     ("create_team", "key", lambda api, e: api.create_team("One more")),
-    ("create_membership", "key",
-     lambda api, e: api.create_membership(e.team, ["member"], user_id=e.key_user)),
-]  # fmt: skip
+    (
+        "create_membership",
+        "key",
+        lambda api, e: api.create_membership(e.team, ["member"], user_id=e.key_user),
+    ),
+]
 
 
 @pytest.mark.parametrize(("name", "who", "call"), CASES, ids=[c[0] for c in CASES])

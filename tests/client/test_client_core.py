@@ -123,14 +123,33 @@ def test_list_queries_are_sent_as_queries_brackets_json_strings() -> None:
     [
         pytest.param(lambda c: c.get_session(), "GET", "/v1/account/sessions/current", id="get"),
         pytest.param(lambda c: c.update_session("s1"), "PATCH", "/v1/account/sessions/s1", id="up"),
-        pytest.param(lambda c: c.delete_session(), "DELETE", "/v1/account/sessions/current", id="del"),
+        pytest.param(
+            lambda c: c.delete_session(), "DELETE", "/v1/account/sessions/current", id="del"
+        ),
         pytest.param(lambda c: c.delete_sessions(), "DELETE", "/v1/account/sessions", id="del-all"),
-        pytest.param(lambda c: c.list_memberships("admins"), "GET", "/v1/teams/admins/memberships", id="mem"),
-        pytest.param(lambda c: c.delete_user_session("u1", "s1"), "DELETE", "/v1/users/u1/sessions/s1", id="dus"),
-        pytest.param(lambda c: c.update_user_labels("u1", ["admin"]), "PUT", "/v1/users/u1/labels", id="labels"),
-        pytest.param(lambda c: c.create_membership("t1", ["owner"], user_id="u1"), "POST", "/v1/teams/t1/memberships", id="cm"),
+        pytest.param(
+            lambda c: c.list_memberships("admins"), "GET", "/v1/teams/admins/memberships", id="mem"
+        ),
+        pytest.param(
+            lambda c: c.delete_user_session("u1", "s1"),
+            "DELETE",
+            "/v1/users/u1/sessions/s1",
+            id="dus",
+        ),
+        pytest.param(
+            lambda c: c.update_user_labels("u1", ["admin"]),
+            "PUT",
+            "/v1/users/u1/labels",
+            id="labels",
+        ),
+        pytest.param(
+            lambda c: c.create_membership("t1", ["owner"], user_id="u1"),
+            "POST",
+            "/v1/teams/t1/memberships",
+            id="cm",
+        ),
     ],
-)  # fmt: skip
+)
 def test_methods_map_to_the_documented_http_route(build: Any, method: str, path: str) -> None:
     call = build(make_core())
     assert (call.request.method, call.request.url.path) == (method, path)
@@ -142,7 +161,14 @@ def test_methods_map_to_the_documented_http_route(build: Any, method: str, path:
 def test_host_only_session_cookie_becomes_the_cookie_credential() -> None:
     core = make_core()
     encoded = quote(TOKEN, safe="")
-    login(core, ("set-cookie", f"{COOKIE}={encoded}; expires=Fri, 01 Jan 2100 00:00:00 GMT; path=/; httponly; samesite=None"))  # fmt: skip
+    login(
+        core,
+        (
+            "set-cookie",
+            f"{COOKIE}={encoded}; expires=Fri, 01 Jan 2100 00:00:00 GMT; path=/; httponly; "
+            "samesite=None",
+        ),
+    )
     assert core.session_token == TOKEN
     headers = core.get_account().request.headers
     assert headers["Cookie"] == f"{COOKIE}={encoded}"
@@ -192,7 +218,10 @@ def test_restored_session_is_sent_as_x_appwrite_session() -> None:
 @pytest.mark.parametrize(
     "clearing_header",
     [
-        pytest.param(("set-cookie", f"{COOKIE}=deleted; expires=Thu, 01-Jan-1970 00:00:01 GMT; path=/"), id="deleted-cookie"),  # fmt: skip
+        pytest.param(
+            ("set-cookie", f"{COOKIE}=deleted; expires=Thu, 01-Jan-1970 00:00:01 GMT; path=/"),
+            id="deleted-cookie",
+        ),
         pytest.param(("set-cookie", f"{COOKIE}=; Max-Age=0; path=/"), id="empty-cookie"),
         pytest.param(("x-fallback-cookies", "[]"), id="fallback-empty-list"),
     ],
@@ -228,8 +257,12 @@ def test_logout_does_not_clear_a_credential_obtained_meanwhile() -> None:
 
 def test_unauthorized_get_account_keeps_the_credential() -> None:
     core = make_core(session=TOKEN)
-    body = {"message": "User (role: guests) missing scopes ([\"account\"])", "code": 401,
-            "type": "general_unauthorized_scope", "version": "1.9.6"}  # fmt: skip
+    body = {
+        "message": 'User (role: guests) missing scopes (["account"])',
+        "code": 401,
+        "type": "general_unauthorized_scope",
+        "version": "1.9.6",
+    }
     with pytest.raises(UnauthorizedError):
         core.finish(core.get_account(), httpx.Response(401, json=body))
     assert core.session_token == TOKEN

@@ -112,19 +112,33 @@ def test_session_drops_oauth_provider_tokens() -> None:
 def test_lists_parse_their_items() -> None:
     sessions = SessionList.from_json({"total": 2, "sessions": [{"$id": "a"}, {"$id": "b"}]})
     assert [s.id for s in sessions.sessions] == ["a", "b"]
-    assert UserList.from_json({"total": 1, "users": [USER_JSON]}).users[0].email == "ada@example.com"
+    assert (
+        UserList.from_json({"total": 1, "users": [USER_JSON]}).users[0].email == "ada@example.com"
+    )
     teams = TeamList.from_json({"total": 1, "teams": [{"$id": "admins", "name": "Admins"}]})
     assert teams.teams[0].name == "Admins"
-    members = MembershipList.from_json({"total": 1, "memberships": [{"$id": "m", "roles": ["owner"]}]})  # fmt: skip
+    members = MembershipList.from_json(
+        {"total": 1, "memberships": [{"$id": "m", "roles": ["owner"]}]}
+    )
     assert members.memberships[0].roles == ("owner",)
 
 
 def test_membership_maps_camel_case_fields() -> None:
     membership = Membership.from_json(
-        {"$id": "m", "userId": "ada", "userName": "Ada", "userEmail": "ada@example.com",
-         "teamId": "admins", "teamName": "Admins", "invited": "2026-08-21T10:00:00.000+00:00",
-         "joined": "", "confirm": True, "mfa": False, "roles": ["owner"]}
-    )  # fmt: skip
+        {
+            "$id": "m",
+            "userId": "ada",
+            "userName": "Ada",
+            "userEmail": "ada@example.com",
+            "teamId": "admins",
+            "teamName": "Admins",
+            "invited": "2026-08-21T10:00:00.000+00:00",
+            "joined": "",
+            "confirm": True,
+            "mfa": False,
+            "roles": ["owner"],
+        }
+    )
     assert (membership.user_id, membership.team_name, membership.joined) == ("ada", "Admins", None)
     assert membership.confirm is True
 
@@ -138,8 +152,14 @@ def test_membership_maps_camel_case_fields() -> None:
         (Query.limit(5), {"method": "limit", "values": [5]}),
         (Query.offset(10), {"method": "offset", "values": [10]}),
         (Query.cursor_after("u1"), {"method": "cursorAfter", "values": ["u1"]}),
-        (Query.equal("email", "a@b.c"), {"method": "equal", "attribute": "email", "values": ["a@b.c"]}),  # fmt: skip
-        (Query.equal("labels", ["a", "b"]), {"method": "equal", "attribute": "labels", "values": ["a", "b"]}),  # fmt: skip
+        (
+            Query.equal("email", "a@b.c"),
+            {"method": "equal", "attribute": "email", "values": ["a@b.c"]},
+        ),
+        (
+            Query.equal("labels", ["a", "b"]),
+            {"method": "equal", "attribute": "labels", "values": ["a", "b"]},
+        ),
         (Query.order_asc("name"), {"method": "orderAsc", "attribute": "name"}),
         (Query.order_desc("$createdAt"), {"method": "orderDesc", "attribute": "$createdAt"}),
         (Query.search("name", "ada"), {"method": "search", "attribute": "name", "values": ["ada"]}),
