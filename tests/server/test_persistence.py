@@ -1,0 +1,78 @@
+"""Durability: restarting on the same SQLite file keeps users, teams and sessions."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import httpx
+from server_helpers import as_token, guest, key_session
+
+from appwrite_widgets.server.local import LocalServer
+
+
+def test_restart_on_same_file_keeps_users_teams_and_sessions(tmp_path: Path) -> None:
+    data = tmp_path / "keep.sqlite3"
+    with LocalServer(project="keep", api_key="standard_abc", data=data,
+                     rate_limits=False) as first:
+        with guest(first, **{"X-Appwrite-Key": first.api_key}) as admin:
+            admin.post("/users", json={"userId": "keeper", "email": "keep@example.com",
+                                       "password": "password123", "name": "Keeper"})
+            admin.put("/users/keeper/labels", json={"labels": ["admin"]})
+            admin.post("/teams", json={"teamId": "crew", "name": "Crew"})
+            admin.post("/teams/crew/memberships", json={"roles": ["owner"],
+                                                         "userId": "keeper"})
+        token = key_session(first, "keep@example.com", "password123")["secret"]
+        first_port = first.port
+    assert data.exists()
+    with LocalServer(project="keep", api_key="standard_abc", data=data,
+                     rate_limits=False) as second:
+        with as_token(second, token) as c:
+            account = c.get("/account").json()
+            teams = c.get("/teams").json()
+        with guest(second) as c:
+            login = c.post("/account/sessions/email",
+                           json={"email": "keep@example.com", "password": "password123"})
+        assert second.store.integrity_check() == "ok"
+    assert account["name"] == "Keeper" and account["labels"] == ["admin"]
+    assert [t["$id"] for t in teams["teams"]] == ["crew"] and teams["teams"][0]["total"] == 1
+    assert login.status_code == 201
+    assert first_port > 0
+    with sqlite3.connect(data) as db:
+        assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        assert db.execute("SELECT COUNT(*) FROM sessions").fetchone()[0] == 2
+        stored = [r[0] for r in db.execute("SELECT secret_hash FROM sessions")]
+    assert all(len(h) == 64 for h in stored)  # only SHA-256 digests are stored
+    assert token not in data.read_bytes().decode("latin-1")
+
+
+def test_temporary_database_is_removed_on_stop() -> None:
+    server = LocalServer(project="tmp", rate_limits=False).start()
+    path = server.data
+    try:
+        assert path.exists()
+        with httpx.Client() as c:
+            assert c.get(server.endpoint + "/health/version").status_code == 200
+    finally:
+        server.stop()
+    assert not path.exists()
+    assert not Path(f"{path}-wal").exists()
+
+
+def test_demo_seed_is_idempotent(tmp_path: Path) -> None:
+    data = tmp_path / "demo.sqlite3"
+    for _ in range(2):
+        with LocalServer(project="demo", data=data, seed="demo", rate_limits=False) as srv:
+            with guest(srv, **{"X-Appwrite-Key": srv.api_key}) as admin:
+                users = admin.get("/users").json()
+                members = admin.get("/teams/admins/memberships").json()
+            with guest(srv) as c:
+                ada = c.post("/account/sessions/email",
+                             json={"email": "ada@example.com", "password": "ada-demo-password"})
+                assert ada.status_code == 201
+                account = c.get("/account").json()
+    assert [u["$id"] for u in users["users"]] == ["ada", "bob"]
+    assert account["labels"] == ["admin"] and account["name"] == "Ada Admin"
+    assert members["total"] == 1 and members["memberships"][0]["roles"] == ["owner"]
+    assert members["memberships"][0]["userId"] == "ada"
