@@ -69,6 +69,11 @@ class _Call:
     method: str
     args: tuple[Any, ...] = ()
     credential: str | None = field(default=None, repr=False)
+    kwargs: tuple[tuple[str, Any], ...] = ()
+
+    def on(self, client: Any) -> Any:
+        """Call the method on ``client`` (a coroutine for an AsyncClient)."""
+        return getattr(client, self.method)(*self.args, **dict(self.kwargs))
 
 
 _Flow = Generator[_Call, Any, T]
@@ -207,7 +212,7 @@ class SessionContext(traitlets.HasTraits):
         credentials_store: CredentialStore | None = None,
     ) -> None:
         super().__init__(remember=remember)
-        if hasattr(client, "aclose"):
+        if isinstance(client, AsyncClient):
             self.__async: Any = client
             self.__sync: Any = None
         else:
@@ -416,19 +421,19 @@ class SessionContext(traitlets.HasTraits):
 
     def _invoke(self, call: _Call) -> Any:
         if call.credential is None:
-            return getattr(self.client, call.method)(*call.args)
+            return call.on(self.client)
         side = self._side_client(call.credential, asynchronous=False)
         try:
-            return getattr(side, call.method)(*call.args)
+            return call.on(side)
         finally:
             side.close()
 
     async def _ainvoke(self, call: _Call) -> Any:
         if call.credential is None:
-            return await getattr(self.async_client, call.method)(*call.args)
+            return await call.on(self.async_client)
         side = self._side_client(call.credential, asynchronous=True)
         try:
-            return await getattr(side, call.method)(*call.args)
+            return await call.on(side)
         finally:
             await side.aclose()
 

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 import ipywidgets
 
-from appwrite_widgets.client import AppwriteError, Session, User
+from appwrite_widgets.client import AppwriteError, Query, Session, User
 from appwrite_widgets.context import _adrive, _Call, _describe, _drive, _Flow
 from appwrite_widgets.widgets._base import ContextView, _close_widget
 from appwrite_widgets.widgets._sessions import session_row
@@ -23,6 +23,8 @@ if TYPE_CHECKING:
 __all__ = ["UsersPanel"]
 
 _log = logging.getLogger("appwrite_widgets")
+
+PAGE = 100
 
 
 class UsersPanel(ContextView, ipywidgets.VBox):  # type: ignore[misc]
@@ -36,6 +38,7 @@ class UsersPanel(ContextView, ipywidgets.VBox):  # type: ignore[misc]
     """
 
     def __init__(self, ctx: SessionContext, admin_client: Client | AsyncClient) -> None:
+        self._search = ipywidgets.Text(placeholder="Search users", description="Search")
         self._reload = ipywidgets.Button(description="Reload users", icon="refresh")
         self._users_box = ipywidgets.VBox()
         self._detail_title = ipywidgets.HTML()
@@ -47,7 +50,7 @@ class UsersPanel(ContextView, ipywidgets.VBox):  # type: ignore[misc]
         super().__init__(
             children=(
                 ipywidgets.HTML("<b>Users</b>"),
-                self._reload,
+                ipywidgets.HBox((self._search, self._reload)),
                 self._users_box,
                 self._detail_title,
                 self._sessions_box,
@@ -56,7 +59,7 @@ class UsersPanel(ContextView, ipywidgets.VBox):  # type: ignore[misc]
             )
         )
         self._bind(ctx)
-        self._own(*self.children)
+        self._own(*self.children, self._search, self._reload)
         if hasattr(admin_client, "aclose"):
             self.__async: Any = admin_client
             self.__sync: Any = None
@@ -97,8 +100,15 @@ class UsersPanel(ContextView, ipywidgets.VBox):  # type: ignore[misc]
         """Revoke every session of the selected user."""
         self._run(self._revoke_all_flow())
 
+    def search(self, text: str = "") -> None:
+        """List the users matching ``text`` (all users, newest first, when empty)."""
+        self._search.value = text
+        self._run(self._load_users_flow())
+
     def _load_users_flow(self) -> _Flow[None]:
-        listing = yield _Call("list_users")
+        text = self._search.value.strip()
+        queries = [Query.order_desc("$createdAt"), Query.limit(PAGE)]
+        listing = yield _Call("list_users", kwargs=(("queries", queries), ("search", text or None)))
         if self._ctx.is_admin:
             self._users = tuple(listing.users)
         self._render()
@@ -158,12 +168,12 @@ class UsersPanel(ContextView, ipywidgets.VBox):  # type: ignore[misc]
     def _invoke(self, call: _Call) -> Any:
         if self.__sync is None:
             self.__sync = self.__async.twin()
-        return getattr(self.__sync, call.method)(*call.args)
+        return call.on(self.__sync)
 
     async def _ainvoke(self, call: _Call) -> Any:
         if self.__async is None:
             self.__async = self.__sync.twin()
-        return await getattr(self.__async, call.method)(*call.args)
+        return await call.on(self.__async)
 
     # -- view ---------------------------------------------------------------------------------
 

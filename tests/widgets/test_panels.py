@@ -77,6 +77,8 @@ def test_users_panel_for_admins_only(make_ctx: Any, make_user: Any, admin: Any) 
     assert panel.layout.display != "none"
     assert {victim.id, boss.id} <= {u.id for u in panel.users}
 
+    panel.search(victim.email)
+    assert [u.id for u in panel.users] == [victim.id]
     panel.select(victim.id)
     assert [s.id for s in panel.user_sessions] == [victim_ctx.session.id]
     panel.revoke(victim_ctx.session.id)
