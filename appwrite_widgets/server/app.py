@@ -434,7 +434,9 @@ def build_app(store: Store, cfg: Config, router: Router) -> Starlette:
     def _render(reply: Reply, extra: dict[str, str]) -> Response:
         resp: Response
         if reply.status == 204:
-            resp = Response(status_code=204)
+            # Appwrite (utopia Response) still sends its default HTML content type on 204;
+            # the Python SDK reads Content-Type unconditionally.
+            resp = Response(status_code=204, headers={"Content-Type": "text/html; charset=UTF-8"})
         elif isinstance(reply.body, str):
             resp = PlainTextResponse(reply.body, status_code=reply.status)
         else:

@@ -105,7 +105,7 @@ def test_session_cap_evicts_the_oldest_session(limited: tuple[LocalServer, FakeC
 
 def test_server_created_sessions_do_not_evict(limited: tuple[LocalServer, FakeClock]) -> None:
     server, _ = limited
-    email, _ = _user(server)
+    _user(server)
     with guest(server, **{"X-Appwrite-Key": server.api_key}) as admin:
         uid = admin.get("/users").json()["users"][0]["$id"]
         for _ in range(4):

@@ -57,7 +57,8 @@ def test_list_users_filters_orders_and_paginates(api: httpx.Client,
     assert by_email.json()["total"] == 1 and by_email.json()["users"][0]["$id"] == ids[1]
     searched = api.get("/users", params={"search": f"Page{tag}"}).json()
     assert [u["$id"] for u in searched["users"]] == ids and searched["total"] == 3
-    page = api.get("/users", params=[("search", f"Page{tag}"), ("queries[0]", q("limit", None, [2])),
+    page = api.get("/users", params=[("search", f"Page{tag}"),
+                                     ("queries[0]", q("limit", None, [2])),
                                      ("queries[1]", q("offset", None, [1]))]).json()
     assert [u["$id"] for u in page["users"]] == ids[1:] and page["total"] == 3
     after = api.get("/users", params=[("search", f"Page{tag}"),
