@@ -2,6 +2,21 @@
 
 Imports nothing from the client, context or widgets layers. The public entry point is
 :class:`appwrite_widgets.server.local.LocalServer`.
+
+Deliberate differences from a real Appwrite 1.9.6 (everything else follows its protocol):
+
+* Extension (Appwrite Cloud 2.4 / Python SDK 27): ``DELETE /account/sessions`` with body
+  ``{"current": false}`` keeps the calling session and deletes all the others.
+* Bodies over 1 MiB are refused with 400 ``general_argument_invalid`` (Appwrite only emits
+  whitelisted status codes; 413 is not one of them).
+* One project per server, no console project: a missing ``X-Appwrite-Project`` is 404
+  ``project_not_found``. Every ``Origin`` is accepted (no platform registry), with CORS
+  credentials; ``X-Fallback-Cookies`` is sent unless Origin/Referer is on the API's site.
+* ``DELETE /users/{userId}/sessions/{sessionId}`` enforces ownership as on Appwrite ``main``.
+* No JWTs, OAuth, MFA, phone/magic-URL tokens, email delivery or GeoIP (``countryCode`` is
+  ``"--"``). ``PATCH /users/{userId}/status`` exists so blocking (403 ``user_blocked``) works.
+* Search is an approximation of MariaDB full text: the phrase as a substring, or every word as
+  a prefix of a token of id/email/name/phone/``label:<name>``.
 """
 
 from __future__ import annotations
