@@ -182,6 +182,22 @@ class SessionContext(traitlets.HasTraits):
     credentials_store:
         Where remembered sessions go (default: the user's data directory, see
         :mod:`appwrite_widgets.credentials`).
+
+    Notes
+    -----
+    * Remember-me: ``login(remember=True)`` (or ``remember=True`` here) writes the token to the
+      store; a login without it, every sign-out of this device and every 401 reset delete it.
+      ``refresh()`` reads it only when ``remember`` is on and the client has no credential.
+    * Fail-secure sign-out: if the DELETE gets no confirmation (no answer, 5xx, 429...), this
+      device is signed out anyway (traits, client credential, remembered file) and the session
+      ID goes to ``pending_revocations``. The old token stays in a private attribute, memory
+      only, for ``retry_revocations()``, which also runs before every later action; a 2xx, 401
+      or 404 settles it. Revocations use a short-lived client holding that token.
+    * Concurrency: a sign-out already in flight makes an identical one a no-op (double
+      click = one DELETE). Sign-in, restore and sign-out start a new generation; results of an
+      older action arriving later are dropped (a login overtaken by a logout revokes the
+      session it created), so the last action started wins.
+    * Observers: use :meth:`observe_safely` so one failing view cannot stop the others.
     """
 
     user = Instance(User, allow_none=True, help="The signed-in user, or None.")
