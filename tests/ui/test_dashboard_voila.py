@@ -1,0 +1,63 @@
+"""The demo dashboard in Voila, used as a person uses it, in headless Chromium."""
+
+from __future__ import annotations
+
+from playwright.sync_api import Page, expect
+from ui_dashboard import ADA, BOB, INVALID_CREDENTIALS, Dashboard
+
+
+def test_renders_signed_out(page: Page, voila_url: str) -> None:
+    board = Dashboard(page, voila_url).open()
+    board.expect_signed_out()
+    # The sign-in form is offered, and the events list is public.
+    expect(board.email).to_be_visible()
+    expect(board.sign_in).to_be_visible()
+    expect(board.page.get_by_text("Kick-off meeting")).to_be_visible()
+
+
+def test_regular_user_can_add_but_not_delete(page: Page, voila_url: str) -> None:
+    board = Dashboard(page, voila_url).open()
+    board.login(*BOB)
+    board.expect_signed_in("Bob User (bob@example.com)")
+    expect(board.add_event).to_be_visible()
+    expect(board.sessions_panel).to_be_visible()
+    expect(board.delete_event).to_be_hidden()
+    expect(board.users_panel).to_be_hidden()
+    # The gated button works for him.
+    board.add_event.click()
+    expect(board.page.get_by_text("(by Bob User)")).to_be_visible()
+
+
+def test_admin_sees_everything_then_logout_resets_without_reload(
+    page: Page, voila_url: str
+) -> None:
+    board = Dashboard(page, voila_url).open()
+    board.login(*ADA)
+    board.expect_signed_in("Ada Admin (ada@example.com)")
+    expect(board.add_event).to_be_visible()
+    expect(board.delete_event).to_be_visible()
+    expect(board.sessions_panel).to_be_visible()
+    expect(board.users_panel).to_be_visible()
+    expect(board.page.get_by_text("Bob User <bob@example.com>")).to_be_visible()
+
+    # A marker that survives only as long as this document: a reload would drop it.
+    page.evaluate("() => { window.__awNoReload = true; }")
+    board.log_out.click()
+    board.expect_signed_out()
+    expect(board.email).to_be_visible()  # the form is back, so she can sign in again
+    assert page.evaluate("() => window.__awNoReload === true"), "the page was reloaded"
+
+    # A reload (a fresh kernel) does not bring the session back.
+    page.reload()
+    board.wait_rendered()
+    board.expect_signed_out()
+    assert page.evaluate("() => window.__awNoReload === undefined")
+
+
+def test_wrong_password_shows_appwrites_message(page: Page, voila_url: str) -> None:
+    board = Dashboard(page, voila_url).open()
+    board.login(BOB[0], "not-bobs-password")
+    expect(board.form_message(INVALID_CREDENTIALS)).to_be_visible()
+    board.expect_signed_out()
+    expect(board.sign_in).to_be_visible()
+    expect(board.password).to_have_value("")  # the form never keeps the password
