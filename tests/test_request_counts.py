@@ -1,0 +1,237 @@
+"""Exact HTTP requests per user action, counted AT THE SERVER (issue #7, part 1).
+
+The embedded server's ASGI app is wrapped in a counting middleware (``RequestLog``) for the
+LocalServer of this module, so a request the client sent but the server never saw, or one the
+server saw twice, is counted as the server saw it. Budgets: login 3, restore on kernel start 3,
+sign out this device 1, sign out another device by ID 1, sign out others = one per other device
+(Appwrite 1.9.6 has no "all but current" endpoint) when the session list is loaded, plus the one
+list request when it is not.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import appwrite_widgets.server.local as local_module
+from appwrite_widgets.client import AsyncClient, Client
+from appwrite_widgets.context import SessionContext
+from appwrite_widgets.credentials import CredentialStore
+from appwrite_widgets.server.local import LocalServer
+
+PASSWORD = "counted-password-123"
+
+
+class RequestLog:
+    """ASGI middleware recording ``(method, path)`` of every HTTP request the server receives."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+        self.requests: list[tuple[str, str]] = []
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] == "http":
+            self.requests.append((scope["method"], scope["path"].removeprefix("/v1")))
+        await self.app(scope, receive, send)
+
+    def take(self) -> list[tuple[str, str]]:
+        """The requests since the last take (and forget them)."""
+        seen, self.requests = self.requests, []
+        return seen
+
+
+class Counted:
+    def __init__(self, server: LocalServer, log: RequestLog) -> None:
+        self.server = server
+        self.log = log
+
+
+@pytest.fixture(scope="module")
+def counted(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Counted]:
+    logs: list[RequestLog] = []
+    real_make_app = local_module.make_app
+
+    def counting_make_app(*args: Any, **kwargs: Any) -> Any:
+        logs.append(RequestLog(real_make_app(*args, **kwargs)))
+        return logs[-1]
+
+    data = tmp_path_factory.mktemp("counts") / "server.sqlite3"
+    server = LocalServer(project="counts", data=data, rate_limits=False)
+    with pytest.MonkeyPatch.context() as mp:  # patched only while the app is built
+        mp.setattr(local_module, "make_app", counting_make_app)
+        server.start()
+    try:
+        assert len(logs) == 1
+        yield Counted(server, logs[0])
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def new_user(counted: Counted) -> Callable[[], str]:
+    """Creates a user (through the API key) and returns its email."""
+
+    def make() -> str:
+        email = f"count-{uuid.uuid4().hex[:12]}@example.com"
+        with Client(counted.server.endpoint, counted.server.project,
+                    api_key=counted.server.api_key) as admin:
+            admin.create_user(email, PASSWORD, name="Counted User")
+        return email
+
+    return make
+
+
+@pytest.fixture
+def device(counted: Counted, tmp_path: Path) -> Iterator[Callable[..., SessionContext]]:
+    """``device(remember=False)``: a SessionContext over its own Client (one device)."""
+    clients: list[Client] = []
+    store = CredentialStore(tmp_path / "credentials")
+
+    def make(*, remember: bool = False) -> SessionContext:
+        client = Client(counted.server.endpoint, counted.server.project)
+        clients.append(client)
+        return SessionContext(client, remember=remember, credentials_store=store)
+
+    yield make
+    for client in clients:
+        client.close()
+
+
+ACCOUNT = ("GET", "/account")
+TEAMS = ("GET", "/teams")
+SIGN_IN = ("POST", "/account/sessions/email")
+CURRENT = ("GET", "/account/sessions/current")
+LIST = ("GET", "/account/sessions")
+
+
+def test_login_is_three_requests(counted: Counted, new_user: Callable[[], str],
+                                 device: Callable[..., SessionContext]) -> None:
+    email = new_user()
+    ctx = device()
+    counted.log.take()
+    ctx.login(email, PASSWORD)
+    assert counted.log.take() == [SIGN_IN, ACCOUNT, TEAMS]
+    assert ctx.is_authenticated
+
+
+def test_restore_on_kernel_start_is_three_requests(
+        counted: Counted, new_user: Callable[[], str],
+        device: Callable[..., SessionContext]) -> None:
+    email = new_user()
+    device(remember=True).login(email, PASSWORD)
+    fresh = device(remember=True)  # a new kernel: new client, the remembered token on disk
+    counted.log.take()
+    fresh.refresh()
+    assert counted.log.take() == [ACCOUNT, CURRENT, TEAMS]
+    assert fresh.is_authenticated and fresh.user is not None and fresh.user.email == email
+
+
+def test_restore_without_a_session_sends_nothing(
+        counted: Counted, device: Callable[..., SessionContext]) -> None:
+    ctx = device(remember=True)
+    counted.log.take()
+    ctx.refresh()
+    assert counted.log.take() == []
+    assert not ctx.is_authenticated
+
+
+def test_logout_current_is_one_request(counted: Counted, new_user: Callable[[], str],
+                                       device: Callable[..., SessionContext]) -> None:
+    ctx = device()
+    ctx.login(new_user(), PASSWORD)
+    counted.log.take()
+    ctx.logout()
+    assert counted.log.take() == [("DELETE", "/account/sessions/current")]
+    assert not ctx.is_authenticated
+
+
+def test_logout_by_id_is_one_request_and_updates_the_list_locally(
+        counted: Counted, new_user: Callable[[], str],
+        device: Callable[..., SessionContext]) -> None:
+    email = new_user()
+    here, there = device(), device()
+    here.login(email, PASSWORD)
+    there.login(email, PASSWORD)
+    here.load_sessions()
+    assert there.session is not None
+    other = there.session.id
+    assert len(here.sessions) == 2
+    counted.log.take()
+    here.logout(other)
+    assert counted.log.take() == [("DELETE", f"/account/sessions/{other}")]
+    assert here.is_authenticated and here.session is not None
+    assert [s.id for s in here.sessions] == [here.session.id]
+
+
+@pytest.mark.parametrize("others", [1, 3])
+def test_sign_out_others_is_one_request_per_other_device(
+        counted: Counted, new_user: Callable[[], str],
+        device: Callable[..., SessionContext], others: int) -> None:
+    email = new_user()
+    here = device()
+    here.login(email, PASSWORD)
+    ids = []
+    for _ in range(others):
+        ctx = device()
+        ctx.login(email, PASSWORD)
+        assert ctx.session is not None
+        ids.append(ctx.session.id)
+    here.load_sessions()
+    counted.log.take()
+    here.logout_others()
+    assert sorted(counted.log.take()) == sorted(
+        ("DELETE", f"/account/sessions/{sid}") for sid in ids)
+    assert here.is_authenticated and len(here.sessions) == 1
+
+
+def test_sign_out_others_with_the_list_not_loaded_adds_one_list_request(
+        counted: Counted, new_user: Callable[[], str],
+        device: Callable[..., SessionContext]) -> None:
+    email = new_user()
+    here, there = device(), device()
+    here.login(email, PASSWORD)
+    there.login(email, PASSWORD)
+    assert there.session is not None
+    counted.log.take()
+    here.logout_others()
+    assert counted.log.take() == [LIST, ("DELETE", f"/account/sessions/{there.session.id}")]
+
+
+def test_logout_all_is_one_request(counted: Counted, new_user: Callable[[], str],
+                                   device: Callable[..., SessionContext]) -> None:
+    email = new_user()
+    here, there = device(), device()
+    here.login(email, PASSWORD)
+    there.login(email, PASSWORD)
+    counted.log.take()
+    here.logout_all()
+    assert counted.log.take() == [("DELETE", "/account/sessions")]
+    assert not here.is_authenticated
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+@pytest.mark.anyio
+async def test_async_twins_send_the_same_requests(
+        counted: Counted, new_user: Callable[[], str], tmp_path: Path) -> None:
+    email = new_user()
+    store = CredentialStore(tmp_path / "credentials")
+    async with AsyncClient(counted.server.endpoint, counted.server.project) as client:
+        ctx = SessionContext(client, remember=True, credentials_store=store)
+        counted.log.take()
+        await ctx.alogin(email, PASSWORD)
+        assert counted.log.take() == [SIGN_IN, ACCOUNT, TEAMS]
+    async with AsyncClient(counted.server.endpoint, counted.server.project) as client:
+        fresh = SessionContext(client, remember=True, credentials_store=store)
+        await fresh.arefresh()
+        assert counted.log.take() == [ACCOUNT, CURRENT, TEAMS]
+        await fresh.alogout()
+        assert counted.log.take() == [("DELETE", "/account/sessions/current")]
+        await fresh.aclose()
