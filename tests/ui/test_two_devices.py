@@ -1,0 +1,61 @@
+"""Two browsers signed in as the same user: one revokes the other from the sessions panel."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+
+import httpx
+from playwright.sync_api import Page, expect
+from ui_dashboard import SESSION_ENDED, Dashboard
+
+
+def test_revoked_device_finds_itself_signed_out(
+    new_page: Callable[[], Page], voila_url: str, admin_api: httpx.Client
+) -> None:
+    # A user of this test only, so the sessions panel lists exactly the sessions made here.
+    email, password = f"dev-{uuid.uuid4().hex[:12]}@example.com", "two-devices-password"
+    created = admin_api.post("/users", json={"userId": "unique()", "email": email,
+                                             "password": password, "name": "Dee Vices"})
+    assert created.status_code == 201, created.text
+    user_id = created.json()["$id"]
+    # A third device (a phone, say) signed in before both browsers.
+    phone = admin_api.post(f"/users/{user_id}/sessions")
+    assert phone.status_code == 201, phone.text
+    phone_id = phone.json()["$id"]
+
+    # The device to be revoked signs in first; it lists itself and the phone.
+    second = Dashboard(new_page(), voila_url).open()
+    second.login(email, password)
+    second.expect_signed_in(f"Dee Vices ({email})")
+    expect(second.revoke).to_have_count(1)
+
+    # The revoking device signs in last, so its panel lists all three sessions:
+    # itself ("Sign out"), then newest first: the second browser, the phone.
+    first = Dashboard(new_page(), voila_url).open()
+    first.login(email, password)
+    first.expect_signed_in(f"Dee Vices ({email})")
+    expect(first.revoke).to_have_count(2)
+    expect(first.button("Sign out")).to_have_count(1)
+
+    first.revoke.first.click()
+    expect(first.revoke).to_have_count(1)  # the row is gone; the first device stays signed in
+    first.expect_signed_in(f"Dee Vices ({email})")
+
+    # The server agrees: the second browser's session is gone, the phone's is alive.
+    listing = admin_api.get(f"/users/{user_id}/sessions").json()
+    assert listing["total"] == 2, listing
+    assert phone_id in {s["$id"] for s in listing["sessions"]}
+
+    # The second browser still shows its old state until its next action touches the server...
+    second.expect_signed_in(f"Dee Vices ({email})")
+    second.sign_out_others.click()
+    # ...which finds the session revoked: signed out everywhere on the page, with a message.
+    second.expect_signed_out()
+    expect(second.form_message(SESSION_ENDED)).to_be_visible()
+    expect(second.sign_in).to_be_visible()
+
+    # The phone's session was not touched by the revoked browser's attempt.
+    listing = admin_api.get(f"/users/{user_id}/sessions").json()
+    assert phone_id in {s["$id"] for s in listing["sessions"]}
+    first.expect_signed_in(f"Dee Vices ({email})")
