@@ -74,12 +74,16 @@ def _add_serve(sub: Any) -> None:
 
 
 def _demo(args: argparse.Namespace) -> int:
-    print("appwrite-widgets demo: not implemented yet", file=sys.stderr)
-    return 2
+    from appwrite_widgets import demo
+
+    return demo.main(args)
 
 
 def _add_demo(sub: Any) -> None:
+    from appwrite_widgets import demo
+
     p = sub.add_parser("demo", help="the seeded server plus the Voila dashboard")
+    demo.add_arguments(p)
     p.set_defaults(handler=_demo)
 
 

@@ -1,0 +1,204 @@
+"""``appwrite-widgets demo``: server + Voila dashboard start, serve the page, and stop cleanly."""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import queue
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import IO, Any
+
+import httpx
+import pytest
+
+from appwrite_widgets import demo
+
+pytest.importorskip("voila")
+
+START_TIMEOUT = 90.0
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _port_open(port: int) -> bool:
+    with socket.socket() as sock:
+        sock.settimeout(0.5)
+        return sock.connect_ex(("127.0.0.1", port)) == 0
+
+
+class Demo:
+    """A running ``python -m appwrite_widgets demo`` with its output read line by line."""
+
+    def __init__(self, port: int, data: Path, *extra: str) -> None:
+        self.port = port
+        env = {k: v for k, v in os.environ.items() if not k.startswith("APPWRITE_")}
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "appwrite_widgets", "demo", "--port", str(port),
+             "--data", str(data), "--no-browser", *extra],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+        )
+        self.lines: queue.Queue[str | None] = queue.Queue()
+        self.stdout: list[str] = []
+        self.stderr: list[str] = []
+        assert self.proc.stdout is not None and self.proc.stderr is not None
+        self._readers = [
+            threading.Thread(target=self._read, args=(self.proc.stdout, self.stdout, True),
+                             daemon=True),
+            threading.Thread(target=self._read, args=(self.proc.stderr, self.stderr, False),
+                             daemon=True),
+        ]
+        for reader in self._readers:
+            reader.start()
+
+    def _read(self, stream: IO[str], sink: list[str], forward: bool) -> None:
+        for line in stream:
+            sink.append(line)
+            if forward:
+                self.lines.put(line)
+        if forward:
+            self.lines.put(None)
+
+    def wait_for_url(self) -> str:
+        deadline = time.monotonic() + START_TIMEOUT
+        url = ""
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                pytest.fail(f"no dashboard URL; stderr: {''.join(self.stderr)}")
+            try:
+                line = self.lines.get(timeout=left)
+            except queue.Empty:
+                continue
+            if line is None:
+                pytest.fail(f"demo exited ({self.proc.wait()}); stderr: {''.join(self.stderr)}")
+            if "dashboard at " in line:
+                url = line.split("dashboard at ", 1)[1].strip()
+            if "press Ctrl-C" in line:  # the last line of the banner
+                return url
+
+    def finish(self, timeout: float = 60) -> int:
+        code = self.proc.wait(timeout)
+        for reader in self._readers:
+            reader.join(5)
+        return code
+
+
+def _descendants(pid: int) -> set[int]:
+    return demo.descendants(pid)
+
+
+def _wait_gone(pids: set[int], timeout: float = 20.0) -> set[int]:
+    deadline = time.monotonic() + timeout
+    left = {p for p in pids if demo._alive(p)}
+    while left and time.monotonic() < deadline:
+        time.sleep(0.05)
+        left = {p for p in left if demo._alive(p)}
+    return left
+
+
+def _wait_closed(port: int, timeout: float = 20.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while _port_open(port):
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.05)
+    return True
+
+
+@pytest.fixture
+def running(tmp_path: Path) -> Iterator[Demo]:
+    d = Demo(_free_port(), tmp_path / "demo.sqlite3")
+    try:
+        yield d
+    finally:
+        if d.proc.poll() is None:
+            d.proc.kill()
+            d.proc.wait(10)
+
+
+def _voila_page(url: str) -> httpx.Response:
+    # Voila runs the whole notebook before answering (a fresh kernel per page load).
+    return httpx.get(url, timeout=120)
+
+
+def test_demo_serves_the_dashboard_and_stops_on_sigint(running: Demo, tmp_path: Path) -> None:
+    url = running.wait_for_url()
+    assert url == f"http://127.0.0.1:{running.port}/"
+    out = "".join(running.stdout)
+    assert "ada@example.com / ada-demo-password" in out
+    assert "bob@example.com / bob-demo-password" in out
+    assert "standard_" not in out  # the API key goes to the kernel only
+
+    page = _voila_page(url)
+    assert page.status_code == 200
+    assert "Appwrite widgets demo" in page.text
+    for secret in ("ada-demo-password", "bob-demo-password", "standard_"):
+        assert secret not in page.text
+    assert (tmp_path / "demo.sqlite3").exists()
+
+    children = _descendants(running.proc.pid)
+    assert children, "Voila (and the page's kernel) should run below the demo"
+    running.proc.send_signal(signal.SIGINT)
+    assert running.finish() == 0
+    assert _wait_gone(children) == set()
+    assert _wait_closed(running.port)
+
+
+def test_demo_stops_on_sigterm_without_any_page_load(running: Demo) -> None:
+    running.wait_for_url()
+    children = _descendants(running.proc.pid)
+    running.proc.send_signal(signal.SIGTERM)
+    assert running.finish() == 0
+    assert _wait_gone(children) == set()
+    assert _wait_closed(running.port)
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="PR_SET_PDEATHSIG is Linux")
+def test_voila_does_not_outlive_a_killed_demo(running: Demo) -> None:
+    running.wait_for_url()
+    children = _descendants(running.proc.pid)
+    running.proc.kill()
+    running.finish()
+    assert _wait_gone(children) == set()
+    assert _wait_closed(running.port)
+
+
+def test_demo_refuses_a_busy_port(tmp_path: Path) -> None:
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        proc = subprocess.run(
+            [sys.executable, "-m", "appwrite_widgets", "demo", "--port", str(port),
+             "--data", str(tmp_path / "d.sqlite3"), "--no-browser"],
+            capture_output=True, text=True, timeout=60,
+        )
+    assert proc.returncode == 1
+    assert f"port {port}" in proc.stderr and "not available" in proc.stderr
+
+
+def test_missing_voila_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    real = importlib.util.find_spec
+
+    def find_spec(name: str, *args: Any) -> Any:
+        return None if name == "voila" else real(name, *args)
+
+    monkeypatch.setattr(importlib.util, "find_spec", find_spec)
+    with pytest.raises(demo.DemoError, match="install the demo extra"):
+        demo.run_demo(port=_free_port(), open_browser=False)
+
+
+def test_dashboard_is_found_in_the_checkout() -> None:
+    path = demo.dashboard_path()
+    assert path.name == "dashboard.ipynb" and path.parent.name == "notebooks"
