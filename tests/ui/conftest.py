@@ -18,7 +18,6 @@ import contextlib
 import json
 import os
 import re
-import shutil
 import signal
 import socket
 import subprocess
@@ -265,7 +264,13 @@ def lab(appwrite: LocalServer, tmp_path_factory: pytest.TempPathFactory) -> Iter
     tmp = tmp_path_factory.mktemp("lab")
     root = tmp / "root"
     root.mkdir()
-    shutil.copy(TUTORIAL_1, root / TUTORIAL_1.name)
+    # Outputs cleared, so everything on screen comes from this run's kernel.
+    notebook = json.loads(TUTORIAL_1.read_text())
+    for cell in notebook["cells"]:
+        if cell["cell_type"] == "code":
+            cell["outputs"], cell["execution_count"] = [], None
+    notebook["metadata"].pop("widgets", None)
+    (root / TUTORIAL_1.name).write_text(json.dumps(notebook, indent=1))
     served = _Served(
         "jupyterlab",
         lambda port: [
