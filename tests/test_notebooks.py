@@ -27,7 +27,8 @@ TUTORIALS = [p for p in PATHS if p.name[:2].isdigit()]
 DEMO_PASSWORDS = ("ada-demo-password", "bob-demo-password")
 API_KEY = re.compile(r"standard_[0-9a-fA-F]{16,}")
 HEX_SECRET = re.compile(r"(?<![0-9a-fA-F])[0-9a-fA-F]{256}(?![0-9a-fA-F])")
-COOKIE = re.compile(r"a_session_[A-Za-z0-9_.-]*(?:_legacy)?\s*[=:]\s*\S{8,}")
+# a_session_<project>[_legacy]=<value>, also as a JSON key ("a_session_demo": "<value>").
+COOKIE = re.compile(r"a_session_[A-Za-z0-9_.-]*[\"'\\]*\s*[=:]\s*[\"'\\]*[A-Za-z0-9+/=%_-]{8,}")
 B64_CANDIDATE = re.compile(r"[A-Za-z0-9+/_-]{24,}={0,2}")
 
 # nbformat has no type hints.
@@ -101,6 +102,7 @@ def test_detector_finds_each_kind_of_secret() -> None:
     assert secrets_in("standard_" + "ab" * 128)
     assert secrets_in("f" * 256)
     assert secrets_in("a_session_demo=" + token)
+    assert "a_session_ cookie" in secrets_in(json.dumps({"a_session_demo_legacy": "abcdefgh12"}))
     assert secrets_in("typed ada-demo-password here")
     assert not secrets_in("Session(id='6b08fa9ba097d1449f90') " + "a" * 32 + " widget model")
 
