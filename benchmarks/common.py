@@ -27,8 +27,8 @@ PROJECT = "bench"
 class Row:
     """One line of the result table.
 
-    ``limit`` set: ``ratio`` (or ``value`` when there is no ratio) must be ``<= limit``
-    (``>= limit`` with ``at_least``); otherwise the row is informational.
+    ``limit`` set: ``ratio`` must satisfy ``ratio OP limit`` (``op`` is ``<=``, ``>=`` or
+    ``==``); otherwise the row is informational.
     """
 
     section: str
@@ -36,15 +36,12 @@ class Row:
     value: str
     ratio: float | None = None
     limit: float | None = None
-    at_least: bool = False
+    op: str = "<="
     note: str = ""
 
     @property
     def bound(self) -> str:
-        if self.limit is None:
-            return "-"
-        sign = ">=" if self.at_least else "<="
-        return f"{sign} {self.limit:g}"
+        return "-" if self.limit is None else f"{self.op} {self.limit:g}"
 
     @property
     def passed(self) -> bool | None:
@@ -52,15 +49,18 @@ class Row:
             return None
         if self.ratio is None:
             return False
-        return self.ratio >= self.limit if self.at_least else self.ratio <= self.limit
+        if self.op == ">=":
+            return self.ratio >= self.limit
+        if self.op == "==":
+            return self.ratio == self.limit
+        return self.ratio <= self.limit
 
 
 def exact(section: str, name: str, count: int, limit: int, *, equal: bool = False,
           note: str = "") -> Row:
-    """A request count: ``count == limit`` (``equal``) or ``count <= limit``."""
-    ok_value = float(count) if not equal or count == limit else float("inf")
-    return Row(section, name, f"{count} req", ok_value, float(limit),
-               note=note or ("exactly" if equal else "at most"))
+    """A request count (the ratio column holds the count): ``== limit`` or ``<= limit``."""
+    return Row(section, name, f"{count} req", float(count), float(limit),
+               "==" if equal else "<=", note)
 
 
 def median(values: Sequence[float]) -> float:
@@ -89,12 +89,12 @@ def fmt_time(seconds: float) -> str:
 
 def print_table(rows: Sequence[Row], out: Any = None) -> None:
     out = out or sys.stdout
-    headers = ("section", "figure", "measured", "ratio", "bound", "ok")
+    headers = ("section", "figure", "measured", "ratio", "bound", "ok", "note")
     lines = []
     for r in rows:
         ratio = "-" if r.ratio is None else ("inf" if r.ratio == float("inf") else f"{r.ratio:.2f}")
         ok = {True: "PASS", False: "FAIL", None: ""}[r.passed]
-        lines.append((r.section, r.name, r.value, ratio, r.bound, ok))
+        lines.append((r.section, r.name, r.value, ratio, r.bound, ok, r.note))
     widths = [max(len(h), *(len(line[i]) for line in lines)) for i, h in enumerate(headers)]
     def emit(cells: Sequence[str]) -> None:
         print("  ".join(c.ljust(w) for c, w in zip(cells, widths, strict=True)).rstrip(), file=out)
@@ -120,6 +120,8 @@ def server_process(**options: Any) -> Iterator[ServerInfo]:
     """A LocalServer (rate limits off, temp SQLite) in a child process, so that client-side
     work and server-side work do not share one GIL. Ends when its stdin closes."""
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    if os.environ.get("BENCH_WHAT_IF_NODELAY") == "1":
+        options = {**options, "what_if_nodelay": True}
     proc = subprocess.Popen(
         [sys.executable, str(BENCH_DIR / "serve.py"), json.dumps(options)],
         stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env, cwd=ROOT, text=True)

@@ -1,0 +1,64 @@
+"""Import cost: ``import appwrite_widgets`` vs ``import ipywidgets, httpx, traitlets``.
+
+Each figure is the median over fresh interpreters of the time the import statement takes
+inside the child (interpreter start-up excluded, which makes the ratio stricter). Runs alternate
+between the two so machine noise hits both alike. The same child also reports whether the server
+stack (starlette, uvicorn, argon2) got imported: it must not be until ``LocalServer`` is used.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+from common import ROOT, Row, fmt_time, median
+
+RUNS = 7
+HEAVY = ("starlette", "uvicorn", "argon2")
+_CHILD = """
+import json, sys, time
+t = time.perf_counter()
+import {modules}
+elapsed = time.perf_counter() - t
+print(json.dumps({{"t": elapsed, "heavy": sorted(m for m in sys.modules
+                                                 if m.split(".")[0] in {heavy!r})}}))
+"""
+
+
+def _child(modules: str) -> tuple[float, list[str]]:
+    code = _CHILD.format(modules=modules, heavy=HEAVY)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT,
+                         check=True).stdout
+    data = json.loads(out.strip().splitlines()[-1])
+    return float(data["t"]), list(data["heavy"])
+
+
+def run(runs: int = RUNS) -> list[Row]:
+    sec = "5 import"
+    _child("appwrite_widgets")  # warm the bytecode caches
+    _child("ipywidgets, httpx, traitlets")
+    ours: list[float] = []
+    deps: list[float] = []
+    heavy: list[str] = []
+    for _ in range(runs):
+        t, heavy = _child("appwrite_widgets")
+        ours.append(t)
+        deps.append(_child("ipywidgets, httpx, traitlets")[0])
+    _, lazy_ok = _child("appwrite_widgets; appwrite_widgets.LocalServer")
+    m_ours, m_deps = median(ours), median(deps)
+    return [
+        Row(sec, f"import appwrite_widgets (vs ipywidgets+httpx+traitlets {fmt_time(m_deps)})",
+            fmt_time(m_ours), m_ours / m_deps, 1.2, note=f"median of {runs} fresh processes"),
+        Row(sec, "server stack modules after import appwrite_widgets",
+            ", ".join(heavy) or "none", float(len(heavy)), 0.0, "==",
+            note="starlette/uvicorn/argon2 must not load"),
+        Row(sec, "... and after touching appwrite_widgets.LocalServer",
+            f"{len({m.split('.')[0] for m in lazy_ok})} of 3 loaded", note="lazy, on use"),
+    ]
+
+
+if __name__ == "__main__":
+    from common import print_table
+
+    print_table(run())

@@ -1,0 +1,129 @@
+"""HTTP requests per user action, counted at the server (an ASGI middleware around its app).
+
+The same scenarios are asserted exactly in ``tests/test_request_counts.py``; here they are
+printed beside their budgets.
+"""
+
+from __future__ import annotations
+
+import tempfile
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from common import Row, exact
+
+import appwrite_widgets.server.local as local_module
+from appwrite_widgets import Client, CredentialStore, SessionContext
+from appwrite_widgets.server.local import LocalServer
+
+PASSWORD = "bench-password-123"
+
+
+class RequestLog:
+    """ASGI middleware recording ``(method, path)`` of every HTTP request the server receives."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+        self.requests: list[tuple[str, str]] = []
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] == "http":
+            self.requests.append((scope["method"], scope["path"]))
+        await self.app(scope, receive, send)
+
+    def count(self, action: Callable[[], object]) -> int:
+        self.requests.clear()
+        action()
+        return len(self.requests)
+
+
+def counted_server(data: Path) -> tuple[LocalServer, RequestLog]:
+    """A started LocalServer whose app is wrapped in a RequestLog."""
+    logs: list[RequestLog] = []
+    real = getattr(local_module, "make_app")  # noqa: B009 (not re-exported)
+
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
+        logs.append(RequestLog(real(*args, **kwargs)))
+        return logs[-1]
+
+    server = LocalServer(project="bench", data=data, rate_limits=False)
+    setattr(local_module, "make_app", wrapped)  # noqa: B010
+    try:
+        server.start()
+    finally:
+        setattr(local_module, "make_app", real)  # noqa: B010
+    return server, logs[0]
+
+
+def run() -> list[Row]:
+    sec = "1 requests"
+    rows: list[Row] = []
+    with tempfile.TemporaryDirectory() as tmp:
+        server, log = counted_server(Path(tmp) / "server.sqlite3")
+        clients: list[Client] = []
+        store = CredentialStore(Path(tmp) / "credentials")
+
+        def device(remember: bool = False) -> SessionContext:
+            clients.append(Client(server.endpoint, server.project))
+            return SessionContext(clients[-1], remember=remember, credentials_store=store)
+
+        def user() -> str:
+            email = f"bench-{uuid.uuid4().hex[:12]}@example.com"
+            with Client(server.endpoint, server.project, api_key=server.api_key) as admin:
+                admin.create_user(email, PASSWORD)
+            return email
+
+        try:
+            email = user()
+            here = device(remember=True)
+            n = log.count(lambda: here.login(email, PASSWORD))
+            rows.append(exact(sec, "login (email + password)", n, 3))
+            fresh = device(remember=True)
+            n = log.count(fresh.refresh)
+            rows.append(exact(sec, "restore on kernel start (remembered)", n, 3))
+            n = log.count(fresh.logout)
+            rows.append(exact(sec, "logout (this device)", n, 1, equal=True))
+
+            email = user()
+            here, there = device(), device()
+            here.login(email, PASSWORD)
+            there.login(email, PASSWORD)
+            here.load_sessions()
+            assert there.session is not None
+            other = there.session.id
+            n = log.count(lambda: here.logout(other))
+            ok = len(here.sessions) == 1 and here.is_authenticated
+            rows.append(exact(sec, "logout by ID (list updated locally)", n if ok else 99, 1,
+                              equal=True))
+
+            for others in (1, 3):
+                email = user()
+                here = device()
+                here.login(email, PASSWORD)
+                for _ in range(others):
+                    device().login(email, PASSWORD)
+                here.load_sessions()
+                n = log.count(here.logout_others)
+                budget = others
+                rows.append(exact(sec, f"sign out others, {others} other device(s)", n, budget,
+                                  equal=True, note="sessions list loaded"))
+            email = user()
+            here = device()
+            here.login(email, PASSWORD)
+            device().login(email, PASSWORD)
+            n = log.count(here.logout_others)
+            rows.append(Row(sec, "sign out others, 1 other, list not loaded", f"{n} req",
+                            note="+1 GET /account/sessions"))
+        finally:
+            for client in clients:
+                client.close()
+            server.stop()
+    return rows
+
+
+if __name__ == "__main__":
+    from common import print_table
+
+    print_table(run())
