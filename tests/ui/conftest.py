@@ -224,6 +224,8 @@ class _Served:
             time.sleep(0.2)  # polling a port while the server boots, not waiting on the UI
 
     def stop(self) -> None:
+        # Kernels run in process groups of their own: note them before the server goes.
+        kernels = _descendants(self.proc.pid)
         if self.proc.poll() is None:
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(self.proc.pid, signal.SIGTERM)
@@ -233,9 +235,37 @@ class _Served:
                 with contextlib.suppress(ProcessLookupError):
                     os.killpg(self.proc.pid, signal.SIGKILL)
                 self.proc.wait(5)
-        # Kernels share the group: make sure none outlives the server.
         with contextlib.suppress(ProcessLookupError, PermissionError):
             os.killpg(self.proc.pid, signal.SIGKILL)
+        # The server shuts its kernels down on SIGTERM; end any that outlived it.
+        for pid, started in kernels:
+            if _start_time(pid) == started:
+                with contextlib.suppress(ProcessLookupError, PermissionError):
+                    os.kill(pid, signal.SIGKILL)
+
+
+def _start_time(pid: int) -> str | None:
+    """Field 22 of /proc/PID/stat (start time), which tells a process from a reused PID."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    return stat.rsplit(")", 1)[1].split()[19]
+
+
+def _descendants(pid: int) -> list[tuple[int, str]]:
+    found: list[tuple[int, str]] = []
+    todo = [pid]
+    while todo:
+        parent = todo.pop()
+        for children in Path(f"/proc/{parent}/task").glob("*/children"):
+            with contextlib.suppress(OSError):
+                for child in map(int, children.read_text().split()):
+                    started = _start_time(child)
+                    if started is not None:
+                        found.append((child, started))
+                        todo.append(child)
+    return found
 
 
 @pytest.fixture(scope="session")

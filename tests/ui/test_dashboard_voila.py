@@ -15,7 +15,9 @@ def test_renders_signed_out(page: Page, voila_url: str) -> None:
     expect(board.page.get_by_text("Kick-off meeting")).to_be_visible()
 
 
-def test_regular_user_can_add_but_not_delete(page: Page, voila_url: str) -> None:
+def test_regular_user_adds_but_cannot_delete_then_signs_out_in_panel(
+    page: Page, voila_url: str
+) -> None:
     board = Dashboard(page, voila_url).open()
     board.login(*BOB)
     board.expect_signed_in("Bob User (bob@example.com)")
@@ -26,6 +28,12 @@ def test_regular_user_can_add_but_not_delete(page: Page, voila_url: str) -> None
     # The gated button works for him.
     board.add_event.click()
     expect(board.page.get_by_text("(by Bob User)")).to_be_visible()
+
+    # Signing out from the sessions panel ("this device"), not the nav bar: the nav bar must
+    # follow the context on its own, and the gates with it.
+    expect(board.button("Sign out")).to_have_count(1)
+    board.button("Sign out").click()
+    board.expect_signed_out()
 
 
 def test_admin_sees_everything_then_logout_resets_without_reload(
