@@ -4,6 +4,7 @@ transaction under a process-wide lock, so concurrent requests never lose or dupl
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import threading
 from collections.abc import Iterator
@@ -183,12 +184,20 @@ _MEMBERSHIP_SELECT = (
 )
 
 
+def _create_private(path: Path) -> None:
+    """Create the database file readable by its owner only (it holds password hashes); SQLite
+    gives its -wal and -shm files the same mode. An existing file keeps its mode."""
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    os.close(fd)
+
+
 class Store:
     """All SQL of the server; one connection shared behind a lock (SQLite serialises anyway)."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
         self._lock = threading.RLock()
+        _create_private(path)
         self._db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None,
                                    timeout=30.0)
         self._db.row_factory = sqlite3.Row

@@ -59,7 +59,8 @@ def test_serve_defaults_data_to_xdg_data_home(tmp_path: Path) -> None:
     assert proc.returncode == 0
 
 
-def test_demo_subcommand_is_a_stub_exiting_2() -> None:
-    proc = subprocess.run([sys.executable, "-m", "appwrite_widgets", "demo"],
+def test_demo_subcommand_is_listed_with_its_options() -> None:
+    proc = subprocess.run([sys.executable, "-m", "appwrite_widgets", "demo", "--help"],
                           capture_output=True, text=True, timeout=60)
-    assert proc.returncode == 2 and "not implemented yet" in proc.stderr
+    assert proc.returncode == 0, proc.stderr
+    assert "--port" in proc.stdout and "--data" in proc.stdout

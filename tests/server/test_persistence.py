@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+import stat
 from pathlib import Path
 
 import httpx
@@ -76,3 +77,15 @@ def test_demo_seed_is_idempotent(tmp_path: Path) -> None:
     assert account["labels"] == ["admin"] and account["name"] == "Ada Admin"
     assert members["total"] == 1 and members["memberships"][0]["roles"] == ["owner"]
     assert members["memberships"][0]["userId"] == "ada"
+
+
+def test_database_file_is_readable_by_its_owner_only(tmp_path: Path) -> None:
+    data = tmp_path / "private.sqlite3"
+    with LocalServer(project="perm", data=data) as srv:
+        httpx.post(f"{srv.endpoint}/users", headers={"X-Appwrite-Project": "perm",
+                   "X-Appwrite-Key": srv.api_key},
+                   json={"userId": "unique()", "email": "p@example.com", "password": "password-123"}
+                   ).raise_for_status()
+        modes = {p.name: stat.S_IMODE(p.stat().st_mode) for p in tmp_path.iterdir()}
+    assert modes["private.sqlite3"] == 0o600
+    assert all(mode & 0o077 == 0 for mode in modes.values()), modes
