@@ -48,6 +48,12 @@ CHROMIUM_ARGS = [
 expect.set_options(timeout=20_000)
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    # pytest-playwright 0.10's session fixtures are instance methods; harmless on pytest 9.
+    config.addinivalue_line(
+        "filterwarnings", "ignore:Session-scoped fixtures defined as instance methods")
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     here = Path(__file__).parent
     for item in items:
@@ -314,9 +320,3 @@ def lab(appwrite: LocalServer, tmp_path_factory: pytest.TempPathFactory) -> Iter
         yield served.url
     finally:
         served.stop()
-
-
-def pytest_configure(config: pytest.Config) -> None:
-    # pytest-playwright 0.10's session fixtures are instance methods; harmless on pytest 9.
-    config.addinivalue_line(
-        "filterwarnings", "ignore:Session-scoped fixtures defined as instance methods")

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 
-from conftest import TUTORIAL_1
 from playwright.sync_api import Page, expect
+
+TUTORIAL_1 = Path(__file__).resolve().parents[2] / "notebooks" / "01-log-out.ipynb"
 
 READY = """() => {
     const app = window.jupyterapp;
