@@ -31,6 +31,7 @@ from appwrite_widgets.client import (
     AppwriteError,
     AsyncClient,
     Client,
+    ConnectError,
     NotFoundError,
     Session,
     Team,
@@ -144,8 +145,12 @@ class _SafeObserver:
 
 def _describe(exc: AppwriteError, endpoint: str) -> str:
     """A short, safe sentence for people (never a secret: client messages are redacted)."""
-    if isinstance(exc, TransportError):
+    if isinstance(exc, ConnectError):
         return f"Could not reach Appwrite at {endpoint}."
+    if isinstance(exc, TransportError) and not exc.message:
+        return f"No usable answer from Appwrite at {endpoint}."
+    # Timeouts, dropped connections and unreadable answers say what happened (and name the
+    # endpoint): "Could not reach" would be wrong when Appwrite did answer.
     return exc.message or type(exc).__name__
 
 

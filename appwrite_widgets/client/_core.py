@@ -695,9 +695,15 @@ class ClientCore:
                 code=status,
                 response=response,
             )
-        self._update_credential(call, response)
         if not call.json_body:
+            # Appwrite confirms a deletion with an empty 204 (or JSON). Anything else, such as
+            # a proxy's or captive portal's "200 OK" page, is not a confirmation: a sign-out
+            # must not be reported done (nor the credential dropped) on such an answer.
+            if response.content.strip():
+                self._json(call, response)
+            self._update_credential(call, response)
             return call.parse(None)
+        self._update_credential(call, response)
         data = self._json(call, response)
         try:
             return call.parse(data)

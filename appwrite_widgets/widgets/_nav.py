@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from typing import TYPE_CHECKING, Any
 
 import ipywidgets
@@ -31,17 +32,20 @@ class NavBar(ContextView, ipywidgets.HBox):  # type: ignore[misc]
     def __init__(self, ctx: SessionContext, *, login_form: LoginForm | None = None) -> None:
         self._label = ipywidgets.Label()
         self._button = ipywidgets.Button()
+        # While someone is signed in the LoginForm is hidden: failures of what they do then
+        # (revoking a device, a refresh, loading the sessions) are shown here.
+        self._error = ipywidgets.HTML()
         super().__init__(
             layout=ipywidgets.Layout(
                 align_items="center", justify_content="space-between", width="100%"
             )
         )
         self._bind(ctx)
-        self._own(self._label, self._button)
+        self._own(self._label, self._button, self._error)
         self._login_form = login_form
         self._signing_out = False
         self._button.on_click(self._guard(self._on_click))
-        self._watch(self._on_change, ["is_authenticated", "user", "busy", "status"])
+        self._watch(self._on_change, ["is_authenticated", "user", "busy", "status", "error"])
         self._render()
 
     def _on_change(self, change: Any) -> None:
@@ -62,7 +66,17 @@ class NavBar(ContextView, ipywidgets.HBox):  # type: ignore[misc]
                 self._button.icon = "spinner spin" if out else "sign-out"
                 self._button.tooltip = "Sign out of this device"
                 self._button.disabled = out or ctx.busy
-                self.children = (self._label, self._button)
+                message = ctx.error
+                self._error.value = (
+                    f'<span style="color: #b00020;">{html.escape(message)}</span>'
+                    if message
+                    else ""
+                )
+                self.children = (
+                    (self._label, self._button, self._error)
+                    if message
+                    else (self._label, self._button)
+                )
             elif self._login_form is not None:
                 self._label.value = "Not signed in"
                 self._button.description = "Log in"

@@ -1,0 +1,80 @@
+"""Fixtures of the reliability tests; the fault-injection machinery is in reliability_helpers."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from reliability_helpers import (
+    AsyncFaultInjector,
+    FaultInjector,
+    FaultPlan,
+    FaultPorts,
+    wire_side_clients,
+)
+
+from appwrite_widgets.client import AsyncClient, Client
+from appwrite_widgets.context import SessionContext
+from appwrite_widgets.credentials import CredentialStore
+
+
+@pytest.fixture(scope="session")
+def fault_ports() -> Iterator[FaultPorts]:
+    ports = FaultPorts()
+    yield ports
+    ports.close()
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+@pytest.fixture(autouse=True)
+def _private_data_dir(tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Nothing here may touch the real ~/.local/share.
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
+
+
+@pytest.fixture
+def plan(fault_ports: FaultPorts) -> FaultPlan:
+    return FaultPlan(fault_ports)
+
+
+@pytest.fixture
+def store(tmp_path: Any) -> CredentialStore:
+    return CredentialStore(tmp_path / "credentials")
+
+
+@pytest.fixture
+def make_ctx(
+    server: Any, plan: FaultPlan, store: CredentialStore
+) -> Iterator[Callable[..., SessionContext]]:
+    """``make_ctx(asynchronous=False, **kw)``: a context whose every request (side clients
+    included) goes through ``plan``."""
+    made: list[Any] = []
+
+    def factory(*, asynchronous: bool = False, **kwargs: Any) -> SessionContext:
+        client: Any
+        if asynchronous:
+            transport = AsyncFaultInjector(plan)
+            client = AsyncClient(server.endpoint, server.project, transport=transport)
+        else:
+            client = Client(server.endpoint, server.project, transport=FaultInjector(plan))
+        made.append(client)
+        kwargs.setdefault("credentials_store", store)
+        ctx = SessionContext(client, **kwargs)
+        wire_side_clients(ctx, plan)
+        return ctx
+
+    yield factory
+    for client in made:
+        if isinstance(client, Client):
+            client.close()
+
+
+@pytest.fixture
+def admin(server: Any) -> Iterator[Client]:
+    with Client(server.endpoint, server.project, api_key=server.api_key) as client:
+        yield client

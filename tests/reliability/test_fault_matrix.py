@@ -1,0 +1,288 @@
+"""Fault matrix: every user action × every network fault × every way of calling it.
+
+Faults (see conftest.py): refused (a real closed port), stall (a real socket that never
+answers; 0.3 s timeout), 500 JSON, 502 HTML, malformed JSON, 429 with Retry-After, dropped
+before the answer, dropped mid-body. All but ``refused`` come from a real socket server on
+127.0.0.1; the wrapping ``FaultInjector`` transport sends the armed requests there because the
+embedded server cannot produce these answers on demand. Everything before and after the fault
+runs against the real embedded server.
+
+Each case checks: the typed error (programmatic calls), the message a person sees in the
+dashboard widgets, a consistent context, nothing escaping a widget callback, and recovery once
+the fault is gone (an owed revocation is settled and the old session is dead on the server).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import httpx
+import ipywidgets
+import pytest
+from reliability_helpers import (
+    FAULTS,
+    RETRY_AFTER,
+    FaultPlan,
+    alive,
+    click,
+    consistent,
+    new_user,
+)
+
+from appwrite_widgets.client import AppwriteError, Client, RateLimitError
+from appwrite_widgets.context import SessionContext
+from appwrite_widgets.credentials import CredentialStore
+from appwrite_widgets.widgets import LoginForm, NavBar, SessionsPanel
+
+# The issue's seven faults; "dropped-mid-body" runs in the smaller tests below.
+MATRIX_FAULTS = [f for f in FAULTS if f != "dropped-mid-body"]
+ACTIONS = ["login", "logout-current", "logout-by-id", "refresh", "list-sessions"]
+VIAS = ["sync", "widget"]  # "widget": the async actions, as a kernel runs them
+
+# What a person must be able to read for each fault (in ctx.error and on screen).
+MESSAGE = {
+    "refused": "Could not reach Appwrite at http://127.0.0.1:",
+    "stall": "timed out",
+    "500-json": "Server Error",
+    "502-html": "502 Bad Gateway",
+    "malformed-json": "not valid JSON",
+    "429-retry-after": "Rate limit",
+    "dropped": "dropped the connection",
+    "dropped-mid-body": "dropped the connection",
+}
+
+
+def visible_text(widget: Any) -> str:
+    """All text a person can see in ``widget`` (hidden subtrees skipped)."""
+    layout = getattr(widget, "layout", None)
+    if layout is not None and layout.display == "none":
+        return ""
+    parts: list[str] = []
+    if isinstance(widget, ipywidgets.HTML | ipywidgets.Label):
+        parts.append(str(widget.value))
+    for child in getattr(widget, "children", ()):
+        parts.append(visible_text(child))
+    return "\n".join(p for p in parts if p)
+
+
+class Dashboard:
+    """NavBar + LoginForm + SessionsPanel over one context (what dashboard.ipynb shows)."""
+
+    def __init__(self, ctx: SessionContext) -> None:
+        self.form = LoginForm(ctx)
+        self.nav = NavBar(ctx, login_form=self.form)
+        self.panel = SessionsPanel(ctx)
+        self.all = (self.nav, self.form, self.panel)
+
+    def text(self) -> str:
+        return "\n".join(visible_text(w) for w in self.all)
+
+    async def settle(self) -> None:
+        while tasks := [t for w in self.all for t in w._tasks]:
+            await asyncio.gather(*tasks, return_exceptions=True)
+
+    def close(self) -> None:
+        for widget in self.all:
+            widget.close()
+
+
+@pytest.fixture
+def cleanup() -> Iterator[list[Any]]:
+    items: list[Any] = []
+    yield items
+    for item in items:
+        item.close()
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("via", VIAS)
+@pytest.mark.parametrize("action", ACTIONS)
+@pytest.mark.parametrize("fault", MATRIX_FAULTS)
+async def test_fault(
+    fault: str,
+    action: str,
+    via: str,
+    server: Any,
+    plan: FaultPlan,
+    make_ctx: Callable[..., SessionContext],
+    api: httpx.Client,
+    admin: Client,
+    store: CredentialStore,
+    cleanup: list[Any],
+) -> None:
+    user = new_user(api)
+    ctx = make_ctx(asynchronous=via != "sync", remember=True)
+    remembered = store.path_for(server.endpoint, server.project)
+    other_token = other_id = token = session_id = None
+    if action != "login":
+        # Signed in through remember-me (no argon2: the session is made with the API key).
+        store.save(server.endpoint, server.project, admin.create_user_session(user.id).secret)
+        await ctx.arefresh() if via != "sync" else ctx.refresh()
+        token, session_id = ctx.client.session_token, ctx.session.id
+        assert token and ctx.is_authenticated and remembered.exists()
+    if action == "logout-by-id":
+        other = admin.create_user_session(user.id)
+        other_id, other_token = other.id, other.secret
+    if action == "logout-by-id" or (action == "list-sessions" and via != "widget"):
+        await ctx.aload_sessions() if via != "sync" else ctx.load_sessions()
+    board = Dashboard(ctx) if via == "widget" and action != "list-sessions" else None
+    if board is not None:
+        cleanup.append(board)
+        await board.settle()  # a SessionsPanel loads the list when shown
+    sessions_before = ctx.sessions
+
+    plan.arm(fault)
+    sent_before = len(plan.sent)
+    caught: AppwriteError | None = None
+    if via == "widget":
+        if action == "list-sessions":
+            board = Dashboard(ctx)  # its SessionsPanel loads the list when shown
+            cleanup.append(board)
+        assert board is not None
+        if action == "login":
+            board.form._email.value = user.email
+            board.form._password.value = user.password
+            click(board.form._submit)
+        elif action == "logout-current":
+            click(board.nav._button)
+        elif action == "logout-by-id":
+            (revoke,) = [b for b in board.panel._buttons if b.description == "Revoke"]
+            click(revoke)
+        elif action == "refresh":
+            # No button refreshes: the notebook calls it when the dashboard opens.
+            with pytest.raises(AppwriteError):
+                await ctx.arefresh()
+        await board.settle()
+    else:
+        try:
+            if via == "sync":
+                {
+                    "login": lambda: ctx.login(user.email, user.password),
+                    "logout-current": ctx.logout,
+                    "logout-by-id": lambda: ctx.logout(other_id),
+                    "refresh": ctx.refresh,
+                    "list-sessions": ctx.load_sessions,
+                }[action]()
+            else:
+                await {
+                    "login": lambda: ctx.alogin(user.email, user.password),
+                    "logout-current": ctx.alogout,
+                    "logout-by-id": lambda: ctx.alogout(other_id),
+                    "refresh": ctx.arefresh,
+                    "list-sessions": ctx.aload_sessions,
+                }[action]()
+        except AppwriteError as exc:
+            caught = exc
+        assert isinstance(caught, FAULTS[fault]), repr(caught)
+        if fault == "429-retry-after":
+            assert isinstance(caught, RateLimitError) and caught.retry_after == RETRY_AFTER
+    plan.disarm()
+    faulted = [s for s in plan.sent[sent_before:] if s.faulted]
+    assert faulted, "the fault was never hit"
+
+    # -- what the person sees, and the state behind it ---------------------------------
+    assert not ctx.busy and consistent(ctx)
+    assert MESSAGE[fault] in ctx.error, ctx.error
+    assert "Traceback" not in ctx.error and user.password not in ctx.error
+    assert ctx.status == ctx.error
+    if board is not None:
+        assert ctx.error in board.text().replace("&#x27;", "'"), board.text()
+
+    if action == "login":
+        assert not ctx.is_authenticated and ctx.client.session_token is None
+        assert not remembered.exists()
+        assert admin.list_user_sessions(user.id).total == 0
+    elif action == "logout-current":
+        assert token is not None
+        assert not ctx.is_authenticated and ctx.client.session_token is None
+        assert not remembered.exists()  # fail-secure: forgotten at once
+        assert ctx.pending_revocations == (session_id,)
+        assert "may still be alive" in ctx.error
+        assert alive(server, token)  # the truth, told to the user
+        # Appwrite is back: the debt is settled (on demand, or by the next action).
+        if via == "sync":
+            assert ctx.retry_revocations() == ()
+        elif via == "async":
+            assert await ctx.aretry_revocations() == ()
+        else:
+            await ctx.arefresh()  # the next action, whatever it is, settles it first
+            assert ctx.error == ""
+        assert ctx.pending_revocations == ()
+        assert not alive(server, token)
+    elif action == "logout-by-id":
+        assert ctx.is_authenticated and ctx.client.session_token == token
+        assert other_id in [s.id for s in ctx.sessions]
+        assert other_token is not None and alive(server, other_token)
+        assert ctx.pending_revocations == ()
+    else:
+        assert ctx.is_authenticated and ctx.client.session_token == token
+        assert remembered.exists()
+        assert ctx.sessions == sessions_before
+
+    # -- and everything works again once Appwrite does ------------------------------------
+    if ctx.is_authenticated:
+        await ctx.arefresh() if via != "sync" else ctx.refresh()
+        assert ctx.is_authenticated and ctx.error == "" and consistent(ctx)
+    if via != "sync":
+        await ctx.aclose()
+        await ctx.async_client.aclose()
+
+
+@pytest.mark.parametrize("fault", list(FAULTS))
+def test_half_done_login_leaves_no_orphan_session(
+    fault: str,
+    plan: FaultPlan,
+    make_ctx: Callable[..., SessionContext],
+    make_user: Any,
+    admin: Client,
+) -> None:
+    """The session was created, then GET /account fails: the new session is revoked (once),
+    not left alive on the server with nobody knowing its token."""
+    user = make_user()
+    ctx = make_ctx()
+    plan.arm(fault, lambda r: r.method == "GET" and r.url.path.endswith("/account"))
+    with pytest.raises(FAULTS[fault]):
+        ctx.login(user.email, user.password)
+    plan.disarm()
+    assert not ctx.is_authenticated and consistent(ctx) and ctx.error
+    assert admin.list_user_sessions(user.id).total == 0
+    assert [s.path for s in plan.deletes()] == ["/account/sessions/current"]
+
+
+@pytest.mark.parametrize("fault", list(FAULTS))
+def test_retry_while_appwrite_is_still_down_keeps_the_debt(
+    fault: str, server: Any, plan: FaultPlan, make_ctx: Callable[..., SessionContext],
+    make_user: Any,
+) -> None:
+    user = make_user()
+    ctx = make_ctx()
+    ctx.login(user.email, user.password)
+    token, session_id = ctx.client.session_token, ctx.session.id
+    assert token is not None
+    plan.arm(fault, lambda r: r.method == "DELETE")
+    with pytest.raises(FAULTS[fault]):
+        ctx.logout()
+    assert ctx.retry_revocations() == (session_id,)
+    assert ctx.pending_revocations == (session_id,) and "still to revoke" in ctx.error
+    # The next request that gets through (a new sign-in) settles it first.
+    plan.disarm()
+    ctx.login(user.email, user.password)
+    assert ctx.pending_revocations == () and ctx.is_authenticated
+    assert not alive(server, token)
+
+
+def test_a_non_appwrite_200_is_not_a_confirmed_sign_out() -> None:
+    """Sans-I/O (no transport at all): a captive portal's or proxy's "200 OK" page answering the
+    DELETE is not Appwrite confirming it; the credential stays until Appwrite says so."""
+    from appwrite_widgets.client import ResponseError
+    from appwrite_widgets.client._core import ClientCore
+
+    core = ClientCore("http://127.0.0.1:9/v1", "test", session="token-1234")
+    call = core.delete_session("current")
+    with pytest.raises(ResponseError, match="not valid JSON"):
+        core.finish(call, httpx.Response(200, html="<html>Sign in to the Wi-Fi</html>"))
+    assert core.session_token == "token-1234"
+    core.finish(core.delete_session("current"), httpx.Response(200, json={}))
+    assert core.session_token is None
