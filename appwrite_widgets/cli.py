@@ -28,7 +28,7 @@ def _serve(args: argparse.Namespace) -> int:
     from appwrite_widgets.server.local import LocalServer
 
     data = Path(args.data) if args.data else default_data_path(args.project)
-    data.parent.mkdir(parents=True, exist_ok=True)
+    data.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     stop = threading.Event()
 
     def on_signal(signum: int, frame: Any) -> None:

@@ -73,10 +73,8 @@ async def create_anonymous_session(ctx: Ctx) -> Reply:
 
 async def get_account(ctx: Ctx) -> Reply:
     """GET /account: the signed-in user."""
-    user = ctx.store.get_user(ctx.require_user().id)
-    if user is None:
-        raise AppwriteError("user_not_found")
-    return Reply(200, models.user(user, account=True))
+    # The pipeline loaded the user for this request (and refreshed it after touching it).
+    return Reply(200, models.user(ctx.require_user(), account=True))
 
 
 async def list_sessions(ctx: Ctx) -> Reply:

@@ -26,7 +26,7 @@ from starlette.types import Receive, Scope, Send
 from . import APPWRITE_VERSION, security
 from .errors import AppwriteError, error_response
 from .params import Params
-from .store import Session, Store, User
+from .store import ACCESS_REFRESH_SECONDS, Session, Store, User
 
 log = logging.getLogger("appwrite_widgets.server")
 
@@ -423,8 +423,10 @@ def build_app(store: Store, cfg: Config, router: Router) -> Starlette:
             raise AppwriteError("user_session_already_exists")
         if body_error is not None:
             raise body_error
-        if ctx.user is not None:
+        if ctx.user is not None and ctx.user.accessed_at < ctx.now - ACCESS_REFRESH_SECONDS:
+            # Appwrite rewrites accessedAt at most once a day: no write on ordinary requests.
             store.touch_user(ctx.user.id, ctx.now)
+            ctx.user = store.get_user(ctx.user.id)
         reply = await ep.handler(ctx)
         if rate_key is not None and ep.rate is not None and ep.rate.reset_on_created \
                 and reply.status == 201:

@@ -78,7 +78,9 @@ class LocalServer:
         if self.seed is not None:
             SEEDS[self.seed](self._store)
         family = socket.AF_INET6 if ":" in self.host else socket.AF_INET
-        sock = socket.socket(family, socket.SOCK_STREAM)
+        # IPPROTO_TCP explicitly: asyncio disables Nagle only on sockets whose proto says TCP;
+        # with proto 0 every keep-alive response stalls ~40 ms (head and body are two writes).
+        sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             sock.bind((self.host, self._requested_port))

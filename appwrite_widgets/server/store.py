@@ -184,6 +184,10 @@ _MEMBERSHIP_SELECT = (
 )
 
 
+ACCESS_REFRESH_SECONDS = 86_400
+"""``accessedAt`` is rewritten only when older than this (as Appwrite does)."""
+
+
 def _create_private(path: Path) -> None:
     """Create the database file readable by its owner only (it holds password hashes); SQLite
     gives its -wal and -shm files the same mode. An existing file keeps its mode."""
@@ -290,7 +294,7 @@ class Store:
         """Refresh ``accessedAt`` when it is older than 24 h (Appwrite's rule)."""
         with self.write() as db:
             db.execute("UPDATE users SET accessed_at = ? WHERE id = ? AND accessed_at < ?",
-                       (now, user_id, now - 86_400))
+                       (now, user_id, now - ACCESS_REFRESH_SECONDS))
 
     # sessions ---------------------------------------------------------------------------
     def create_session(self, *, session_id: str, user_id: str, now: float, expire: float,
