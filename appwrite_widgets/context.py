@@ -18,6 +18,7 @@ finding no valid session (it signs out quietly) and a sign-out whose session was
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import logging
 from collections.abc import Callable, Collection, Generator
 from dataclasses import dataclass, field
@@ -154,6 +155,10 @@ def _describe(exc: AppwriteError, endpoint: str) -> str:
     return exc.message or type(exc).__name__
 
 
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
+
+
 _Names = Sentinel | str | Collection[Sentinel | str]
 
 
@@ -244,6 +249,10 @@ class SessionContext(traitlets.HasTraits):
         self._admin_label = admin_label
         self._store = credentials_store if credentials_store is not None else CredentialStore()
         self.__owed: dict[str, _Owed] = {}
+        # SHA-256 of every token whose revocation is on its way or confirmed: a session gets
+        # exactly one DELETE however actions overlap (logout during login, login or refresh
+        # during logout). A failed revocation leaves the set (it is owed and retried).
+        self.__revoking: set[str] = set()
         self._generation = 0
         self._running = 0
         self._in_flight: set[str] = set()
@@ -590,16 +599,31 @@ class SessionContext(traitlets.HasTraits):
     # -- flows ------------------------------------------------------------------------------------
 
     def _revoke_flow(self, key: str, method: str, args: tuple[Any, ...], token: str) -> _Flow[bool]:
-        """Revoke with an explicit credential; on failure the revocation is owed. True if done."""
+        """Revoke with an explicit credential; on failure the revocation is owed. True if done
+        (or already on its way through another action)."""
+        if not self._claim(token):
+            return True
         try:
             yield _Call(method, args, credential=token)
         except (UnauthorizedError, NotFoundError):
             pass  # already gone
         except AppwriteError as exc:
             _log.info("Revocation still owed (%s)", type(exc).__name__)
+            self.__revoking.discard(_digest(token))
             self._owe(key, method, args, token)
             return False
         return True
+
+    def _claim(self, token: str) -> bool:
+        """Take on revoking ``token``; False if another action already did."""
+        digest = _digest(token)
+        if digest in self.__revoking:
+            return False
+        self.__revoking.add(digest)
+        return True
+
+    def _being_revoked(self, token: str | None) -> bool:
+        return token is not None and _digest(token) in self.__revoking
 
     def _login_flow(
         self, gen: int, kind: str, email: str, password: str, remember: bool | None
@@ -626,6 +650,8 @@ class SessionContext(traitlets.HasTraits):
         except AppwriteError:
             # Half signed in: do not leave a session nobody knows about.
             yield from self._discard(session, token)
+            if gen != self._generation:
+                return None  # superseded (a sign-out revoked it meanwhile): dropped
             raise
         self._apply(user, session, tuple(teams.teams))
         if remember if remember is not None else self.remember:
@@ -651,6 +677,11 @@ class SessionContext(traitlets.HasTraits):
             if stored is not None:
                 base.set_session(stored)
                 restored = True
+        if self._being_revoked(base.session_token):
+            # A sign-out of this very session is on its way: signed out, not restored.
+            if gen == self._generation:
+                self._reset()
+            return None
         if base.session_token is None:
             if gen == self._generation and self.is_authenticated:
                 self._reset(error=SESSION_ENDED, forget=False)
@@ -694,7 +725,11 @@ class SessionContext(traitlets.HasTraits):
         base = self._base
         token = base.session_token
         key = self.session.id if self.session is not None else "current"
-        if token is None:
+        if token is None or not self._claim(token):
+            # Nothing to revoke, or its DELETE is already on its way (a double click, or a
+            # login overtaking a sign-out): sign out here without a second request.
+            if token is not None and base.session_token == token:
+                base.set_session(None)
             if gen == self._generation:
                 self._reset()
             return None
@@ -704,6 +739,7 @@ class SessionContext(traitlets.HasTraits):
         except (UnauthorizedError, NotFoundError):
             pass  # the session was already gone: signed out all the same
         except AppwriteError as exc:
+            self.__revoking.discard(_digest(token))
             self._owe(key, method, args, token)
             if base.session_token == token:
                 base.set_session(None)
