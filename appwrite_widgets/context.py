@@ -468,10 +468,11 @@ class SessionContext(traitlets.HasTraits):
             await side.aclose()
 
     def _side_client(self, token: str, *, asynchronous: bool) -> Any:
-        """A short-lived client holding ``token`` (never the shared credential)."""
+        """A short-lived client holding ``token`` (never the shared credential), with the
+        shared client's timeout (a retry must not hang longer than the user configured)."""
         base = self._base
         cls = AsyncClient if asynchronous else Client
-        return cls(base.endpoint, base.project, session=token)
+        return cls(base.endpoint, base.project, session=token, timeout=base._core.timeout)
 
     # -- the action wrapper -------------------------------------------------------------------
 

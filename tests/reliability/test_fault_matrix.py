@@ -15,6 +15,7 @@ the fault is gone (an owed revocation is settled and the old session is dead on 
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -25,13 +26,14 @@ from reliability_helpers import (
     FAULTS,
     RETRY_AFTER,
     FaultPlan,
+    FaultPorts,
     alive,
     click,
     consistent,
     new_user,
 )
 
-from appwrite_widgets.client import AppwriteError, Client, RateLimitError
+from appwrite_widgets.client import AppwriteError, Client, RateLimitError, RequestTimeoutError
 from appwrite_widgets.context import SessionContext
 from appwrite_widgets.credentials import CredentialStore
 from appwrite_widgets.widgets import LoginForm, NavBar, SessionsPanel
@@ -286,3 +288,19 @@ def test_a_non_appwrite_200_is_not_a_confirmed_sign_out() -> None:
     assert core.session_token == "token-1234"
     core.finish(core.delete_session("current"), httpx.Response(200, json={}))
     assert core.session_token is None
+
+
+def test_revocation_retries_keep_the_configured_timeout(
+    fault_ports: FaultPorts, store: CredentialStore
+) -> None:
+    """Everything at a real socket that never answers: the owed revocation is retried with the
+    client's own short timeout, not a default 10 s (a retry runs before every action)."""
+    endpoint = f"http://127.0.0.1:{fault_ports.port('stall')}/v1"
+    with Client(endpoint, "test", session="stale-session-token", timeout=0.3) as client:
+        ctx = SessionContext(client, credentials_store=store)
+        with pytest.raises(RequestTimeoutError):
+            ctx.logout()
+        assert ctx.pending_revocations == ("current",) and not ctx.is_authenticated
+        started = time.monotonic()
+        assert ctx.retry_revocations() == ("current",)
+        assert time.monotonic() - started < 3.0
