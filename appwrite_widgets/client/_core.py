@@ -124,6 +124,11 @@ def no_cookie_jar() -> CookieJar:
 def _need_str(value: object, what: str) -> str:
     if not isinstance(value, str):
         raise InvalidInputError(f"{what} must be a string, not {type(value).__name__}.")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        # A lone surrogate (e.g. from a bad paste or decode): it cannot be sent as JSON/UTF-8.
+        raise InvalidInputError(f"{what} must be valid Unicode text.") from None
     return value
 
 
@@ -211,6 +216,10 @@ def validate_endpoint(value: object) -> tuple[str, str, str]:
     if port is not None:
         netloc = f"{netloc}:{port}"
     endpoint = urlunsplit((scheme, netloc, parts.path.rstrip("/"), "", ""))
+    try:
+        httpx.Request("GET", endpoint + "/account")  # as every call will (IDNA host rules)
+    except (httpx.InvalidURL, ValueError):
+        raise InvalidInputError("endpoint is not a valid URL (bad host or port).") from None
     if scheme == "http" and not _is_local_host(host):
         warnings.warn(
             f"Appwrite endpoint {endpoint} uses plain http: passwords and session tokens "
