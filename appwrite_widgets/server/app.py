@@ -164,7 +164,7 @@ class Router:
         """The endpoint for ``method path`` or None (HEAD is served as GET)."""
         method = "GET" if method == "HEAD" else method
         for ep in self.endpoints:
-            m = ep.pattern.match(path)
+            m = ep.pattern.fullmatch(path)  # "$" alone would accept a trailing newline
             if m and ep.method == method:
                 return ep, m.groupdict()
         return None
@@ -282,7 +282,9 @@ async def _read_params(request: Request) -> tuple[Params, AppwriteError | None]:
         return Params(values), None
     try:
         body = json.loads(raw)
-    except ValueError:
+        # Lone surrogates ("\ud800") decode fine but cannot be stored, hashed or answered.
+        json.dumps(body, ensure_ascii=False).encode("utf-8")
+    except (ValueError, RecursionError):  # UnicodeError is a ValueError; nesting → Recursion
         return Params(values), AppwriteError("general_argument_invalid",
                                              "Invalid JSON in request body.")
     if not isinstance(body, dict):
@@ -311,7 +313,7 @@ def _resolve_session(ctx: Ctx) -> tuple[User | None, Session | None, bool]:
         used_fallback = True
         try:
             fallback = json.loads(headers["x-fallback-cookies"])
-        except ValueError:
+        except (ValueError, RecursionError):
             fallback = None
         if isinstance(fallback, dict) and isinstance(fallback.get(name), str):
             parsed = security.decode_token(fallback[name])
@@ -451,7 +453,13 @@ def build_app(store: Store, cfg: Config, router: Router) -> Starlette:
 
     # An ASGI endpoint (not a function) accepts every method: unknown methods reach the
     # pipeline and get Appwrite's 404 general_route_not_found instead of Starlette's 405.
-    return Starlette(routes=[Route("/{path:path}", _ASGIEndpoint(pipeline))])
+    async def unmatched(request: Request, exc: Exception) -> Response:
+        # Paths Starlette's own pattern cannot match (a newline in a segment) still get
+        # Appwrite's JSON 404, not Starlette's plain-text one.
+        return await pipeline(request)
+
+    return Starlette(routes=[Route("/{path:path}", _ASGIEndpoint(pipeline))],
+                     exception_handlers={404: unmatched})
 
 
 class _ASGIEndpoint:

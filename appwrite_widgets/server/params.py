@@ -158,7 +158,7 @@ def parse_queries(raw: list[str], attributes: Mapping[str, Callable[[Any], Any]]
     for text in raw:
         try:
             data = json.loads(text)
-        except ValueError:
+        except (ValueError, RecursionError):
             raise _bad_query("Invalid query: Syntax error") from None
         if not isinstance(data, dict) or not isinstance(data.get("method"), str):
             raise _bad_query("Invalid query: Syntax error")

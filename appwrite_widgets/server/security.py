@@ -66,12 +66,14 @@ def decode_token(value: str | None) -> tuple[str, str] | None:
     text = unquote(value.strip()) if "%" in value else value.strip()
     try:
         data = json.loads(base64.b64decode(text + "=" * (-len(text) % 4), validate=True))
-    except (binascii.Error, ValueError, UnicodeDecodeError):
+    except (binascii.Error, ValueError, UnicodeDecodeError, RecursionError):
         return None
     if not isinstance(data, dict):
         return None
     uid, secret = data.get("id"), data.get("secret")
-    if isinstance(uid, str) and isinstance(secret, str) and uid and secret:
+    # Real IDs and secrets are ASCII; anything else (a lone surrogate...) cannot match.
+    if (isinstance(uid, str) and isinstance(secret, str) and uid and secret
+            and uid.isascii() and secret.isascii()):
         return uid, secret
     return None
 
