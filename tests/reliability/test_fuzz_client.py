@@ -17,7 +17,7 @@ from typing import Any
 
 import httpx
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from reliability_helpers import click, consistent, new_user
 
@@ -193,6 +193,8 @@ def admin_session(server: Any, api: httpx.Client, tmp_path: Any) -> Iterator[Any
     email=st.one_of(texts, st.emails(), with_surrogates.map(lambda t: t + "@example.com")),
     password=st.one_of(texts, with_surrogates, st.text(min_size=8, max_size=300), st.none()),
 )
+@example(email="ada@example.com", password="pass\ud800word")
+@example(email="ad\udc80a@example.com", password="long-enough-password")
 def test_emails_and_passwords_through_the_context(
     server: Any, tmp_path: Any, email: Any, password: Any
 ) -> None:
@@ -218,6 +220,7 @@ def test_emails_and_passwords_through_the_context(
 
 @FUZZ
 @given(email=texts, password=st.one_of(texts, with_surrogates))
+@example(email="ada@example.com", password="pass\ud800word")
 def test_login_form_never_lets_an_exception_out(
     server: Any, tmp_path: Any, email: str, password: str
 ) -> None:
