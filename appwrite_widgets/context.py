@@ -744,9 +744,14 @@ class SessionContext(traitlets.HasTraits):
             self._owe(key, method, args, token)
             if base.session_token == token:
                 base.set_session(None)
+            reason = _describe(exc, base.endpoint).rstrip(".")
+            message = MAY_BE_ALIVE.format(reason=reason)
             if gen == self._generation:
-                reason = _describe(exc, base.endpoint).rstrip(".")
-                self._reset(error=MAY_BE_ALIVE.format(reason=reason))
+                self._reset(error=message)
+            elif not self.is_authenticated:
+                # A newer action (a refresh) already showed "signed out": the person must
+                # still learn that the server session may be alive.
+                self.error = message
             if raise_errors:
                 raise
             return None

@@ -25,7 +25,7 @@ from reliability_helpers import (
     wire_side_clients,
 )
 
-from appwrite_widgets.client import AsyncClient, Client
+from appwrite_widgets.client import AppwriteError, AsyncClient, Client
 from appwrite_widgets.context import SessionContext
 from appwrite_widgets.credentials import CredentialStore
 from appwrite_widgets.widgets import LoginForm, NavBar, SessionsPanel
@@ -245,3 +245,31 @@ async def test_200_concurrent_sign_in_sign_out_cycles(
     finally:
         for ctx in contexts:
             await ctx.async_client.aclose()
+
+
+@pytest.mark.anyio
+async def test_refresh_during_a_failing_logout_still_tells_the_user(
+    held: Any, api: httpx.Client, plan: FaultPlan, server: Any
+) -> None:
+    """The sign-out's DELETE fails (500) after a refresh already reset the view: the person
+    must still learn that the server session may be alive, and the debt is kept."""
+    ctx, transport = held
+    user = new_user(api, password=PASSWORD)
+    await ctx.alogin(user.email, PASSWORD)
+    token, session_id = ctx.client.session_token, ctx.session.id
+    plan.arm("500-json", is_("DELETE", "/account/sessions/current"))
+    transport.hold = is_("DELETE", "/account/sessions/current")
+    logout = asyncio.ensure_future(ctx.alogout())
+    await transport.held.wait()
+    await ctx.arefresh()
+    assert not ctx.is_authenticated
+    transport.release()
+    with pytest.raises(AppwriteError):
+        await logout
+    plan.disarm()
+    assert not ctx.is_authenticated and consistent(ctx) and not ctx.busy
+    assert ctx.pending_revocations == (session_id,)
+    assert "may still be alive" in ctx.error and ctx.status == ctx.error
+    assert alive(server, token)
+    assert await ctx.aretry_revocations() == ()
+    assert not alive(server, token)
