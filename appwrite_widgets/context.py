@@ -256,6 +256,10 @@ class SessionContext(traitlets.HasTraits):
         self._generation = 0
         self._running = 0
         self._in_flight: set[str] = set()
+        # Session IDs revoked from here while a sessions list was on its way (kept only while
+        # a load runs): a list answered before the revocation must not bring the row back.
+        self._loads = 0
+        self._revoked_ids: list[str] = []
         self._safe_observers: dict[tuple[Any, ...], _SafeObserver] = {}
         self._reporting = False
 
@@ -709,8 +713,18 @@ class SessionContext(traitlets.HasTraits):
         if not self.is_authenticated:
             return ()
         self.status = "Loading sessions…"
-        listing = yield _Call("list_sessions")
-        rows = tuple(listing.sessions)
+        mark = len(self._revoked_ids)
+        self._loads += 1
+        try:
+            listing = yield _Call("list_sessions")
+            # Sessions revoked from here after the list was requested: the answer may predate
+            # their DELETE, so it must not bring their rows back.
+            gone = set(self._revoked_ids[mark:])
+        finally:
+            self._loads -= 1
+            if self._loads == 0:
+                self._revoked_ids.clear()
+        rows = tuple(s for s in listing.sessions if s.id not in gone)
         if gen == self._generation and self.is_authenticated:
             current = next((s for s in rows if s.current), self.session)
             with self.hold_trait_notifications():
@@ -761,6 +775,11 @@ class SessionContext(traitlets.HasTraits):
             self._reset()
         return None
 
+    def _revoked(self, session_id: str) -> None:
+        """Note a session revoked from here, for the sessions lists still on their way."""
+        if self._loads:
+            self._revoked_ids.append(session_id)
+
     def _logout_flow(self, gen: int) -> _Flow[None]:
         yield from self._sign_out(gen, "delete_session", ("current",))
 
@@ -773,6 +792,7 @@ class SessionContext(traitlets.HasTraits):
         self.status = "Revoking a session…"
         with contextlib.suppress(NotFoundError):  # already gone: drop the row all the same
             yield _Call("delete_session", (session_id,))
+        self._revoked(session_id)
         if gen == self._generation:
             self.sessions = tuple(s for s in self.sessions if s.id != session_id)
         return None
@@ -796,6 +816,7 @@ class SessionContext(traitlets.HasTraits):
             except AppwriteError as exc:
                 first_error = first_error or exc
                 continue
+            self._revoked(sid)
             if gen == self._generation:
                 self.sessions = tuple(s for s in self.sessions if s.id != sid)
         if first_error is not None:

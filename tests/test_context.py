@@ -565,3 +565,53 @@ async def test_sync_client_context_uses_a_twin_for_async(
     ctx.logout()
     assert ctx.async_client.session_token is None
     await ctx.aclose()
+
+
+class HoldingTransport(AsyncCountingTransport):
+    """ORDERING ONLY: the real server answers every request, but the answer to the sessions
+    list is held back, while ``hold`` is on, until ``release`` is set (a slow network on that
+    one reply), so a test can revoke a session after the server listed it and before the list
+    arrives."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.hold = False
+        self.held = asyncio.Event()
+        self.release = asyncio.Event()
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        response = await super().handle_async_request(request)
+        if self.hold and request.method == "GET" and request.url.path.endswith("/sessions"):
+            await response.aread()  # the server has answered: the list holds every session
+            self.held.set()
+            await self.release.wait()
+        return response
+
+
+@pytest.mark.anyio
+async def test_a_late_sessions_list_does_not_bring_back_a_revoked_session(
+    server: Any, store: CredentialStore, make_ctx: Any, make_user: Any, admin: Client
+) -> None:
+    user = make_user()
+    other, _ = make_ctx()
+    other.login(user.email, user.password)
+    transport = HoldingTransport()
+    async with AsyncClient(server.endpoint, server.project, transport=transport) as client:
+        ctx = SessionContext(client, credentials_store=store)
+        await ctx.alogin(user.email, user.password)
+        await ctx.aload_sessions()
+        assert len(ctx.sessions) == 2
+        transport.hold = True
+
+        load = asyncio.ensure_future(ctx.aload_sessions())
+        await transport.held.wait()  # listed by the server, reply not delivered yet
+        await ctx.alogout(other.session.id)
+        assert [s.id for s in ctx.sessions] == [ctx.session.id]
+        transport.release.set()
+        rows = await load
+
+        assert [s.id for s in rows] == [ctx.session.id]
+        assert [s.id for s in ctx.sessions] == [ctx.session.id]
+        assert [s.id for s in admin.list_user_sessions(user.id).sessions] == [ctx.session.id]
+        assert ctx._revoked_ids == []  # nothing kept once no list is on its way
+        await ctx.aclose()
