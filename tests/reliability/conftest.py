@@ -6,17 +6,18 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
-from reliability_helpers import (
+
+from appwrite_widgets.client import AsyncClient, Client
+from appwrite_widgets.context import SessionContext
+from appwrite_widgets.credentials import CredentialStore
+
+from .reliability_helpers import (
     AsyncFaultInjector,
     FaultInjector,
     FaultPlan,
     FaultPorts,
     wire_side_clients,
 )
-
-from appwrite_widgets.client import AsyncClient, Client
-from appwrite_widgets.context import SessionContext
-from appwrite_widgets.credentials import CredentialStore
 
 
 @pytest.fixture(scope="session")

@@ -15,7 +15,13 @@ from typing import Any
 
 import httpx
 import pytest
-from reliability_helpers import (
+
+from appwrite_widgets.client import AppwriteError, AsyncClient, Client
+from appwrite_widgets.context import SessionContext
+from appwrite_widgets.credentials import CredentialStore
+from appwrite_widgets.widgets import LoginForm, NavBar, SessionsPanel
+
+from .reliability_helpers import (
     AsyncFaultInjector,
     FaultPlan,
     alive,
@@ -24,11 +30,6 @@ from reliability_helpers import (
     new_user,
     wire_side_clients,
 )
-
-from appwrite_widgets.client import AppwriteError, AsyncClient, Client
-from appwrite_widgets.context import SessionContext
-from appwrite_widgets.credentials import CredentialStore
-from appwrite_widgets.widgets import LoginForm, NavBar, SessionsPanel
 
 PASSWORD = "concurrency-password"
 

@@ -22,7 +22,13 @@ from typing import Any
 import httpx
 import ipywidgets
 import pytest
-from reliability_helpers import (
+
+from appwrite_widgets.client import AppwriteError, Client, RateLimitError, RequestTimeoutError
+from appwrite_widgets.context import SessionContext
+from appwrite_widgets.credentials import CredentialStore
+from appwrite_widgets.widgets import LoginForm, NavBar, SessionsPanel
+
+from .reliability_helpers import (
     FAULTS,
     RETRY_AFTER,
     FaultPlan,
@@ -32,11 +38,6 @@ from reliability_helpers import (
     consistent,
     new_user,
 )
-
-from appwrite_widgets.client import AppwriteError, Client, RateLimitError, RequestTimeoutError
-from appwrite_widgets.context import SessionContext
-from appwrite_widgets.credentials import CredentialStore
-from appwrite_widgets.widgets import LoginForm, NavBar, SessionsPanel
 
 # The issue's seven faults; "dropped-mid-body" runs in the smaller tests below.
 MATRIX_FAULTS = [f for f in FAULTS if f != "dropped-mid-body"]
@@ -191,6 +192,9 @@ async def test_fault(
     assert ctx.status == ctx.error
     if board is not None:
         assert ctx.error in board.text().replace("&#x27;", "'"), board.text()
+        buttons = [board.form._submit, board.nav._button, board.panel._others]
+        stuck = [b.description for b in buttons + board.panel._buttons if b.disabled]
+        assert stuck == []  # nothing left disabled
 
     if action == "login":
         assert not ctx.is_authenticated and ctx.client.session_token is None
