@@ -20,12 +20,12 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import logging
-from collections.abc import Callable, Collection, Generator
+from collections.abc import Callable, Collection, Generator, Iterator
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 import traitlets
-from traitlets import All, Bool, Instance, TraitType, Tuple, Unicode
+from traitlets import All, Bool, Instance, Int, TraitType, Tuple, Unicode
 from traitlets.utils.sentinel import Sentinel
 
 from appwrite_widgets.client import (
@@ -79,34 +79,47 @@ class _Call:
 
 
 _Flow = Generator[_Call, Any, T]
+_Step = Callable[[], contextlib.AbstractContextManager[Any]]
 
 
-def _drive(flow: _Flow[T], invoke: Callable[[_Call], Any]) -> T:
-    """Run ``flow`` to completion with a blocking ``invoke``."""
+def _drive(
+    flow: _Flow[T], invoke: Callable[[_Call], Any], step: _Step = contextlib.nullcontext
+) -> T:
+    """Run ``flow`` to completion with a blocking ``invoke``. Each stretch of the flow between
+    two requests runs inside ``step()`` (the context's batch: one notification per stretch)."""
     try:
-        call = next(flow)
+        with step():
+            call = next(flow)
         while True:
             try:
                 result = invoke(call)
             except BaseException as exc:  # the flow decides; it re-raises what it does not handle
-                call = flow.throw(exc)
+                with step():
+                    call = flow.throw(exc)
             else:
-                call = flow.send(result)
+                with step():
+                    call = flow.send(result)
     except StopIteration as stop:
         return stop.value  # type: ignore[no-any-return]
 
 
-async def _adrive(flow: _Flow[T], invoke: Callable[[_Call], Any]) -> T:
-    """Run ``flow`` to completion with an awaitable ``invoke``."""
+async def _adrive(
+    flow: _Flow[T], invoke: Callable[[_Call], Any], step: _Step = contextlib.nullcontext
+) -> T:
+    """Run ``flow`` to completion with an awaitable ``invoke`` (``step`` as in :func:`_drive`;
+    a stretch never awaits, so batches of concurrent actions cannot interleave)."""
     try:
-        call = next(flow)
+        with step():
+            call = next(flow)
         while True:
             try:
                 result = await invoke(call)
             except BaseException as exc:
-                call = flow.throw(exc)
+                with step():
+                    call = flow.throw(exc)
             else:
-                call = flow.send(result)
+                with step():
+                    call = flow.send(result)
     except StopIteration as stop:
         return stop.value  # type: ignore[no-any-return]
 
@@ -161,6 +174,21 @@ def _digest(token: str) -> str:
 
 _Names = Sentinel | str | Collection[Sentinel | str]
 
+# The traits that make up the state views show; a change to any of them bumps ``revision``.
+_STATE = (
+    "user",
+    "session",
+    "sessions",
+    "teams",
+    "is_authenticated",
+    "is_admin",
+    "busy",
+    "error",
+    "status",
+    "pending_revocations",
+    "remember",
+)
+
 
 def _names_key(names: _Names) -> tuple[Sentinel | str, ...]:
     if isinstance(names, Sentinel | str):
@@ -208,6 +236,9 @@ class SessionContext(traitlets.HasTraits):
       older action arriving later are dropped (a login overtaken by a logout revokes the
       session it created), so the last action started wins.
     * Observers: use :meth:`observe_safely` so one failing view cannot stop the others.
+      Views observe ``revision`` only: it is bumped once per batch of changes (each stretch of
+      an action between two requests, e.g. the reset and the end of ``busy`` of a sign-out,
+      or one direct assignment), after the fine-grained traits have notified.
     """
 
     user = Instance(User, allow_none=True, help="The signed-in user, or None.")
@@ -227,6 +258,11 @@ class SessionContext(traitlets.HasTraits):
         help="IDs of sessions signed out here whose server-side revocation is still owed."
     )
     remember = Bool(False, help="Whether login() remembers the session on this machine.")
+    revision = Int(
+        0,
+        help="Bumped once after every batch of state changes (an action's steps, a reset, a "
+        "direct assignment): observe only this to re-render once per change.",
+    )
 
     def __init__(
         self,
@@ -262,6 +298,9 @@ class SessionContext(traitlets.HasTraits):
         self._revoked_ids: list[str] = []
         self._safe_observers: dict[tuple[Any, ...], _SafeObserver] = {}
         self._reporting = False
+        self._depth = 0  # nesting of _batch()
+        self._dirty = False  # a state trait changed inside the current batch
+        self.observe(self._state_changed, names=list(_STATE))
 
     # -- configuration --------------------------------------------------------------------
 
@@ -448,10 +487,34 @@ class SessionContext(traitlets.HasTraits):
     # -- drivers --------------------------------------------------------------------------------
 
     def _run(self, flow: _Flow[T]) -> T:
-        return _drive(flow, self._invoke)
+        return _drive(flow, self._invoke, self._batch)
 
     async def _arun(self, flow: _Flow[T]) -> T:
-        return await _adrive(flow, self._ainvoke)
+        return await _adrive(flow, self._ainvoke, self._batch)
+
+    # -- batches --------------------------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def _batch(self) -> Iterator[None]:
+        """Every state change goes through here (the drivers wrap each step of an action in
+        it): the fine-grained traits notify once each at the end, then ``revision`` is bumped
+        once if anything changed. Nested batches join the outermost one. Never yield a flow
+        (never await) inside a batch."""
+        self._depth += 1
+        try:
+            with self.hold_trait_notifications():
+                yield
+        finally:
+            self._depth -= 1
+            if self._depth == 0 and self._dirty:
+                self._dirty = False
+                self.revision += 1
+
+    def _state_changed(self, change: Any) -> None:
+        if self._depth:
+            self._dirty = True
+        else:  # a change outside any batch (``ctx.error = ...``) is a batch of its own
+            self.revision += 1
 
     def _invoke(self, call: _Call) -> Any:
         if call.credential is None:
@@ -534,7 +597,7 @@ class SessionContext(traitlets.HasTraits):
                 self._in_flight.discard(key)
             self._running -= 1
             if self._running == 0:
-                with self.hold_trait_notifications():
+                with self._batch():
                     self.busy = False
                     self.status = self.error or self._state_line()
 
@@ -555,7 +618,7 @@ class SessionContext(traitlets.HasTraits):
         return self._admin_label is not None and self._admin_label in user.labels
 
     def _apply(self, user: User, session: Session | None, teams: tuple[Team, ...]) -> None:
-        with self.hold_trait_notifications():
+        with self._batch():
             self.user = user
             self.session = session
             self.teams = teams
@@ -569,7 +632,7 @@ class SessionContext(traitlets.HasTraits):
         self._base.set_session(None)
         if forget:
             self._forget_remembered()
-        with self.hold_trait_notifications():
+        with self._batch():
             self.user = None
             self.session = None
             self.sessions = ()
@@ -727,7 +790,7 @@ class SessionContext(traitlets.HasTraits):
         rows = tuple(s for s in listing.sessions if s.id not in gone)
         if gen == self._generation and self.is_authenticated:
             current = next((s for s in rows if s.current), self.session)
-            with self.hold_trait_notifications():
+            with self._batch():
                 self.sessions = rows
                 self.session = current
         return rows

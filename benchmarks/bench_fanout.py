@@ -9,8 +9,9 @@
   exactly the widget updates a logout must cause, with no notification machinery.
 
 Widgets are comm-less (no kernel: ipywidgets uses ``comm.DummyComm``). Between rounds the
-context signs in again with ``refresh()`` over HTTP (the server session is still alive because
-the DELETE never left the process); that is not timed.
+context signs in again with ``refresh()`` over HTTP with a new session made through the API key
+(a context never restores a token it revoked itself, even if the stubbed DELETE left it alive
+on the server); that is not timed.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from appwrite_widgets import Client, CredentialStore, Gate, NavBar, SessionConte
 
 SIZES = (100, 1_000, 10_000)
 ROUNDS = {100: 5, 1_000: 5, 10_000: 3}
-NAV_TRAITS = ["is_authenticated", "user", "busy", "status"]
+NAV_TRAITS = ["revision"]  # what NavBar observes
 
 
 class LocalDelete(httpx.HTTPTransport):
@@ -73,20 +74,29 @@ def _close(widgets: list[Any]) -> None:
         w.close()
 
 
-def _secret(info: ServerInfo) -> str:
-    with Client(info.endpoint, info.project, api_key=info.api_key) as admin:
-        user = admin.create_user(f"fan-{uuid.uuid4().hex[:12]}@example.com",
-                                 "bench-password-123", name="Fan Out")
-        secret = admin.create_user_session(user.id).secret
-    assert secret
-    return secret
+class _Sessions:
+    """Makes sessions of one bench user through the API key."""
+
+    def __init__(self, info: ServerInfo) -> None:
+        self.admin = Client(info.endpoint, info.project, api_key=info.api_key)
+        self.user = self.admin.create_user(f"fan-{uuid.uuid4().hex[:12]}@example.com",
+                                           "bench-password-123", name="Fan Out")
+
+    def new(self) -> str:
+        secret = self.admin.create_user_session(self.user.id).secret
+        assert secret
+        return secret
+
+    def close(self) -> None:
+        self.admin.close()
 
 
 class _Bench:
     """One measured context and one floor context; widget lists grow from size to size."""
 
-    def __init__(self, info: ServerInfo, secret: str, store: CredentialStore) -> None:
-        self.secret = secret
+    def __init__(self, info: ServerInfo, sessions: _Sessions, store: CredentialStore) -> None:
+        self.sessions = sessions
+        secret = sessions.new()
         self.transport = LocalDelete()
         self.client = Client(info.endpoint, info.project, transport=self.transport)
         self.ctx = SessionContext(self.client, credentials_store=store)
@@ -111,7 +121,7 @@ class _Bench:
         self.floor_ctx.unobserve_all()
 
     def logout_round(self) -> float:
-        self.client.set_session(self.secret)
+        self.client.set_session(self.sessions.new())
         self.ctx.refresh()
         assert self.ctx.is_authenticated
         _check(self.widgets, signed_in=True)
@@ -148,6 +158,7 @@ class _Bench:
         _close(self.floor)
         self.client.close()
         self.floor_client.close()
+        self.sessions.close()
 
 
 def _delete_round_trip(info: ServerInfo, n: int = 5) -> float:
@@ -172,7 +183,7 @@ def run(sizes: tuple[int, ...] = SIZES) -> list[Row]:
     broken = ""
     with server_process() as info, tempfile.TemporaryDirectory() as tmp:
         store = CredentialStore(Path(tmp) / "credentials")
-        bench = _Bench(info, _secret(info), store)
+        bench = _Bench(info, _Sessions(info), store)
         try:
             for n in sizes:
                 if broken:

@@ -33,7 +33,8 @@ class Gate(ContextView, ipywidgets.Box):  # type: ignore[misc]
         self._child = child
         self._require: Requirement = require
         self._own(child)
-        self._watch(self._on_change, ["is_authenticated", "is_admin"])
+        self._shown: bool | None = None
+        self._watch(self._on_change, "revision")
         self._render()
 
     @property
@@ -50,12 +51,14 @@ class Gate(ContextView, ipywidgets.Box):  # type: ignore[misc]
         return bool(ctx.is_authenticated)
 
     def _on_change(self, change: Any) -> None:
-        """Open or close with the context."""
-        self._render()
+        """Open or close with the context (nothing to do when that did not change)."""
+        if self.is_open != self._shown:
+            self._render()
 
     def _render(self) -> None:
+        self._shown = is_open = self.is_open
         with self.hold_sync():
-            if self.is_open:
+            if is_open:
                 self.children = (self._child,)
                 self.layout.display = None
             else:

@@ -45,8 +45,9 @@ class LoginForm(ContextView, ipywidgets.VBox):  # type: ignore[misc]
         self._own(self._email, self._password, self._remember, self._submit, self._error)
         self._submitting = False
         self._collapsed = False
+        self._shown: tuple[Any, ...] | None = None
         self._submit.on_click(self._guard(self._on_submit))
-        self._watch(self._on_change, ["is_authenticated", "busy", "error"])
+        self._watch(self._on_change, "revision")
         self._render()
 
     def toggle(self, show: bool | None = None) -> None:
@@ -54,16 +55,20 @@ class LoginForm(ContextView, ipywidgets.VBox):  # type: ignore[misc]
         self._collapsed = not (self._collapsed if show is None else show)
         self._render()
 
+    def _view(self) -> tuple[Any, ...]:
+        ctx = self._ctx
+        return (bool(ctx.is_authenticated) or self._collapsed, ctx.error, self._submitting)
+
     def _on_change(self, change: Any) -> None:
-        """Re-render from the context."""
-        self._render()
+        """Re-render from the context (nothing to do when what the form shows is unchanged)."""
+        if self._view() != self._shown:
+            self._render()
 
     def _render(self) -> None:
-        ctx = self._ctx
+        self._shown = view = self._view()
+        hidden, message, _ = view
         with self.hold_sync():
-            hidden = ctx.is_authenticated or self._collapsed
             self.layout.display = "none" if hidden else None
-            message = ctx.error
             self._error.value = (
                 f'<span style="{_ERROR_STYLE}">{html.escape(message)}</span>' if message else ""
             )

@@ -43,30 +43,41 @@ class NavBar(ContextView, ipywidgets.HBox):  # type: ignore[misc]
         self._bind(ctx)
         self._own(self._label, self._button, self._error)
         self._login_form = login_form
-        self._signing_out = False
+        self._shown: tuple[Any, ...] | None = None
         self._button.on_click(self._guard(self._on_click))
-        self._watch(self._on_change, ["is_authenticated", "user", "busy", "status", "error"])
+        # One re-render per change of the context, whatever the number of traits it touched.
+        self._watch(self._on_change, "revision")
         self._render()
 
-    def _on_change(self, change: Any) -> None:
-        """Re-render from the context."""
-        self._render()
-
-    def _render(self) -> None:
+    def _view(self) -> tuple[Any, ...]:
+        """What the bar shows: a pure function of the context."""
         ctx = self._ctx
         user = ctx.user
+        if not (ctx.is_authenticated and user is not None):
+            return (False,)
+        who = user.name or user.email or "Anonymous user"
+        if user.name and user.email:
+            who = f"{user.name} ({user.email})"
+        busy = bool(ctx.busy)
+        return (True, who, busy and ctx.status == "Signing out…", busy, ctx.error)
+
+    def _on_change(self, change: Any) -> None:
+        """Re-render from the context (nothing to do when what the bar shows is unchanged)."""
+        view = self._view()
+        if view != self._shown:
+            self._render(view)
+
+    def _render(self, view: tuple[Any, ...] | None = None) -> None:
+        view = self._view() if view is None else view
+        self._shown = view
         with self.hold_sync():
-            if ctx.is_authenticated and user is not None:
-                who = user.name or user.email or "Anonymous user"
-                if user.name and user.email:
-                    who = f"{user.name} ({user.email})"
+            if view[0]:
+                _, who, out, busy, message = view
                 self._label.value = who
-                out = self._signing_out or (ctx.busy and ctx.status == "Signing out…")
                 self._button.description = "Signing out…" if out else "Log out"
                 self._button.icon = "spinner spin" if out else "sign-out"
                 self._button.tooltip = "Sign out of this device"
-                self._button.disabled = out or ctx.busy
-                message = ctx.error
+                self._button.disabled = busy
                 self._error.value = (
                     f'<span style="color: #b00020;">{html.escape(message)}</span>'
                     if message
@@ -94,15 +105,10 @@ class NavBar(ContextView, ipywidgets.HBox):  # type: ignore[misc]
             if self._login_form is not None:
                 self._login_form.toggle()
             return
-        if self._signing_out:
-            return  # a double click: the first one is on its way
-        self._signing_out = True
-        self._render()
-        self._dispatch(ctx.logout, ctx.alogout, self._logout_done)
-
-    def _logout_done(self) -> None:
-        self._signing_out = False
-        self._render()
+        # The bar does not redraw itself: the context goes busy ("Signing out…") and then
+        # signed out, and the bar re-renders from it. A double click is a no-op in the
+        # context (the same sign-out already on its way sends nothing).
+        self._dispatch(ctx.logout, ctx.alogout)
 
     def __repr__(self) -> str:
         user = self._ctx.user if self._ctx.is_authenticated else None

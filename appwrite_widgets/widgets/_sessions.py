@@ -75,10 +75,10 @@ class SessionsPanel(ContextView, ipywidgets.VBox):  # type: ignore[misc]
         self._own(self._title, self._others, self._grid)
         self._cells: list[Any] = []
         self._buttons: list[Any] = []
+        self._shown: tuple[Any, ...] | None = None  # what the rows were rendered from
+        self._signed_in = bool(ctx.is_authenticated)
         self._others.on_click(self._guard(self._on_others))
-        self._watch(self._on_auth, "is_authenticated")
-        self._watch(self._on_rows, ["sessions", "session"])
-        self._watch(self._on_busy, "busy")
+        self._watch(self._on_change, "revision")
         self._render()
         if ctx.is_authenticated and not ctx.sessions:
             self._load()
@@ -92,24 +92,29 @@ class SessionsPanel(ContextView, ipywidgets.VBox):  # type: ignore[misc]
         ctx = self._ctx
         self._dispatch(ctx.load_sessions, ctx.aload_sessions)
 
-    def _on_auth(self, change: Any) -> None:
-        """Load the list on sign-in; empty and hide on sign-out."""
-        self._render()
-        if change.new:
+    def _rows_view(self) -> tuple[Any, ...]:
+        ctx = self._ctx
+        return (bool(ctx.is_authenticated), ctx.sessions, ctx.session)
+
+    def _on_change(self, change: Any) -> None:
+        """Re-render from the context: the rows only when they changed, else only the buttons'
+        busy state; load the list on sign-in."""
+        ctx = self._ctx
+        if self._rows_view() != self._shown:
+            self._render()
+        else:
+            busy = bool(ctx.busy)
+            for button in (*self._buttons, self._others):
+                button.disabled = busy
+        signed_in = bool(ctx.is_authenticated)
+        if signed_in and not self._signed_in:
+            self._signed_in = True  # before loading: the load's own changes come back here
             self._load()
-
-    def _on_rows(self, change: Any) -> None:
-        """Re-render the rows."""
-        self._render()
-
-    def _on_busy(self, change: Any) -> None:
-        """Disable the buttons while an action runs."""
-        busy = bool(self._ctx.busy)
-        for button in (*self._buttons, self._others):
-            button.disabled = busy
+        self._signed_in = signed_in
 
     def _render(self) -> None:
         ctx = self._ctx
+        self._shown = self._rows_view()
         old = self._cells
         self._cells, self._buttons = [], []
         with self.hold_sync():
@@ -134,7 +139,7 @@ class SessionsPanel(ContextView, ipywidgets.VBox):  # type: ignore[misc]
                     cells.append(button)
                 self._cells = cells
                 self._grid.children = tuple(cells)
-                self._others.disabled = busy
+            self._others.disabled = bool(ctx.busy)
         for widget in old:
             _close_widget(widget)
 

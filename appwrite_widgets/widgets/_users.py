@@ -71,7 +71,8 @@ class UsersPanel(ContextView, ipywidgets.VBox):  # type: ignore[misc]
         self._rows: list[Any] = []
         self._reload.on_click(self._guard(lambda _b: self._run(self._load_users_flow())))
         self._revoke_all.on_click(self._guard(self._on_revoke_all))
-        self._watch(self._on_admin, "is_admin")
+        self._admin = bool(ctx.is_admin)
+        self._watch(self._on_change, "revision")
         self._render()
         if ctx.is_admin:
             self._run(self._load_users_flow())
@@ -177,12 +178,17 @@ class UsersPanel(ContextView, ipywidgets.VBox):  # type: ignore[misc]
 
     # -- view ---------------------------------------------------------------------------------
 
-    def _on_admin(self, change: Any) -> None:
-        """Load on becoming admin; forget everything when no admin is signed in."""
-        if not change.new:
+    def _on_change(self, change: Any) -> None:
+        """Load on becoming admin; forget everything when no admin is signed in (the panel
+        shows nothing else of the context)."""
+        admin = bool(self._ctx.is_admin)
+        if admin == self._admin:
+            return
+        self._admin = admin
+        if not admin:
             self._users, self._selected, self._user_sessions = (), None, ()
         self._render()
-        if change.new:
+        if admin:
             self._run(self._load_users_flow())
 
     def _on_revoke_all(self, _button: Any) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Any
 
@@ -73,10 +74,52 @@ def test_navbar_double_click_sends_one_delete(make_ctx: Any, make_user: Any) -> 
     ctx.login(user.email, user.password)
     nav = NavBar(ctx)
     button = nav.children[1]
+    during: list[tuple[str, bool]] = []
+    original = transport.handle_request
+
+    def spy(request: Any) -> Any:
+        # What the bar shows while the DELETE is on the wire (rendered from ctx.busy).
+        during.append((button.description, button.disabled))
+        return original(request)
+
+    transport.handle_request = spy  # type: ignore[method-assign]
     transport.requests.clear()
     button.click()
     button.click()
     assert transport.requests == [("DELETE", "/account/sessions/current")]
+    assert during == [("Signing out…", True)]
+
+
+def test_one_state_change_is_one_render_per_view(make_ctx: Any, make_user: Any) -> None:
+    user = make_user()
+    ctx, _ = make_ctx()
+    ctx.login(user.email, user.password)
+    nav, gate = NavBar(ctx), signed_in(ctx, ipywidgets.Label("inside"))
+    renders: list[str] = []
+    for view in (nav, gate):
+        original = view._render
+
+        def counted(*args: Any, _original: Any = original, _name: str = type(view).__name__
+                    ) -> None:
+            renders.append(_name)
+            _original(*args)
+
+        view._render = counted
+    fine: list[str] = []
+    ctx.observe(lambda change: fine.append(change.name),
+                ["is_authenticated", "user", "busy", "status", "error"])
+    revisions: list[int] = []
+    ctx.observe(lambda change: revisions.append(change.new), "revision")
+
+    ctx.logout()
+
+    assert {"is_authenticated", "user", "busy", "status"} <= set(fine)  # still notified
+    # Two changes: busy ("Signing out…"), then the reset together with the end of busy.
+    assert len(revisions) == 2
+    assert renders.count("NavBar") == 2 and renders.count("Gate") == 1  # the gate: one flip
+    assert nav.children[0].value == "Not signed in" and gate.children == ()
+    ctx.error = "shown"  # a direct assignment is a change of its own
+    assert len(revisions) == 3
 
 
 @pytest.mark.anyio
@@ -88,12 +131,26 @@ async def test_navbar_double_click_in_a_kernel_sends_one_delete(
     await ctx.alogin(user.email, user.password)
     nav = NavBar(ctx)
     button = nav.children[1]
+    held, release = asyncio.Event(), asyncio.Event()
+    original = transport.handle_async_request
+
+    async def hold_delete(request: Any) -> Any:
+        # ORDERING ONLY: the DELETE waits for `release` (then goes to the real server), so
+        # the test can look at the bar while the sign-out is in flight.
+        if request.method == "DELETE":
+            held.set()
+            await release.wait()
+        return await original(request)
+
+    transport.handle_async_request = hold_delete
     transport.requests.clear()
     button.click()
-    # While the request is in flight the button shows progress and ignores clicks.
+    await held.wait()
+    # While the request is in flight the bar (rendered from ctx.busy) shows progress.
     assert button.disabled and button.description == "Signing out…"
     assert button.icon == "spinner spin"
-    button.click()
+    button.click()  # the same sign-out is on its way: nothing more is sent
+    release.set()
     await settle(nav)
     assert not ctx.is_authenticated and nav.children[0].value == "Not signed in"
     assert transport.requests == [("DELETE", "/account/sessions/current")]
