@@ -57,26 +57,39 @@ class SessionsPanel(ContextView, ipywidgets.VBox):  # type: ignore[misc]
     Usage: ``display(SessionsPanel(ctx))``
 
     Loads the list when someone signs in and re-renders from ``ctx.sessions``; a revoked row
-    disappears without another request. Hidden and empty while signed out.
+    disappears without another request. "Reload" loads the list again (a device revoked
+    elsewhere finds itself signed out, with the context's message). Hidden and empty while
+    signed out.
     """
 
     def __init__(self, ctx: SessionContext) -> None:
         self._title = ipywidgets.HTML("<b>Signed-in devices</b>")
-        self._others = ipywidgets.Button(
-            description="Sign out other devices", icon="sign-out", button_style="warning"
+        self._reload = ipywidgets.Button(
+            description="Reload",
+            icon="refresh",
+            tooltip="Load the list again from Appwrite",
+            layout=ipywidgets.Layout(width="auto"),
         )
+        self._others = ipywidgets.Button(
+            description="Sign out other devices",
+            icon="sign-out",
+            button_style="warning",
+            layout=ipywidgets.Layout(width="auto"),  # the default width cuts the text
+        )
+        self._actions = ipywidgets.HBox((self._reload, self._others))
         self._grid = ipywidgets.GridBox(
             layout=ipywidgets.Layout(
                 grid_template_columns=f"repeat({len(COLUMNS) + 1}, auto)", grid_gap="2px 12px"
             )
         )
-        super().__init__(children=(self._title, self._grid, self._others))
+        super().__init__(children=(self._title, self._grid, self._actions))
         self._bind(ctx)
-        self._own(self._title, self._others, self._grid)
+        self._own(self._title, self._reload, self._others, self._actions, self._grid)
         self._cells: list[Any] = []
         self._buttons: list[Any] = []
         self._shown: tuple[Any, ...] | None = None  # what the rows were rendered from
         self._signed_in = bool(ctx.is_authenticated)
+        self._reload.on_click(self._guard(lambda _button: self._load()))
         self._others.on_click(self._guard(self._on_others))
         self._watch(self._on_change, "revision")
         self._render()
@@ -104,7 +117,7 @@ class SessionsPanel(ContextView, ipywidgets.VBox):  # type: ignore[misc]
             self._render()
         else:
             busy = bool(ctx.busy)
-            for button in (*self._buttons, self._others):
+            for button in (*self._buttons, self._reload, self._others):
                 button.disabled = busy
         signed_in = bool(ctx.is_authenticated)
         if signed_in and not self._signed_in:
@@ -139,7 +152,7 @@ class SessionsPanel(ContextView, ipywidgets.VBox):  # type: ignore[misc]
                     cells.append(button)
                 self._cells = cells
                 self._grid.children = tuple(cells)
-            self._others.disabled = bool(ctx.busy)
+            self._reload.disabled = self._others.disabled = bool(ctx.busy)
         for widget in old:
             _close_widget(widget)
 

@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from appwrite_widgets.context import SESSION_ENDED
 from appwrite_widgets.widgets import SessionsPanel, UsersPanel
 
 DATE = re.compile(r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC$")
@@ -108,3 +109,26 @@ def test_users_panel_shows_admin_client_errors_in_place(
         panel = UsersPanel(ctx, bad)
         ctx.login(boss.email, boss.password)
         assert panel._error.value and ctx.is_authenticated  # not signed out by the key's 401
+
+
+def test_reload_lists_new_devices_and_signs_out_a_revoked_one(
+    make_ctx: Any, make_user: Any, admin: Any
+) -> None:
+    user = make_user()
+    ctx, transport = make_ctx()
+    ctx.login(user.email, user.password)
+    panel = SessionsPanel(ctx)
+    assert len(panel.rows) == 1
+    assert panel._others.layout.width == "auto"  # the whole caption shows
+    other, _ = make_ctx()
+    other.login(user.email, user.password)
+
+    transport.requests.clear()
+    panel._reload.click()
+    assert transport.requests == [("GET", "/account/sessions")]
+    assert len(panel.rows) == 2 and not panel._reload.disabled
+
+    admin.delete_user_session(user.id, ctx.session.id)  # revoked from elsewhere
+    panel._reload.click()
+    assert not ctx.is_authenticated and ctx.error == SESSION_ENDED
+    assert panel.layout.display == "none" and panel.rows == ()
