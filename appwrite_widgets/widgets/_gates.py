@@ -30,6 +30,7 @@ class Gate(ContextView, ipywidgets.Box):  # type: ignore[misc]
             raise ValueError("require must be 'signed_in' or 'admin'.")
         super().__init__()
         self._bind(ctx)
+        self.add_class("aw-gate")  # stable hook for CSS and UI tests
         self._child = child
         self._require: Requirement = require
         self._own(child)

@@ -42,6 +42,7 @@ class LoginForm(ContextView, ipywidgets.VBox):  # type: ignore[misc]
             children=(self._email, self._password, self._remember, self._submit, self._error)
         )
         self._bind(ctx)
+        self.add_class("aw-login-form")  # stable hook for CSS and UI tests
         self._own(self._email, self._password, self._remember, self._submit, self._error)
         self._submitting = False
         self._collapsed = False

@@ -41,6 +41,7 @@ class NavBar(ContextView, ipywidgets.HBox):  # type: ignore[misc]
             )
         )
         self._bind(ctx)
+        self.add_class("aw-navbar")  # stable hook for CSS and UI tests
         self._own(self._label, self._button, self._error)
         self._login_form = login_form
         self._shown: tuple[Any, ...] | None = None

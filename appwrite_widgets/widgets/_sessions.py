@@ -84,6 +84,7 @@ class SessionsPanel(ContextView, ipywidgets.VBox):  # type: ignore[misc]
         )
         super().__init__(children=(self._title, self._grid, self._actions))
         self._bind(ctx)
+        self.add_class("aw-sessions-panel")  # stable hook for CSS and UI tests
         self._own(self._title, self._reload, self._others, self._actions, self._grid)
         self._cells: list[Any] = []
         self._buttons: list[Any] = []

@@ -63,3 +63,19 @@ def test_reprs_are_deterministic(make_ctx: Any, make_user: Any) -> None:
     assert repr(SessionsPanel(ctx)) == "SessionsPanel(rows=1)"
     plain = NavBar(ctx)._repr_mimebundle_()["text/plain"]
     assert plain == f"NavBar(signed_in=True, user={user.email!r})"
+
+
+def test_each_widget_carries_its_stable_css_class(make_ctx: Any, admin: Any) -> None:
+    ctx, _ = make_ctx()
+    form = LoginForm(ctx)
+    classes = {
+        "aw-navbar": NavBar(ctx, login_form=form),
+        "aw-login-form": form,
+        "aw-sessions-panel": SessionsPanel(ctx),
+        "aw-users-panel": UsersPanel(ctx, admin),
+        "aw-gate": Gate(ctx, ipywidgets.Label("inside")),
+    }
+    for name, widget in classes.items():
+        assert name in widget._dom_classes, (name, widget)
+        assert [c for c in widget._dom_classes if c.startswith("aw-")] == [name]
+        widget.close()
