@@ -10,11 +10,13 @@
 * Inside a kernel (an asyncio loop runs in this thread) actions are scheduled as tasks on that
   loop so the kernel stays responsive; a reference is kept until the task ends (the loop only
   keeps weak ones). Without a loop (plain Python, pytest) the sync action runs at once.
+  :meth:`ContextView._dispatch` returns the scheduled task (await it to wait for the action;
+  failures are already reported, the task itself never raises) or None when the action already
+  ran. ``asyncio`` is imported there, on first use (import time of the package).
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Callable, Coroutine
 from datetime import UTC
@@ -23,6 +25,8 @@ from typing import TYPE_CHECKING, Any
 from appwrite_widgets.client import AppwriteError
 
 if TYPE_CHECKING:
+    import asyncio
+
     from appwrite_widgets.context import SessionContext, _Names
 
 __all__ = ["ContextView", "date_text", "report_failure"]
@@ -87,8 +91,13 @@ class ContextView:
         action: Callable[[], Any],
         aaction: Callable[[], Coroutine[Any, Any, Any]],
         done: Callable[[], None] | None = None,
-    ) -> None:
-        """Run an action: scheduled on the kernel's loop when there is one, else at once."""
+    ) -> asyncio.Task[None] | None:
+        """Run an action: scheduled on the kernel's loop when there is one, else at once.
+
+        Returns the scheduled task (awaiting it waits for the action and its ``done``; it
+        never raises, failures are reported), or None when the action already ran."""
+        import asyncio  # here, not at module level: the package imports faster
+
         try:
             asyncio.get_running_loop()
         except RuntimeError:
@@ -98,23 +107,36 @@ class ContextView:
                 report_failure(self._ctx, exc)
             finally:
                 self._safely(done)
-            return
-        try:
-            task = asyncio.ensure_future(aaction())
-        except Exception as exc:
-            report_failure(self._ctx, exc)
-            self._safely(done)
-            return
-        self._tasks.add(task)
-        task.add_done_callback(lambda t: self._task_done(t, done))
+            return None
+        return self._schedule(aaction, lambda exc: report_failure(self._ctx, exc), done)
 
-    def _task_done(self, task: asyncio.Future[Any], done: Callable[[], None] | None) -> None:
-        self._tasks.discard(task)
-        if not task.cancelled():
-            exc = task.exception()
-            if exc is not None:
-                report_failure(self._ctx, exc)
-        self._safely(done)
+    def _schedule(
+        self,
+        aaction: Callable[[], Coroutine[Any, Any, Any]],
+        failed: Callable[[BaseException], None],
+        done: Callable[[], None] | None = None,
+    ) -> asyncio.Task[None] | None:
+        """Schedule ``aaction()`` on the running loop as a task that reports its failure with
+        ``failed`` (never raises) and then calls ``done``; kept referenced until it ends."""
+        import asyncio
+
+        async def run() -> None:
+            try:
+                await aaction()
+            except Exception as exc:
+                failed(exc)
+            finally:
+                self._safely(done)
+
+        try:
+            task = asyncio.ensure_future(run())
+        except Exception as exc:
+            failed(exc)
+            self._safely(done)
+            return None
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+        return task
 
     def _safely(self, callback: Callable[[], None] | None) -> None:
         if callback is None:
@@ -124,7 +146,7 @@ class ContextView:
         except Exception as exc:
             report_failure(self._ctx, exc)
 
-    def _guard(self, handler: Callable[..., None]) -> Callable[..., None]:
+    def _guard(self, handler: Callable[..., object]) -> Callable[..., None]:
         """Wrap a button callback so that nothing escapes it."""
 
         def guarded(*args: Any) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import html
 import logging
 from collections.abc import Callable
@@ -17,6 +16,8 @@ from appwrite_widgets.widgets._base import ContextView, _close_widget
 from appwrite_widgets.widgets._sessions import session_row
 
 if TYPE_CHECKING:
+    import asyncio
+
     from appwrite_widgets.client import AsyncClient, Client
     from appwrite_widgets.context import SessionContext
 
@@ -35,6 +36,11 @@ class UsersPanel(ContextView, ipywidgets.VBox):  # type: ignore[misc]
     Shown only while ``ctx.is_admin``. The API-key client stays a private attribute of the
     panel: it is never a trait, never synced, never in a repr. Errors of the admin client show
     in the panel's own error line and never sign the user out (a different credential).
+
+    ``select``, ``revoke``, ``revoke_all`` and ``search`` run at once without an event loop and
+    return None; inside a kernel (a running loop) they schedule the work and return the
+    ``asyncio.Task``: ``await panel.select(user_id)`` waits until the panel shows the result.
+    The task never raises (a failure shows in the panel's error line).
     """
 
     def __init__(self, ctx: SessionContext, admin_client: Client | AsyncClient) -> None:
@@ -59,6 +65,7 @@ class UsersPanel(ContextView, ipywidgets.VBox):  # type: ignore[misc]
             )
         )
         self._bind(ctx)
+        self.add_class("aw-users-panel")  # stable hook for CSS and UI tests
         self._own(*self.children, self._search, self._reload)
         if hasattr(admin_client, "aclose"):
             self.__async: Any = admin_client
@@ -89,22 +96,23 @@ class UsersPanel(ContextView, ipywidgets.VBox):  # type: ignore[misc]
         """The sessions of the selected user."""
         return self._user_sessions
 
-    def select(self, user_id: str) -> None:
-        """Show the sessions of one user."""
-        self._run(self._select_flow(user_id))
+    def select(self, user_id: str) -> asyncio.Task[None] | None:
+        """Show the sessions of one user (the task to await inside a kernel, else None)."""
+        return self._run(self._select_flow(user_id))
 
-    def revoke(self, session_id: str) -> None:
-        """Revoke one session of the selected user."""
-        self._run(self._revoke_flow(session_id))
+    def revoke(self, session_id: str) -> asyncio.Task[None] | None:
+        """Revoke one session of the selected user (the task inside a kernel, else None)."""
+        return self._run(self._revoke_flow(session_id))
 
-    def revoke_all(self) -> None:
-        """Revoke every session of the selected user."""
-        self._run(self._revoke_all_flow())
+    def revoke_all(self) -> asyncio.Task[None] | None:
+        """Revoke every session of the selected user (the task inside a kernel, else None)."""
+        return self._run(self._revoke_all_flow())
 
-    def search(self, text: str = "") -> None:
-        """List the users matching ``text`` (all users, newest first, when empty)."""
+    def search(self, text: str = "") -> asyncio.Task[None] | None:
+        """List the users matching ``text`` (all users, newest first, when empty); the task
+        inside a kernel, else None."""
         self._search.value = text
-        self._run(self._load_users_flow())
+        return self._run(self._load_users_flow())
 
     def _load_users_flow(self) -> _Flow[None]:
         text = self._search.value.strip()
@@ -138,7 +146,11 @@ class UsersPanel(ContextView, ipywidgets.VBox):  # type: ignore[misc]
 
     # -- running flows with the admin client -------------------------------------------------
 
-    def _run(self, flow: _Flow[None]) -> None:
+    def _run(self, flow: _Flow[None]) -> asyncio.Task[None] | None:
+        """Run ``flow`` with the admin client: at once without a loop (returns None), else as
+        a task on the running loop (returned; it never raises, errors show in the panel)."""
+        import asyncio  # here, not at module level: the package imports faster
+
         self._error.value = ""
         try:
             asyncio.get_running_loop()
@@ -147,15 +159,8 @@ class UsersPanel(ContextView, ipywidgets.VBox):  # type: ignore[misc]
                 _drive(flow, self._invoke)
             except Exception as exc:
                 self._failed(exc)
-            return
-        task = asyncio.ensure_future(_adrive(flow, self._ainvoke))
-        self._tasks.add(task)
-        task.add_done_callback(self._flow_done)
-
-    def _flow_done(self, task: asyncio.Future[Any]) -> None:
-        self._tasks.discard(task)
-        if not task.cancelled() and task.exception() is not None:
-            self._failed(task.exception())  # type: ignore[arg-type]
+            return None
+        return self._schedule(lambda: _adrive(flow, self._ainvoke), self._failed)
 
     def _failed(self, exc: BaseException) -> None:
         if isinstance(exc, AppwriteError):

@@ -7,7 +7,9 @@ from typing import Any
 
 import pytest
 
-from appwrite_widgets.context import SESSION_ENDED
+from appwrite_widgets.client import AsyncClient
+from appwrite_widgets.context import SESSION_ENDED, SessionContext
+from appwrite_widgets.credentials import CredentialStore
 from appwrite_widgets.widgets import SessionsPanel, UsersPanel
 
 DATE = re.compile(r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC$")
@@ -132,3 +134,50 @@ def test_reload_lists_new_devices_and_signs_out_a_revoked_one(
     panel._reload.click()
     assert not ctx.is_authenticated and ctx.error == SESSION_ENDED
     assert panel.layout.display == "none" and panel.rows == ()
+
+
+@pytest.mark.anyio
+async def test_users_panel_actions_return_their_task_in_a_kernel(
+    server: Any, tmp_path: Any, make_ctx: Any, make_user: Any, admin: Any, settle: Any
+) -> None:
+    boss, victim = make_user(), make_user()
+    admin.update_user_labels(boss.id, ["admin"])
+    victim_ctx, _ = make_ctx()
+    victim_ctx.login(victim.email, victim.password)
+    store = CredentialStore(tmp_path / "credentials")
+    async with AsyncClient(server.endpoint, server.project) as client:
+        ctx = SessionContext(client, admin_label="admin", credentials_store=store)
+        panel = UsersPanel(ctx, admin)
+        await ctx.alogin(boss.email, boss.password)
+        await settle(panel)  # the list loaded on becoming admin
+
+        task = panel.search(victim.email)
+        assert task is not None and not task.done()
+        await task
+        assert [u.id for u in panel.users] == [victim.id]
+        select = panel.select(victim.id)
+        assert select is not None
+        await select
+        assert [s.id for s in panel.user_sessions] == [victim_ctx.session.id]
+        revoke = panel.revoke(victim_ctx.session.id)
+        assert revoke is not None
+        await revoke
+        assert panel.user_sessions == () and admin.list_user_sessions(victim.id).sessions == ()
+        revoke_all = panel.revoke_all()
+        assert revoke_all is not None
+        assert await revoke_all is None  # a failure would show in the panel, never raise
+        assert panel._tasks == set() and not panel._error.value
+        panel.close()
+        await ctx.aclose()
+
+
+def test_users_panel_actions_return_none_without_a_loop(
+    make_ctx: Any, make_user: Any, admin: Any
+) -> None:
+    boss = make_user()
+    admin.update_user_labels(boss.id, ["admin"])
+    ctx, _ = make_ctx(admin_label="admin")
+    ctx.login(boss.email, boss.password)
+    panel = UsersPanel(ctx, admin)
+    assert panel.select(boss.id) is None  # ran already
+    assert [s.id for s in panel.user_sessions] == [ctx.session.id]
