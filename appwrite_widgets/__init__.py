@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from appwrite_widgets._version import __version__
 from appwrite_widgets.client import (
     APIError,
     AppwriteError,
@@ -44,8 +45,6 @@ from appwrite_widgets.widgets import (
     admin_only,
     signed_in,
 )
-
-__version__ = "0.1.0"
 
 if TYPE_CHECKING:
     from appwrite_widgets.server.local import LocalServer

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import email.utils
 import errno
-import importlib.metadata
 import ipaddress
 import json
 import logging
@@ -32,6 +31,7 @@ from urllib.parse import quote, unquote, urlsplit, urlunsplit
 
 import httpx
 
+from appwrite_widgets._version import __version__
 from appwrite_widgets.client._errors import (
     APIError,
     AppwriteError,
@@ -72,15 +72,6 @@ __all__ = [
 T = TypeVar("T")
 
 
-def _package_version() -> str:
-    # Not imported from appwrite_widgets: the package __init__ imports this module.
-    try:
-        return importlib.metadata.version("appwrite-widgets")
-    except importlib.metadata.PackageNotFoundError:  # running from a source tree
-        return "0.0.0"
-
-
-__version__ = _package_version()
 RESPONSE_FORMAT = "1.9.6"
 SDK_NAME = "appwrite-widgets"
 USER_AGENT = f"appwrite-widgets/{__version__} python-httpx/{httpx.__version__}"

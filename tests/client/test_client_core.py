@@ -3,6 +3,7 @@ hand-made ``httpx.Response`` objects (no network involved)."""
 
 from __future__ import annotations
 
+import importlib.metadata
 import json
 import time
 from typing import Any
@@ -11,6 +12,7 @@ from urllib.parse import quote
 import httpx
 import pytest
 
+import appwrite_widgets
 from appwrite_widgets.client import (
     APIError,
     ConflictError,
@@ -71,13 +73,20 @@ def test_every_request_carries_project_format_and_sdk_headers() -> None:
     assert headers["X-SDK-Name"] == "appwrite-widgets"
     assert headers["X-SDK-Platform"] == "client"
     assert headers["X-SDK-Language"] == "python"
-    assert headers["X-SDK-Version"]
+    assert headers["X-SDK-Version"] == appwrite_widgets.__version__
+    assert headers["User-Agent"].startswith(f"appwrite-widgets/{appwrite_widgets.__version__} ")
     assert headers["X-Appwrite-Locale"] == "de"
     assert headers["User-Agent"].startswith("appwrite-widgets/")
     assert f"python-httpx/{httpx.__version__}" in headers["User-Agent"]
     assert "X-Appwrite-Key" not in headers
     assert "Cookie" not in headers
     assert "X-Appwrite-Session" not in headers
+
+
+def test_the_version_constant_matches_the_installed_metadata() -> None:
+    # One constant (appwrite_widgets/_version.py, no importlib.metadata at import time) kept
+    # equal to pyproject.toml's version, which the installed metadata reflects.
+    assert appwrite_widgets.__version__ == importlib.metadata.version("appwrite-widgets")
 
 
 def test_api_key_is_sent_and_marks_the_platform_as_server() -> None:
