@@ -230,7 +230,8 @@ class SessionContext(traitlets.HasTraits):
       device is signed out anyway (traits, client credential, remembered file) and the session
       ID goes to ``pending_revocations``. The old token stays in a private attribute, memory
       only, for ``retry_revocations()``, which also runs before every later action; a 2xx, 401
-      or 404 settles it. Revocations use a short-lived client holding that token.
+      or 404 settles it. Revocations use a short-lived sibling holding that token
+      (``client.with_session(token)``: same configuration, transport and connection pool).
     * Concurrency: a sign-out already in flight makes an identical one a no-op (double
       click = one DELETE). Sign-in, restore and sign-out start a new generation; results of an
       older action arriving later are dropped (a login overtaken by a logout revokes the
@@ -535,11 +536,12 @@ class SessionContext(traitlets.HasTraits):
             await side.aclose()
 
     def _side_client(self, token: str, *, asynchronous: bool) -> Any:
-        """A short-lived client holding ``token`` (never the shared credential), with the
-        shared client's timeout (a retry must not hang longer than the user configured)."""
-        base = self._base
-        cls = AsyncClient if asynchronous else Client
-        return cls(base.endpoint, base.project, session=token, timeout=base._core.timeout)
+        """A short-lived sibling of the shared client holding ``token`` (never the shared
+        credential): same configuration and timeout (a retry must not hang longer than the user
+        configured) and same connection pool, so a custom transport or proxy is used too.
+        Closing it leaves the pool to the shared client."""
+        base = self.async_client if asynchronous else self.client
+        return base.with_session(token)
 
     # -- the action wrapper -------------------------------------------------------------------
 

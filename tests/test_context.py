@@ -1,8 +1,9 @@
 """SessionContext against the real embedded server over HTTP.
 
-Requests are counted with a wrapper around the real httpx transport. The only fake is
-``FaultyTransport``, which injects a connection failure for DELETE requests (fault injection is
-the one place a mock transport is allowed).
+Requests are counted with a wrapper around the real httpx transport (tests/helpers.py, with
+``HoldingTransport``, which only delays one reply). The only fake is ``FaultyTransport``, which
+injects a connection failure for DELETE requests (fault injection is the one place a mock
+transport is allowed).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from typing import Any
 
 import httpx
 import pytest
+from helpers import AsyncCountingTransport, CountingTransport, HoldingTransport
 
 from appwrite_widgets.client import (
     AsyncClient,
@@ -28,34 +30,6 @@ from appwrite_widgets.context import SESSION_ENDED, SessionContext
 from appwrite_widgets.credentials import CredentialStore
 
 TRAITS = ("user", "session", "sessions", "teams", "is_authenticated", "is_admin")
-
-
-class CountingTransport(httpx.BaseTransport):
-    """Records (method, path) of every request, then sends it through the real transport."""
-
-    def __init__(self) -> None:
-        self.inner = httpx.HTTPTransport()
-        self.requests: list[tuple[str, str]] = []
-
-    def handle_request(self, request: httpx.Request) -> httpx.Response:
-        self.requests.append((request.method, request.url.path.removeprefix("/v1")))
-        return self.inner.handle_request(request)
-
-    def close(self) -> None:
-        self.inner.close()
-
-
-class AsyncCountingTransport(httpx.AsyncBaseTransport):
-    def __init__(self) -> None:
-        self.inner = httpx.AsyncHTTPTransport()
-        self.requests: list[tuple[str, str]] = []
-
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        self.requests.append((request.method, request.url.path.removeprefix("/v1")))
-        return await self.inner.handle_async_request(request)
-
-    async def aclose(self) -> None:
-        await self.inner.aclose()
 
 
 class FaultyTransport(CountingTransport):
@@ -452,16 +426,17 @@ def test_logout_when_appwrite_is_unreachable_still_signs_out_here(
     with Client(server.endpoint, server.project, session=token) as old:
         assert old.get_account().id == user.id  # still alive on the server
 
-    # A retry while Appwrite is still unreachable keeps the debt.
-    def unreachable(token: str, *, asynchronous: bool) -> Client:
-        return Client(server.endpoint, server.project, session=token, transport=faulty)
-
-    ctx._side_client = unreachable  # type: ignore[method-assign]
+    # A retry while Appwrite is still unreachable keeps the debt: the revocation goes through
+    # the transport the user gave (client.with_session shares it), not a default one.
+    faulty.requests.clear()
     assert ctx.retry_revocations() == (session_id,)
-    del ctx._side_client
+    assert faulty.requests == [("DELETE", "/account/sessions/current")]
 
+    faulty.fail = False  # Appwrite answers again
     assert ctx.retry_revocations() == ()
     assert ctx.pending_revocations == ()
+    assert faulty.requests[-1] == ("DELETE", "/account/sessions/current")
+    assert ctx.client.session_token is None and not ctx.client.is_closed
     with Client(server.endpoint, server.project, session=token) as old, pytest.raises(
         UnauthorizedError
     ):
@@ -479,6 +454,7 @@ def test_owed_revocation_is_retried_before_the_next_login(
     with pytest.raises(ConnectError):
         ctx.logout()
     assert ctx.pending_revocations
+    faulty.fail = False  # Appwrite answers again
     ctx.login(user.email, user.password)
     assert ctx.pending_revocations == () and ctx.is_authenticated
     with Client(server.endpoint, server.project, session=token) as old, pytest.raises(
@@ -567,27 +543,6 @@ async def test_sync_client_context_uses_a_twin_for_async(
     await ctx.aclose()
 
 
-class HoldingTransport(AsyncCountingTransport):
-    """ORDERING ONLY: the real server answers every request, but the answer to the sessions
-    list is held back, while ``hold`` is on, until ``release`` is set (a slow network on that
-    one reply), so a test can revoke a session after the server listed it and before the list
-    arrives."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.hold = False
-        self.held = asyncio.Event()
-        self.release = asyncio.Event()
-
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        response = await super().handle_async_request(request)
-        if self.hold and request.method == "GET" and request.url.path.endswith("/sessions"):
-            await response.aread()  # the server has answered: the list holds every session
-            self.held.set()
-            await self.release.wait()
-        return response
-
-
 @pytest.mark.anyio
 async def test_a_late_sessions_list_does_not_bring_back_a_revoked_session(
     server: Any, store: CredentialStore, make_ctx: Any, make_user: Any, admin: Client
@@ -601,7 +556,7 @@ async def test_a_late_sessions_list_does_not_bring_back_a_revoked_session(
         await ctx.alogin(user.email, user.password)
         await ctx.aload_sessions()
         assert len(ctx.sessions) == 2
-        transport.hold = True
+        transport.hold = lambda r: r.method == "GET" and r.url.path.endswith("/sessions")
 
         load = asyncio.ensure_future(ctx.aload_sessions())
         await transport.held.wait()  # listed by the server, reply not delivered yet

@@ -66,19 +66,32 @@ class AsyncClient:
         )
         self._setup(core, transport)
 
-    def _setup(self, core: ClientCore, transport: httpx.AsyncBaseTransport | None) -> None:
+    def _setup(
+        self,
+        core: ClientCore,
+        transport: httpx.AsyncBaseTransport | None,
+        pool: tuple[AsyncClient, httpx.AsyncClient] | None = None,
+    ) -> None:
         self._core = core
         self._state = ClientState.UNOPENED
+        if pool is not None:  # a with_session() sibling: the owner's pool, never closed here
+            self._pool_owner: AsyncClient | None = pool[0]
+            self._http = pool[1]
+            return
+        self._pool_owner = None
         self._http = httpx.AsyncClient(
             transport=transport, timeout=core.timeout, cookies=no_cookie_jar()
         )
 
     @classmethod
     def _from_core(
-        cls, core: ClientCore, transport: httpx.AsyncBaseTransport | None
+        cls,
+        core: ClientCore,
+        transport: httpx.AsyncBaseTransport | None,
+        pool: tuple[AsyncClient, httpx.AsyncClient] | None = None,
     ) -> AsyncClient:
         client = cls.__new__(cls)
-        client._setup(core, transport)
+        client._setup(core, transport, pool)
         return client
 
     # -- configuration and credential ----------------------------------------------------------
@@ -111,6 +124,13 @@ class AsyncClient:
         """A blocking :class:`Client` sharing this client's configuration and credential."""
         return Client._from_core(self._core, transport)
 
+    def with_session(self, token: str) -> AsyncClient:
+        """:meth:`Client.with_session` for the async kind (same sharing and ownership)."""
+        owner = self._pool_owner or self
+        if owner.is_closed or self.is_closed:
+            raise ClientClosedError("This AsyncClient was closed; create a new one.")
+        return AsyncClient._from_core(self._core.sibling(token), None, pool=(owner, self._http))
+
     def __repr__(self) -> str:
         return self._core.describe(type(self).__name__)
 
@@ -120,7 +140,8 @@ class AsyncClient:
         """Close the connection pool; further calls raise ClientClosedError."""
         if self._state is not ClientState.CLOSED:
             self._state = ClientState.CLOSED
-            await self._http.aclose()
+            if self._pool_owner is None:  # a sibling leaves the pool to its owner
+                await self._http.aclose()
 
     async def __aenter__(self) -> Self:
         if self._state is ClientState.CLOSED:
@@ -137,7 +158,9 @@ class AsyncClient:
         await self.aclose()
 
     async def _send(self, call: Call[T]) -> T:
-        if self._state is ClientState.CLOSED:
+        if self._state is ClientState.CLOSED or (
+            self._pool_owner is not None and self._pool_owner.is_closed
+        ):
             raise ClientClosedError("This AsyncClient was closed; create a new one.")
         try:
             response = await self._http.send(call.request)

@@ -436,6 +436,13 @@ class ClientCore:
         else:
             self.credentials.set(_Credential(_validate_secret(token, "session"), "header"))
 
+    def sibling(self, token: str) -> ClientCore:
+        """A core with this configuration (API key excepted) and its own credential ``token``
+        (``with_session`` of the shells)."""
+        return ClientCore(
+            self.endpoint, self.project, session=token, timeout=self.timeout, locale=self.locale
+        )
+
     def describe(self, kind: str) -> str:
         signed_in = self.credentials.get() is not None
         return (

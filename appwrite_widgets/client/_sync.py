@@ -69,17 +69,32 @@ class Client:
         )
         self._setup(core, transport)
 
-    def _setup(self, core: ClientCore, transport: httpx.BaseTransport | None) -> None:
+    def _setup(
+        self,
+        core: ClientCore,
+        transport: httpx.BaseTransport | None,
+        pool: tuple[Client, httpx.Client] | None = None,
+    ) -> None:
         self._core = core
         self._state = ClientState.UNOPENED
+        if pool is not None:  # a with_session() sibling: the owner's pool, never closed here
+            self._pool_owner: Client | None = pool[0]
+            self._http = pool[1]
+            return
+        self._pool_owner = None
         self._http = httpx.Client(
             transport=transport, timeout=core.timeout, cookies=no_cookie_jar()
         )
 
     @classmethod
-    def _from_core(cls, core: ClientCore, transport: httpx.BaseTransport | None) -> Client:
+    def _from_core(
+        cls,
+        core: ClientCore,
+        transport: httpx.BaseTransport | None,
+        pool: tuple[Client, httpx.Client] | None = None,
+    ) -> Client:
         client = cls.__new__(cls)
-        client._setup(core, transport)
+        client._setup(core, transport, pool)
         return client
 
     # -- configuration and credential ----------------------------------------------------------
@@ -114,6 +129,21 @@ class Client:
 
         return AsyncClient._from_core(self._core, transport)
 
+    def with_session(self, token: str) -> Client:
+        """A sibling client holding its own session ``token``: same kind, endpoint, project,
+        timeout and locale, and the same connection pool, hence the same transport (proxy, TLS
+        settings, a test wrapper). It carries no API key, and its credential and this one's
+        never affect each other (``delete_session()`` through it clears only its own).
+
+        Ownership: the pool stays this client's. Closing the sibling only ends the sibling;
+        closing this client ends both (the sibling then raises ClientClosedError), so close
+        this one last.
+        """
+        owner = self._pool_owner or self
+        if owner.is_closed or self.is_closed:
+            raise ClientClosedError("This Client was closed; create a new one.")
+        return Client._from_core(self._core.sibling(token), None, pool=(owner, self._http))
+
     def __repr__(self) -> str:
         return self._core.describe(type(self).__name__)
 
@@ -123,7 +153,8 @@ class Client:
         """Close the connection pool; further calls raise ClientClosedError."""
         if self._state is not ClientState.CLOSED:
             self._state = ClientState.CLOSED
-            self._http.close()
+            if self._pool_owner is None:  # a sibling leaves the pool to its owner
+                self._http.close()
 
     def __enter__(self) -> Self:
         if self._state is ClientState.CLOSED:
@@ -140,7 +171,9 @@ class Client:
         self.close()
 
     def _send(self, call: Call[T]) -> T:
-        if self._state is ClientState.CLOSED:
+        if self._state is ClientState.CLOSED or (
+            self._pool_owner is not None and self._pool_owner.is_closed
+        ):
             raise ClientClosedError("This Client was closed; create a new one.")
         try:
             response = self._http.send(call.request)

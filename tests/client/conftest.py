@@ -17,6 +17,7 @@ from typing import Any
 import anyio.from_thread
 import httpx
 import pytest
+from helpers import AsyncCountingTransport, CountingTransport
 
 from appwrite_widgets.client import AsyncClient, Client
 
@@ -24,36 +25,6 @@ from appwrite_widgets.client import AsyncClient, Client
 @pytest.fixture
 def anyio_backend() -> str:
     return "asyncio"
-
-
-class CountingTransport(httpx.BaseTransport):
-    """Records every request, then hands it to a real transport (not a mock)."""
-
-    def __init__(self, inner: httpx.BaseTransport | None = None) -> None:
-        self.inner = inner or httpx.HTTPTransport()
-        self.requests: list[httpx.Request] = []
-
-    def handle_request(self, request: httpx.Request) -> httpx.Response:
-        self.requests.append(request)
-        return self.inner.handle_request(request)
-
-    def close(self) -> None:
-        self.inner.close()
-
-
-class AsyncCountingTransport(httpx.AsyncBaseTransport):
-    """Async twin of :class:`CountingTransport`."""
-
-    def __init__(self, inner: httpx.AsyncBaseTransport | None = None) -> None:
-        self.inner = inner or httpx.AsyncHTTPTransport()
-        self.requests: list[httpx.Request] = []
-
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        self.requests.append(request)
-        return await self.inner.handle_async_request(request)
-
-    async def aclose(self) -> None:
-        await self.inner.aclose()
 
 
 class Blocking:
@@ -100,7 +71,7 @@ class Connected:
 
     @property
     def requests(self) -> list[httpx.Request]:
-        return self.counter.requests
+        return self.counter.sent
 
 
 @pytest.fixture

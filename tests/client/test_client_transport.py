@@ -284,3 +284,38 @@ def test_reprs_and_errors_never_show_password_token_or_key(
     for text in texts:
         for secret in (password, token, admin_session.secret, server.api_key):
             assert secret not in text
+
+
+def test_with_session_shares_the_transport_not_the_credential(
+    connect: Any, kind: str, portal: Any, make_user: Any
+) -> None:
+    user = make_user()
+    parent = connect(with_key=True)
+    token = parent.api.create_user_session(user.id).secret
+    raw = parent.api.with_session(token)
+    sibling = type(parent.api)(raw, portal) if kind == "async" else raw  # portal-driven
+    assert type(raw) is (AsyncClient if kind == "async" else Client)
+    assert "signed_in=True" in repr(sibling) and token not in repr(sibling)
+
+    before = len(parent.requests)
+    assert sibling.get_account().id == user.id
+    # Sent through the parent's transport (the counting wrapper), with the sibling's own
+    # credential and without the parent's API key.
+    assert len(parent.requests) == before + 1
+    sent = parent.requests[-1].headers
+    assert sent["X-Appwrite-Session"] == token and "X-Appwrite-Key" not in sent
+    assert parent.api.session_token is None
+
+    sibling.delete_session()  # clears only the sibling's credential
+    assert sibling.session_token is None and parent.api.session_token is None
+    sibling.close()  # the pool stays the parent's
+    assert sibling.is_closed and not parent.api.is_closed
+    assert parent.api.get_user(user.id).id == user.id
+
+    other = parent.api.with_session(parent.api.create_user_session(user.id).secret)
+    other = type(parent.api)(other, portal) if kind == "async" else other
+    parent.api.close()  # closing the owner ends its siblings
+    with pytest.raises(ClientClosedError):
+        other.get_account()
+    with pytest.raises(ClientClosedError):
+        parent.api.with_session(token)

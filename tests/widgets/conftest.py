@@ -11,40 +11,12 @@ import asyncio
 from collections.abc import Callable, Iterator
 from typing import Any
 
-import httpx
 import pytest
+from helpers import CountingTransport, HoldingTransport
 
 from appwrite_widgets.client import AsyncClient, Client
 from appwrite_widgets.context import SessionContext
 from appwrite_widgets.credentials import CredentialStore
-
-
-class CountingTransport(httpx.BaseTransport):
-    """Records (method, path) of every request, then sends it through the real transport."""
-
-    def __init__(self) -> None:
-        self.inner = httpx.HTTPTransport()
-        self.requests: list[tuple[str, str]] = []
-
-    def handle_request(self, request: httpx.Request) -> httpx.Response:
-        self.requests.append((request.method, request.url.path.removeprefix("/v1")))
-        return self.inner.handle_request(request)
-
-    def close(self) -> None:
-        self.inner.close()
-
-
-class AsyncCountingTransport(httpx.AsyncBaseTransport):
-    def __init__(self) -> None:
-        self.inner = httpx.AsyncHTTPTransport()
-        self.requests: list[tuple[str, str]] = []
-
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        self.requests.append((request.method, request.url.path.removeprefix("/v1")))
-        return await self.inner.handle_async_request(request)
-
-    async def aclose(self) -> None:
-        await self.inner.aclose()
 
 
 @pytest.fixture
@@ -82,8 +54,9 @@ def make_ctx(server: Any, tmp_path: Any) -> Iterator[Callable[..., Any]]:
 
 @pytest.fixture
 async def actx(server: Any, tmp_path: Any) -> Any:
-    """``(ctx, transport)``: a context over a counting AsyncClient (what a kernel would use)."""
-    transport = AsyncCountingTransport()
+    """``(ctx, transport)``: a context over a counting AsyncClient (what a kernel would use);
+    the transport can hold one reply back (``transport.hold``, see tests/helpers.py)."""
+    transport = HoldingTransport()
     client = AsyncClient(server.endpoint, server.project, transport=transport)
     ctx = SessionContext(client, credentials_store=CredentialStore(tmp_path / "credentials"))
     yield ctx, transport

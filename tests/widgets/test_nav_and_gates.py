@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from typing import Any
 
@@ -131,26 +130,16 @@ async def test_navbar_double_click_in_a_kernel_sends_one_delete(
     await ctx.alogin(user.email, user.password)
     nav = NavBar(ctx)
     button = nav.children[1]
-    held, release = asyncio.Event(), asyncio.Event()
-    original = transport.handle_async_request
-
-    async def hold_delete(request: Any) -> Any:
-        # ORDERING ONLY: the DELETE waits for `release` (then goes to the real server), so
-        # the test can look at the bar while the sign-out is in flight.
-        if request.method == "DELETE":
-            held.set()
-            await release.wait()
-        return await original(request)
-
-    transport.handle_async_request = hold_delete
+    # The DELETE's reply is held back, so the test can look at the bar while it is awaited.
+    transport.hold = lambda request: request.method == "DELETE"
     transport.requests.clear()
     button.click()
-    await held.wait()
+    await transport.held.wait()
     # While the request is in flight the bar (rendered from ctx.busy) shows progress.
     assert button.disabled and button.description == "Signing out…"
     assert button.icon == "spinner spin"
     button.click()  # the same sign-out is on its way: nothing more is sent
-    release.set()
+    transport.release.set()
     await settle(nav)
     assert not ctx.is_authenticated and nav.children[0].value == "Not signed in"
     assert transport.requests == [("DELETE", "/account/sessions/current")]

@@ -1,0 +1,77 @@
+"""Transport wrappers shared by the test packages (``tests/`` is on ``sys.path``: pytest puts
+the directory of the root ``conftest.py`` there, so ``from helpers import ...`` works).
+
+They wrap httpx's real transport, so every request still reaches the real server over HTTP;
+they only count, or delay one reply (ordering). Fault injection lives next to its tests.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+
+import httpx
+
+__all__ = ["AsyncCountingTransport", "CountingTransport", "HoldingTransport"]
+
+
+def _key(request: httpx.Request) -> tuple[str, str]:
+    return request.method, request.url.path.removeprefix("/v1")
+
+
+class CountingTransport(httpx.BaseTransport):
+    """COUNTING ONLY: records every request, then sends it through a real transport.
+
+    ``requests`` holds ``(method, path without /v1)`` (clear it freely); ``sent`` holds the
+    ``httpx.Request`` objects (headers, bodies)."""
+
+    def __init__(self, inner: httpx.BaseTransport | None = None) -> None:
+        self.inner = inner or httpx.HTTPTransport()
+        self.requests: list[tuple[str, str]] = []
+        self.sent: list[httpx.Request] = []
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        self.requests.append(_key(request))
+        self.sent.append(request)
+        return self.inner.handle_request(request)
+
+    def close(self) -> None:
+        self.inner.close()
+
+
+class AsyncCountingTransport(httpx.AsyncBaseTransport):
+    """Async twin of :class:`CountingTransport`."""
+
+    def __init__(self, inner: httpx.AsyncBaseTransport | None = None) -> None:
+        self.inner = inner or httpx.AsyncHTTPTransport()
+        self.requests: list[tuple[str, str]] = []
+        self.sent: list[httpx.Request] = []
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        self.requests.append(_key(request))
+        self.sent.append(request)
+        return await self.inner.handle_async_request(request)
+
+    async def aclose(self) -> None:
+        await self.inner.aclose()
+
+
+class HoldingTransport(AsyncCountingTransport):
+    """ORDERING ONLY: the real server answers every request, but the reply to each request
+    accepted by ``hold`` (a predicate; None holds nothing) is kept back until ``release`` is
+    set, like a slow network on that one reply. ``held`` is set once such a reply is waiting,
+    so a test knows the server has handled the request and the caller is still waiting."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.hold: Callable[[httpx.Request], bool] | None = None
+        self.held = asyncio.Event()
+        self.release = asyncio.Event()
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        response = await super().handle_async_request(request)
+        if self.hold is not None and self.hold(request):
+            await response.aread()  # the server has answered: its effect is done
+            self.held.set()
+            await self.release.wait()
+        return response
