@@ -63,10 +63,24 @@ class NavBar(ContextView, ipywidgets.HBox):  # type: ignore[misc]
         return (True, who, busy and ctx.status == "Signing out…", busy, ctx.error)
 
     def _on_change(self, change: Any) -> None:
-        """Re-render from the context (nothing to do when what the bar shows is unchanged)."""
+        """Re-render from the context (nothing to do when what the bar shows is unchanged;
+        only the button when only the busy state changed)."""
         view = self._view()
-        if view != self._shown:
+        shown = self._shown
+        if view == shown:
+            return
+        same_text = shown is not None and (view[1:2], view[4:]) == (shown[1:2], shown[4:])
+        if view[0] and shown is not None and shown[0] and same_text:
+            self._shown = view
+            self._show_button(view[2], view[3])
+        else:
             self._render(view)
+
+    def _show_button(self, out: bool, busy: bool) -> None:
+        with self._button.hold_sync():
+            self._button.description = "Signing out…" if out else "Log out"
+            self._button.icon = "spinner spin" if out else "sign-out"
+            self._button.disabled = busy
 
     def _render(self, view: tuple[Any, ...] | None = None) -> None:
         view = self._view() if view is None else view
@@ -75,10 +89,8 @@ class NavBar(ContextView, ipywidgets.HBox):  # type: ignore[misc]
             if view[0]:
                 _, who, out, busy, message = view
                 self._label.value = who
-                self._button.description = "Signing out…" if out else "Log out"
-                self._button.icon = "spinner spin" if out else "sign-out"
                 self._button.tooltip = "Sign out of this device"
-                self._button.disabled = busy
+                self._show_button(out, busy)
                 self._error.value = (
                     f'<span style="color: #b00020;">{html.escape(message)}</span>'
                     if message

@@ -95,15 +95,15 @@ def test_one_state_change_is_one_render_per_view(make_ctx: Any, make_user: Any) 
     ctx.login(user.email, user.password)
     nav, gate = NavBar(ctx), signed_in(ctx, ipywidgets.Label("inside"))
     renders: list[str] = []
-    for view in (nav, gate):
-        original = view._render
+    for view, method in ((nav, "_render"), (nav, "_show_button"), (gate, "_render")):
+        original = getattr(view, method)
 
-        def counted(*args: Any, _original: Any = original, _name: str = type(view).__name__
-                    ) -> None:
+        def counted(*args: Any, _original: Any = original,
+                    _name: str = f"{type(view).__name__}.{method}") -> None:
             renders.append(_name)
             _original(*args)
 
-        view._render = counted
+        setattr(view, method, counted)
     fine: list[str] = []
     ctx.observe(lambda change: fine.append(change.name),
                 ["is_authenticated", "user", "busy", "status", "error"])
@@ -115,7 +115,8 @@ def test_one_state_change_is_one_render_per_view(make_ctx: Any, make_user: Any) 
     assert {"is_authenticated", "user", "busy", "status"} <= set(fine)  # still notified
     # Two changes: busy ("Signing out…"), then the reset together with the end of busy.
     assert len(revisions) == 2
-    assert renders.count("NavBar") == 2 and renders.count("Gate") == 1  # the gate: one flip
+    # The bar: its button for the busy state, then the signed-out view; the gate: one flip.
+    assert renders == ["NavBar._show_button", "NavBar._render", "Gate._render"]
     assert nav.children[0].value == "Not signed in" and gate.children == ()
     ctx.error = "shown"  # a direct assignment is a change of its own
     assert len(revisions) == 3
