@@ -120,8 +120,6 @@ def server_process(**options: Any) -> Iterator[ServerInfo]:
     """A LocalServer (rate limits off, temp SQLite) in a child process, so that client-side
     work and server-side work do not share one GIL. Ends when its stdin closes."""
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    if os.environ.get("BENCH_WHAT_IF_NODELAY") == "1":
-        options = {**options, "what_if_nodelay": True}
     proc = subprocess.Popen(
         [sys.executable, str(BENCH_DIR / "serve.py"), json.dumps(options)],
         stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env, cwd=ROOT, text=True)

@@ -1,13 +1,12 @@
 """``make bench``: every figure of issue #7 side by side, with its bound and ratio.
 
-Usage: ``.venv/bin/python benchmarks/run.py [--only NAME ...] [--with-test-suite]
-[--what-if-nodelay]``. Exits 1 when a bound is missed.
+Usage: ``.venv/bin/python benchmarks/run.py [--only NAME ...] [--with-test-suite]``.
+Exits 1 when a bound is missed.
 """
 
 from __future__ import annotations
 
 import argparse
-import os
 import re
 import subprocess
 import sys
@@ -51,12 +50,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--only", nargs="*", choices=sorted(SECTIONS), default=None)
     parser.add_argument("--with-test-suite", action="store_true",
                         help="also run `make test` (minutes) and report its parts")
-    parser.add_argument("--what-if-nodelay", action="store_true",
-                        help="apply the proposed TCP_NODELAY server fix from outside "
-                             "(benchmark servers only), to preview its effect")
     args = parser.parse_args(argv)
-    if args.what_if_nodelay:
-        os.environ["BENCH_WHAT_IF_NODELAY"] = "1"
     rows: list[Row] = []
     started = time.perf_counter()
     for name, section in SECTIONS.items():
@@ -73,8 +67,6 @@ def main(argv: list[str] | None = None) -> int:
     if args.with_test_suite:
         rows.extend(test_suite())
     print()
-    if args.what_if_nodelay:
-        print("WHAT-IF RUN: benchmark servers patched with the proposed TCP_NODELAY fix.")
     print_table(rows)
     if not args.with_test_suite:
         print("\n6 make test by part: run `.venv/bin/python benchmarks/run.py "
