@@ -48,17 +48,6 @@ class FaultyTransport(CountingTransport):
 
 
 @pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
-
-
-@pytest.fixture(autouse=True)
-def _private_data_dir(tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> None:
-    # Nothing in these tests may touch the real ~/.local/share.
-    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
-
-
-@pytest.fixture
 def store(tmp_path: Any) -> CredentialStore:
     return CredentialStore(tmp_path / "credentials")
 

@@ -213,11 +213,6 @@ def test_logout_all_is_one_request(counted: Counted, new_user: Callable[[], str]
     assert not here.is_authenticated
 
 
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
-
-
 @pytest.mark.anyio
 async def test_async_twins_send_the_same_requests(
         counted: Counted, new_user: Callable[[], str], tmp_path: Path) -> None:

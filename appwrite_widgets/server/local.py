@@ -74,6 +74,8 @@ class LocalServer:
         """Open the database, bind the socket, serve, and return once it answers."""
         if self._thread is not None:
             raise RuntimeError("server already started")
+        # A fresh machine may not have the data folder yet (e.g. ~/.local/share/...).
+        self.data.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         self._store = Store(self.data)
         if self.seed is not None:
             SEEDS[self.seed](self._store)

@@ -22,11 +22,6 @@ from helpers import AsyncCountingTransport, CountingTransport
 from appwrite_widgets.client import AsyncClient, Client
 
 
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
-
-
 class Blocking:
     """Calls an AsyncClient's coroutine methods through a blocking portal."""
 

@@ -28,17 +28,6 @@ def fault_ports() -> Iterator[FaultPorts]:
 
 
 @pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
-
-
-@pytest.fixture(autouse=True)
-def _private_data_dir(tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> None:
-    # Nothing here may touch the real ~/.local/share.
-    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
-
-
-@pytest.fixture
 def plan(fault_ports: FaultPorts) -> FaultPlan:
     return FaultPlan(fault_ports)
 

@@ -89,3 +89,11 @@ def test_database_file_is_readable_by_its_owner_only(tmp_path: Path) -> None:
         modes = {p.name: stat.S_IMODE(p.stat().st_mode) for p in tmp_path.iterdir()}
     assert modes["private.sqlite3"] == 0o600
     assert all(mode & 0o077 == 0 for mode in modes.values()), modes
+
+
+def test_missing_data_folder_is_created_private(tmp_path: Path) -> None:
+    data = tmp_path / "not" / "yet" / "there.sqlite3"
+    with LocalServer(project="fresh", data=data) as srv:
+        assert httpx.get(f"{srv.endpoint}/health/version").status_code == 200
+    assert data.exists()
+    assert stat.S_IMODE(data.parent.stat().st_mode) == 0o700

@@ -20,16 +20,6 @@ from appwrite_widgets.credentials import CredentialStore
 
 
 @pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
-
-
-@pytest.fixture(autouse=True)
-def _private_data_dir(tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
-
-
-@pytest.fixture
 def admin(server: Any) -> Iterator[Client]:
     with Client(server.endpoint, server.project, api_key=server.api_key) as client:
         yield client
