@@ -22,7 +22,7 @@ import time
 import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from enum import Enum
 from http import HTTPStatus
 from http.cookiejar import CookieJar, DefaultCookiePolicy
@@ -66,10 +66,13 @@ __all__ = [
     "ClientCore",
     "ClientState",
     "CredentialState",
+    "direct_transport",
     "no_cookie_jar",
+    "received",
 ]
 
 T = TypeVar("T")
+X = TypeVar("X")
 
 
 RESPONSE_FORMAT = "1.9.6"
@@ -77,6 +80,7 @@ SDK_NAME = "appwrite-widgets"
 USER_AGENT = f"appwrite-widgets/{__version__} python-httpx/{httpx.__version__}"
 
 logger = logging.getLogger("appwrite_widgets.client")
+_httpx_logger = logging.getLogger("httpx")
 
 _ID_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,35}")
 _EMAIL_RE = re.compile(r"[^@\s]+@[^@\s]+")
@@ -84,6 +88,7 @@ _LOCALE_RE = re.compile(r"[A-Za-z0-9_-]{1,35}")
 # Header values we send must be visible ASCII (no CR/LF injection, no spaces in tokens).
 _TOKEN_RE = re.compile(r"[\x21-\x7e]{1,8192}")
 _UNIQUE = "unique()"
+_URL_CACHE_SIZE = 256
 _ID_RULE = "1-36 characters of a-z, A-Z, 0-9, '.', '-' and '_', not starting with '.', '-' or '_'"
 
 
@@ -105,6 +110,45 @@ def no_cookie_jar() -> CookieJar:
     credential lives in the :class:`CredentialState` shared with twins (and host-only cookies
     for 127.0.0.1 would not round-trip through httpx's jar reliably)."""
     return CookieJar(policy=_RejectAllCookies())
+
+
+def direct_transport(
+    http: httpx.Client | httpx.AsyncClient, url: httpx.URL, kind: type[X]
+) -> X | None:
+    """The transport ``http.send()`` would use for ``url`` (its own pool, or the proxy
+    transport httpx mounted from the environment for that URL), for a shell to send through
+    directly; None when it cannot be known, and the shell then goes through ``http.send()``.
+
+    A shell sends every request to one endpoint through an ``httpx.Client`` it built itself
+    (no auth, no event hooks, redirects not followed, a jar that keeps no cookie), so the only
+    per-request decision ``send()`` makes is this one, and it is the same for every call:
+    resolving it once skips the auth/redirect/cookie machinery (about an eighth of a call).
+    ``_transport_for_url`` is private httpx API (0.23 to 0.28 at least), hence the fallback.
+    """
+    resolve = getattr(http, "_transport_for_url", None)
+    if not callable(resolve):
+        return None
+    try:
+        transport = resolve(url)
+    except Exception:  # a changed private API: use the public path
+        return None
+    return transport if isinstance(transport, kind) else None
+
+
+def received(request: httpx.Request, response: httpx.Response, start: float) -> None:
+    """What ``httpx.Client.send()`` records on a response, for one sent by a shell through
+    :func:`direct_transport` (call once the body is read and the response closed)."""
+    response.request = request
+    response.elapsed = timedelta(seconds=time.perf_counter() - start)
+    if _httpx_logger.isEnabledFor(logging.INFO):
+        _httpx_logger.info(
+            'HTTP Request: %s %s "%s %d %s"',
+            request.method,
+            request.url,
+            response.http_version,
+            response.status_code,
+            response.reason_phrase,
+        )
 
 
 # --------------------------------------------------------------------------------------------
@@ -421,6 +465,15 @@ class ClientCore:
         self.cookie_name = f"a_session_{self.project}"
         self.credentials = CredentialState()
         self.set_session(session)
+        # Request building, pre-computed once per core (the per-call work of httpx.Client's
+        # build_request/URL merging is redone here only for what changes between calls):
+        #: the endpoint as an httpx.URL (the shells pick their transport for it once)
+        self.url = httpx.URL(self.endpoint)
+        self._host_header = self.url.netloc
+        #: parsed URLs by path (bounded: paths embedding IDs vary)
+        self._urls: dict[str, httpx.URL] = {}
+        #: the fixed headers as httpx normalised them, for the credential they were built for
+        self._raw_headers: tuple[_Credential | None, list[tuple[bytes, bytes]]] | None = None
 
     # -- credential --------------------------------------------------------------------------
 
@@ -477,6 +530,61 @@ class ClientCore:
                 headers["X-Appwrite-Session"] = credential.token
         return headers
 
+    def _url(self, path: str) -> httpx.URL:
+        url = self._urls.get(path)
+        if url is None:
+            url = httpx.URL(self.endpoint + path)
+            if len(self._urls) >= _URL_CACHE_SIZE:
+                self._urls.clear()
+            self._urls[path] = url
+        return url
+
+    def _fixed_headers(self, credential: _Credential | None) -> list[tuple[bytes, bytes]]:
+        cached = self._raw_headers  # one read: a twin may swap it concurrently
+        if cached is None or cached[0] is not credential:
+            cached = (credential, httpx.Headers(self._headers(credential)).raw)
+            self._raw_headers = cached
+        return cached[1]
+
+    def _request(
+        self,
+        method: str,
+        path: str,
+        credential: _Credential | None,
+        body: dict[str, Any] | None,
+        params: list[tuple[str, str]] | None,
+    ) -> httpx.Request:
+        """The request ``httpx.Request(method, url, params=, json=, headers=, extensions=)``
+        would build (same bytes, same header order: Host, Content-Length of an empty POST,
+        ours, then Content-Length/Content-Type of a JSON body), without re-parsing the
+        endpoint and re-normalising the fixed headers on every call."""
+        url = self._url(path)
+        if params:
+            url = httpx.URL(url, params=tuple(params))
+        raw: list[tuple[bytes, bytes]] = [(b"Host", self._host_header)]
+        if body is None:
+            content = b""
+            if method in ("POST", "PUT", "PATCH"):
+                raw.append((b"Content-Length", b"0"))
+            raw += self._fixed_headers(credential)
+        else:
+            # as httpx's encode_json
+            content = json.dumps(
+                body, ensure_ascii=False, separators=(",", ":"), allow_nan=False
+            ).encode("utf-8")
+            raw += self._fixed_headers(credential)
+            raw.append((b"Content-Length", str(len(content)).encode("ascii")))
+            raw.append((b"Content-Type", b"application/json"))
+        request = httpx.Request(
+            method,
+            url,
+            headers=raw,
+            stream=httpx.ByteStream(content),
+            extensions={"timeout": self.timeout.as_dict()},
+        )
+        request.read()  # request.content is readable, as for a Request built with json=
+        return request
+
     def _call(
         self,
         method: str,
@@ -491,16 +599,8 @@ class ClientCore:
         secrets: tuple[str, ...] = (),
     ) -> Call[T]:
         credential = self.credentials.get()
-        request = httpx.Request(
-            method,
-            self.endpoint + path,
-            params=tuple(params) if params else None,
-            json=body,
-            headers=self._headers(credential),
-            extensions={"timeout": self.timeout.as_dict()},
-        )
         return Call(
-            request=request,
+            request=self._request(method, path, credential, body, params),
             method=method,
             path=path,
             parse=parse,
@@ -820,6 +920,11 @@ class ClientCore:
     def transport_error(self, call: Call[Any], exc: Exception) -> AppwriteError:
         """Map an httpx exception raised while sending ``call`` to a TransportError."""
         logger.debug("%s %s -> %s", call.method, call.path, type(exc).__name__)
+        if isinstance(exc, httpx.RequestError):
+            try:
+                exc.request  # noqa: B018 - set when httpx.Client.send() raised it
+            except RuntimeError:  # raised by a transport the shell called directly
+                exc.request = call.request
         where = f"Appwrite at {self.endpoint}"
         error: TransportError
         if isinstance(exc, httpx.TimeoutException):

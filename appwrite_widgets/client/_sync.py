@@ -6,13 +6,21 @@ Only I/O lives here (sending a prepared request, lifecycle); everything else is 
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 from types import TracebackType
 from typing import TYPE_CHECKING, Self, TypeVar
 
 import httpx
 
-from appwrite_widgets.client._core import Call, ClientCore, ClientState, no_cookie_jar
+from appwrite_widgets.client._core import (
+    Call,
+    ClientCore,
+    ClientState,
+    direct_transport,
+    no_cookie_jar,
+    received,
+)
 from appwrite_widgets.client._errors import ClientClosedError
 from appwrite_widgets.client._models import (
     Membership,
@@ -77,14 +85,17 @@ class Client:
     ) -> None:
         self._core = core
         self._state = ClientState.UNOPENED
+        # _direct: what requests are sent through (None: self._http.send); direct_transport()
         if pool is not None:  # a with_session() sibling: the owner's pool, never closed here
             self._pool_owner: Client | None = pool[0]
             self._http = pool[1]
+            self._direct: httpx.BaseTransport | None = pool[0]._direct
             return
         self._pool_owner = None
         self._http = httpx.Client(
             transport=transport, timeout=core.timeout, cookies=no_cookie_jar()
         )
+        self._direct = direct_transport(self._http, core.url, httpx.BaseTransport)
 
     @classmethod
     def _from_core(
@@ -175,8 +186,18 @@ class Client:
             self._pool_owner is not None and self._pool_owner.is_closed
         ):
             raise ClientClosedError("This Client was closed; create a new one.")
+        transport = self._direct
         try:
-            response = self._http.send(call.request)
+            if transport is None:
+                response = self._http.send(call.request)
+            else:
+                start = time.perf_counter()
+                response = transport.handle_request(call.request)
+                try:
+                    response.read()
+                finally:
+                    response.close()
+                received(call.request, response, start)
         except (httpx.HTTPError, httpx.StreamError, httpx.InvalidURL) as exc:
             raise self._core.transport_error(call, exc) from exc
         return self._core.finish(call, response)
