@@ -442,6 +442,18 @@ def _connect_reason(exc: BaseException) -> str:
     return re.sub(r"^\[Errno -?\d+\]\s*", "", text)
 
 
+def _new_user_body(email: str, password: str, user_id: str, name: str | None) -> dict[str, Any]:
+    """The validated body of ``POST /account`` and ``POST /users`` (the same four params)."""
+    body: dict[str, Any] = {
+        "userId": validate_id(user_id, "user_id", allow_unique=True),
+        "email": validate_email(email),
+        "password": validate_password(password),
+    }
+    if _validate_optional_str(name, "name") is not None:
+        body["name"] = name
+    return body
+
+
 class ClientCore:
     """Configuration, credential state and every API call, without I/O (shared by twins)."""
 
@@ -633,13 +645,7 @@ class ClientCore:
     def create_account(
         self, email: str, password: str, *, user_id: str = _UNIQUE, name: str | None = None
     ) -> Call[User]:
-        body: dict[str, Any] = {
-            "userId": validate_id(user_id, "user_id", allow_unique=True),
-            "email": validate_email(email),
-            "password": validate_password(password),
-        }
-        if _validate_optional_str(name, "name") is not None:
-            body["name"] = name
+        body = _new_user_body(email, password, user_id, name)
         return self._call("POST", "/account", User.from_json, body=body, secrets=(password,))
 
     def create_email_password_session(self, email: str, password: str) -> Call[Session]:
@@ -715,13 +721,7 @@ class ClientCore:
     def create_user(
         self, email: str, password: str, *, user_id: str = _UNIQUE, name: str | None = None
     ) -> Call[User]:
-        body: dict[str, Any] = {
-            "userId": validate_id(user_id, "user_id", allow_unique=True),
-            "email": validate_email(email),
-            "password": validate_password(password),
-        }
-        if _validate_optional_str(name, "name") is not None:
-            body["name"] = name
+        body = _new_user_body(email, password, user_id, name)
         return self._call("POST", "/users", User.from_json, body=body, secrets=(password,))
 
     def list_user_sessions(self, user_id: str) -> Call[SessionList]:
