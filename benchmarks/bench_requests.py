@@ -8,53 +8,22 @@ from __future__ import annotations
 
 import tempfile
 import uuid
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 from common import Row, exact
 
-import appwrite_widgets.server.local as local_module
 from appwrite_widgets import Client, CredentialStore, SessionContext
 from appwrite_widgets.server.local import LocalServer
+from appwrite_widgets.server.requestlog import RequestLog
 
 PASSWORD = "bench-password-123"
 
 
-class RequestLog:
-    """ASGI middleware recording ``(method, path)`` of every HTTP request the server receives."""
-
-    def __init__(self, app: Any) -> None:
-        self.app = app
-        self.requests: list[tuple[str, str]] = []
-
-    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
-        if scope["type"] == "http":
-            self.requests.append((scope["method"], scope["path"]))
-        await self.app(scope, receive, send)
-
-    def count(self, action: Callable[[], object]) -> int:
-        self.requests.clear()
-        action()
-        return len(self.requests)
-
-
 def counted_server(data: Path) -> tuple[LocalServer, RequestLog]:
-    """A started LocalServer whose app is wrapped in a RequestLog."""
-    logs: list[RequestLog] = []
-    real = getattr(local_module, "make_app")  # noqa: B009 (not re-exported)
-
-    def wrapped(*args: Any, **kwargs: Any) -> Any:
-        logs.append(RequestLog(real(*args, **kwargs)))
-        return logs[-1]
-
-    server = LocalServer(project="bench", data=data, rate_limits=False)
-    setattr(local_module, "make_app", wrapped)  # noqa: B010
-    try:
-        server.start()
-    finally:
-        setattr(local_module, "make_app", real)  # noqa: B010
-    return server, logs[0]
+    """A started LocalServer recording every request it receives."""
+    server = LocalServer(project="bench", data=data, rate_limits=False, record_requests=True)
+    server.start()
+    return server, server.requests
 
 
 def run() -> list[Row]:

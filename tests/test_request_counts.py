@@ -13,35 +13,16 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-import appwrite_widgets.server.local as local_module
 from appwrite_widgets.client import AsyncClient, Client
 from appwrite_widgets.context import SessionContext
 from appwrite_widgets.credentials import CredentialStore
 from appwrite_widgets.server.local import LocalServer
+from appwrite_widgets.server.requestlog import RequestLog
 
 PASSWORD = "counted-password-123"
-
-
-class RequestLog:
-    """ASGI middleware recording ``(method, path)`` of every HTTP request the server receives."""
-
-    def __init__(self, app: Any) -> None:
-        self.app = app
-        self.requests: list[tuple[str, str]] = []
-
-    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
-        if scope["type"] == "http":
-            self.requests.append((scope["method"], scope["path"].removeprefix("/v1")))
-        await self.app(scope, receive, send)
-
-    def take(self) -> list[tuple[str, str]]:
-        """The requests since the last take (and forget them)."""
-        seen, self.requests = self.requests, []
-        return seen
 
 
 class Counted:
@@ -52,23 +33,10 @@ class Counted:
 
 @pytest.fixture(scope="module")
 def counted(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Counted]:
-    logs: list[RequestLog] = []
-    real_make_app = getattr(local_module, "make_app")  # noqa: B009 (not re-exported)
-
-    def counting_make_app(*args: Any, **kwargs: Any) -> Any:
-        logs.append(RequestLog(real_make_app(*args, **kwargs)))
-        return logs[-1]
-
     data = tmp_path_factory.mktemp("counts") / "server.sqlite3"
-    server = LocalServer(project="counts", data=data, rate_limits=False)
-    with pytest.MonkeyPatch.context() as mp:  # patched only while the app is built
-        mp.setattr(local_module, "make_app", counting_make_app)
-        server.start()
-    try:
-        assert len(logs) == 1
-        yield Counted(server, logs[0])
-    finally:
-        server.stop()
+    with LocalServer(project="counts", data=data, rate_limits=False,
+                     record_requests=True) as server:
+        yield Counted(server, server.requests)
 
 
 @pytest.fixture

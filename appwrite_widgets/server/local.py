@@ -18,6 +18,7 @@ import uvicorn
 
 from . import security
 from .app import Config
+from .requestlog import RequestLog
 from .routes import make_app
 from .seed import SEEDS
 from .store import Store
@@ -27,7 +28,8 @@ class LocalServer:
     """An Appwrite-compatible server for one project, on ``host:port`` (0 = a free port).
 
     Use as a context manager or call :meth:`start` / :meth:`stop`. ``data=None`` uses a
-    temporary SQLite file that is removed on stop.
+    temporary SQLite file that is removed on stop. ``record_requests=True`` keeps a
+    :class:`RequestLog` of every request in :attr:`requests` (to count round trips).
     """
 
     def __init__(self, project: str = "test", api_key: str | None = None,
@@ -35,7 +37,7 @@ class LocalServer:
                  host: str = "127.0.0.1", port: int = 0, rate_limits: bool = True,
                  max_sessions: int = 10, session_duration: int = 31_536_000,
                  clock: Callable[[], float] | None = None,
-                 access_log: bool = False) -> None:
+                 access_log: bool = False, record_requests: bool = False) -> None:
         if not security.is_valid_id(project):
             raise ValueError(f"invalid project ID: {project!r}")
         if seed is not None and seed not in SEEDS:
@@ -52,6 +54,8 @@ class LocalServer:
                            max_sessions=max_sessions, session_duration=session_duration,
                            clock=clock or time.time)
         self._access_log = access_log
+        self._record_requests = record_requests
+        self._requests: RequestLog | None = None
         self._store: Store | None = None
         self._server: Any = None
         self._thread: threading.Thread | None = None
@@ -62,6 +66,13 @@ class LocalServer:
         """``http://HOST:PORT/v1``."""
         host = f"[{self.host}]" if ":" in self.host else self.host
         return f"http://{host}:{self.port}/v1"
+
+    @property
+    def requests(self) -> RequestLog:
+        """The requests received so far (only with ``record_requests=True``)."""
+        if self._requests is None:
+            raise RuntimeError("start the server with record_requests=True to record requests")
+        return self._requests
 
     @property
     def store(self) -> Store:
@@ -92,7 +103,10 @@ class LocalServer:
             self._store = None
             raise
         self.port = sock.getsockname()[1]
-        config = uvicorn.Config(make_app(self._store, self._cfg), log_level="warning",
+        app: Any = make_app(self._store, self._cfg)
+        if self._record_requests:
+            app = self._requests = RequestLog(app)
+        config = uvicorn.Config(app, log_level="warning",
                                 lifespan="off", access_log=self._access_log,
                                 server_header=False, timeout_graceful_shutdown=5)
         self._server = uvicorn.Server(config)

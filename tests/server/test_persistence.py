@@ -7,6 +7,7 @@ import stat
 from pathlib import Path
 
 import httpx
+import pytest
 from server_helpers import as_token, guest, key_session
 
 from appwrite_widgets.server.local import LocalServer
@@ -97,3 +98,15 @@ def test_missing_data_folder_is_created_private(tmp_path: Path) -> None:
         assert httpx.get(f"{srv.endpoint}/health/version").status_code == 200
     assert data.exists()
     assert stat.S_IMODE(data.parent.stat().st_mode) == 0o700
+
+
+def test_record_requests_counts_what_the_server_received(tmp_path: Path) -> None:
+    with LocalServer(project="rec", data=tmp_path / "rec.sqlite3",
+                     record_requests=True) as srv:
+        n = srv.requests.count(lambda: httpx.get(f"{srv.endpoint}/health/version"))
+        httpx.get(f"{srv.endpoint}/account", headers={"X-Appwrite-Project": "rec"})
+        assert n == 1
+        assert srv.requests.take() == [("GET", "/account")]
+    with (LocalServer(project="plain", data=tmp_path / "plain.sqlite3") as srv,
+          pytest.raises(RuntimeError, match="record_requests=True")):
+        srv.requests  # noqa: B018
