@@ -12,8 +12,7 @@ def fmt_time(ts: float | None) -> str:
     """``YYYY-MM-DDTHH:MM:SS.mmm+00:00`` (UTC), or "" when unset."""
     if ts is None:
         return ""
-    dt = datetime.fromtimestamp(ts, UTC)
-    return dt.strftime("%Y-%m-%dT%H:%M:%S.") + f"{dt.microsecond // 1000:03d}+00:00"
+    return datetime.fromtimestamp(ts, UTC).isoformat(timespec="milliseconds")
 
 
 def target(user: store.User) -> dict[str, Any]:
