@@ -26,9 +26,10 @@ demo: $(STAMP)
 serve: $(STAMP)
 	$(PY) -m appwrite_widgets serve --seed demo
 
-## test: lint, types, unit/server/client tests, notebooks (nbval), real-browser tests
+## test: lint, format, types, unit/server/client tests, notebooks (nbval), real-browser tests
 test: $(STAMP) chromium js
 	scripts/timed lint $(PY) -m ruff check .
+	scripts/timed format $(PY) -m ruff format --check .
 	scripts/timed types $(PY) -m mypy
 	scripts/timed unit $(PY) -m pytest tests --ignore=tests/ui
 	scripts/timed nbval $(PY) -m pytest $(NBVAL) notebooks

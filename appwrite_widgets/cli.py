@@ -37,9 +37,16 @@ def _serve(args: argparse.Namespace) -> int:
     signal.signal(signal.SIGINT, on_signal)
     signal.signal(signal.SIGTERM, on_signal)
     try:
-        server = LocalServer(project=args.project, api_key=args.api_key, data=data,
-                             seed=args.seed, host=args.host, port=args.port,
-                             rate_limits=not args.no_rate_limits, access_log=True)
+        server = LocalServer(
+            project=args.project,
+            api_key=args.api_key,
+            data=data,
+            seed=args.seed,
+            host=args.host,
+            port=args.port,
+            rate_limits=not args.no_rate_limits,
+            access_log=True,
+        )
         server.start()
     except (OSError, ValueError) as exc:
         print(f"appwrite-widgets serve: {exc}", file=sys.stderr)
@@ -50,8 +57,10 @@ def _serve(args: argparse.Namespace) -> int:
         print(f"api key: {server.api_key}")
         print(f"data: {server.data}")
         if args.seed == "demo":
-            print("demo users: ada@example.com / ada-demo-password (admin), "
-                  "bob@example.com / bob-demo-password")
+            print(
+                "demo users: ada@example.com / ada-demo-password (admin), "
+                "bob@example.com / bob-demo-password"
+            )
         sys.stdout.flush()
         while not stop.wait(3600):
             pass
@@ -64,8 +73,11 @@ def _add_serve(sub: Any) -> None:
     p = sub.add_parser("serve", help="run the embedded Appwrite-compatible server")
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8080, help="0 picks a free port")
-    p.add_argument("--data", metavar="PATH.sqlite3",
-                   help="SQLite file (default: under $XDG_DATA_HOME/appwrite-widgets/)")
+    p.add_argument(
+        "--data",
+        metavar="PATH.sqlite3",
+        help="SQLite file (default: under $XDG_DATA_HOME/appwrite-widgets/)",
+    )
     p.add_argument("--project", default="demo")
     p.add_argument("--api-key", default=None, help="default: a generated standard_ key")
     p.add_argument("--seed", choices=["demo"], default=None)

@@ -376,9 +376,7 @@ class SessionContext(traitlets.HasTraits):
 
     # -- public actions (async twins) -----------------------------------------------------
 
-    async def alogin(
-        self, email: str, password: str, remember: bool | None = None
-    ) -> User | None:
+    async def alogin(self, email: str, password: str, remember: bool | None = None) -> User | None:
         """Async :meth:`login`."""
         return await self._arun(
             self._action(self._login_flow, ("email", email, password, remember))
@@ -402,9 +400,7 @@ class SessionContext(traitlets.HasTraits):
 
     async def alogout_others(self) -> None:
         """Async :meth:`logout_others`."""
-        await self._arun(
-            self._action(self._logout_others_flow, (), identity=False, key="others")
-        )
+        await self._arun(self._action(self._logout_others_flow, (), identity=False, key="others"))
 
     async def alogout_all(self) -> None:
         """Async :meth:`logout_all`."""
@@ -412,9 +408,7 @@ class SessionContext(traitlets.HasTraits):
 
     async def aretry_revocations(self) -> tuple[str, ...]:
         """Async :meth:`retry_revocations`."""
-        return await self._arun(
-            self._action(self._retry_body, (), identity=False, retry=False)
-        )
+        return await self._arun(self._action(self._retry_body, (), identity=False, retry=False))
 
     async def aclose(self) -> None:
         """Close the twin client this context made (not the client it was given)."""

@@ -165,9 +165,17 @@ os.execv(sys.executable, [sys.executable, "-m", "voila", *sys.argv[2:]])
 def voila_command(notebook: Path, host: str, port: int) -> list[str]:
     """The command line serving ``notebook`` with Voila on ``host:port`` (no browser)."""
     return [
-        sys.executable, "-c", _LAUNCHER, str(os.getpid()), str(notebook),
-        "--no-browser", f"--port={port}", f"--Voila.ip={host}", "--Voila.port_retries=0",
-        "--Voila.log_level=WARN", "--show_tracebacks=False",
+        sys.executable,
+        "-c",
+        _LAUNCHER,
+        str(os.getpid()),
+        str(notebook),
+        "--no-browser",
+        f"--port={port}",
+        f"--Voila.ip={host}",
+        "--Voila.port_retries=0",
+        "--Voila.log_level=WARN",
+        "--show_tracebacks=False",
     ]
 
 
@@ -194,8 +202,9 @@ def run_demo(
 
     data = data if data is not None else default_data_path(DEMO_PROJECT)
     data.parent.mkdir(parents=True, exist_ok=True)
-    server = LocalServer(project=DEMO_PROJECT, data=data, seed="demo", host=host,
-                         rate_limits=rate_limits)
+    server = LocalServer(
+        project=DEMO_PROJECT, data=data, seed="demo", host=host, rate_limits=rate_limits
+    )
     server.start()
     voila: subprocess.Popen[Any] | None = None
     try:
@@ -208,8 +217,11 @@ def run_demo(
             PYDEVD_DISABLE_FILE_VALIDATION="1",
         )
         voila = subprocess.Popen(
-            voila_command(notebook, host, port), cwd=notebook.parent, env=env,
-            stdin=subprocess.DEVNULL, start_new_session=True,
+            voila_command(notebook, host, port),
+            cwd=notebook.parent,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
         )
         while not _port_open(host, port):
             if voila.poll() is not None:
@@ -264,9 +276,14 @@ def main(args: Any) -> int:
 def add_arguments(parser: Any) -> None:
     """Register the ``demo`` options on ``parser``."""
     parser.add_argument("--port", type=int, default=8866, help="Voila's port (default 8866)")
-    parser.add_argument("--data", metavar="PATH.sqlite3",
-                        help="SQLite file (default: $XDG_DATA_HOME/appwrite-widgets/demo.sqlite3)")
+    parser.add_argument(
+        "--data",
+        metavar="PATH.sqlite3",
+        help="SQLite file (default: $XDG_DATA_HOME/appwrite-widgets/demo.sqlite3)",
+    )
     parser.add_argument("--no-browser", action="store_true", help="do not open a browser")
-    parser.add_argument("--no-rate-limits", action="store_true",
-                        help="turn off Appwrite's sign-in rate limits (for automated tests)")
-
+    parser.add_argument(
+        "--no-rate-limits",
+        action="store_true",
+        help="turn off Appwrite's sign-in rate limits (for automated tests)",
+    )

@@ -42,8 +42,9 @@ ROUND_BUDGET = 2.0
 def _secret(info: ServerInfo) -> str:
     """A session secret for a fresh user, made with the API key (no argon2 sign-in)."""
     with Client(info.endpoint, info.project, api_key=info.api_key) as admin:
-        user = admin.create_user(f"bench-{uuid.uuid4().hex[:12]}@example.com",
-                                 "bench-password-123", name="Bench User")
+        user = admin.create_user(
+            f"bench-{uuid.uuid4().hex[:12]}@example.com", "bench-password-123", name="Bench User"
+        )
         secret = admin.create_user_session(user.id).secret
     assert secret
     return secret
@@ -127,8 +128,9 @@ def run(calls: int = CALLS, n_rounds: int = ROUNDS) -> list[Row]:
         t_async: list[float] = []
         try:
             # warm-up (connections, imports, caches); it also sizes N to the time budget
-            slowest = max(_run_ours(ours, 20), _run_sdk(sdk, 20),
-                          _run_bare(bare, url, headers, 20)) / 20
+            slowest = (
+                max(_run_ours(ours, 20), _run_sdk(sdk, 20), _run_bare(bare, url, headers, 20)) / 20
+            )
             calls = max(CONCURRENCY * 4, min(calls, int(ROUND_BUDGET / slowest)))
             calls -= calls % (CONCURRENCY * BLOCKS)
             loop = asyncio.new_event_loop()
@@ -145,8 +147,7 @@ def run(calls: int = CALLS, n_rounds: int = ROUNDS) -> list[Row]:
                 t_ours.append(spent[0])
                 t_sdk.append(spent[1])
                 t_bare.append(spent[2])
-                t_async.append(loop.run_until_complete(
-                    _run_async(aclient, calls, CONCURRENCY)))
+                t_async.append(loop.run_until_complete(_run_async(aclient, calls, CONCURRENCY)))
             loop.run_until_complete(aclient.aclose())
             loop.close()
         finally:
@@ -158,13 +159,30 @@ def run(calls: int = CALLS, n_rounds: int = ROUNDS) -> list[Row]:
     sec = "2 client"
     per = f"{calls} GETs"
     return [
-        Row(sec, f"Client: {per} (vs appwrite SDK {fmt_time(m_sdk)})", fmt_time(m_ours),
-            median(vs_sdk), 0.5, note=_spread(vs_sdk)),
-        Row(sec, f"Client: {per} (vs bare httpx {fmt_time(m_bare)})", fmt_time(m_ours),
-            median(vs_bare), 1.2, note=_spread(vs_bare)),
+        Row(
+            sec,
+            f"Client: {per} (vs appwrite SDK {fmt_time(m_sdk)})",
+            fmt_time(m_ours),
+            median(vs_sdk),
+            0.5,
+            note=_spread(vs_sdk),
+        ),
+        Row(
+            sec,
+            f"Client: {per} (vs bare httpx {fmt_time(m_bare)})",
+            fmt_time(m_ours),
+            median(vs_bare),
+            1.2,
+            note=_spread(vs_bare),
+        ),
         Row(sec, "sync Client throughput", f"{calls / m_ours:.0f} req/s"),
-        Row(sec, f"AsyncClient, {CONCURRENCY} concurrent callers", f"{calls / m_async:.0f} req/s",
-            m_ours / m_async, note="ratio = async/sync throughput"),
+        Row(
+            sec,
+            f"AsyncClient, {CONCURRENCY} concurrent callers",
+            f"{calls / m_async:.0f} req/s",
+            m_ours / m_async,
+            note="ratio = async/sync throughput",
+        ),
     ]
 
 

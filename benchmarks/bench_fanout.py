@@ -48,8 +48,7 @@ class LocalDelete(httpx.HTTPTransport):
 
 
 def _widgets(ctx: SessionContext, n: int) -> list[Any]:
-    return [NavBar(ctx) if i % 2 == 0 else Gate(ctx, ipywidgets.Label("content"))
-            for i in range(n)]
+    return [NavBar(ctx) if i % 2 == 0 else Gate(ctx, ipywidgets.Label("content")) for i in range(n)]
 
 
 class NotRefreshed(AssertionError):
@@ -60,8 +59,11 @@ def _check(widgets: list[Any], signed_in: bool) -> None:
     """Every NavBar shows the right view and every Gate is open iff signed in."""
     for w in widgets:
         if isinstance(w, NavBar):
-            ok = (len(w.children) == 2) if signed_in else (
-                len(w.children) == 1 and w.children[0].value == "Not signed in")
+            ok = (
+                (len(w.children) == 2)
+                if signed_in
+                else (len(w.children) == 1 and w.children[0].value == "Not signed in")
+            )
         else:
             ok = (len(w.children) == 1) if signed_in else (w.children == ())
         if not ok:
@@ -79,8 +81,9 @@ class _Sessions:
 
     def __init__(self, info: ServerInfo) -> None:
         self.admin = Client(info.endpoint, info.project, api_key=info.api_key)
-        self.user = self.admin.create_user(f"fan-{uuid.uuid4().hex[:12]}@example.com",
-                                           "bench-password-123", name="Fan Out")
+        self.user = self.admin.create_user(
+            f"fan-{uuid.uuid4().hex[:12]}@example.com", "bench-password-123", name="Fan Out"
+        )
 
     def new(self) -> str:
         secret = self.admin.create_user_session(self.user.id).secret
@@ -103,11 +106,18 @@ class _Bench:
         self.floor_client = Client(info.endpoint, info.project, session=secret)
         self.floor_ctx = SessionContext(self.floor_client, credentials_store=store)
         self.floor_ctx.refresh()
-        self.signed_in = {k: getattr(self.floor_ctx, k) for k in
-                          ("user", "session", "teams", "is_authenticated", "is_admin", "status")}
-        self.signed_out = {"user": None, "session": None, "teams": (),
-                           "is_authenticated": False, "is_admin": False,
-                           "status": "Not signed in."}
+        self.signed_in = {
+            k: getattr(self.floor_ctx, k)
+            for k in ("user", "session", "teams", "is_authenticated", "is_admin", "status")
+        }
+        self.signed_out = {
+            "user": None,
+            "session": None,
+            "teams": (),
+            "is_authenticated": False,
+            "is_admin": False,
+            "status": "Not signed in.",
+        }
         self.fired: list[str] = []
         self.ctx.observe(lambda change: self.fired.append(change["name"]), NAV_TRAITS)
         self.widgets: list[Any] = []
@@ -164,8 +174,7 @@ class _Bench:
 def _delete_round_trip(info: ServerInfo, n: int = 5) -> float:
     times = []
     with Client(info.endpoint, info.project, api_key=info.api_key) as admin:
-        user = admin.create_user(f"del-{uuid.uuid4().hex[:12]}@example.com",
-                                 "bench-password-123")
+        user = admin.create_user(f"del-{uuid.uuid4().hex[:12]}@example.com", "bench-password-123")
         for _ in range(n):
             secret = admin.create_user_session(user.id).secret
             with Client(info.endpoint, info.project, session=secret) as c:
@@ -191,30 +200,51 @@ def run(sizes: tuple[int, ...] = SIZES) -> list[Row]:
                 bench.grow(n)
                 gc.freeze()  # the widgets are long-lived: keep them out of collections
                 try:
-                    times = [(bench.logout_round(), bench.floor_round())
-                             for _ in range(ROUNDS.get(n, 3))]
+                    times = [
+                        (bench.logout_round(), bench.floor_round()) for _ in range(ROUNDS.get(n, 3))
+                    ]
                 except NotRefreshed as exc:
                     broken = str(exc)
-                    rows.append(Row(sec, f"logout -> {n:,} widgets refreshed", "not refreshed",
-                                    None, 2.0, note=broken))
+                    rows.append(
+                        Row(
+                            sec,
+                            f"logout -> {n:,} widgets refreshed",
+                            "not refreshed",
+                            None,
+                            2.0,
+                            note=broken,
+                        )
+                    )
                     continue
                 t_logout = median([t for t, _ in times])
                 t_floor = median([f for _, f in times])
                 per_widget[n] = t_logout / n
                 bound = 2.0 if n == 1_000 else None
-                rows.append(Row(sec, f"logout -> {n:,} widgets refreshed (vs direct "
-                                     f"{fmt_time(t_floor)})", fmt_time(t_logout),
-                                t_logout / t_floor, bound,
-                                note=f"{len(bench.fired)} NavBar notifications/logout"))
+                rows.append(
+                    Row(
+                        sec,
+                        f"logout -> {n:,} widgets refreshed (vs direct {fmt_time(t_floor)})",
+                        fmt_time(t_logout),
+                        t_logout / t_floor,
+                        bound,
+                        note=f"{len(bench.fired)} NavBar notifications/logout",
+                    )
+                )
         finally:
             gc.unfreeze()
             bench.close()
         delete = _delete_round_trip(info)
     rows.append(Row(sec, "the HTTP DELETE itself (reported separately)", fmt_time(delete)))
     if 1_000 in per_widget and 10_000 in per_widget:
-        rows.append(Row(sec, "linear: per-widget cost 10,000 vs 1,000",
-                        f"{per_widget[10_000] * 1e6:.1f} us/widget",
-                        per_widget[10_000] / per_widget[1_000], 1.5))
+        rows.append(
+            Row(
+                sec,
+                "linear: per-widget cost 10,000 vs 1,000",
+                f"{per_widget[10_000] * 1e6:.1f} us/widget",
+                per_widget[10_000] / per_widget[1_000],
+                1.5,
+            )
+        )
     return rows
 
 

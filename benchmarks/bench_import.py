@@ -39,8 +39,9 @@ _ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
 
 def _child(modules: str) -> tuple[float, list[str]]:
     code = _CHILD.format(modules=modules, heavy=HEAVY)
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT,
-                         check=True, env=_ENV).stdout
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True, env=_ENV
+    ).stdout
     data = json.loads(out.strip().splitlines()[-1])
     return float(data["t"]), list(data["heavy"])
 
@@ -68,13 +69,29 @@ def _run(runs: int) -> list[Row]:
     _, lazy_ok = _child("appwrite_widgets; appwrite_widgets.LocalServer")
     m_ours, m_deps = median(ours), median(deps)
     return [
-        Row(sec, f"import appwrite_widgets (vs ipywidgets+httpx+traitlets {fmt_time(m_deps)})",
-            fmt_time(m_ours), m_ours / m_deps, 1.2, note=f"median of {runs} fresh processes"),
-        Row(sec, "server stack modules after import appwrite_widgets",
-            ", ".join(heavy) or "none", float(len(heavy)), 0.0, "==",
-            note="starlette/uvicorn/argon2 must not load"),
-        Row(sec, "... and after touching appwrite_widgets.LocalServer",
-            f"{len({m.split('.')[0] for m in lazy_ok})} of 3 loaded", note="lazy, on use"),
+        Row(
+            sec,
+            f"import appwrite_widgets (vs ipywidgets+httpx+traitlets {fmt_time(m_deps)})",
+            fmt_time(m_ours),
+            m_ours / m_deps,
+            1.2,
+            note=f"median of {runs} fresh processes",
+        ),
+        Row(
+            sec,
+            "server stack modules after import appwrite_widgets",
+            ", ".join(heavy) or "none",
+            float(len(heavy)),
+            0.0,
+            "==",
+            note="starlette/uvicorn/argon2 must not load",
+        ),
+        Row(
+            sec,
+            "... and after touching appwrite_widgets.LocalServer",
+            f"{len({m.split('.')[0] for m in lazy_ok})} of 3 loaded",
+            note="lazy, on use",
+        ),
     ]
 
 

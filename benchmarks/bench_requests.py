@@ -64,8 +64,9 @@ def run() -> list[Row]:
             other = there.session.id
             n = log.count(lambda: here.logout(other))
             ok = len(here.sessions) == 1 and here.is_authenticated
-            rows.append(exact(sec, "logout by ID (list updated locally)", n if ok else 99, 1,
-                              equal=True))
+            rows.append(
+                exact(sec, "logout by ID (list updated locally)", n if ok else 99, 1, equal=True)
+            )
 
             for others in (1, 3):
                 email = user()
@@ -76,15 +77,29 @@ def run() -> list[Row]:
                 here.load_sessions()
                 n = log.count(here.logout_others)
                 budget = others
-                rows.append(exact(sec, f"sign out others, {others} other device(s)", n, budget,
-                                  equal=True, note="sessions list loaded"))
+                rows.append(
+                    exact(
+                        sec,
+                        f"sign out others, {others} other device(s)",
+                        n,
+                        budget,
+                        equal=True,
+                        note="sessions list loaded",
+                    )
+                )
             email = user()
             here = device()
             here.login(email, PASSWORD)
             device().login(email, PASSWORD)
             n = log.count(here.logout_others)
-            rows.append(Row(sec, "sign out others, 1 other, list not loaded", f"{n} req",
-                            note="+1 GET /account/sessions"))
+            rows.append(
+                Row(
+                    sec,
+                    "sign out others, 1 other, list not loaded",
+                    f"{n} req",
+                    note="+1 GET /account/sessions",
+                )
+            )
         finally:
             for client in clients:
                 client.close()

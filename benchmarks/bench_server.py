@@ -42,8 +42,15 @@ def _request(method: str, path: str, headers: dict[str, str], body: bytes = b"")
     return ("\r\n".join(lines) + "\r\n\r\n").encode() + body
 
 
-async def _load(host: str, port: int, request: bytes, expect: int, window: float, cap: int,
-                connections: int = CONNECTIONS) -> float:
+async def _load(
+    host: str,
+    port: int,
+    request: bytes,
+    expect: int,
+    window: float,
+    cap: int,
+    connections: int = CONNECTIONS,
+) -> float:
     """Requests per second over ``connections`` keep-alive connections."""
     done = 0
     conns = [await asyncio.open_connection(host, port) for _ in range(connections)]
@@ -104,8 +111,7 @@ def run() -> list[Row]:
         email, secret = _user(info)
         project = {"X-Appwrite-Project": info.project}
         floor_req = _request("GET", "/v1/health/version", {})
-        account_req = _request("GET", "/v1/account",
-                               {**project, "X-Appwrite-Session": secret})
+        account_req = _request("GET", "/v1/account", {**project, "X-Appwrite-Session": secret})
         body = json.dumps({"email": email, "password": "bench-password-123"}).encode()
         login_req = _request("POST", "/v1/account/sessions/email", project, body)
 
@@ -121,13 +127,28 @@ def run() -> list[Row]:
         fresh = _latency(host, port, "/v1/health/version", 12, keep_alive=False)
     m_floor, m_account = median(floor), median(account)
     return [
-        Row(sec, f"GET /account, {CONNECTIONS} keep-alive conns (vs health "
-                 f"{m_floor:.0f} req/s)", f"{m_account:.0f} req/s", m_account / m_floor, 0.5,
-            ">="),
-        Row(sec, f"sign-in rate, {CONNECTIONS} conns (argon2)", f"{sign_in:.1f} /s",
-            note=f"{SIGN_INS} sign-ins"),
-        Row(sec, f"keep-alive request latency (vs new conn {fmt_time(fresh)})", fmt_time(keep),
-            keep / fresh, 1.0, note="Nagle/delayed-ACK guard"),
+        Row(
+            sec,
+            f"GET /account, {CONNECTIONS} keep-alive conns (vs health {m_floor:.0f} req/s)",
+            f"{m_account:.0f} req/s",
+            m_account / m_floor,
+            0.5,
+            ">=",
+        ),
+        Row(
+            sec,
+            f"sign-in rate, {CONNECTIONS} conns (argon2)",
+            f"{sign_in:.1f} /s",
+            note=f"{SIGN_INS} sign-ins",
+        ),
+        Row(
+            sec,
+            f"keep-alive request latency (vs new conn {fmt_time(fresh)})",
+            fmt_time(keep),
+            keep / fresh,
+            1.0,
+            note="Nagle/delayed-ACK guard",
+        ),
     ]
 
 

@@ -56,11 +56,13 @@ class Row:
         return self.ratio <= self.limit
 
 
-def exact(section: str, name: str, count: int, limit: int, *, equal: bool = False,
-          note: str = "") -> Row:
+def exact(
+    section: str, name: str, count: int, limit: int, *, equal: bool = False, note: str = ""
+) -> Row:
     """A request count (the ratio column holds the count): ``== limit`` or ``<= limit``."""
-    return Row(section, name, f"{count} req", float(count), float(limit),
-               "==" if equal else "<=", note)
+    return Row(
+        section, name, f"{count} req", float(count), float(limit), "==" if equal else "<=", note
+    )
 
 
 def median(values: Sequence[float]) -> float:
@@ -96,8 +98,10 @@ def print_table(rows: Sequence[Row], out: Any = None) -> None:
         ok = {True: "PASS", False: "FAIL", None: ""}[r.passed]
         lines.append((r.section, r.name, r.value, ratio, r.bound, ok, r.note))
     widths = [max(len(h), *(len(line[i]) for line in lines)) for i, h in enumerate(headers)]
+
     def emit(cells: Sequence[str]) -> None:
         print("  ".join(c.ljust(w) for c, w in zip(cells, widths, strict=True)).rstrip(), file=out)
+
     emit(headers)
     emit(["-" * w for w in widths])
     for line in lines:
@@ -122,7 +126,12 @@ def server_process(**options: Any) -> Iterator[ServerInfo]:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     proc = subprocess.Popen(
         [sys.executable, str(BENCH_DIR / "serve.py"), json.dumps(options)],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env, cwd=ROOT, text=True)
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        env=env,
+        cwd=ROOT,
+        text=True,
+    )
     assert proc.stdin is not None and proc.stdout is not None
     try:
         line = proc.stdout.readline()

@@ -38,18 +38,33 @@ def test_suite() -> list[Row]:
     rows = []
     for m in re.finditer(r"^### part (\S+)\s+([\d.]+)s \(exit (\d+)\)", proc.stdout, re.M):
         name, secs, rc = m.group(1), float(m.group(2)), int(m.group(3))
-        rows.append(Row("6 make test", f"part {name}", f"{secs:.1f} s",
-                        note="" if rc == 0 else f"exit {rc}"))
-    rows.append(Row("6 make test", "make test, whole", f"{total:.1f} s",
-                    float(proc.returncode), 0.0, "==", note="ratio column = exit status"))
+        rows.append(
+            Row(
+                "6 make test", f"part {name}", f"{secs:.1f} s", note="" if rc == 0 else f"exit {rc}"
+            )
+        )
+    rows.append(
+        Row(
+            "6 make test",
+            "make test, whole",
+            f"{total:.1f} s",
+            float(proc.returncode),
+            0.0,
+            "==",
+            note="ratio column = exit status",
+        )
+    )
     return rows
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--only", nargs="*", choices=sorted(SECTIONS), default=None)
-    parser.add_argument("--with-test-suite", action="store_true",
-                        help="also run `make test` (minutes) and report its parts")
+    parser.add_argument(
+        "--with-test-suite",
+        action="store_true",
+        help="also run `make test` (minutes) and report its parts",
+    )
     args = parser.parse_args(argv)
     rows: list[Row] = []
     started = time.perf_counter()
@@ -61,19 +76,24 @@ def main(argv: list[str] | None = None) -> int:
             rows.extend(section())
         except Exception as exc:
             traceback.print_exc()
-            rows.append(Row(name, "section crashed", type(exc).__name__, None, 0.0,
-                            note=str(exc)[:80]))
+            rows.append(
+                Row(name, "section crashed", type(exc).__name__, None, 0.0, note=str(exc)[:80])
+            )
         print(f"[{name}: {time.perf_counter() - t:.0f} s]", file=sys.stderr, flush=True)
     if args.with_test_suite:
         rows.extend(test_suite())
     print()
     print_table(rows)
     if not args.with_test_suite:
-        print("\n6 make test by part: run `.venv/bin/python benchmarks/run.py "
-              "--with-test-suite` (takes minutes), or read the `### part` lines of `make test`.")
+        print(
+            "\n6 make test by part: run `.venv/bin/python benchmarks/run.py "
+            "--with-test-suite` (takes minutes), or read the `### part` lines of `make test`."
+        )
     failed = [r for r in rows if r.passed is False]
-    print(f"\n{len(rows)} figures, {sum(r.passed is True for r in rows)} bounds met, "
-          f"{len(failed)} missed; {time.perf_counter() - started:.0f} s.")
+    print(
+        f"\n{len(rows)} figures, {sum(r.passed is True for r in rows)} bounds met, "
+        f"{len(failed)} missed; {time.perf_counter() - started:.0f} s."
+    )
     return 1 if failed else 0
 
 

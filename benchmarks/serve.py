@@ -17,8 +17,10 @@ def main() -> None:
     options: dict[str, Any] = json.loads(sys.argv[1]) if len(sys.argv) > 1 else {}
     options.setdefault("rate_limits", False)
     with LocalServer(project="bench", host="127.0.0.1", **options) as srv:
-        print(json.dumps({"endpoint": srv.endpoint, "project": srv.project,
-                          "api_key": srv.api_key}), flush=True)
+        print(
+            json.dumps({"endpoint": srv.endpoint, "project": srv.project, "api_key": srv.api_key}),
+            flush=True,
+        )
         sys.stdin.read()  # blocks until the parent closes our stdin
 
 

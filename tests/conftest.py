@@ -54,9 +54,14 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalServer]:
 @pytest.fixture
 def api(server: LocalServer) -> Iterator[httpx.Client]:
     """httpx client for ``server.endpoint`` sending the project header and the API key."""
-    with httpx.Client(base_url=server.endpoint, timeout=30.0, headers={
-        "X-Appwrite-Project": server.project, "X-Appwrite-Key": server.api_key,
-    }) as client:
+    with httpx.Client(
+        base_url=server.endpoint,
+        timeout=30.0,
+        headers={
+            "X-Appwrite-Project": server.project,
+            "X-Appwrite-Key": server.api_key,
+        },
+    ) as client:
         yield client
 
 
@@ -67,11 +72,17 @@ _counter = itertools.count()
 def make_user(api: httpx.Client) -> Callable[..., NewUser]:
     """Factory: ``make_user(name=..., password=...)`` creates a fresh user with a unique email."""
 
-    def factory(*, name: str = "Test User", password: str = "correct-horse-battery",
-                email: str | None = None) -> NewUser:
+    def factory(
+        *,
+        name: str = "Test User",
+        password: str = "correct-horse-battery",
+        email: str | None = None,
+    ) -> NewUser:
         email = email or f"user{next(_counter)}-{uuid.uuid4().hex[:10]}@example.com"
-        resp = api.post("/users", json={"userId": "unique()", "email": email,
-                                        "password": password, "name": name})
+        resp = api.post(
+            "/users",
+            json={"userId": "unique()", "email": email, "password": password, "name": name},
+        )
         assert resp.status_code == 201, resp.text
         return NewUser(resp.json()["$id"], email, password, name)
 

@@ -198,9 +198,7 @@ def test_logout_is_one_delete_and_one_consistent_notification(
     assert repr(ctx) == "SessionContext(signed_in=False, user=None, admin=False)"
 
 
-def test_logout_of_another_device_keeps_this_one(
-    make_ctx: Any, make_user: Any
-) -> None:
+def test_logout_of_another_device_keeps_this_one(make_ctx: Any, make_user: Any) -> None:
     user = make_user()
     here, here_transport = make_ctx()
     there, _ = make_ctx()
@@ -426,8 +424,9 @@ def test_logout_when_appwrite_is_unreachable_still_signs_out_here(
     assert ctx.pending_revocations == ()
     assert faulty.requests[-1] == ("DELETE", "/account/sessions/current")
     assert ctx.client.session_token is None and not ctx.client.is_closed
-    with Client(server.endpoint, server.project, session=token) as old, pytest.raises(
-        UnauthorizedError
+    with (
+        Client(server.endpoint, server.project, session=token) as old,
+        pytest.raises(UnauthorizedError),
     ):
         old.get_account()
 
@@ -446,8 +445,9 @@ def test_owed_revocation_is_retried_before_the_next_login(
     faulty.fail = False  # Appwrite answers again
     ctx.login(user.email, user.password)
     assert ctx.pending_revocations == () and ctx.is_authenticated
-    with Client(server.endpoint, server.project, session=token) as old, pytest.raises(
-        UnauthorizedError
+    with (
+        Client(server.endpoint, server.project, session=token) as old,
+        pytest.raises(UnauthorizedError),
     ):
         old.get_account()
 
@@ -520,9 +520,7 @@ async def test_async_other_device_revocation(actx: Any, make_ctx: Any, make_user
 
 
 @pytest.mark.anyio
-async def test_sync_client_context_uses_a_twin_for_async(
-    make_ctx: Any, make_user: Any
-) -> None:
+async def test_sync_client_context_uses_a_twin_for_async(make_ctx: Any, make_user: Any) -> None:
     user = make_user()
     ctx, _ = make_ctx()
     await ctx.alogin(user.email, user.password)

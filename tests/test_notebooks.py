@@ -149,9 +149,11 @@ def test_notebook_has_no_errors_and_no_volatile_metadata(path: Path) -> None:
 
 @pytest.mark.parametrize("path", PATHS, ids=lambda p: p.name)
 def test_ignored_outputs_are_rare(path: Path) -> None:
-    tagged = [c for c in code_cells(_read(path))
-              if "nbval-ignore-output" in c.metadata.get("tags", ())
-              or "NBVAL_IGNORE_OUTPUT" in c.source]
+    tagged = [
+        c
+        for c in code_cells(_read(path))
+        if "nbval-ignore-output" in c.metadata.get("tags", ()) or "NBVAL_IGNORE_OUTPUT" in c.source
+    ]
     assert tagged == []
 
 
@@ -172,7 +174,7 @@ def test_dashboard_stops_its_standalone_server_at_exit() -> None:
 
 SIGN_IN_CELLS = [
     # What a person does in the browser: type into the form and press "Sign in".
-    '''
+    """
 import asyncio
 
 email_box, password_box, remember_box, submit, error_line = form.children
@@ -180,8 +182,8 @@ email_box.value = "ada@example.com"
 password_box.value = "ada-demo-password"
 submit.click()
 print("field cleared at once:", password_box.value == "")
-''',
-    '''
+""",
+    """
 for _ in range(500):
     if ctx.is_authenticated and not ctx.busy and len(ctx.sessions) == 1:
         break
@@ -190,7 +192,7 @@ print(ctx)
 new_title.value = "Release party"
 add_button.click()
 print(event_list.options[-1])
-''',
+""",
 ]
 
 
@@ -202,8 +204,9 @@ def test_saved_widget_state_holds_no_secret(tmp_path: Path) -> None:
     nb = copy.deepcopy(_read(NOTEBOOKS / "dashboard.ipynb"))
     nb.cells.extend(new_code_cell(src.strip()) for src in SIGN_IN_CELLS)
     env = {k: v for k, v in os.environ.items() if not k.startswith("APPWRITE_")}
-    client = NotebookClient(nb, timeout=120, kernel_name="python3",
-                            resources={"metadata": {"path": str(tmp_path)}})
+    client = NotebookClient(
+        nb, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}
+    )
     assert client.store_widget_state is True  # the default this test is about
     client.execute(env=env)
 
@@ -230,11 +233,17 @@ def test_the_scan_sees_a_password_left_in_widget_state(tmp_path: Path) -> None:
     from nbclient import NotebookClient
 
     nb = new_notebook()
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
-                                 "language": "python"}
-    nb.cells = [new_code_cell(
-        "import ipywidgets\nipywidgets.Password(value='-'.join(['bob', 'demo', 'password']))"
-    )]
-    NotebookClient(nb, timeout=60, kernel_name="python3",
-                   resources={"metadata": {"path": str(tmp_path)}}).execute()
+    nb.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
+    nb.cells = [
+        new_code_cell(
+            "import ipywidgets\nipywidgets.Password(value='-'.join(['bob', 'demo', 'password']))"
+        )
+    ]
+    NotebookClient(
+        nb, timeout=60, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}
+    ).execute()
     assert "demo password 'bob-demo-password'" in secrets_in(json.dumps(nb.metadata["widgets"]))

@@ -34,8 +34,9 @@ class Counted:
 @pytest.fixture(scope="module")
 def counted(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Counted]:
     data = tmp_path_factory.mktemp("counts") / "server.sqlite3"
-    with LocalServer(project="counts", data=data, rate_limits=False,
-                     record_requests=True) as server:
+    with LocalServer(
+        project="counts", data=data, rate_limits=False, record_requests=True
+    ) as server:
         yield Counted(server, server.requests)
 
 
@@ -45,8 +46,9 @@ def new_user(counted: Counted) -> Callable[[], str]:
 
     def make() -> str:
         email = f"count-{uuid.uuid4().hex[:12]}@example.com"
-        with Client(counted.server.endpoint, counted.server.project,
-                    api_key=counted.server.api_key) as admin:
+        with Client(
+            counted.server.endpoint, counted.server.project, api_key=counted.server.api_key
+        ) as admin:
             admin.create_user(email, PASSWORD, name="Counted User")
         return email
 
@@ -76,8 +78,9 @@ CURRENT = ("GET", "/account/sessions/current")
 LIST = ("GET", "/account/sessions")
 
 
-def test_login_is_three_requests(counted: Counted, new_user: Callable[[], str],
-                                 device: Callable[..., SessionContext]) -> None:
+def test_login_is_three_requests(
+    counted: Counted, new_user: Callable[[], str], device: Callable[..., SessionContext]
+) -> None:
     email = new_user()
     ctx = device()
     counted.log.take()
@@ -87,8 +90,8 @@ def test_login_is_three_requests(counted: Counted, new_user: Callable[[], str],
 
 
 def test_restore_on_kernel_start_is_three_requests(
-        counted: Counted, new_user: Callable[[], str],
-        device: Callable[..., SessionContext]) -> None:
+    counted: Counted, new_user: Callable[[], str], device: Callable[..., SessionContext]
+) -> None:
     email = new_user()
     device(remember=True).login(email, PASSWORD)
     fresh = device(remember=True)  # a new kernel: new client, the remembered token on disk
@@ -99,7 +102,8 @@ def test_restore_on_kernel_start_is_three_requests(
 
 
 def test_restore_without_a_session_sends_nothing(
-        counted: Counted, device: Callable[..., SessionContext]) -> None:
+    counted: Counted, device: Callable[..., SessionContext]
+) -> None:
     ctx = device(remember=True)
     counted.log.take()
     ctx.refresh()
@@ -107,8 +111,9 @@ def test_restore_without_a_session_sends_nothing(
     assert not ctx.is_authenticated
 
 
-def test_logout_current_is_one_request(counted: Counted, new_user: Callable[[], str],
-                                       device: Callable[..., SessionContext]) -> None:
+def test_logout_current_is_one_request(
+    counted: Counted, new_user: Callable[[], str], device: Callable[..., SessionContext]
+) -> None:
     ctx = device()
     ctx.login(new_user(), PASSWORD)
     counted.log.take()
@@ -118,8 +123,8 @@ def test_logout_current_is_one_request(counted: Counted, new_user: Callable[[], 
 
 
 def test_logout_by_id_is_one_request_and_updates_the_list_locally(
-        counted: Counted, new_user: Callable[[], str],
-        device: Callable[..., SessionContext]) -> None:
+    counted: Counted, new_user: Callable[[], str], device: Callable[..., SessionContext]
+) -> None:
     email = new_user()
     here, there = device(), device()
     here.login(email, PASSWORD)
@@ -137,8 +142,11 @@ def test_logout_by_id_is_one_request_and_updates_the_list_locally(
 
 @pytest.mark.parametrize("others", [1, 3])
 def test_sign_out_others_is_one_request_per_other_device(
-        counted: Counted, new_user: Callable[[], str],
-        device: Callable[..., SessionContext], others: int) -> None:
+    counted: Counted,
+    new_user: Callable[[], str],
+    device: Callable[..., SessionContext],
+    others: int,
+) -> None:
     email = new_user()
     here = device()
     here.login(email, PASSWORD)
@@ -152,13 +160,14 @@ def test_sign_out_others_is_one_request_per_other_device(
     counted.log.take()
     here.logout_others()
     assert sorted(counted.log.take()) == sorted(
-        ("DELETE", f"/account/sessions/{sid}") for sid in ids)
+        ("DELETE", f"/account/sessions/{sid}") for sid in ids
+    )
     assert here.is_authenticated and len(here.sessions) == 1
 
 
 def test_sign_out_others_with_the_list_not_loaded_adds_one_list_request(
-        counted: Counted, new_user: Callable[[], str],
-        device: Callable[..., SessionContext]) -> None:
+    counted: Counted, new_user: Callable[[], str], device: Callable[..., SessionContext]
+) -> None:
     email = new_user()
     here, there = device(), device()
     here.login(email, PASSWORD)
@@ -169,8 +178,9 @@ def test_sign_out_others_with_the_list_not_loaded_adds_one_list_request(
     assert counted.log.take() == [LIST, ("DELETE", f"/account/sessions/{there.session.id}")]
 
 
-def test_logout_all_is_one_request(counted: Counted, new_user: Callable[[], str],
-                                   device: Callable[..., SessionContext]) -> None:
+def test_logout_all_is_one_request(
+    counted: Counted, new_user: Callable[[], str], device: Callable[..., SessionContext]
+) -> None:
     email = new_user()
     here, there = device(), device()
     here.login(email, PASSWORD)
@@ -183,7 +193,8 @@ def test_logout_all_is_one_request(counted: Counted, new_user: Callable[[], str]
 
 @pytest.mark.anyio
 async def test_async_twins_send_the_same_requests(
-        counted: Counted, new_user: Callable[[], str], tmp_path: Path) -> None:
+    counted: Counted, new_user: Callable[[], str], tmp_path: Path
+) -> None:
     email = new_user()
     store = CredentialStore(tmp_path / "credentials")
     async with AsyncClient(counted.server.endpoint, counted.server.project) as client:

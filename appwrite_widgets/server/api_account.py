@@ -40,8 +40,14 @@ async def create_account(ctx: Ctx) -> Reply:
         raise AppwriteError("user_already_exists")
     hashed = await to_thread.run_sync(security.hash_password, password)
     try:
-        user = ctx.store.create_user(user_id=user_id, email=email, password_hash=hashed,
-                                     name=name, now=ctx.now, target_id=security.unique_id())
+        user = ctx.store.create_user(
+            user_id=user_id,
+            email=email,
+            password_hash=hashed,
+            name=name,
+            now=ctx.now,
+            target_id=security.unique_id(),
+        )
     except Conflict:
         raise AppwriteError("user_already_exists") from None
     return Reply(201, models.user(user, account=True))
@@ -59,16 +65,24 @@ async def create_email_session(ctx: Ctx) -> Reply:
         raise AppwriteError("user_invalid_credentials")
     if not user.status:
         raise AppwriteError("user_blocked")
-    return create_session(ctx, user, provider="email", provider_uid=email,
-                          factors=["password"], evict=True)
+    return create_session(
+        ctx, user, provider="email", provider_uid=email, factors=["password"], evict=True
+    )
 
 
 async def create_anonymous_session(ctx: Ctx) -> Reply:
     """POST /account/sessions/anonymous: a new passwordless user and its session."""
-    user = ctx.store.create_user(user_id=security.unique_id(), email=None, password_hash=None,
-                                 name="", now=ctx.now, target_id=security.unique_id())
-    return create_session(ctx, user, provider="anonymous", provider_uid="",
-                          factors=["anonymous"], evict=True)
+    user = ctx.store.create_user(
+        user_id=security.unique_id(),
+        email=None,
+        password_hash=None,
+        name="",
+        now=ctx.now,
+        target_id=security.unique_id(),
+    )
+    return create_session(
+        ctx, user, provider="anonymous", provider_uid="", factors=["anonymous"], evict=True
+    )
 
 
 async def get_account(ctx: Ctx) -> Reply:
@@ -114,8 +128,7 @@ async def update_session(ctx: Ctx) -> Reply:
     Like Appwrite 1.9.6, the answer does not recompute ``current``/``countryName``.
     """
     session = _own_session(ctx)
-    updated = ctx.store.extend_session(session.id, ctx.now,
-                                       ctx.now + ctx.cfg.session_duration)
+    updated = ctx.store.extend_session(session.id, ctx.now, ctx.now + ctx.cfg.session_duration)
     assert updated is not None
     body = models.session(updated, current=False)
     body["countryName"] = ""
@@ -151,19 +164,29 @@ async def delete_sessions(ctx: Ctx) -> Reply:
 def register(router: Router) -> None:
     """Add the account routes."""
     email_limit = RateSpec(10, 3600, _email_key, reset_on_created=True)
-    router.add("POST", "/account", "sessions.write",
-               rate=_per_ip("account-create", 10))(create_account)
+    router.add("POST", "/account", "sessions.write", rate=_per_ip("account-create", 10))(
+        create_account
+    )
     for path in ("/account/sessions/email", "/account/sessions"):
-        router.add("POST", path, "sessions.write", session_group=True,
-                   rate=email_limit)(create_email_session)
-    router.add("POST", "/account/sessions/anonymous", "sessions.write", session_group=True,
-               rate=_per_ip("anonymous-session", 50))(create_anonymous_session)
+        router.add("POST", path, "sessions.write", session_group=True, rate=email_limit)(
+            create_email_session
+        )
+    router.add(
+        "POST",
+        "/account/sessions/anonymous",
+        "sessions.write",
+        session_group=True,
+        rate=_per_ip("anonymous-session", 50),
+    )(create_anonymous_session)
     router.add("GET", "/account", "account")(get_account)
     router.add("GET", "/account/sessions", "account")(list_sessions)
-    router.add("DELETE", "/account/sessions", "account",
-               rate=_per_ip("delete-sessions", 100))(delete_sessions)
+    router.add("DELETE", "/account/sessions", "account", rate=_per_ip("delete-sessions", 100))(
+        delete_sessions
+    )
     router.add("GET", "/account/sessions/{sessionId}", "account")(get_session)
-    router.add("PATCH", "/account/sessions/{sessionId}", "account",
-               rate=_per_ip("update-session", 10))(update_session)
-    router.add("DELETE", "/account/sessions/{sessionId}", "account",
-               rate=_per_ip("delete-session", 100))(delete_session)
+    router.add(
+        "PATCH", "/account/sessions/{sessionId}", "account", rate=_per_ip("update-session", 10)
+    )(update_session)
+    router.add(
+        "DELETE", "/account/sessions/{sessionId}", "account", rate=_per_ip("delete-session", 100)
+    )(delete_session)

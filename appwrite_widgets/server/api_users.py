@@ -53,9 +53,15 @@ async def list_users(ctx: Ctx) -> Reply:
     queries = parse_queries(ctx.params.queries(), USER_ATTRIBUTES)
     search = ctx.params.text("search", max_len=256, required=False)
     page, total = listing.apply(
-        ctx.store.list_users(), queries, attributes=USER_ATTRIBUTES, item_id=lambda u: u.id,
-        search=search, search_text=_search_text,
-        with_total=ctx.params.boolean("total", default=True) is not False, cursor_label="User")
+        ctx.store.list_users(),
+        queries,
+        attributes=USER_ATTRIBUTES,
+        item_id=lambda u: u.id,
+        search=search,
+        search_text=_search_text,
+        with_total=ctx.params.boolean("total", default=True) is not False,
+        cursor_label="User",
+    )
     return Reply(200, models.listing("users", [models.user(u) for u in page], total))
 
 
@@ -69,8 +75,14 @@ async def create_user(ctx: Ctx) -> Reply:
         raise AppwriteError("user_already_exists")
     hashed = await to_thread.run_sync(security.hash_password, password) if password else None
     try:
-        user = ctx.store.create_user(user_id=user_id, email=email, password_hash=hashed,
-                                     name=name, now=ctx.now, target_id=security.unique_id())
+        user = ctx.store.create_user(
+            user_id=user_id,
+            email=email,
+            password_hash=hashed,
+            name=name,
+            now=ctx.now,
+            target_id=security.unique_id(),
+        )
     except Conflict:
         raise AppwriteError("user_already_exists") from None
     return Reply(201, models.user(user))
@@ -92,8 +104,15 @@ async def list_user_sessions(ctx: Ctx) -> Reply:
 async def create_user_session(ctx: Ctx) -> Reply:
     """POST /users/{userId}/sessions: provider ``server``, token in ``secret``, no eviction."""
     user = path_user(ctx)
-    return create_session(ctx, user, provider="server", provider_uid="", factors=["server"],
-                          evict=False, cookies=False)
+    return create_session(
+        ctx,
+        user,
+        provider="server",
+        provider_uid="",
+        factors=["server"],
+        evict=False,
+        cookies=False,
+    )
 
 
 async def delete_user_session(ctx: Ctx) -> Reply:
@@ -118,9 +137,12 @@ async def update_labels(ctx: Ctx) -> Reply:
     """PUT /users/{userId}/labels: replace the set (alphanumeric, ≤36 chars, deduplicated)."""
     user = path_user(ctx)
     labels = ctx.params.string_list(
-        "labels", item=is_label, max_items=1000,
+        "labels",
+        item=is_label,
+        max_items=1000,
         rule="Value must be a valid string between 1 and 36 chars containing only "
-             "alphanumeric chars")
+        "alphanumeric chars",
+    )
     updated = ctx.store.update_user(user.id, ctx.now, labels=labels)
     assert updated is not None
     return Reply(200, models.user(updated))
@@ -145,7 +167,6 @@ def register(router: Router) -> None:
     router.add("GET", "/users/{userId}/sessions", "users.read")(list_user_sessions)
     router.add("POST", "/users/{userId}/sessions", "users.write")(create_user_session)
     router.add("DELETE", "/users/{userId}/sessions", "users.write")(delete_user_sessions)
-    router.add("DELETE", "/users/{userId}/sessions/{sessionId}",
-               "users.write")(delete_user_session)
+    router.add("DELETE", "/users/{userId}/sessions/{sessionId}", "users.write")(delete_user_session)
     router.add("PUT", "/users/{userId}/labels", "users.write")(update_labels)
     router.add("PATCH", "/users/{userId}/status", "users.write")(update_status)

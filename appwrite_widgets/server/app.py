@@ -34,8 +34,18 @@ MAX_BODY = 1024 * 1024
 
 GUEST_SCOPES = frozenset({"sessions.write", "public", "global"})
 USER_SCOPES = GUEST_SCOPES | {"account", "teams.read", "teams.write"}
-KEY_SCOPES = frozenset({"users.read", "users.write", "sessions.write", "teams.read",
-                        "teams.write", "health.read", "public", "global"})
+KEY_SCOPES = frozenset(
+    {
+        "users.read",
+        "users.write",
+        "sessions.write",
+        "teams.read",
+        "teams.write",
+        "health.read",
+        "public",
+        "global",
+    }
+)
 
 ALLOW_HEADERS = (
     "Origin, Cookie, Set-Cookie, X-Requested-With, Content-Type, Access-Control-Allow-Origin, "
@@ -119,8 +129,9 @@ class Ctx:
     def require_user(self) -> User:
         """The signed-in user (the scope check guarantees one on account routes)."""
         if self.user is None:
-            raise AppwriteError("general_unauthorized_scope",
-                                'User (role: guests) missing scopes (["account"])')
+            raise AppwriteError(
+                "general_unauthorized_scope", 'User (role: guests) missing scopes (["account"])'
+            )
         return self.user
 
 
@@ -150,14 +161,24 @@ class Router:
     def __init__(self) -> None:
         self.endpoints: list[Endpoint] = []
 
-    def add(self, method: str, path: str, scope: str, *, session_group: bool = False,
-            rate: RateSpec | None = None, needs_project: bool = True
-            ) -> Callable[[Handler], Handler]:
+    def add(
+        self,
+        method: str,
+        path: str,
+        scope: str,
+        *,
+        session_group: bool = False,
+        rate: RateSpec | None = None,
+        needs_project: bool = True,
+    ) -> Callable[[Handler], Handler]:
         """Decorator registering ``handler`` for ``method path`` (path relative to /v1)."""
+
         def deco(handler: Handler) -> Handler:
-            self.endpoints.append(Endpoint(method, _compile(path), handler, scope,
-                                           session_group, rate, needs_project))
+            self.endpoints.append(
+                Endpoint(method, _compile(path), handler, scope, session_group, rate, needs_project)
+            )
             return handler
+
         return deco
 
     def match(self, method: str, path: str) -> tuple[Endpoint, dict[str, str]] | None:
@@ -171,6 +192,7 @@ class Router:
 
 
 # --- transport helpers -------------------------------------------------------------------
+
 
 def is_local_host(host: str) -> bool:
     """localhost or an IP literal (cookies are host-only there)."""
@@ -203,8 +225,10 @@ def is_same_site(request: Request) -> bool:
 
 def _cookie_date(ts: float) -> str:
     t = time.gmtime(ts)
-    return (f"{_DAYS[t.tm_wday]}, {t.tm_mday:02d}-{_MONTHS[t.tm_mon - 1]}-{t.tm_year:04d} "
-            f"{t.tm_hour:02d}:{t.tm_min:02d}:{t.tm_sec:02d} GMT")
+    return (
+        f"{_DAYS[t.tm_wday]}, {t.tm_mday:02d}-{_MONTHS[t.tm_mon - 1]}-{t.tm_year:04d} "
+        f"{t.tm_hour:02d}:{t.tm_min:02d}:{t.tm_sec:02d} GMT"
+    )
 
 
 def session_cookies(ctx: Ctx, value: str | None, expire: float) -> list[str]:
@@ -245,9 +269,11 @@ def _warning(request: Request) -> str | None:
     version = _version_tuple(fmt)
     if version is None or version <= SERVER_VERSION:
         return None
-    return (f"The current SDK is built for Appwrite {fmt}. However, the current Appwrite server "
-            f"version is {APPWRITE_VERSION}. Please downgrade your SDK to match the Appwrite "
-            f"version: https://appwrite.io/docs/sdks")
+    return (
+        f"The current SDK is built for Appwrite {fmt}. However, the current Appwrite server "
+        f"version is {APPWRITE_VERSION}. Please downgrade your SDK to match the Appwrite "
+        f"version: https://appwrite.io/docs/sdks"
+    )
 
 
 async def _read_params(request: Request) -> tuple[Params, AppwriteError | None]:
@@ -285,18 +311,21 @@ async def _read_params(request: Request) -> tuple[Params, AppwriteError | None]:
         # Lone surrogates ("\ud800") decode fine but cannot be stored, hashed or answered.
         json.dumps(body, ensure_ascii=False).encode("utf-8")
     except (ValueError, RecursionError):  # UnicodeError is a ValueError; nesting → Recursion
-        return Params(values), AppwriteError("general_argument_invalid",
-                                             "Invalid JSON in request body.")
+        return Params(values), AppwriteError(
+            "general_argument_invalid", "Invalid JSON in request body."
+        )
     if not isinstance(body, dict):
-        return Params(values), AppwriteError("general_argument_invalid",
-                                             "Request body must be a JSON object.")
+        return Params(values), AppwriteError(
+            "general_argument_invalid", "Request body must be a JSON object."
+        )
     values.update(body)
     return Params(values), None
 
 
 def _too_large() -> AppwriteError:
-    return AppwriteError("general_argument_invalid",
-                         f"Request body is larger than the {MAX_BODY} bytes allowed.")
+    return AppwriteError(
+        "general_argument_invalid", f"Request body is larger than the {MAX_BODY} bytes allowed."
+    )
 
 
 def _resolve_session(ctx: Ctx) -> tuple[User | None, Session | None, bool]:
@@ -336,8 +365,9 @@ def _scope_error(ctx: Ctx, scope: str) -> AppwriteError:
         who, role = ctx.user.email or "User", "users"
     else:
         who, role = "User", "guests"
-    return AppwriteError("general_unauthorized_scope",
-                         f'{who} (role: {role}) missing scopes (["{scope}"])')
+    return AppwriteError(
+        "general_unauthorized_scope", f'{who} (role: {role}) missing scopes (["{scope}"])'
+    )
 
 
 def _check_key(ctx: Ctx) -> None:
@@ -348,8 +378,7 @@ def _check_key(ctx: Ctx) -> None:
         ctx.key = True
         return
     prefix = key.split("_", 1)[0] if "_" in key else ""
-    if "_" in key and prefix not in ("standard", "account", "organization", "ephemeral",
-                                     "dynamic"):
+    if "_" in key and prefix not in ("standard", "account", "organization", "ephemeral", "dynamic"):
         return  # unrecognised key type: treated as a guest, as Appwrite does
     raise AppwriteError("user_unauthorized")
 
@@ -358,8 +387,12 @@ def _cors_headers(request: Request) -> dict[str, str]:
     origin = request.headers.get("origin")
     if not origin:
         return {}
-    return {"Access-Control-Allow-Origin": origin, "Access-Control-Allow-Credentials": "true",
-            "Access-Control-Expose-Headers": EXPOSE_HEADERS, "Vary": "Origin"}
+    return {
+        "Access-Control-Allow-Origin": origin,
+        "Access-Control-Allow-Credentials": "true",
+        "Access-Control-Expose-Headers": EXPOSE_HEADERS,
+        "Vary": "Origin",
+    }
 
 
 def build_app(store: Store, cfg: Config, router: Router) -> Starlette:
@@ -373,10 +406,15 @@ def build_app(store: Store, cfg: Config, router: Router) -> Starlette:
             extra["X-Appwrite-Warning"] = warning
         try:
             if request.method == "OPTIONS":
-                return Response(status_code=204, headers={
-                    **extra, "Access-Control-Allow-Methods": ALLOW_METHODS,
-                    "Access-Control-Allow-Headers": ALLOW_HEADERS,
-                    "Access-Control-Max-Age": "86400"})
+                return Response(
+                    status_code=204,
+                    headers={
+                        **extra,
+                        "Access-Control-Allow-Methods": ALLOW_METHODS,
+                        "Access-Control-Allow-Headers": ALLOW_HEADERS,
+                        "Access-Control-Max-Age": "86400",
+                    },
+                )
             found = router.match(request.method, path[3:]) if path.startswith("/v1/") else None
             if found is None:
                 raise AppwriteError("general_route_not_found")
@@ -395,11 +433,15 @@ def build_app(store: Store, cfg: Config, router: Router) -> Starlette:
             return resp
         return _render(reply, extra)
 
-    async def _run(ctx: Ctx, ep: Endpoint, body_error: AppwriteError | None,
-                   extra: dict[str, str]) -> Reply:
+    async def _run(
+        ctx: Ctx, ep: Endpoint, body_error: AppwriteError | None, extra: dict[str, str]
+    ) -> Reply:
         if ep.needs_project:
-            project = (ctx.request.headers.get("x-appwrite-project")
-                       or ctx.request.query_params.get("project") or "")
+            project = (
+                ctx.request.headers.get("x-appwrite-project")
+                or ctx.request.query_params.get("project")
+                or ""
+            )
             if project != cfg.project:
                 raise AppwriteError("project_not_found")
         _check_key(ctx)
@@ -414,11 +456,16 @@ def build_app(store: Store, cfg: Config, router: Router) -> Starlette:
         rate_key = None
         if ep.rate is not None and cfg.rate_limits:
             rate_key = ep.rate.key(ctx)
-            decision = limiter.hit(rate_key, ep.rate.limit, ep.rate.period, ctx.now,
-                                   count=not ctx.key)
-            extra.update({"X-RateLimit-Limit": str(decision.limit),
-                          "X-RateLimit-Remaining": str(decision.remaining),
-                          "X-RateLimit-Reset": str(decision.reset)})
+            decision = limiter.hit(
+                rate_key, ep.rate.limit, ep.rate.period, ctx.now, count=not ctx.key
+            )
+            extra.update(
+                {
+                    "X-RateLimit-Limit": str(decision.limit),
+                    "X-RateLimit-Remaining": str(decision.remaining),
+                    "X-RateLimit-Reset": str(decision.reset),
+                }
+            )
             if not decision.allowed and not ctx.key:
                 raise AppwriteError("general_rate_limit_exceeded")
         if ep.session_group and ctx.session is not None:
@@ -430,8 +477,12 @@ def build_app(store: Store, cfg: Config, router: Router) -> Starlette:
             store.touch_user(ctx.user.id, ctx.now)
             ctx.user = store.get_user(ctx.user.id)
         reply = await ep.handler(ctx)
-        if rate_key is not None and ep.rate is not None and ep.rate.reset_on_created \
-                and reply.status == 201:
+        if (
+            rate_key is not None
+            and ep.rate is not None
+            and ep.rate.reset_on_created
+            and reply.status == 201
+        ):
             limiter.reset(rate_key)
         return reply
 
@@ -458,8 +509,9 @@ def build_app(store: Store, cfg: Config, router: Router) -> Starlette:
         # Appwrite's JSON 404, not Starlette's plain-text one.
         return await pipeline(request)
 
-    return Starlette(routes=[Route("/{path:path}", _ASGIEndpoint(pipeline))],
-                     exception_handlers={404: unmatched})
+    return Starlette(
+        routes=[Route("/{path:path}", _ASGIEndpoint(pipeline))], exception_handlers={404: unmatched}
+    )
 
 
 class _ASGIEndpoint:

@@ -17,40 +17,52 @@ CATALOGUE: Final[dict[str, tuple[int, str]]] = {
         "route is valid for this SDK version. Refer to the API docs for more details.",
     ),
     "general_argument_invalid": (400, "One or more arguments are invalid."),
-    "general_unauthorized_scope": (401, "The current user or API key does not have the required "
-                                        "scopes to access the requested resource."),
+    "general_unauthorized_scope": (
+        401,
+        "The current user or API key does not have the required "
+        "scopes to access the requested resource.",
+    ),
     "general_rate_limit_exceeded": (
         429,
         "Rate limit for the current endpoint has been exceeded. Please try again after some time.",
     ),
-    "general_cursor_not_found": (400, "The cursor is invalid. This can happen if the item "
-                                      "represented by the cursor has been deleted."),
+    "general_cursor_not_found": (
+        400,
+        "The cursor is invalid. This can happen if the item "
+        "represented by the cursor has been deleted.",
+    ),
     "general_query_invalid": (400, "The query is invalid."),
     "project_not_found": (
         404,
         "Project with the requested ID could not be found. Please check the value of the "
         "X-Appwrite-Project header to ensure the correct project ID is being used.",
     ),
-    "user_unauthorized": (401, "The current user is not authorized to perform the requested "
-                               "action."),
+    "user_unauthorized": (
+        401,
+        "The current user is not authorized to perform the requested action.",
+    ),
     "user_not_found": (404, "User with the requested ID could not be found."),
     "user_already_exists": (
-        409, "A user with the same id, email, or phone already exists in this project."
+        409,
+        "A user with the same id, email, or phone already exists in this project.",
     ),
     "user_blocked": (403, "The current user has been blocked."),
-    "user_invalid_credentials": (
-        401, "Invalid credentials. Please check the email and password."
-    ),
+    "user_invalid_credentials": (401, "Invalid credentials. Please check the email and password."),
     "user_session_already_exists": (
-        401, "Creation of a session is prohibited when a session is active."
+        401,
+        "Creation of a session is prohibited when a session is active.",
     ),
     "user_session_not_found": (404, "The current user session could not be found."),
     "team_not_found": (404, "Team with the requested ID could not be found."),
-    "team_already_exists": (409, "Team with requested ID already exists. Please choose a "
-                                 "different ID and try again."),
+    "team_already_exists": (
+        409,
+        "Team with requested ID already exists. Please choose a different ID and try again.",
+    ),
     "membership_already_confirmed": (409, "Membership is already confirmed."),
-    "team_invite_already_exists": (409, "User has already been invited or is already a member "
-                                        "of this team"),
+    "team_invite_already_exists": (
+        409,
+        "User has already been invited or is already a member of this team",
+    ),
 }
 
 
@@ -77,7 +89,7 @@ def missing_param(name: str) -> AppwriteError:
 
 def error_response(err: AppwriteError) -> JSONResponse:
     """Render an error as Appwrite does (with ``Cache-Control: no-store``)."""
-    body = {"message": err.message, "code": err.code, "type": err.type,
-            "version": APPWRITE_VERSION}
-    return JSONResponse(body, status_code=err.code,
-                        headers={"Cache-Control": "no-cache, no-store, must-revalidate"})
+    body = {"message": err.message, "code": err.code, "type": err.type, "version": APPWRITE_VERSION}
+    return JSONResponse(
+        body, status_code=err.code, headers={"Cache-Control": "no-cache, no-store, must-revalidate"}
+    )

@@ -31,8 +31,10 @@ def _matches(q: Query, value: Any) -> bool:
     if q.method == "isNotNull":
         return not (value is None or value == "")
     if q.method == "contains":
-        return any(any(str(x).lower() in str(v).lower() if isinstance(v, str) else x == v
-                       for v in items) for x in vals)
+        return any(
+            any(str(x).lower() in str(v).lower() if isinstance(v, str) else x == v for v in items)
+            for x in vals
+        )
     if q.method in ("startsWith", "endsWith", "search"):
         text = " ".join(str(v) for v in items).lower()
         if q.method == "search":
@@ -67,18 +69,31 @@ def matches_search(haystack: str, search: str) -> bool:
     return bool(words) and all(any(tok.startswith(w) for tok in tokens) for w in words)
 
 
-def apply(items: Sequence[T], queries: list[Query], *,
-          attributes: Mapping[str, Callable[[T], Any]], item_id: Callable[[T], str],
-          search: str | None, search_text: Callable[[T], str], with_total: bool,
-          cursor_label: str) -> tuple[list[T], int]:
+def apply(
+    items: Sequence[T],
+    queries: list[Query],
+    *,
+    attributes: Mapping[str, Callable[[T], Any]],
+    item_id: Callable[[T], str],
+    search: str | None,
+    search_text: Callable[[T], str],
+    with_total: bool,
+    cursor_label: str,
+) -> tuple[list[T], int]:
     """Return (page, total) for ``items`` (given in insertion order)."""
     ordered = list(items)
     for q in reversed([q for q in queries if q.method in ("orderAsc", "orderDesc")]):
         getter = attributes[q.attribute]
-        ordered.sort(key=lambda it, g=getter: (g(it) is None, g(it)),  # type: ignore[misc]
-                     reverse=q.method == "orderDesc")
-    filters = [q for q in queries if q.method not in
-               ("orderAsc", "orderDesc", "limit", "offset", "cursorAfter", "cursorBefore")]
+        ordered.sort(
+            key=lambda it, g=getter: (g(it) is None, g(it)),  # type: ignore[misc]
+            reverse=q.method == "orderDesc",
+        )
+    filters = [
+        q
+        for q in queries
+        if q.method
+        not in ("orderAsc", "orderDesc", "limit", "offset", "cursorAfter", "cursorBefore")
+    ]
 
     def keep(it: T) -> bool:
         if search and not matches_search(search_text(it), search):
@@ -93,17 +108,18 @@ def apply(items: Sequence[T], queries: list[Query], *,
             ids = [item_id(it) for it in ordered]
             cursor = q.values[0]
             if cursor not in ids:
-                raise AppwriteError("general_cursor_not_found",
-                                    f"{cursor_label} '{cursor}' for the 'cursor' value not "
-                                    f"found.")
+                raise AppwriteError(
+                    "general_cursor_not_found",
+                    f"{cursor_label} '{cursor}' for the 'cursor' value not found.",
+                )
             pos = ids.index(cursor)
-            allowed = set(ids[pos + 1:]) if q.method == "cursorAfter" else set(ids[:pos])
+            allowed = set(ids[pos + 1 :]) if q.method == "cursorAfter" else set(ids[:pos])
             page = [it for it in page if item_id(it) in allowed]
     offset = next((q.values[0] for q in queries if q.method == "offset"), 0)
     limit = next((q.values[0] for q in queries if q.method == "limit"), DEFAULT_LIMIT)
     cursor_before = any(q.method == "cursorBefore" for q in queries)
     if cursor_before:
-        page = page[max(len(page) - offset - limit, 0):len(page) - offset]
+        page = page[max(len(page) - offset - limit, 0) : len(page) - offset]
     else:
-        page = page[offset:offset + limit]
+        page = page[offset : offset + limit]
     return page, total

@@ -32,12 +32,22 @@ class LocalServer:
     :class:`RequestLog` of every request in :attr:`requests` (to count round trips).
     """
 
-    def __init__(self, project: str = "test", api_key: str | None = None,
-                 data: str | os.PathLike[str] | None = None, *, seed: str | None = None,
-                 host: str = "127.0.0.1", port: int = 0, rate_limits: bool = True,
-                 max_sessions: int = 10, session_duration: int = 31_536_000,
-                 clock: Callable[[], float] | None = None,
-                 access_log: bool = False, record_requests: bool = False) -> None:
+    def __init__(
+        self,
+        project: str = "test",
+        api_key: str | None = None,
+        data: str | os.PathLike[str] | None = None,
+        *,
+        seed: str | None = None,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        rate_limits: bool = True,
+        max_sessions: int = 10,
+        session_duration: int = 31_536_000,
+        clock: Callable[[], float] | None = None,
+        access_log: bool = False,
+        record_requests: bool = False,
+    ) -> None:
         if not security.is_valid_id(project):
             raise ValueError(f"invalid project ID: {project!r}")
         if seed is not None and seed not in SEEDS:
@@ -48,11 +58,19 @@ class LocalServer:
         self.seed = seed
         self._requested_port = port
         self._temp = data is None
-        self.data = Path(data) if data is not None else Path(
-            tempfile.mkstemp(prefix="appwrite-widgets-", suffix=".sqlite3")[1])
-        self._cfg = Config(project=project, api_key=self.api_key, rate_limits=rate_limits,
-                           max_sessions=max_sessions, session_duration=session_duration,
-                           clock=clock or time.time)
+        self.data = (
+            Path(data)
+            if data is not None
+            else Path(tempfile.mkstemp(prefix="appwrite-widgets-", suffix=".sqlite3")[1])
+        )
+        self._cfg = Config(
+            project=project,
+            api_key=self.api_key,
+            rate_limits=rate_limits,
+            max_sessions=max_sessions,
+            session_duration=session_duration,
+            clock=clock or time.time,
+        )
         self._access_log = access_log
         self._record_requests = record_requests
         self._requests: RequestLog | None = None
@@ -106,12 +124,21 @@ class LocalServer:
         app: Any = make_app(self._store, self._cfg)
         if self._record_requests:
             app = self._requests = RequestLog(app)
-        config = uvicorn.Config(app, log_level="warning",
-                                lifespan="off", access_log=self._access_log,
-                                server_header=False, timeout_graceful_shutdown=5)
+        config = uvicorn.Config(
+            app,
+            log_level="warning",
+            lifespan="off",
+            access_log=self._access_log,
+            server_header=False,
+            timeout_graceful_shutdown=5,
+        )
         self._server = uvicorn.Server(config)
-        self._thread = threading.Thread(target=self._server.run, kwargs={"sockets": [sock]},
-                                        name=f"appwrite-widgets-{self.port}", daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.run,
+            kwargs={"sockets": [sock]},
+            name=f"appwrite-widgets-{self.port}",
+            daemon=True,
+        )
         self._thread.start()
         try:
             self._wait_ready(sock)
@@ -160,8 +187,12 @@ class LocalServer:
     def __enter__(self) -> LocalServer:
         return self.start()
 
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
         self.stop()
 
     def __repr__(self) -> str:

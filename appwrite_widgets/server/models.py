@@ -18,43 +18,54 @@ def fmt_time(ts: float | None) -> str:
 def target(user: store.User) -> dict[str, Any]:
     """The email messaging target created at sign-up."""
     return {
-        "$id": user.target_id, "$createdAt": fmt_time(user.created_at),
-        "$updatedAt": fmt_time(user.created_at), "name": "", "userId": user.id,
-        "providerId": None, "providerType": "email", "identifier": user.email or "",
+        "$id": user.target_id,
+        "$createdAt": fmt_time(user.created_at),
+        "$updatedAt": fmt_time(user.created_at),
+        "name": "",
+        "userId": user.id,
+        "providerId": None,
+        "providerType": "email",
+        "identifier": user.email or "",
         "expired": False,
     }
 
 
 def user(u: store.User, *, account: bool = False) -> dict[str, Any]:
     """User (server) or Account (``account=True``: no password/hash/hashOptions)."""
-    out: dict[str, Any] = {"$id": u.id, "$createdAt": fmt_time(u.created_at),
-                           "$updatedAt": fmt_time(u.updated_at), "name": u.name}
+    out: dict[str, Any] = {
+        "$id": u.id,
+        "$createdAt": fmt_time(u.created_at),
+        "$updatedAt": fmt_time(u.updated_at),
+        "name": u.name,
+    }
     if not account:
         out["password"] = u.password_hash
         out["hash"] = "argon2" if u.password_hash else None
         out["hashOptions"] = dict(security.HASH_OPTIONS) if u.password_hash else None
     has_email = bool(u.email)
-    out.update({
-        "registration": fmt_time(u.registration),
-        "status": u.status,
-        "labels": list(u.labels),
-        "passwordUpdate": fmt_time(u.password_update),
-        "email": u.email or "",
-        "phone": u.phone,
-        "emailVerification": u.email_verification,
-        "emailCanonical": u.email if has_email else None,
-        "emailIsFree": None,
-        "emailIsDisposable": None,
-        "emailIsCorporate": None,
-        "emailIsCanonical": None,
-        "phoneVerification": u.phone_verification,
-        "mfa": u.mfa,
-        "prefs": dict(u.prefs),
-        "targets": [target(u)] if has_email else [],
-        "accessedAt": fmt_time(u.accessed_at),
-        "impersonator": False,
-        "impersonatorUserId": None,
-    })
+    out.update(
+        {
+            "registration": fmt_time(u.registration),
+            "status": u.status,
+            "labels": list(u.labels),
+            "passwordUpdate": fmt_time(u.password_update),
+            "email": u.email or "",
+            "phone": u.phone,
+            "emailVerification": u.email_verification,
+            "emailCanonical": u.email if has_email else None,
+            "emailIsFree": None,
+            "emailIsDisposable": None,
+            "emailIsCorporate": None,
+            "emailIsCanonical": None,
+            "phoneVerification": u.phone_verification,
+            "mfa": u.mfa,
+            "prefs": dict(u.prefs),
+            "targets": [target(u)] if has_email else [],
+            "accessedAt": fmt_time(u.accessed_at),
+            "impersonator": False,
+            "impersonatorUserId": None,
+        }
+    )
     return out
 
 
@@ -62,32 +73,61 @@ def session(s: store.Session, *, current: bool, secret: str = "") -> dict[str, A
     """Session; ``secret`` is "" except for API-key callers of session-creating routes."""
     device = useragent.parse(s.user_agent)
     out: dict[str, Any] = {
-        "$id": s.id, "$createdAt": fmt_time(s.created_at), "$updatedAt": fmt_time(s.updated_at),
-        "userId": s.user_id, "expire": fmt_time(s.expire), "provider": s.provider,
-        "providerUid": s.provider_uid, "providerAccessToken": "",
-        "providerAccessTokenExpiry": "", "providerRefreshToken": "", "ip": s.ip,
+        "$id": s.id,
+        "$createdAt": fmt_time(s.created_at),
+        "$updatedAt": fmt_time(s.updated_at),
+        "userId": s.user_id,
+        "expire": fmt_time(s.expire),
+        "provider": s.provider,
+        "providerUid": s.provider_uid,
+        "providerAccessToken": "",
+        "providerAccessTokenExpiry": "",
+        "providerRefreshToken": "",
+        "ip": s.ip,
     }
     out.update(device)
-    out.update({"countryCode": "--", "countryName": "Unknown", "current": current,
-                "factors": list(s.factors), "secret": secret, "mfaUpdatedAt": ""})
+    out.update(
+        {
+            "countryCode": "--",
+            "countryName": "Unknown",
+            "current": current,
+            "factors": list(s.factors),
+            "secret": secret,
+            "mfaUpdatedAt": "",
+        }
+    )
     return out
 
 
 def team(t: store.Team) -> dict[str, Any]:
     """Team."""
-    return {"$id": t.id, "$createdAt": fmt_time(t.created_at),
-            "$updatedAt": fmt_time(t.updated_at), "name": t.name, "total": t.total,
-            "prefs": dict(t.prefs)}
+    return {
+        "$id": t.id,
+        "$createdAt": fmt_time(t.created_at),
+        "$updatedAt": fmt_time(t.updated_at),
+        "name": t.name,
+        "total": t.total,
+        "prefs": dict(t.prefs),
+    }
 
 
 def membership(m: store.Membership) -> dict[str, Any]:
     """Membership."""
     return {
-        "$id": m.id, "$createdAt": fmt_time(m.created_at), "$updatedAt": fmt_time(m.updated_at),
-        "userId": m.user_id, "userName": m.user_name, "userEmail": m.user_email,
-        "userPhone": m.user_phone, "teamId": m.team_id, "teamName": m.team_name,
-        "invited": fmt_time(m.invited), "joined": fmt_time(m.joined), "confirm": m.confirm,
-        "mfa": m.user_mfa, "userAccessedAt": fmt_time(m.user_accessed_at),
+        "$id": m.id,
+        "$createdAt": fmt_time(m.created_at),
+        "$updatedAt": fmt_time(m.updated_at),
+        "userId": m.user_id,
+        "userName": m.user_name,
+        "userEmail": m.user_email,
+        "userPhone": m.user_phone,
+        "teamId": m.team_id,
+        "teamName": m.team_name,
+        "invited": fmt_time(m.invited),
+        "joined": fmt_time(m.joined),
+        "confirm": m.confirm,
+        "mfa": m.user_mfa,
+        "userAccessedAt": fmt_time(m.user_accessed_at),
         "roles": list(m.roles),
     }
 

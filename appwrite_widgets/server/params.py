@@ -13,8 +13,10 @@ from .errors import AppwriteError, invalid_param, missing_param
 
 T = TypeVar("T")
 
-_EMAIL_RE = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}"
-                       r"[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+")
+_EMAIL_RE = re.compile(
+    r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}"
+    r"[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+"
+)
 _LABEL_RE = re.compile(r"[A-Za-z0-9]{1,36}")
 PASSWORD_RULE = "Password must be between 8 and 256 characters long."
 
@@ -40,15 +42,19 @@ class Params:
             raise missing_param(name)
         return value
 
-    def text(self, name: str, *, max_len: int = 128, required: bool = True,
-             default: str = "") -> str:
+    def text(
+        self, name: str, *, max_len: int = 128, required: bool = True, default: str = ""
+    ) -> str:
         """A string of at most ``max_len`` characters."""
         value = self.required(name) if required else self._values.get(name, default)
         if value is None:
             return default
         if not isinstance(value, str) or len(value) > max_len:
-            raise invalid_param(name, f"Value must be a valid string and at least 1 chars and "
-                                      f"no longer than {max_len} chars")
+            raise invalid_param(
+                name,
+                f"Value must be a valid string and at least 1 chars and "
+                f"no longer than {max_len} chars",
+            )
         return value
 
     def email(self, name: str = "email", *, required: bool = True) -> str | None:
@@ -89,8 +95,15 @@ class Params:
             return value.lower() in ("true", "1")
         raise invalid_param(name, "Value must be a valid boolean")
 
-    def string_list(self, name: str, *, item: Callable[[str], bool], rule: str,
-                    max_items: int = 100, required: bool = True) -> list[str] | None:
+    def string_list(
+        self,
+        name: str,
+        *,
+        item: Callable[[str], bool],
+        rule: str,
+        max_items: int = 100,
+        required: bool = True,
+    ) -> list[str] | None:
         """An array of strings each accepted by ``item``; duplicates dropped in order."""
         value = self.required(name) if required else self._values.get(name)
         if value is None:
@@ -98,13 +111,15 @@ class Params:
         if isinstance(value, dict):
             value = list(value.values())
         if not isinstance(value, list) or len(value) > max_items:
-            raise invalid_param(name, f"Value must a valid array no longer than {max_items} "
-                                      f"items and {rule}")
+            raise invalid_param(
+                name, f"Value must a valid array no longer than {max_items} items and {rule}"
+            )
         out: list[str] = []
         for v in value:
             if not isinstance(v, str) or not item(v):
-                raise invalid_param(name, f"Value must a valid array no longer than "
-                                          f"{max_items} items and {rule}")
+                raise invalid_param(
+                    name, f"Value must a valid array no longer than {max_items} items and {rule}"
+                )
             if v not in out:
                 out.append(v)
         return out
@@ -118,11 +133,17 @@ class Params:
             value = [value]
         if isinstance(value, dict):
             value = list(value.values())
-        if (not isinstance(value, list) or len(value) > 100
-                or any(not isinstance(q, str) or len(q) > 4096 for q in value)):
-            raise invalid_param("queries", "Value must a valid array no longer than 100 items "
-                                           "and Value must be a valid string and at least 1 "
-                                           "chars and no longer than 4096 chars")
+        if (
+            not isinstance(value, list)
+            or len(value) > 100
+            or any(not isinstance(q, str) or len(q) > 4096 for q in value)
+        ):
+            raise invalid_param(
+                "queries",
+                "Value must a valid array no longer than 100 items "
+                "and Value must be a valid string and at least 1 "
+                "chars and no longer than 4096 chars",
+            )
         return list(value)
 
 
@@ -145,14 +166,29 @@ class Query:
     values: list[Any]
 
 
-_METHODS = {"equal", "notEqual", "lessThan", "lessThanEqual", "greaterThan",
-            "greaterThanEqual", "search", "startsWith", "endsWith", "contains", "isNull",
-            "isNotNull", "orderAsc", "orderDesc", "limit", "offset", "cursorAfter",
-            "cursorBefore"}
+_METHODS = {
+    "equal",
+    "notEqual",
+    "lessThan",
+    "lessThanEqual",
+    "greaterThan",
+    "greaterThanEqual",
+    "search",
+    "startsWith",
+    "endsWith",
+    "contains",
+    "isNull",
+    "isNotNull",
+    "orderAsc",
+    "orderDesc",
+    "limit",
+    "offset",
+    "cursorAfter",
+    "cursorBefore",
+}
 
 
-def parse_queries(raw: list[str], attributes: Mapping[str, Callable[[Any], Any]]
-                  ) -> list[Query]:
+def parse_queries(raw: list[str], attributes: Mapping[str, Callable[[Any], Any]]) -> list[Query]:
     """Parse JSON query strings; unknown methods or attributes are 400."""
     out: list[Query] = []
     for text in raw:
@@ -172,8 +208,10 @@ def parse_queries(raw: list[str], attributes: Mapping[str, Callable[[Any], Any]]
         if method in ("limit", "offset"):
             low = 1 if method == "limit" else 0
             if len(values) != 1 or type(values[0]) is not int or values[0] < low:
-                raise _bad_query(f"Invalid {method}: Value must be a valid range between "
-                                 f"{low} and 9,223,372,036,854,775,807")
+                raise _bad_query(
+                    f"Invalid {method}: Value must be a valid range between "
+                    f"{low} and 9,223,372,036,854,775,807"
+                )
         elif method in ("cursorAfter", "cursorBefore"):
             if len(values) != 1 or not isinstance(values[0], str):
                 raise _bad_query("Invalid cursor: Cursor must contain at most 36 chars.")

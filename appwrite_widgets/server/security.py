@@ -20,12 +20,15 @@ from argon2.exceptions import InvalidHashError, VerificationError
 
 # Appwrite's server default: {type: argon2, memoryCost: 7168, timeCost: 5, threads: 1}.
 HASH_OPTIONS = {"type": "argon2", "memoryCost": 7168, "timeCost": 5, "threads": 1}
-_HASHER = PasswordHasher(time_cost=5, memory_cost=7168, parallelism=1, hash_len=32,
-                         salt_len=16, type=Type.ID)
+_HASHER = PasswordHasher(
+    time_cost=5, memory_cost=7168, parallelism=1, hash_len=32, salt_len=16, type=Type.ID
+)
 
 _ID_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,35}")
-ID_RULE = ("Parameter must contain at most 36 chars. Valid chars are a-z, A-Z, 0-9, period, "
-           "hyphen, and underscore. Can't start with a special char")
+ID_RULE = (
+    "Parameter must contain at most 36 chars. Valid chars are a-z, A-Z, 0-9, period, "
+    "hyphen, and underscore. Can't start with a special char"
+)
 
 
 def hash_password(password: str) -> str:
@@ -72,8 +75,14 @@ def decode_token(value: str | None) -> tuple[str, str] | None:
         return None
     uid, secret = data.get("id"), data.get("secret")
     # Real IDs and secrets are ASCII; anything else (a lone surrogate...) cannot match.
-    if (isinstance(uid, str) and isinstance(secret, str) and uid and secret
-            and uid.isascii() and secret.isascii()):
+    if (
+        isinstance(uid, str)
+        and isinstance(secret, str)
+        and uid
+        and secret
+        and uid.isascii()
+        and secret.isascii()
+    ):
         return uid, secret
     return None
 
@@ -118,8 +127,9 @@ class RateLimiter:
         self._counts: dict[tuple[str, int], int] = {}
         self._lock = threading.Lock()
 
-    def hit(self, key: str, limit: int, period: int, now: float, *, count: bool = True
-            ) -> RateDecision:
+    def hit(
+        self, key: str, limit: int, period: int, now: float, *, count: bool = True
+    ) -> RateDecision:
         """Check ``key``; when allowed (and ``count``), count this attempt."""
         start = int(math.floor(now / period) * period)
         with self._lock:
@@ -129,8 +139,9 @@ class RateLimiter:
                 self._counts[(key, start)] = used + 1
             if len(self._counts) > 10_000:
                 self._counts = {k: v for k, v in self._counts.items() if k[1] >= start - period}
-        return RateDecision(allowed, limit, max(limit - used - 1, 0) if allowed else 0,
-                            start + period)
+        return RateDecision(
+            allowed, limit, max(limit - used - 1, 0) if allowed else 0, start + period
+        )
 
     def reset(self, key: str) -> None:
         """Forget every window of ``key`` (Appwrite resets the email limit on a 201)."""

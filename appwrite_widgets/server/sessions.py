@@ -9,8 +9,16 @@ from .app import Ctx, Reply, is_same_site, session_cookies
 from .store import User
 
 
-def create_session(ctx: Ctx, user: User, *, provider: str, provider_uid: str,
-                   factors: list[str], evict: bool, cookies: bool = True) -> Reply:
+def create_session(
+    ctx: Ctx,
+    user: User,
+    *,
+    provider: str,
+    provider_uid: str,
+    factors: list[str],
+    evict: bool,
+    cookies: bool = True,
+) -> Reply:
     """Store a new session for ``user`` and answer 201 with the Session model.
 
     API-key callers get the token in ``secret``; cookies and ``X-Fallback-Cookies`` follow §1.2
@@ -20,16 +28,25 @@ def create_session(ctx: Ctx, user: User, *, provider: str, provider_uid: str,
     token = security.encode_token(user.id, secret)
     expire = ctx.now + ctx.cfg.session_duration
     session = ctx.store.create_session(
-        session_id=security.unique_id(), user_id=user.id, now=ctx.now, expire=expire,
-        provider=provider, provider_uid=provider_uid, secret_hash=security.sha256_hex(secret),
-        ip=ctx.ip, user_agent=ctx.user_agent, factors=factors,
-        max_sessions=ctx.cfg.max_sessions if evict else None)
+        session_id=security.unique_id(),
+        user_id=user.id,
+        now=ctx.now,
+        expire=expire,
+        provider=provider,
+        provider_uid=provider_uid,
+        secret_hash=security.sha256_hex(secret),
+        ip=ctx.ip,
+        user_agent=ctx.user_agent,
+        factors=factors,
+        max_sessions=ctx.cfg.max_sessions if evict else None,
+    )
     reply = Reply(201, models.session(session, current=True, secret=token if ctx.key else ""))
     if cookies:
         reply.cookies = session_cookies(ctx, token, expire)
         if not is_same_site(ctx.request):
             reply.headers["X-Fallback-Cookies"] = json.dumps(
-                {f"a_session_{ctx.cfg.project}": token}, separators=(",", ":"))
+                {f"a_session_{ctx.cfg.project}": token}, separators=(",", ":")
+            )
     return reply
 
 

@@ -149,34 +149,82 @@ class Conflict(Exception):
 
 
 def _user(r: sqlite3.Row) -> User:
-    return User(r["seq"], r["id"], r["created_at"], r["updated_at"], r["name"], r["email"],
-                r["phone"], r["password_hash"], bool(r["status"]), json.loads(r["labels"]),
-                json.loads(r["prefs"]), bool(r["email_verification"]),
-                bool(r["phone_verification"]), bool(r["mfa"]), r["registration"],
-                r["password_update"], r["accessed_at"], r["target_id"])
+    return User(
+        r["seq"],
+        r["id"],
+        r["created_at"],
+        r["updated_at"],
+        r["name"],
+        r["email"],
+        r["phone"],
+        r["password_hash"],
+        bool(r["status"]),
+        json.loads(r["labels"]),
+        json.loads(r["prefs"]),
+        bool(r["email_verification"]),
+        bool(r["phone_verification"]),
+        bool(r["mfa"]),
+        r["registration"],
+        r["password_update"],
+        r["accessed_at"],
+        r["target_id"],
+    )
 
 
 def _session(r: sqlite3.Row) -> Session:
-    return Session(r["seq"], r["id"], r["user_id"], r["created_at"], r["updated_at"],
-                   r["expire"], r["provider"], r["provider_uid"], r["secret_hash"], r["ip"],
-                   r["user_agent"], json.loads(r["factors"]))
+    return Session(
+        r["seq"],
+        r["id"],
+        r["user_id"],
+        r["created_at"],
+        r["updated_at"],
+        r["expire"],
+        r["provider"],
+        r["provider_uid"],
+        r["secret_hash"],
+        r["ip"],
+        r["user_agent"],
+        json.loads(r["factors"]),
+    )
 
 
 def _team(r: sqlite3.Row) -> Team:
-    return Team(r["seq"], r["id"], r["created_at"], r["updated_at"], r["name"],
-                json.loads(r["prefs"]), r["total"])
+    return Team(
+        r["seq"],
+        r["id"],
+        r["created_at"],
+        r["updated_at"],
+        r["name"],
+        json.loads(r["prefs"]),
+        r["total"],
+    )
 
 
 def _membership(r: sqlite3.Row) -> Membership:
-    return Membership(r["seq"], r["id"], r["team_id"], r["user_id"], r["created_at"],
-                      r["updated_at"], json.loads(r["roles"]), r["invited"], r["joined"],
-                      bool(r["confirm"]), r["user_name"], r["user_email"] or "",
-                      r["user_phone"], bool(r["user_mfa"]), r["user_accessed_at"],
-                      r["team_name"])
+    return Membership(
+        r["seq"],
+        r["id"],
+        r["team_id"],
+        r["user_id"],
+        r["created_at"],
+        r["updated_at"],
+        json.loads(r["roles"]),
+        r["invited"],
+        r["joined"],
+        bool(r["confirm"]),
+        r["user_name"],
+        r["user_email"] or "",
+        r["user_phone"],
+        bool(r["user_mfa"]),
+        r["user_accessed_at"],
+        r["team_name"],
+    )
 
 
-_TEAM_SELECT = ("SELECT t.*, (SELECT COUNT(*) FROM memberships m WHERE m.team_id = t.id "
-                "AND m.confirm = 1) AS total FROM teams t")
+_TEAM_SELECT = (
+    "SELECT t.*, (SELECT COUNT(*) FROM memberships m WHERE m.team_id = t.id "
+    "AND m.confirm = 1) AS total FROM teams t"
+)
 _MEMBERSHIP_SELECT = (
     "SELECT m.*, u.name AS user_name, u.email AS user_email, u.phone AS user_phone, "
     "u.mfa AS user_mfa, u.accessed_at AS user_accessed_at, t.name AS team_name "
@@ -202,8 +250,9 @@ class Store:
         self.path = path
         self._lock = threading.RLock()
         _create_private(path)
-        self._db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None,
-                                   timeout=30.0)
+        self._db = sqlite3.connect(
+            str(path), check_same_thread=False, isolation_level=None, timeout=30.0
+        )
         self._db.row_factory = sqlite3.Row
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")
@@ -212,8 +261,9 @@ class Store:
             for stmt in _SCHEMA.split(";"):
                 if stmt.strip():
                     db.execute(stmt)
-            db.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)",
-                       (str(SCHEMA_VERSION),))
+            db.execute(
+                "INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),)
+            )
 
     def close(self) -> None:
         """Checkpoint and close the connection."""
@@ -250,8 +300,16 @@ class Store:
         return str(row[0]) if row else ""
 
     # users ------------------------------------------------------------------------------
-    def create_user(self, *, user_id: str, email: str | None, password_hash: str | None,
-                    name: str, now: float, target_id: str) -> User:
+    def create_user(
+        self,
+        *,
+        user_id: str,
+        email: str | None,
+        password_hash: str | None,
+        name: str,
+        now: float,
+        target_id: str,
+    ) -> User:
         """Insert a user; raises :class:`Conflict` on a duplicate id or email."""
         try:
             with self.write() as db:
@@ -259,8 +317,19 @@ class Store:
                     "INSERT INTO users (id, created_at, updated_at, name, email, password_hash,"
                     " registration, password_update, accessed_at, target_id)"
                     " VALUES (?,?,?,?,?,?,?,?,?,?)",
-                    (user_id, now, now, name, email, password_hash, now,
-                     now if password_hash else None, now, target_id))
+                    (
+                        user_id,
+                        now,
+                        now,
+                        name,
+                        email,
+                        password_hash,
+                        now,
+                        now if password_hash else None,
+                        now,
+                        target_id,
+                    ),
+                )
         except sqlite3.IntegrityError as exc:
             raise Conflict(str(exc)) from exc
         user = self.get_user(user_id)
@@ -286,20 +355,36 @@ class Store:
         cols = {k: json.dumps(v) if k in ("labels", "prefs") else v for k, v in fields.items()}
         sets = ", ".join(f"{k} = ?" for k in cols)
         with self.write() as db:
-            db.execute(f"UPDATE users SET {sets}, updated_at = ? WHERE id = ?",
-                       (*cols.values(), now, user_id))
+            db.execute(
+                f"UPDATE users SET {sets}, updated_at = ? WHERE id = ?",
+                (*cols.values(), now, user_id),
+            )
         return self.get_user(user_id)
 
     def touch_user(self, user_id: str, now: float) -> None:
         """Refresh ``accessedAt`` when it is older than 24 h (Appwrite's rule)."""
         with self.write() as db:
-            db.execute("UPDATE users SET accessed_at = ? WHERE id = ? AND accessed_at < ?",
-                       (now, user_id, now - ACCESS_REFRESH_SECONDS))
+            db.execute(
+                "UPDATE users SET accessed_at = ? WHERE id = ? AND accessed_at < ?",
+                (now, user_id, now - ACCESS_REFRESH_SECONDS),
+            )
 
     # sessions ---------------------------------------------------------------------------
-    def create_session(self, *, session_id: str, user_id: str, now: float, expire: float,
-                       provider: str, provider_uid: str, secret_hash: str, ip: str,
-                       user_agent: str, factors: list[str], max_sessions: int | None) -> Session:
+    def create_session(
+        self,
+        *,
+        session_id: str,
+        user_id: str,
+        now: float,
+        expire: float,
+        provider: str,
+        provider_uid: str,
+        secret_hash: str,
+        ip: str,
+        user_agent: str,
+        factors: list[str],
+        max_sessions: int | None,
+    ) -> Session:
         """Insert a session, then evict the user's oldest sessions beyond ``max_sessions``
         (None: no eviction), in one transaction."""
         with self.write() as db:
@@ -307,13 +392,26 @@ class Store:
                 "INSERT INTO sessions (id, user_id, created_at, updated_at, expire, provider,"
                 " provider_uid, secret_hash, ip, user_agent, factors)"
                 " VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-                (session_id, user_id, now, now, expire, provider, provider_uid, secret_hash,
-                 ip, user_agent, json.dumps(factors)))
+                (
+                    session_id,
+                    user_id,
+                    now,
+                    now,
+                    expire,
+                    provider,
+                    provider_uid,
+                    secret_hash,
+                    ip,
+                    user_agent,
+                    json.dumps(factors),
+                ),
+            )
             if max_sessions is not None and max_sessions > 0:
                 db.execute(
                     "DELETE FROM sessions WHERE user_id = ? AND seq NOT IN (SELECT seq FROM"
                     " sessions WHERE user_id = ? ORDER BY seq DESC LIMIT ?)",
-                    (user_id, user_id, max_sessions))
+                    (user_id, user_id, max_sessions),
+                )
             db.execute("UPDATE users SET accessed_at = ? WHERE id = ?", (now, user_id))
         row = self._one("SELECT * FROM sessions WHERE id = ?", (session_id,))
         assert row is not None
@@ -321,8 +419,10 @@ class Store:
 
     def list_sessions(self, user_id: str) -> list[Session]:
         """All sessions of a user, oldest first (expired ones included)."""
-        return [_session(r) for r in self._all(
-            "SELECT * FROM sessions WHERE user_id = ? ORDER BY seq", (user_id,))]
+        return [
+            _session(r)
+            for r in self._all("SELECT * FROM sessions WHERE user_id = ? ORDER BY seq", (user_id,))
+        ]
 
     def get_session(self, session_id: str) -> Session | None:
         """The session with ``session_id`` or None."""
@@ -331,29 +431,36 @@ class Store:
 
     def find_session(self, user_id: str, secret_hash: str, now: float) -> Session | None:
         """The user's unexpired session whose stored hash matches, or None."""
-        row = self._one("SELECT * FROM sessions WHERE user_id = ? AND secret_hash = ? AND"
-                        " expire >= ? ORDER BY seq LIMIT 1", (user_id, secret_hash, now))
+        row = self._one(
+            "SELECT * FROM sessions WHERE user_id = ? AND secret_hash = ? AND"
+            " expire >= ? ORDER BY seq LIMIT 1",
+            (user_id, secret_hash, now),
+        )
         return _session(row) if row else None
 
     def extend_session(self, session_id: str, now: float, expire: float) -> Session | None:
         """Set a new expiry."""
         with self.write() as db:
-            db.execute("UPDATE sessions SET expire = ?, updated_at = ? WHERE id = ?",
-                       (expire, now, session_id))
+            db.execute(
+                "UPDATE sessions SET expire = ?, updated_at = ? WHERE id = ?",
+                (expire, now, session_id),
+            )
         return self.get_session(session_id)
 
     def delete_session(self, user_id: str, session_id: str) -> bool:
         """Delete one session of ``user_id``; False when it does not exist or is not theirs."""
         with self.write() as db:
-            cur = db.execute("DELETE FROM sessions WHERE id = ? AND user_id = ?",
-                             (session_id, user_id))
+            cur = db.execute(
+                "DELETE FROM sessions WHERE id = ? AND user_id = ?", (session_id, user_id)
+            )
             return cur.rowcount > 0
 
     def delete_sessions(self, user_id: str, keep: str | None = None) -> int:
         """Delete all sessions of ``user_id`` except ``keep``; returns how many went."""
         with self.write() as db:
-            cur = db.execute("DELETE FROM sessions WHERE user_id = ? AND id IS NOT ?",
-                             (user_id, keep))
+            cur = db.execute(
+                "DELETE FROM sessions WHERE user_id = ? AND id IS NOT ?", (user_id, keep)
+            )
             return cur.rowcount
 
     def count_sessions(self) -> int:
@@ -362,20 +469,23 @@ class Store:
         return int(row[0]) if row else 0
 
     # teams ------------------------------------------------------------------------------
-    def create_team(self, *, team_id: str, name: str, now: float,
-                    owner: tuple[str, str, list[str]] | None) -> Team:
+    def create_team(
+        self, *, team_id: str, name: str, now: float, owner: tuple[str, str, list[str]] | None
+    ) -> Team:
         """Insert a team and, if ``owner`` = (membershipId, userId, roles), its confirmed
         membership; raises :class:`Conflict` on a duplicate id."""
         try:
             with self.write() as db:
-                db.execute("INSERT INTO teams (id, created_at, updated_at, name)"
-                           " VALUES (?,?,?,?)", (team_id, now, now, name))
+                db.execute(
+                    "INSERT INTO teams (id, created_at, updated_at, name) VALUES (?,?,?,?)",
+                    (team_id, now, now, name),
+                )
                 if owner is not None:
                     db.execute(
                         "INSERT INTO memberships (id, team_id, user_id, created_at, updated_at,"
                         " roles, invited, joined, confirm) VALUES (?,?,?,?,?,?,?,?,1)",
-                        (owner[0], team_id, owner[1], now, now, json.dumps(owner[2]), now,
-                         now))
+                        (owner[0], team_id, owner[1], now, now, json.dumps(owner[2]), now, now),
+                    )
         except sqlite3.IntegrityError as exc:
             raise Conflict(str(exc)) from exc
         team = self.get_team(team_id)
@@ -391,36 +501,60 @@ class Store:
         """All teams, or those where ``member`` has a confirmed membership."""
         if member is None:
             return [_team(r) for r in self._all(_TEAM_SELECT + " ORDER BY t.seq")]
-        return [_team(r) for r in self._all(
-            _TEAM_SELECT + " WHERE t.id IN (SELECT team_id FROM memberships WHERE user_id = ?"
-            " AND confirm = 1) ORDER BY t.seq", (member,))]
+        return [
+            _team(r)
+            for r in self._all(
+                _TEAM_SELECT + " WHERE t.id IN (SELECT team_id FROM memberships WHERE user_id = ?"
+                " AND confirm = 1) ORDER BY t.seq",
+                (member,),
+            )
+        ]
 
-    def add_membership(self, *, membership_id: str, team_id: str, user_id: str,
-                       roles: list[str], now: float, confirm: bool) -> Membership:
+    def add_membership(
+        self,
+        *,
+        membership_id: str,
+        team_id: str,
+        user_id: str,
+        roles: list[str],
+        now: float,
+        confirm: bool,
+    ) -> Membership:
         """Insert a membership; :class:`Conflict` when the user is already in the team."""
         try:
             with self.write() as db:
                 db.execute(
                     "INSERT INTO memberships (id, team_id, user_id, created_at, updated_at,"
                     " roles, invited, joined, confirm) VALUES (?,?,?,?,?,?,?,?,?)",
-                    (membership_id, team_id, user_id, now, now, json.dumps(roles), now,
-                     now if confirm else None, int(confirm)))
+                    (
+                        membership_id,
+                        team_id,
+                        user_id,
+                        now,
+                        now,
+                        json.dumps(roles),
+                        now,
+                        now if confirm else None,
+                        int(confirm),
+                    ),
+                )
         except sqlite3.IntegrityError as exc:
             raise Conflict(str(exc)) from exc
         return self.list_memberships(team_id, membership_id=membership_id)[0]
 
-    def list_memberships(self, team_id: str, *, membership_id: str | None = None
-                         ) -> list[Membership]:
+    def list_memberships(
+        self, team_id: str, *, membership_id: str | None = None
+    ) -> list[Membership]:
         """Memberships of a team in insertion order."""
         if membership_id is not None:
             rows = self._all(_MEMBERSHIP_SELECT + " WHERE m.id = ?", (membership_id,))
         else:
-            rows = self._all(_MEMBERSHIP_SELECT + " WHERE m.team_id = ? ORDER BY m.seq",
-                             (team_id,))
+            rows = self._all(_MEMBERSHIP_SELECT + " WHERE m.team_id = ? ORDER BY m.seq", (team_id,))
         return [_membership(r) for r in rows]
 
     def membership_of(self, team_id: str, user_id: str) -> Membership | None:
         """The user's membership in a team or None."""
-        rows = self._all(_MEMBERSHIP_SELECT + " WHERE m.team_id = ? AND m.user_id = ?",
-                         (team_id, user_id))
+        rows = self._all(
+            _MEMBERSHIP_SELECT + " WHERE m.team_id = ? AND m.user_id = ?", (team_id, user_id)
+        )
         return _membership(rows[0]) if rows else None

@@ -43,9 +43,18 @@ _CLIENTS: tuple[tuple[str, str, str, str, str], ...] = (
 )
 
 _EMPTY: Device = {
-    "osCode": "", "osName": "", "osVersion": "", "clientType": "", "clientCode": "",
-    "clientName": "", "clientVersion": "", "clientEngine": "", "clientEngineVersion": "",
-    "deviceName": "", "deviceBrand": "", "deviceModel": "",
+    "osCode": "",
+    "osName": "",
+    "osVersion": "",
+    "clientType": "",
+    "clientCode": "",
+    "clientName": "",
+    "clientVersion": "",
+    "clientEngine": "",
+    "clientEngineVersion": "",
+    "deviceName": "",
+    "deviceBrand": "",
+    "deviceModel": "",
 }
 
 

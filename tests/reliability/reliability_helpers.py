@@ -195,8 +195,6 @@ class FaultPorts:
             srv.close()
 
 
-
-
 # -- the wrapping transport -----------------------------------------------------------------
 
 
@@ -298,8 +296,6 @@ class AsyncFaultInjector(httpx.AsyncBaseTransport):
         await self.inner.aclose()
 
 
-
-
 def wire_side_clients(ctx: SessionContext, plan: FaultPlan) -> None:
     """Send the context's short-lived revocation clients through the plan too."""
     base = ctx._base
@@ -312,8 +308,6 @@ def wire_side_clients(ctx: SessionContext, plan: FaultPlan) -> None:
         return Client(base.endpoint, base.project, session=token, transport=FaultInjector(plan))
 
     ctx._side_client = side  # type: ignore[method-assign]
-
-
 
 
 def consistent(ctx: SessionContext) -> bool:

@@ -259,7 +259,10 @@ def test_half_done_login_leaves_no_orphan_session(
 
 @pytest.mark.parametrize("fault", list(FAULTS))
 def test_retry_while_appwrite_is_still_down_keeps_the_debt(
-    fault: str, server: Any, plan: FaultPlan, make_ctx: Callable[..., SessionContext],
+    fault: str,
+    server: Any,
+    plan: FaultPlan,
+    make_ctx: Callable[..., SessionContext],
     make_user: Any,
 ) -> None:
     user = make_user()

@@ -108,11 +108,7 @@ def valid_email(value: object) -> bool:
 
 
 def valid_password(value: object) -> bool:
-    return (
-        isinstance(value, str)
-        and encodable(value)
-        and 8 <= len(value.encode("utf-8")) <= 256
-    )
+    return isinstance(value, str) and encodable(value) and 8 <= len(value.encode("utf-8")) <= 256
 
 
 def encodable(value: str) -> bool:

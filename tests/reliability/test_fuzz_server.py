@@ -53,13 +53,25 @@ ROUTES = [
     ("PUT", "/users/{id}/labels", "key"),
     ("PATCH", "/users/{id}/status", "key"),
 ]
-KEYS = ["email", "password", "userId", "name", "teamId", "roles", "labels", "status", "queries",
-        "search", "project"]
+KEYS = [
+    "email",
+    "password",
+    "userId",
+    "name",
+    "teamId",
+    "roles",
+    "labels",
+    "status",
+    "queries",
+    "search",
+    "project",
+]
 
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=30),
-    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner,
-                                                                 max_size=4),
+    lambda inner: (
+        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4)
+    ),
     max_leaves=12,
 )
 bodies = st.one_of(
@@ -129,18 +141,23 @@ def caller(server: Any, api: httpx.Client) -> Iterator[Caller]:
 @FUZZ
 @given(route=st.sampled_from(ROUTES), body=bodies, id_value=ids)
 @example(route=ROUTES[1], body={"email": "a@b.co", "password": "\ud800" * 8}, id_value="x")
-@example(route=ROUTES[0], body={"userId": "unique()", "email": "a@b.co", "password": "pw\udc80"
-                                "-long-enough"}, id_value="x")
-@example(route=ROUTES[13], body={"userId": "unique()", "email": "x@y.co", "name": "\ud83d"},
-         id_value="x")
+@example(
+    route=ROUTES[0],
+    body={"userId": "unique()", "email": "a@b.co", "password": "pw\udc80-long-enough"},
+    id_value="x",
+)
+@example(
+    route=ROUTES[13], body={"userId": "unique()", "email": "x@y.co", "name": "\ud83d"}, id_value="x"
+)
 @example(route=ROUTES[12], body={"queries": ["[" * 5000 + "]" * 5000]}, id_value="x")
 @example(route=ROUTES[18], body={"labels": {"a": "b"}}, id_value="x")
-def test_json_bodies(caller: Caller, route: tuple[str, str, str], body: Any,
-                     id_value: str) -> None:
+def test_json_bodies(caller: Caller, route: tuple[str, str, str], body: Any, id_value: str) -> None:
     method, template, who = route
     content = json.dumps(body).encode()  # json.dumps escapes lone surrogates as \\udXXX
     response = caller.http.request(
-        method, caller.path(template, id_value), content=content,
+        method,
+        caller.path(template, id_value),
+        content=content,
         headers={**caller.headers(who), "Content-Type": "application/json"},
     )
     check(response)
@@ -149,10 +166,20 @@ def test_json_bodies(caller: Caller, route: tuple[str, str, str], body: Any,
 @FUZZ
 @given(
     route=st.sampled_from(ROUTES),
-    raw=st.one_of(st.binary(max_size=200), st.sampled_from([DEEP.encode(), b"\xff\xfe{}",
-                                                            b'{"a":' * 3000, b"null", b"[]"])),
-    ctype=st.sampled_from(["application/json", "application/x-www-form-urlencoded",
-                           "text/plain", "multipart/form-data", "", "application/json; x"]),
+    raw=st.one_of(
+        st.binary(max_size=200),
+        st.sampled_from([DEEP.encode(), b"\xff\xfe{}", b'{"a":' * 3000, b"null", b"[]"]),
+    ),
+    ctype=st.sampled_from(
+        [
+            "application/json",
+            "application/x-www-form-urlencoded",
+            "text/plain",
+            "multipart/form-data",
+            "",
+            "application/json; x",
+        ]
+    ),
 )
 @example(route=ROUTES[1], raw=DEEP.encode(), ctype="application/json")
 def test_raw_bodies(caller: Caller, route: tuple[str, str, str], raw: bytes, ctype: str) -> None:
@@ -166,14 +193,30 @@ def test_raw_bodies(caller: Caller, route: tuple[str, str, str], raw: bytes, cty
 @FUZZ
 @given(
     route=st.sampled_from(ROUTES),
-    name=st.sampled_from(["X-Appwrite-Project", "X-Appwrite-Key", "X-Appwrite-Session",
-                          "X-Fallback-Cookies", "Cookie", "X-Forwarded-For",
-                          "X-Forwarded-User-Agent", "User-Agent", "Origin", "Referer",
-                          "X-Appwrite-Response-Format", "Content-Type", "X-Appwrite-Locale",
-                          "Content-Length"]),
-    value=st.one_of(header_text, token_like,
-                    token_like.map(lambda t: json.dumps({"a_session_test": t})),
-                    token_like.map(lambda t: f"a_session_test={t}; a_session_test_legacy=x")),
+    name=st.sampled_from(
+        [
+            "X-Appwrite-Project",
+            "X-Appwrite-Key",
+            "X-Appwrite-Session",
+            "X-Fallback-Cookies",
+            "Cookie",
+            "X-Forwarded-For",
+            "X-Forwarded-User-Agent",
+            "User-Agent",
+            "Origin",
+            "Referer",
+            "X-Appwrite-Response-Format",
+            "Content-Type",
+            "X-Appwrite-Locale",
+            "Content-Length",
+        ]
+    ),
+    value=st.one_of(
+        header_text,
+        token_like,
+        token_like.map(lambda t: json.dumps({"a_session_test": t})),
+        token_like.map(lambda t: f"a_session_test={t}; a_session_test_legacy=x"),
+    ),
 )
 @example(route=ROUTES[3], name="X-Fallback-Cookies", value=DEEP[:20_000])
 @example(route=ROUTES[3], name="Cookie", value="a_session_test=%ZZ%; =; ;;")
@@ -194,22 +237,36 @@ def test_headers(caller: Caller, route: tuple[str, str, str], name: str, value: 
 
 @FUZZ
 @given(
-    method=st.sampled_from(["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS",
-                            "PROPFIND", "TRACE"]),
-    segments=st.lists(st.one_of(ids, st.sampled_from(["account", "sessions", "users", "teams",
-                                                      "v1", "%00", "%2e%2e", ""])),
-                      max_size=6),
-    query=st.lists(st.tuples(st.sampled_from(["queries[]", "queries[0]", "search", "project",
-                                              "queries", "x[]"]), st.text(max_size=30)),
-                   max_size=4),
+    method=st.sampled_from(
+        ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "PROPFIND", "TRACE"]
+    ),
+    segments=st.lists(
+        st.one_of(
+            ids,
+            st.sampled_from(["account", "sessions", "users", "teams", "v1", "%00", "%2e%2e", ""]),
+        ),
+        max_size=6,
+    ),
+    query=st.lists(
+        st.tuples(
+            st.sampled_from(["queries[]", "queries[0]", "search", "project", "queries", "x[]"]),
+            st.text(max_size=30),
+        ),
+        max_size=4,
+    ),
 )
 @example(method="GET", segments=["users"], query=[("queries[]", "[" * 3000)])
-@example(method="GET", segments=["teams"], query=[("queries[]", '{"method":"limit","values":'
-                                                  '[1e400]}')])
-@example(method="GET", segments=["users"], query=[("queries[]", '{"method":"equal",'
-                                                  '"attribute":"name","values":[[[]]]}')])
-def test_paths_methods_and_queries(caller: Caller, method: str, segments: list[str],
-                                   query: list[tuple[str, str]]) -> None:
+@example(
+    method="GET", segments=["teams"], query=[("queries[]", '{"method":"limit","values":[1e400]}')]
+)
+@example(
+    method="GET",
+    segments=["users"],
+    query=[("queries[]", '{"method":"equal","attribute":"name","values":[[[]]]}')],
+)
+def test_paths_methods_and_queries(
+    caller: Caller, method: str, segments: list[str], query: list[tuple[str, str]]
+) -> None:
     path = "/" + "/".join(quote(s, safe="%") for s in segments)
     url = httpx.URL(caller.server.endpoint + path, params=query)
     for who in ("guest", "key"):
@@ -219,9 +276,13 @@ def test_paths_methods_and_queries(caller: Caller, method: str, segments: list[s
 def test_huge_path_and_body_are_refused_cleanly(caller: Caller) -> None:
     check(caller.http.get("/account/sessions/" + "a" * 20_000, headers=caller.headers("user")))
     big = b'{"email": "' + b"a" * (2 * 1024 * 1024) + b'"}'
-    check(caller.http.post("/account/sessions/email", content=big,
-                           headers={**caller.headers("guest"),
-                                    "Content-Type": "application/json"}))
+    check(
+        caller.http.post(
+            "/account/sessions/email",
+            content=big,
+            headers={**caller.headers("guest"), "Content-Type": "application/json"},
+        )
+    )
 
 
 @pytest.mark.parametrize("alphabet", [string.printable, "\u00e9\u00ff "])

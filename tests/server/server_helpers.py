@@ -9,19 +9,25 @@ import httpx
 
 from appwrite_widgets.server.local import LocalServer
 
-CHROME_UA = ("Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
-             "Chrome/70.0.3538.77 Safari/537.36")
+CHROME_UA = (
+    "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "Chrome/70.0.3538.77 Safari/537.36"
+)
 DATETIME_RE = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}\+00:00$")
 
 
 def guest(server: LocalServer, **headers: str) -> httpx.Client:
     """A client with only the project header (and a cookie jar)."""
-    return httpx.Client(base_url=server.endpoint, timeout=30.0,
-                        headers={"X-Appwrite-Project": server.project, **headers})
+    return httpx.Client(
+        base_url=server.endpoint,
+        timeout=30.0,
+        headers={"X-Appwrite-Project": server.project, **headers},
+    )
 
 
-def sign_in(server: LocalServer, email: str, password: str, **headers: str
-            ) -> tuple[httpx.Client, dict[str, Any]]:
+def sign_in(
+    server: LocalServer, email: str, password: str, **headers: str
+) -> tuple[httpx.Client, dict[str, Any]]:
     """A client signed in by cookie, and the Session body."""
     client = guest(server, **headers)
     resp = client.post("/account/sessions/email", json={"email": email, "password": password})
@@ -32,9 +38,11 @@ def sign_in(server: LocalServer, email: str, password: str, **headers: str
 def key_session(server: LocalServer, email: str, password: str) -> dict[str, Any]:
     """Session created server-side with the API key (``secret`` holds the token)."""
     with httpx.Client(base_url=server.endpoint, timeout=30.0) as c:
-        resp = c.post("/account/sessions/email", json={"email": email, "password": password},
-                      headers={"X-Appwrite-Project": server.project,
-                               "X-Appwrite-Key": server.api_key})
+        resp = c.post(
+            "/account/sessions/email",
+            json={"email": email, "password": password},
+            headers={"X-Appwrite-Project": server.project, "X-Appwrite-Key": server.api_key},
+        )
     assert resp.status_code == 201, resp.text
     body: dict[str, Any] = resp.json()
     return body

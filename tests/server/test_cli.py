@@ -11,11 +11,16 @@ from pathlib import Path
 import httpx
 
 
-def _start(args: list[str], env: dict[str, str] | None = None) -> tuple[subprocess.Popen[str],
-                                                                        dict[str, str]]:
-    proc = subprocess.Popen([sys.executable, "-m", "appwrite_widgets", *args],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            env=env)
+def _start(
+    args: list[str], env: dict[str, str] | None = None
+) -> tuple[subprocess.Popen[str], dict[str, str]]:
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "appwrite_widgets", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
     assert proc.stdout is not None
     info: dict[str, str] = {}
     for line in proc.stdout:  # blocks until the server prints its banner
@@ -28,16 +33,31 @@ def _start(args: list[str], env: dict[str, str] | None = None) -> tuple[subproce
 
 def test_serve_prints_endpoint_answers_and_stops_on_sigterm(tmp_path: Path) -> None:
     data = tmp_path / "cli.sqlite3"
-    proc, info = _start(["serve", "--port", "0", "--data", str(data), "--project", "clidemo",
-                         "--api-key", "standard_cli", "--seed", "demo"])
+    proc, info = _start(
+        [
+            "serve",
+            "--port",
+            "0",
+            "--data",
+            str(data),
+            "--project",
+            "clidemo",
+            "--api-key",
+            "standard_cli",
+            "--seed",
+            "demo",
+        ]
+    )
     try:
         assert info["project"] == "clidemo" and info["api key"] == "standard_cli"
         endpoint = info["endpoint"]
         assert endpoint.startswith("http://127.0.0.1:") and not endpoint.endswith(":0/v1")
         with httpx.Client(base_url=endpoint, headers={"X-Appwrite-Project": "clidemo"}) as c:
             assert c.get("/health/version").json() == {"version": "1.9.6"}
-            login = c.post("/account/sessions/email",
-                           json={"email": "ada@example.com", "password": "ada-demo-password"})
+            login = c.post(
+                "/account/sessions/email",
+                json={"email": "ada@example.com", "password": "ada-demo-password"},
+            )
             assert login.status_code == 201
     finally:
         proc.send_signal(signal.SIGTERM)
@@ -60,7 +80,11 @@ def test_serve_defaults_data_to_xdg_data_home(tmp_path: Path) -> None:
 
 
 def test_demo_subcommand_is_listed_with_its_options() -> None:
-    proc = subprocess.run([sys.executable, "-m", "appwrite_widgets", "demo", "--help"],
-                          capture_output=True, text=True, timeout=60)
+    proc = subprocess.run(
+        [sys.executable, "-m", "appwrite_widgets", "demo", "--help"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert proc.returncode == 0, proc.stderr
     assert "--port" in proc.stdout and "--data" in proc.stdout

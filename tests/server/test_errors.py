@@ -24,15 +24,25 @@ def test_error_body_shape_and_no_store_header(server: LocalServer) -> None:
     assert "no-store" in resp.headers["cache-control"]
 
 
-@pytest.mark.parametrize(("method", "path"), [
-    ("GET", "/nope"), ("GET", "/"), ("PUT", "/account"), ("POST", "/account/sessions/x/y"),
-    ("TRACE", "/account"),
-])
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("GET", "/nope"),
+        ("GET", "/"),
+        ("PUT", "/account"),
+        ("POST", "/account/sessions/x/y"),
+        ("TRACE", "/account"),
+    ],
+)
 def test_unknown_route_or_wrong_method_is_404_route_not_found(
-        server: LocalServer, method: str, path: str) -> None:
+    server: LocalServer, method: str, path: str
+) -> None:
     with httpx.Client() as c:
-        resp = c.request(method, server.endpoint.rstrip("/") + path,
-                         headers={"X-Appwrite-Project": server.project})
+        resp = c.request(
+            method,
+            server.endpoint.rstrip("/") + path,
+            headers={"X-Appwrite-Project": server.project},
+        )
     assert error_type(resp) == (404, "general_route_not_found")
 
 
@@ -87,8 +97,9 @@ def test_scope_error_wins_over_params(server: LocalServer) -> None:
     assert error_type(resp) == (401, "general_unauthorized_scope")
 
 
-def test_session_already_exists_wins_over_params(server: LocalServer,
-                                                 make_user: Callable[..., Any]) -> None:
+def test_session_already_exists_wins_over_params(
+    server: LocalServer, make_user: Callable[..., Any]
+) -> None:
     user = make_user()
     client, _ = sign_in(server, user.email, user.password)
     resp = client.post("/account/sessions/email", json={"email": "x"})
@@ -96,16 +107,19 @@ def test_session_already_exists_wins_over_params(server: LocalServer,
     assert error_type(resp) == (401, "user_session_already_exists")
 
 
-@pytest.mark.parametrize(("content", "ctype"), [
-    (b"{not json", "application/json"), (b"[1, 2]", "application/json"),
-    (b"\xff\xfe\x00garbage", "application/json"), (b'"just a string"', "application/json"),
-    (b"email=a%40b.io&password=short", "application/x-www-form-urlencoded"),
-])
-def test_malformed_bodies_are_400_not_500(server: LocalServer, content: bytes,
-                                          ctype: str) -> None:
+@pytest.mark.parametrize(
+    ("content", "ctype"),
+    [
+        (b"{not json", "application/json"),
+        (b"[1, 2]", "application/json"),
+        (b"\xff\xfe\x00garbage", "application/json"),
+        (b'"just a string"', "application/json"),
+        (b"email=a%40b.io&password=short", "application/x-www-form-urlencoded"),
+    ],
+)
+def test_malformed_bodies_are_400_not_500(server: LocalServer, content: bytes, ctype: str) -> None:
     with guest(server) as c:
-        resp = c.post("/account/sessions/email", content=content,
-                      headers={"Content-Type": ctype})
+        resp = c.post("/account/sessions/email", content=content, headers={"Content-Type": ctype})
     assert error_type(resp) == (400, "general_argument_invalid")
 
 
@@ -117,8 +131,11 @@ def test_missing_param_message(server: LocalServer) -> None:
 
 def test_oversized_body_is_rejected_with_400(server: LocalServer) -> None:
     with guest(server) as c:
-        resp = c.post("/account", content=b'{"name": "' + b"x" * (1024 * 1024 + 10) + b'"}',
-                      headers={"Content-Type": "application/json"})
+        resp = c.post(
+            "/account",
+            content=b'{"name": "' + b"x" * (1024 * 1024 + 10) + b'"}',
+            headers={"Content-Type": "application/json"},
+        )
     assert error_type(resp) == (400, "general_argument_invalid")
     assert "larger than" in resp.json()["message"]
 
@@ -128,28 +145,36 @@ def test_invalid_path_ids_are_400(api: httpx.Client) -> None:
         assert error_type(api.get(path)) == (400, "general_argument_invalid"), path
 
 
-def test_error_catalogue_types(server: LocalServer, api: httpx.Client,
-                               make_user: Callable[..., Any]) -> None:
+def test_error_catalogue_types(
+    server: LocalServer, api: httpx.Client, make_user: Callable[..., Any]
+) -> None:
     user = make_user()
     with guest(server) as c:
-        assert error_type(c.post("/account/sessions/email", json={
-            "email": user.email, "password": "wrong-password"})) == (
-            401, "user_invalid_credentials")
-        assert error_type(c.post("/account", json={
-            "userId": "unique()", "email": user.email, "password": "password123"})) == (
-            409, "user_already_exists")
+        assert error_type(
+            c.post(
+                "/account/sessions/email", json={"email": user.email, "password": "wrong-password"}
+            )
+        ) == (401, "user_invalid_credentials")
+        assert error_type(
+            c.post(
+                "/account",
+                json={"userId": "unique()", "email": user.email, "password": "password123"},
+            )
+        ) == (409, "user_already_exists")
     token = key_session(server, user.email, user.password)["secret"]
     with guest(server, **{"X-Appwrite-Session": token}) as c:
         assert error_type(c.post("/account/sessions/anonymous")) == (
-            401, "user_session_already_exists")
-        assert error_type(c.get("/account/sessions/" + "b" * 20)) == (
-            404, "user_session_not_found")
+            401,
+            "user_session_already_exists",
+        )
+        assert error_type(c.get("/account/sessions/" + "b" * 20)) == (404, "user_session_not_found")
     assert error_type(api.get("/users/nobody-x")) == (404, "user_not_found")
     assert error_type(api.get("/teams/nobody-x/memberships")) == (404, "team_not_found")
 
 
 def test_unexpected_exception_is_500_server_error_without_leaking(
-        tmp_path: Any, caplog: pytest.LogCaptureFixture) -> None:
+    tmp_path: Any, caplog: pytest.LogCaptureFixture
+) -> None:
     router = Router()
 
     async def boom(ctx: Any) -> Reply:
@@ -162,14 +187,20 @@ def test_unexpected_exception_is_500_server_error_without_leaking(
     async def call() -> httpx.Response:
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1") as c:
-            return await c.get("/v1/boom", headers={"X-Appwrite-Project": "p",
-                                                     "X-Appwrite-Session": "secret-token-value"})
+            return await c.get(
+                "/v1/boom",
+                headers={"X-Appwrite-Project": "p", "X-Appwrite-Session": "secret-token-value"},
+            )
 
     with caplog.at_level(logging.ERROR):
         resp = anyio.run(call)
     store.close()
-    assert resp.json() == {"message": "Server Error", "code": 500, "type": "general_unknown",
-                           "version": "1.9.6"}
+    assert resp.json() == {
+        "message": "Server Error",
+        "code": 500,
+        "type": "general_unknown",
+        "version": "1.9.6",
+    }
     assert "internal detail" not in resp.text and "Traceback" not in resp.text
     assert "internal detail" in caplog.text  # the traceback goes to the server log
     assert "secret-token-value" not in caplog.text

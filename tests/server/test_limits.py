@@ -16,15 +16,22 @@ from appwrite_widgets.server.local import LocalServer
 def limited(tmp_path: Any) -> Iterator[tuple[LocalServer, FakeClock]]:
     """A server with rate limits on, a session cap of 2, 60 s sessions and a fake clock."""
     clock = FakeClock()
-    with LocalServer(project="limits", data=tmp_path / "db.sqlite3", rate_limits=True,
-                     max_sessions=2, session_duration=60, clock=clock) as srv:
+    with LocalServer(
+        project="limits",
+        data=tmp_path / "db.sqlite3",
+        rate_limits=True,
+        max_sessions=2,
+        session_duration=60,
+        clock=clock,
+    ) as srv:
         yield srv, clock
 
 
 def _user(server: LocalServer, email: str = "rl@example.com") -> tuple[str, str]:
     with guest(server, **{"X-Appwrite-Key": server.api_key}) as admin:
-        resp = admin.post("/users", json={"userId": "unique()", "email": email,
-                                          "password": "password123"})
+        resp = admin.post(
+            "/users", json={"userId": "unique()", "email": email, "password": "password123"}
+        )
     assert resp.status_code == 201
     return email, "password123"
 
@@ -35,7 +42,8 @@ def _attempt(server: LocalServer, email: str, password: str) -> httpx.Response:
 
 
 def test_eleventh_attempt_for_one_email_is_429_even_with_right_password(
-        limited: tuple[LocalServer, FakeClock]) -> None:
+    limited: tuple[LocalServer, FakeClock],
+) -> None:
     server, clock = limited
     email, password = _user(server)
     first = _attempt(server, email, "wrong-password")
@@ -53,8 +61,7 @@ def test_eleventh_attempt_for_one_email_is_429_even_with_right_password(
     assert _attempt(server, email, password).status_code == 201
 
 
-def test_successful_login_resets_the_email_counter(
-        limited: tuple[LocalServer, FakeClock]) -> None:
+def test_successful_login_resets_the_email_counter(limited: tuple[LocalServer, FakeClock]) -> None:
     server, _ = limited
     email, password = _user(server)
     for _ in range(3):
@@ -67,22 +74,30 @@ def test_api_key_callers_are_never_rate_limited(limited: tuple[LocalServer, Fake
     server, _ = limited
     email, _ = _user(server)
     with guest(server, **{"X-Appwrite-Key": server.api_key}) as admin:
-        codes = {admin.post("/account/sessions/email",
-                            json={"email": email, "password": "wrong-password"}).status_code
-                 for _ in range(12)}
+        codes = {
+            admin.post(
+                "/account/sessions/email", json={"email": email, "password": "wrong-password"}
+            ).status_code
+            for _ in range(12)
+        }
     assert codes == {401}
 
 
 def test_account_creation_is_limited_per_ip(limited: tuple[LocalServer, FakeClock]) -> None:
     server, _ = limited
     with guest(server) as c:
-        codes = [c.post("/account", json={"userId": "unique()", "email": "x",
-                                          "password": "p"}).status_code for _ in range(11)]
+        codes = [
+            c.post(
+                "/account", json={"userId": "unique()", "email": "x", "password": "p"}
+            ).status_code
+            for _ in range(11)
+        ]
     assert codes == [400] * 10 + [429]
 
 
-def test_rate_limits_off_never_answer_429(server: LocalServer,
-                                          make_user: Callable[..., Any]) -> None:
+def test_rate_limits_off_never_answer_429(
+    server: LocalServer, make_user: Callable[..., Any]
+) -> None:
     user = make_user()
     codes = {_attempt(server, user.email, "wrong-password").status_code for _ in range(12)}
     assert codes == {401}
@@ -114,7 +129,8 @@ def test_server_created_sessions_do_not_evict(limited: tuple[LocalServer, FakeCl
 
 
 def test_expired_session_is_a_guest_but_still_listed(
-        limited: tuple[LocalServer, FakeClock]) -> None:
+    limited: tuple[LocalServer, FakeClock],
+) -> None:
     server, clock = limited
     email, password = _user(server)
     token = key_session(server, email, password)["secret"]
@@ -125,8 +141,12 @@ def test_expired_session_is_a_guest_but_still_listed(
         clock.advance(2)
         assert error_type(c.get("/account")) == (401, "general_unauthorized_scope")
         # a guest again: signing in is allowed, not "session already exists"
-        assert c.post("/account/sessions/email",
-                      json={"email": email, "password": password}).status_code == 201
+        assert (
+            c.post(
+                "/account/sessions/email", json={"email": email, "password": password}
+            ).status_code
+            == 201
+        )
     with guest(server, **{"X-Appwrite-Key": server.api_key}) as admin:
         uid = admin.get("/users").json()["users"][0]["$id"]
         assert admin.get(f"/users/{uid}/sessions").json()["total"] == 2

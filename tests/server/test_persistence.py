@@ -15,26 +15,34 @@ from appwrite_widgets.server.local import LocalServer
 
 def test_restart_on_same_file_keeps_users_teams_and_sessions(tmp_path: Path) -> None:
     data = tmp_path / "keep.sqlite3"
-    with LocalServer(project="keep", api_key="standard_abc", data=data,
-                     rate_limits=False) as first:
+    with LocalServer(project="keep", api_key="standard_abc", data=data, rate_limits=False) as first:
         with guest(first, **{"X-Appwrite-Key": first.api_key}) as admin:
-            admin.post("/users", json={"userId": "keeper", "email": "keep@example.com",
-                                       "password": "password123", "name": "Keeper"})
+            admin.post(
+                "/users",
+                json={
+                    "userId": "keeper",
+                    "email": "keep@example.com",
+                    "password": "password123",
+                    "name": "Keeper",
+                },
+            )
             admin.put("/users/keeper/labels", json={"labels": ["admin"]})
             admin.post("/teams", json={"teamId": "crew", "name": "Crew"})
-            admin.post("/teams/crew/memberships", json={"roles": ["owner"],
-                                                         "userId": "keeper"})
+            admin.post("/teams/crew/memberships", json={"roles": ["owner"], "userId": "keeper"})
         token = key_session(first, "keep@example.com", "password123")["secret"]
         first_port = first.port
     assert data.exists()
-    with LocalServer(project="keep", api_key="standard_abc", data=data,
-                     rate_limits=False) as second:
+    with LocalServer(
+        project="keep", api_key="standard_abc", data=data, rate_limits=False
+    ) as second:
         with as_token(second, token) as c:
             account = c.get("/account").json()
             teams = c.get("/teams").json()
         with guest(second) as c:
-            login = c.post("/account/sessions/email",
-                           json={"email": "keep@example.com", "password": "password123"})
+            login = c.post(
+                "/account/sessions/email",
+                json={"email": "keep@example.com", "password": "password123"},
+            )
         assert second.store.integrity_check() == "ok"
     assert account["name"] == "Keeper" and account["labels"] == ["admin"]
     assert [t["$id"] for t in teams["teams"]] == ["crew"] and teams["teams"][0]["total"] == 1
@@ -70,8 +78,10 @@ def test_demo_seed_is_idempotent(tmp_path: Path) -> None:
                 users = admin.get("/users").json()
                 members = admin.get("/teams/admins/memberships").json()
             with guest(srv) as c:
-                ada = c.post("/account/sessions/email",
-                             json={"email": "ada@example.com", "password": "ada-demo-password"})
+                ada = c.post(
+                    "/account/sessions/email",
+                    json={"email": "ada@example.com", "password": "ada-demo-password"},
+                )
                 assert ada.status_code == 201
                 account = c.get("/account").json()
     assert [u["$id"] for u in users["users"]] == ["ada", "bob"]
@@ -83,10 +93,11 @@ def test_demo_seed_is_idempotent(tmp_path: Path) -> None:
 def test_database_file_is_readable_by_its_owner_only(tmp_path: Path) -> None:
     data = tmp_path / "private.sqlite3"
     with LocalServer(project="perm", data=data) as srv:
-        httpx.post(f"{srv.endpoint}/users", headers={"X-Appwrite-Project": "perm",
-                   "X-Appwrite-Key": srv.api_key},
-                   json={"userId": "unique()", "email": "p@example.com", "password": "password-123"}
-                   ).raise_for_status()
+        httpx.post(
+            f"{srv.endpoint}/users",
+            headers={"X-Appwrite-Project": "perm", "X-Appwrite-Key": srv.api_key},
+            json={"userId": "unique()", "email": "p@example.com", "password": "password-123"},
+        ).raise_for_status()
         modes = {p.name: stat.S_IMODE(p.stat().st_mode) for p in tmp_path.iterdir()}
     assert modes["private.sqlite3"] == 0o600
     assert all(mode & 0o077 == 0 for mode in modes.values()), modes
@@ -101,12 +112,13 @@ def test_missing_data_folder_is_created_private(tmp_path: Path) -> None:
 
 
 def test_record_requests_counts_what_the_server_received(tmp_path: Path) -> None:
-    with LocalServer(project="rec", data=tmp_path / "rec.sqlite3",
-                     record_requests=True) as srv:
+    with LocalServer(project="rec", data=tmp_path / "rec.sqlite3", record_requests=True) as srv:
         n = srv.requests.count(lambda: httpx.get(f"{srv.endpoint}/health/version"))
         httpx.get(f"{srv.endpoint}/account", headers={"X-Appwrite-Project": "rec"})
         assert n == 1
         assert srv.requests.take() == [("GET", "/account")]
-    with (LocalServer(project="plain", data=tmp_path / "plain.sqlite3") as srv,
-          pytest.raises(RuntimeError, match="record_requests=True")):
+    with (
+        LocalServer(project="plain", data=tmp_path / "plain.sqlite3") as srv,
+        pytest.raises(RuntimeError, match="record_requests=True"),
+    ):
         srv.requests  # noqa: B018

@@ -23,13 +23,12 @@ def _client(server: LocalServer) -> Client:
 def test_python_sdk_session_lifecycle(server: LocalServer) -> None:
     admin = _client(server).set_key(server.api_key)
     email = f"py-{uuid.uuid4().hex[:10]}@example.com"
-    user = Users(admin).create(user_id=ID.unique(), email=email, password="py-sdk-password",
-                               name="Py User")
+    user = Users(admin).create(
+        user_id=ID.unique(), email=email, password="py-sdk-password", name="Py User"
+    )
     assert user.email == email and user.labels == []
-    first = Account(admin).create_email_password_session(email=email,
-                                                         password="py-sdk-password")
-    second = Account(admin).create_email_password_session(email=email,
-                                                          password="py-sdk-password")
+    first = Account(admin).create_email_password_session(email=email, password="py-sdk-password")
+    second = Account(admin).create_email_password_session(email=email, password="py-sdk-password")
     assert first.secret and second.secret and first.provider == "email"
 
     me = _client(server).set_session(second.secret)
@@ -48,7 +47,8 @@ def test_python_sdk_session_lifecycle(server: LocalServer) -> None:
 
 
 def test_python_sdk_users_labels_teams_and_delete_sessions_current_false(
-        server: LocalServer) -> None:
+    server: LocalServer,
+) -> None:
     admin = _client(server).set_key(server.api_key)
     email = f"py-{uuid.uuid4().hex[:10]}@example.com"
     user = Users(admin).create(user_id=ID.unique(), email=email, password="py-sdk-password")
@@ -56,8 +56,7 @@ def test_python_sdk_users_labels_teams_and_delete_sessions_current_false(
     found = Users(admin).list(queries=[Query.equal("email", [email])])
     assert found.total == 1 and found.users[0].id == user.id
     team = Teams(admin).create(team_id=ID.unique(), name="Py Team")
-    membership = Teams(admin).create_membership(team_id=team.id, roles=["owner"],
-                                                user_id=user.id)
+    membership = Teams(admin).create_membership(team_id=team.id, roles=["owner"], user_id=user.id)
     assert membership.confirm is True and membership.teamname == "Py Team"
 
     keep = Account(admin).create_email_password_session(email=email, password="py-sdk-password")

@@ -12,15 +12,19 @@ from appwrite_widgets.server.local import LocalServer
 JS_DIR = Path(__file__).resolve().parents[1] / "js"
 
 
-def test_web_sdk_signs_up_in_lists_and_signs_out_via_fallback_cookies(
-        server: LocalServer) -> None:
+def test_web_sdk_signs_up_in_lists_and_signs_out_via_fallback_cookies(server: LocalServer) -> None:
     node = shutil.which("node")
     assert node, "node is not installed (Node 20 is needed for the web SDK test)"
     assert (JS_DIR / "node_modules" / "appwrite").is_dir(), (
-        "tests/js/node_modules is missing: run `make js` (npm ci in tests/js)")
-    proc = subprocess.run([node, str(JS_DIR / "web_sdk_flow.mjs"), server.endpoint,
-                           server.project], capture_output=True, text=True, timeout=120,
-                          cwd=JS_DIR)
+        "tests/js/node_modules is missing: run `make js` (npm ci in tests/js)"
+    )
+    proc = subprocess.run(
+        [node, str(JS_DIR / "web_sdk_flow.mjs"), server.endpoint, server.project],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=JS_DIR,
+    )
     assert proc.returncode == 0, proc.stderr
     out = json.loads(proc.stdout.strip().splitlines()[-1])
     assert out["ok"] is True, out.get("error")

@@ -21,7 +21,8 @@ from appwrite_widgets.server.local import LocalServer
 
 
 def test_email_login_returns_session_with_cookie_and_empty_secret(
-        server: LocalServer, make_user: Callable[..., Any]) -> None:
+    server: LocalServer, make_user: Callable[..., Any]
+) -> None:
     user = make_user()
     client, session = sign_in(server, user.email, user.password)
     assert DATETIME_RE.match(session["expire"]) and session["expire"] > session["$createdAt"]
@@ -34,8 +35,9 @@ def test_email_login_returns_session_with_cookie_and_empty_secret(
     client.close()
 
 
-def test_deprecated_alias_creates_a_session_too(server: LocalServer,
-                                                make_user: Callable[..., Any]) -> None:
+def test_deprecated_alias_creates_a_session_too(
+    server: LocalServer, make_user: Callable[..., Any]
+) -> None:
     user = make_user()
     with guest(server) as c:
         resp = c.post("/account/sessions", json={"email": user.email, "password": user.password})
@@ -44,18 +46,21 @@ def test_deprecated_alias_creates_a_session_too(server: LocalServer,
 
 
 def test_login_while_signed_in_is_401_session_already_exists(
-        server: LocalServer, make_user: Callable[..., Any]) -> None:
+    server: LocalServer, make_user: Callable[..., Any]
+) -> None:
     user = make_user()
     client, _ = sign_in(server, user.email, user.password)
-    resp = client.post("/account/sessions/email",
-                       json={"email": user.email, "password": user.password})
+    resp = client.post(
+        "/account/sessions/email", json={"email": user.email, "password": user.password}
+    )
     client.close()
     assert error_type(resp) == (401, "user_session_already_exists")
 
 
 @pytest.mark.parametrize("which", ["email", "password"])
 def test_wrong_email_or_password_is_401_invalid_credentials(
-        server: LocalServer, make_user: Callable[..., Any], which: str) -> None:
+    server: LocalServer, make_user: Callable[..., Any], which: str
+) -> None:
     user = make_user()
     body = {"email": user.email, "password": user.password}
     body[which] = "nobody@example.com" if which == "email" else "wrong-password"
@@ -67,20 +72,23 @@ def test_wrong_email_or_password_is_401_invalid_credentials(
 
 def test_anonymous_user_cannot_sign_in_with_email(server: LocalServer) -> None:
     with guest(server) as c:
-        resp = c.post("/account/sessions/email",
-                      json={"email": "anon@example.com", "password": "whatever12"})
+        resp = c.post(
+            "/account/sessions/email", json={"email": "anon@example.com", "password": "whatever12"}
+        )
     assert error_type(resp) == (401, "user_invalid_credentials")
 
 
 def test_api_key_login_reveals_a_token_usable_as_x_appwrite_session(
-        server: LocalServer, make_user: Callable[..., Any]) -> None:
+    server: LocalServer, make_user: Callable[..., Any]
+) -> None:
     user = make_user()
     session = key_session(server, user.email, user.password)
     assert session["secret"]
     with as_token(server, session["secret"]) as c:
         assert c.get("/account").json()["$id"] == user.id
-        again = c.post("/account/sessions/email",
-                       json={"email": user.email, "password": user.password})
+        again = c.post(
+            "/account/sessions/email", json={"email": user.email, "password": user.password}
+        )
         assert error_type(again) == (401, "user_session_already_exists")
     with guest(server) as c:
         assert c.get("/account").status_code == 401
@@ -99,7 +107,9 @@ def test_anonymous_session_creates_a_passwordless_user(server: LocalServer, api:
         current = c.get("/account/sessions/current").json()
         assert current["provider"] == "anonymous" and current["secret"] == ""
         assert error_type(c.post("/account/sessions/anonymous")) == (
-            401, "user_session_already_exists")
+            401,
+            "user_session_already_exists",
+        )
     user = api.get(f"/users/{session['userId']}").json()
     assert DATETIME_RE.match(user["accessedAt"]) and user["password"] is None
 
@@ -110,7 +120,8 @@ def test_anonymous_session_with_api_key_has_a_secret(api: Any) -> None:
 
 
 def test_list_sessions_reports_device_fields_and_current(
-        server: LocalServer, make_user: Callable[..., Any]) -> None:
+    server: LocalServer, make_user: Callable[..., Any]
+) -> None:
     user = make_user()
     client, session = sign_in(server, user.email, user.password, **{"User-Agent": CHROME_UA})
     body = client.get("/account/sessions").json()
@@ -118,16 +129,28 @@ def test_list_sessions_reports_device_fields_and_current(
     assert body["total"] == 1 and list(body) == ["total", "sessions"]
     s = body["sessions"][0]
     assert s["$id"] == session["$id"] and s["current"] is True and s["secret"] == ""
-    expected = {"osName": "Windows", "osCode": "WIN", "osVersion": "10",
-                "clientType": "browser", "clientName": "Chrome", "clientCode": "CH",
-                "clientVersion": "70.0", "clientEngine": "Blink", "deviceName": "desktop",
-                "deviceBrand": "", "deviceModel": "", "countryCode": "--",
-                "countryName": "Unknown", "ip": "127.0.0.1"}
+    expected = {
+        "osName": "Windows",
+        "osCode": "WIN",
+        "osVersion": "10",
+        "clientType": "browser",
+        "clientName": "Chrome",
+        "clientCode": "CH",
+        "clientVersion": "70.0",
+        "clientEngine": "Blink",
+        "deviceName": "desktop",
+        "deviceBrand": "",
+        "deviceModel": "",
+        "countryCode": "--",
+        "countryName": "Unknown",
+        "ip": "127.0.0.1",
+    }
     assert {k: s[k] for k in expected} == expected
 
 
 def test_list_sessions_marks_only_the_callers_session_current(
-        server: LocalServer, make_user: Callable[..., Any]) -> None:
+    server: LocalServer, make_user: Callable[..., Any]
+) -> None:
     user = make_user()
     first, s1 = sign_in(server, user.email, user.password)
     second, s2 = sign_in(server, user.email, user.password)
@@ -137,8 +160,9 @@ def test_list_sessions_marks_only_the_callers_session_current(
     assert listed == {s1["$id"]: False, s2["$id"]: True}
 
 
-def test_get_session_by_current_by_id_and_unknown(server: LocalServer,
-                                                  make_user: Callable[..., Any]) -> None:
+def test_get_session_by_current_by_id_and_unknown(
+    server: LocalServer, make_user: Callable[..., Any]
+) -> None:
     user = make_user()
     client, session = sign_in(server, user.email, user.password)
     current = client.get("/account/sessions/current")
@@ -152,8 +176,9 @@ def test_get_session_by_current_by_id_and_unknown(server: LocalServer,
     assert error_type(malformed) == (400, "general_argument_invalid")
 
 
-def test_another_users_session_id_is_404(server: LocalServer,
-                                         make_user: Callable[..., Any]) -> None:
+def test_another_users_session_id_is_404(
+    server: LocalServer, make_user: Callable[..., Any]
+) -> None:
     alice, bob = make_user(), make_user()
     a_client, _ = sign_in(server, alice.email, alice.password)
     b_client, b_session = sign_in(server, bob.email, bob.password)
@@ -168,7 +193,8 @@ def test_another_users_session_id_is_404(server: LocalServer,
 
 
 def test_deleting_another_own_session_by_id_keeps_this_one(
-        server: LocalServer, make_user: Callable[..., Any]) -> None:
+    server: LocalServer, make_user: Callable[..., Any]
+) -> None:
     user = make_user()
     old, _ = sign_in(server, user.email, user.password)
     new, new_session = sign_in(server, user.email, user.password)
@@ -182,7 +208,8 @@ def test_deleting_another_own_session_by_id_keeps_this_one(
 
 
 def test_deleting_own_session_by_id_with_its_cookie_signs_out(
-        server: LocalServer, make_user: Callable[..., Any]) -> None:
+    server: LocalServer, make_user: Callable[..., Any]
+) -> None:
     user = make_user()
     a, _ = sign_in(server, user.email, user.password)
     b, b_session = sign_in(server, user.email, user.password)
@@ -197,8 +224,9 @@ def test_deleting_own_session_by_id_with_its_cookie_signs_out(
     b.close()
 
 
-def test_delete_current_session_invalidates_the_token(server: LocalServer,
-                                                      make_user: Callable[..., Any]) -> None:
+def test_delete_current_session_invalidates_the_token(
+    server: LocalServer, make_user: Callable[..., Any]
+) -> None:
     user = make_user()
     token = key_session(server, user.email, user.password)["secret"]
     with as_token(server, token) as c:
@@ -206,11 +234,14 @@ def test_delete_current_session_invalidates_the_token(server: LocalServer,
         assert resp.status_code == 204 and resp.headers["x-fallback-cookies"] == "[]"
         assert c.get("/account").status_code == 401
         assert error_type(c.delete("/account/sessions/current")) == (
-            401, "general_unauthorized_scope")
+            401,
+            "general_unauthorized_scope",
+        )
 
 
-def test_delete_all_sessions_signs_out_everywhere(server: LocalServer, api: Any,
-                                                  make_user: Callable[..., Any]) -> None:
+def test_delete_all_sessions_signs_out_everywhere(
+    server: LocalServer, api: Any, make_user: Callable[..., Any]
+) -> None:
     user = make_user()
     a, _ = sign_in(server, user.email, user.password)
     b, _ = sign_in(server, user.email, user.password)
@@ -224,7 +255,8 @@ def test_delete_all_sessions_signs_out_everywhere(server: LocalServer, api: Any,
 
 
 def test_delete_sessions_with_current_false_keeps_the_caller(
-        server: LocalServer, api: Any, make_user: Callable[..., Any]) -> None:
+    server: LocalServer, api: Any, make_user: Callable[..., Any]
+) -> None:
     user = make_user()
     a, a_session = sign_in(server, user.email, user.password)
     b, _ = sign_in(server, user.email, user.password)
@@ -241,17 +273,24 @@ def test_delete_sessions_with_current_false_keeps_the_caller(
 def clocked(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[LocalServer, FakeClock]]:
     clock = FakeClock()
     data = tmp_path_factory.mktemp("clocked") / "db.sqlite3"
-    with LocalServer(project="clock", data=data, rate_limits=False, session_duration=3600,
-                     clock=clock) as srv:
+    with LocalServer(
+        project="clock", data=data, rate_limits=False, session_duration=3600, clock=clock
+    ) as srv:
         yield srv, clock
 
 
 def test_patch_session_extends_expiry_without_reissuing_cookies(
-        clocked: tuple[LocalServer, FakeClock]) -> None:
+    clocked: tuple[LocalServer, FakeClock],
+) -> None:
     server, clock = clocked
     with guest(server, **{"X-Appwrite-Key": server.api_key}) as admin:
-        assert admin.post("/users", json={"userId": "patcher", "email": "p@example.com",
-                                          "password": "password123"}).status_code == 201
+        assert (
+            admin.post(
+                "/users",
+                json={"userId": "patcher", "email": "p@example.com", "password": "password123"},
+            ).status_code
+            == 201
+        )
     client, session = sign_in(server, "p@example.com", "password123")
     clock.advance(3)
     resp = client.patch(f"/account/sessions/{session['$id']}")

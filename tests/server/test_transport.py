@@ -17,13 +17,16 @@ from appwrite_widgets.server.local import LocalServer
 
 def _login(server: LocalServer, user: Any, **headers: str) -> httpx.Response:
     with httpx.Client(base_url=server.endpoint) as c:
-        return c.post("/account/sessions/email",
-                      json={"email": user.email, "password": user.password},
-                      headers={"X-Appwrite-Project": server.project, **headers})
+        return c.post(
+            "/account/sessions/email",
+            json={"email": user.email, "password": user.password},
+            headers={"X-Appwrite-Project": server.project, **headers},
+        )
 
 
-def test_login_sets_two_httponly_host_only_cookies(server: LocalServer,
-                                                   make_user: Callable[..., Any]) -> None:
+def test_login_sets_two_httponly_host_only_cookies(
+    server: LocalServer, make_user: Callable[..., Any]
+) -> None:
     resp = _login(server, make_user())
     cookies = resp.headers.get_list("set-cookie")
     name = f"a_session_{server.project}"
@@ -42,9 +45,11 @@ def test_login_sets_two_httponly_host_only_cookies(server: LocalServer,
     assert abs(when - (time.time() + 31_536_000)) < 120
 
 
-def test_token_is_base64_json_of_user_id_and_secret(server: LocalServer,
-                                                    make_user: Callable[..., Any]) -> None:
+def test_token_is_base64_json_of_user_id_and_secret(
+    server: LocalServer, make_user: Callable[..., Any]
+) -> None:
     import base64
+
     user = make_user()
     secret = key_session(server, user.email, user.password)["secret"]
     data = json.loads(base64.b64decode(secret))
@@ -52,20 +57,26 @@ def test_token_is_base64_json_of_user_id_and_secret(server: LocalServer,
     assert int(data["secret"], 16) >= 0
 
 
-def test_cookie_accepted_url_encoded_raw_and_legacy(server: LocalServer,
-                                                    make_user: Callable[..., Any]) -> None:
+def test_cookie_accepted_url_encoded_raw_and_legacy(
+    server: LocalServer, make_user: Callable[..., Any]
+) -> None:
     token = key_session(server, (u := make_user()).email, u.password)["secret"]
     name = f"a_session_{server.project}"
-    for cookie in (f"{name}={quote(token, safe='')}", f"{name}={token}",
-                   f"{name}_legacy={quote(token, safe='')}"):
+    for cookie in (
+        f"{name}={quote(token, safe='')}",
+        f"{name}={token}",
+        f"{name}_legacy={quote(token, safe='')}",
+    ):
         with httpx.Client(base_url=server.endpoint) as c:
-            resp = c.get("/account", headers={"X-Appwrite-Project": server.project,
-                                              "Cookie": cookie})
+            resp = c.get(
+                "/account", headers={"X-Appwrite-Project": server.project, "Cookie": cookie}
+            )
         assert resp.status_code == 200, cookie
 
 
-def test_fallback_cookie_header_authenticates(server: LocalServer,
-                                              make_user: Callable[..., Any]) -> None:
+def test_fallback_cookie_header_authenticates(
+    server: LocalServer, make_user: Callable[..., Any]
+) -> None:
     user = make_user()
     resp = _login(server, user)
     fallback = resp.headers["x-fallback-cookies"]
@@ -80,7 +91,8 @@ def test_fallback_cookie_header_authenticates(server: LocalServer,
 
 
 def test_fallback_header_only_for_cross_site_or_originless_calls(
-        server: LocalServer, make_user: Callable[..., Any]) -> None:
+    server: LocalServer, make_user: Callable[..., Any]
+) -> None:
     user = make_user()
     same = _login(server, user, Origin="http://127.0.0.1:8888")
     cross = _login(server, user, Origin="http://localhost:8888")
@@ -90,20 +102,27 @@ def test_fallback_header_only_for_cross_site_or_originless_calls(
     assert "x-fallback-cookies" not in referer.headers
 
 
-def test_cookie_wins_over_session_header(server: LocalServer,
-                                         make_user: Callable[..., Any]) -> None:
+def test_cookie_wins_over_session_header(
+    server: LocalServer, make_user: Callable[..., Any]
+) -> None:
     a, b = make_user(), make_user()
     ta = key_session(server, a.email, a.password)["secret"]
     tb = key_session(server, b.email, b.password)["secret"]
     with httpx.Client(base_url=server.endpoint) as c:
-        resp = c.get("/account", headers={"X-Appwrite-Project": server.project,
-                                          "Cookie": f"a_session_{server.project}={ta}",
-                                          "X-Appwrite-Session": tb})
+        resp = c.get(
+            "/account",
+            headers={
+                "X-Appwrite-Project": server.project,
+                "Cookie": f"a_session_{server.project}={ta}",
+                "X-Appwrite-Session": tb,
+            },
+        )
     assert resp.json()["$id"] == a.id
 
 
-def test_session_sent_with_api_key_is_ignored(server: LocalServer, api: httpx.Client,
-                                              make_user: Callable[..., Any]) -> None:
+def test_session_sent_with_api_key_is_ignored(
+    server: LocalServer, api: httpx.Client, make_user: Callable[..., Any]
+) -> None:
     user = make_user()
     token = key_session(server, user.email, user.password)["secret"]
     resp = api.get("/account", headers={"X-Appwrite-Session": token})
@@ -127,11 +146,15 @@ def test_newer_response_format_gets_a_warning_header(server: LocalServer) -> Non
 def test_cors_preflight_and_exposed_headers(server: LocalServer) -> None:
     origin = "http://localhost:8888"
     with httpx.Client(base_url=server.endpoint) as c:
-        pre = c.options("/account/sessions/email", headers={
-            "Origin": origin, "Access-Control-Request-Method": "POST",
-            "Access-Control-Request-Headers": "x-appwrite-project, x-fallback-cookies"})
-        got = c.get("/account", headers={"Origin": origin,
-                                         "X-Appwrite-Project": server.project})
+        pre = c.options(
+            "/account/sessions/email",
+            headers={
+                "Origin": origin,
+                "Access-Control-Request-Method": "POST",
+                "Access-Control-Request-Headers": "x-appwrite-project, x-fallback-cookies",
+            },
+        )
+        got = c.get("/account", headers={"Origin": origin, "X-Appwrite-Project": server.project})
     assert pre.status_code == 204
     assert pre.headers["access-control-allow-origin"] == origin
     assert pre.headers["access-control-allow-credentials"] == "true"
@@ -144,19 +167,26 @@ def test_cors_preflight_and_exposed_headers(server: LocalServer) -> None:
 
 
 def test_forwarded_user_agent_is_honoured_only_with_api_key(
-        server: LocalServer, api: httpx.Client, make_user: Callable[..., Any]) -> None:
+    server: LocalServer, api: httpx.Client, make_user: Callable[..., Any]
+) -> None:
     user = make_user()
-    fwd = {"X-Forwarded-User-Agent": "Mozilla/5.0 (X11; Linux x86_64; rv:120.0) "
-                                     "Gecko/20100101 Firefox/120.0"}
-    with_key = api.post("/account/sessions/email", headers=fwd,
-                        json={"email": user.email, "password": user.password}).json()
+    fwd = {
+        "X-Forwarded-User-Agent": "Mozilla/5.0 (X11; Linux x86_64; rv:120.0) "
+        "Gecko/20100101 Firefox/120.0"
+    }
+    with_key = api.post(
+        "/account/sessions/email",
+        headers=fwd,
+        json={"email": user.email, "password": user.password},
+    ).json()
     assert with_key["clientName"] == "Firefox" and with_key["osName"] == "GNU/Linux"
     without = _login(server, user, **fwd).json()
     assert without["clientType"] == "library" and without["clientName"] == "Python httpx"
 
 
 def test_session_list_secret_is_empty_even_with_api_key(
-        server: LocalServer, make_user: Callable[..., Any]) -> None:
+    server: LocalServer, make_user: Callable[..., Any]
+) -> None:
     user = make_user()
     token = key_session(server, user.email, user.password)["secret"]
     with as_token(server, token) as c:

@@ -42,8 +42,13 @@ TUTORIAL_1 = NOTEBOOKS / "01-log-out.ipynb"
 OUTPUT = ROOT / "test-output"
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
 ]
 expect.set_options(timeout=20_000)
 
@@ -51,7 +56,8 @@ expect.set_options(timeout=20_000)
 def pytest_configure(config: pytest.Config) -> None:
     # pytest-playwright 0.10's session fixtures are instance methods; harmless on pytest 9.
     config.addinivalue_line(
-        "filterwarnings", "ignore:Session-scoped fixtures defined as instance methods")
+        "filterwarnings", "ignore:Session-scoped fixtures defined as instance methods"
+    )
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -144,9 +150,14 @@ def appwrite(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalServer]:
 @pytest.fixture
 def admin_api(appwrite: LocalServer) -> Iterator[httpx.Client]:
     """Raw HTTP with the API key (set-up and checks only; the browser does the real work)."""
-    with httpx.Client(base_url=appwrite.endpoint, timeout=30.0, headers={
-        "X-Appwrite-Project": appwrite.project, "X-Appwrite-Key": appwrite.api_key,
-    }) as client:
+    with httpx.Client(
+        base_url=appwrite.endpoint,
+        timeout=30.0,
+        headers={
+            "X-Appwrite-Project": appwrite.project,
+            "X-Appwrite-Key": appwrite.api_key,
+        },
+    ) as client:
         yield client
 
 
@@ -161,15 +172,27 @@ def _free_port() -> int:
 
 def _jupyter_env(tmp: Path, appwrite: LocalServer) -> dict[str, str]:
     """The LocalServer's coordinates plus Jupyter/XDG directories private to this run."""
-    dirs = {name: tmp / name for name in ("runtime", "config", "data", "settings", "workspaces",
-                                          "xdg-data", "xdg-config", "ipython")}
+    dirs = {
+        name: tmp / name
+        for name in (
+            "runtime",
+            "config",
+            "data",
+            "settings",
+            "workspaces",
+            "xdg-data",
+            "xdg-config",
+            "ipython",
+        )
+    }
     for path in dirs.values():
         path.mkdir(parents=True, exist_ok=True)
     # No "get notified about Jupyter news?" toast over the page.
     notification = dirs["settings"] / "@jupyterlab" / "apputils-extension"
     notification.mkdir(parents=True, exist_ok=True)
     (notification / "notification.jupyterlab-settings").write_text(
-        json.dumps({"fetchNews": "false", "checkForUpdates": False}))
+        json.dumps({"fetchNews": "false", "checkForUpdates": False})
+    )
     env = {k: v for k, v in os.environ.items() if not k.startswith(("APPWRITE_", "JUPYTER"))}
     env.update(
         APPWRITE_ENDPOINT=appwrite.endpoint,
@@ -194,8 +217,14 @@ def _jupyter_env(tmp: Path, appwrite: LocalServer) -> dict[str, str]:
 class _Served:
     """A server subprocess in its own process group; ``stop()`` ends the whole group."""
 
-    def __init__(self, name: str, argv: Callable[[int], list[str]], env: dict[str, str],
-                 log_dir: Path, ready_path: str) -> None:
+    def __init__(
+        self,
+        name: str,
+        argv: Callable[[int], list[str]],
+        env: dict[str, str],
+        log_dir: Path,
+        ready_path: str,
+    ) -> None:
         self.name = name
         self.log = log_dir / f"{name}.log"
         last_error = ""
@@ -204,8 +233,13 @@ class _Served:
             self.url = f"http://127.0.0.1:{self.port}"
             with self.log.open("ab") as log:
                 self.proc = subprocess.Popen(
-                    argv(self.port), stdout=log, stderr=subprocess.STDOUT, env=env,
-                    cwd=log_dir, start_new_session=True)
+                    argv(self.port),
+                    stdout=log,
+                    stderr=subprocess.STDOUT,
+                    env=env,
+                    cwd=log_dir,
+                    start_new_session=True,
+                )
             try:
                 self._wait_ready(ready_path)
                 return
@@ -283,11 +317,20 @@ def voila_url(appwrite: LocalServer, tmp_path_factory: pytest.TempPathFactory) -
     served = _Served(
         "voila",
         lambda port: [
-            sys.executable, "-m", "voila", str(DASHBOARD), "--no-browser",
-            f"--Voila.port={port}", "--Voila.ip=127.0.0.1", "--Voila.port_retries=0",
+            sys.executable,
+            "-m",
+            "voila",
+            str(DASHBOARD),
+            "--no-browser",
+            f"--Voila.port={port}",
+            "--Voila.ip=127.0.0.1",
+            "--Voila.port_retries=0",
             "--Voila.show_tracebacks=True",
         ],
-        _jupyter_env(tmp, appwrite), tmp, "/aw-readiness-probe")
+        _jupyter_env(tmp, appwrite),
+        tmp,
+        "/aw-readiness-probe",
+    )
     try:
         yield served.url + "/"
     finally:
@@ -310,12 +353,24 @@ def lab(appwrite: LocalServer, tmp_path_factory: pytest.TempPathFactory) -> Iter
     served = _Served(
         "jupyterlab",
         lambda port: [
-            sys.executable, "-m", "jupyterlab", "--no-browser", f"--ServerApp.port={port}",
-            "--ServerApp.ip=127.0.0.1", "--ServerApp.port_retries=0", "--ServerApp.token=",
-            "--ServerApp.password=", "--ServerApp.disable_check_xsrf=False", "--allow-root",
-            "--LabApp.expose_app_in_browser=True", f"--ServerApp.root_dir={root}",
+            sys.executable,
+            "-m",
+            "jupyterlab",
+            "--no-browser",
+            f"--ServerApp.port={port}",
+            "--ServerApp.ip=127.0.0.1",
+            "--ServerApp.port_retries=0",
+            "--ServerApp.token=",
+            "--ServerApp.password=",
+            "--ServerApp.disable_check_xsrf=False",
+            "--allow-root",
+            "--LabApp.expose_app_in_browser=True",
+            f"--ServerApp.root_dir={root}",
         ],
-        _jupyter_env(tmp, appwrite), tmp, "/api/status")
+        _jupyter_env(tmp, appwrite),
+        tmp,
+        "/api/status",
+    )
     try:
         yield served.url
     finally:

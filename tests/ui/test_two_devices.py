@@ -15,8 +15,10 @@ def test_revoked_device_finds_itself_signed_out(
 ) -> None:
     # A user of this test only, so the sessions panel lists exactly the sessions made here.
     email, password = f"dev-{uuid.uuid4().hex[:12]}@example.com", "two-devices-password"
-    created = admin_api.post("/users", json={"userId": "unique()", "email": email,
-                                             "password": password, "name": "Dee Vices"})
+    created = admin_api.post(
+        "/users",
+        json={"userId": "unique()", "email": email, "password": password, "name": "Dee Vices"},
+    )
     assert created.status_code == 201, created.text
     user_id = created.json()["$id"]
     # A third device (a phone, say) signed in before both browsers.

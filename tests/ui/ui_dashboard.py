@@ -115,8 +115,13 @@ class Dashboard:
         expect(self.log_in).to_be_visible()
         expect(self.not_signed_in).to_be_visible()
         expect(self.log_out).to_have_count(0)
-        for gated in (self.add_event, self.delete_event, self.sessions_panel, self.users_panel,
-                      self.sign_out_others):
+        for gated in (
+            self.add_event,
+            self.delete_event,
+            self.sessions_panel,
+            self.users_panel,
+            self.sign_out_others,
+        ):
             expect(gated).to_be_hidden()
 
     def expect_signed_in(self, who: str) -> None:

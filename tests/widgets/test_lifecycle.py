@@ -19,9 +19,7 @@ def observers_of(ctx: Any) -> list[Any]:
     return found
 
 
-def test_close_frees_observers_and_instances(
-    make_ctx: Any, make_user: Any, admin: Any
-) -> None:
+def test_close_frees_observers_and_instances(make_ctx: Any, make_user: Any, admin: Any) -> None:
     user = make_user()
     ctx, _ = make_ctx(admin_label="admin")
     before = set(_instances)

@@ -98,15 +98,18 @@ def test_one_state_change_is_one_render_per_view(make_ctx: Any, make_user: Any) 
     for view, method in ((nav, "_render"), (nav, "_show_button"), (gate, "_render")):
         original = getattr(view, method)
 
-        def counted(*args: Any, _original: Any = original,
-                    _name: str = f"{type(view).__name__}.{method}") -> None:
+        def counted(
+            *args: Any, _original: Any = original, _name: str = f"{type(view).__name__}.{method}"
+        ) -> None:
             renders.append(_name)
             _original(*args)
 
         setattr(view, method, counted)
     fine: list[str] = []
-    ctx.observe(lambda change: fine.append(change.name),
-                ["is_authenticated", "user", "busy", "status", "error"])
+    ctx.observe(
+        lambda change: fine.append(change.name),
+        ["is_authenticated", "user", "busy", "status", "error"],
+    )
     revisions: list[int] = []
     ctx.observe(lambda change: revisions.append(change.new), "revision")
 
