@@ -44,19 +44,34 @@ class Demo:
         self.port = port
         env = {k: v for k, v in os.environ.items() if not k.startswith("APPWRITE_")}
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "appwrite_widgets", "demo", "--port", str(port),
-             "--data", str(data), "--no-browser", *extra],
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+            [
+                sys.executable,
+                "-m",
+                "appwrite_widgets",
+                "demo",
+                "--port",
+                str(port),
+                "--data",
+                str(data),
+                "--no-browser",
+                *extra,
+            ],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=env,
         )
         self.lines: queue.Queue[str | None] = queue.Queue()
         self.stdout: list[str] = []
         self.stderr: list[str] = []
         assert self.proc.stdout is not None and self.proc.stderr is not None
         self._readers = [
-            threading.Thread(target=self._read, args=(self.proc.stdout, self.stdout, True),
-                             daemon=True),
-            threading.Thread(target=self._read, args=(self.proc.stderr, self.stderr, False),
-                             daemon=True),
+            threading.Thread(
+                target=self._read, args=(self.proc.stdout, self.stdout, True), daemon=True
+            ),
+            threading.Thread(
+                target=self._read, args=(self.proc.stderr, self.stderr, False), daemon=True
+            ),
         ]
         for reader in self._readers:
             reader.start()
@@ -89,9 +104,22 @@ class Demo:
 
     def finish(self, timeout: float = 60) -> int:
         code = self.proc.wait(timeout)
+        self._close_pipes()
+        return code
+
+    def close(self) -> None:
+        """Kill the demo if it still runs, reap it and close its pipes."""
+        if self.proc.poll() is None:
+            self.proc.kill()
+        self.proc.wait(10)
+        self._close_pipes()
+
+    def _close_pipes(self) -> None:
         for reader in self._readers:
             reader.join(5)
-        return code
+        for stream in (self.proc.stdout, self.proc.stderr):
+            if stream is not None:
+                stream.close()
 
 
 def _descendants(pid: int) -> set[int]:
@@ -122,9 +150,7 @@ def running(tmp_path: Path) -> Iterator[Demo]:
     try:
         yield d
     finally:
-        if d.proc.poll() is None:
-            d.proc.kill()
-            d.proc.wait(10)
+        d.close()
 
 
 def _voila_page(url: str) -> httpx.Response:
@@ -180,9 +206,20 @@ def test_demo_refuses_a_busy_port(tmp_path: Path) -> None:
         busy.listen()
         port = busy.getsockname()[1]
         proc = subprocess.run(
-            [sys.executable, "-m", "appwrite_widgets", "demo", "--port", str(port),
-             "--data", str(tmp_path / "d.sqlite3"), "--no-browser"],
-            capture_output=True, text=True, timeout=60,
+            [
+                sys.executable,
+                "-m",
+                "appwrite_widgets",
+                "demo",
+                "--port",
+                str(port),
+                "--data",
+                str(tmp_path / "d.sqlite3"),
+                "--no-browser",
+            ],
+            capture_output=True,
+            text=True,
+            timeout=60,
         )
     assert proc.returncode == 1
     assert f"port {port}" in proc.stderr and "not available" in proc.stderr

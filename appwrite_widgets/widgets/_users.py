@@ -72,6 +72,7 @@ class UsersPanel(ContextView, ipywidgets.VBox):  # type: ignore[misc]
             self.__sync: Any = None
         else:
             self.__sync, self.__async = admin_client, None
+        self.__twin: Any = None  # the other kind of client, made on first use; ours to close
         self._users: tuple[User, ...] = ()
         self._selected: User | None = None
         self._user_sessions: tuple[Session, ...] = ()
@@ -173,12 +174,12 @@ class UsersPanel(ContextView, ipywidgets.VBox):  # type: ignore[misc]
 
     def _invoke(self, call: _Call) -> Any:
         if self.__sync is None:
-            self.__sync = self.__async.twin()
+            self.__sync = self.__twin = self.__async.twin()
         return call.on(self.__sync)
 
     async def _ainvoke(self, call: _Call) -> Any:
         if self.__async is None:
-            self.__async = self.__sync.twin()
+            self.__async = self.__twin = self.__sync.twin()
         return await call.on(self.__async)
 
     # -- view ---------------------------------------------------------------------------------
@@ -220,9 +221,7 @@ class UsersPanel(ContextView, ipywidgets.VBox):  # type: ignore[misc]
                 user_rows = []
                 for user in sorted(self._users, key=lambda u: (u.email, u.id)):
                     label = ipywidgets.Label(f"{user.name or '—'} <{user.email or 'no email'}>")
-                    button = self._button(
-                        "Sessions", "list", partial(self._select_flow, user.id)
-                    )
+                    button = self._button("Sessions", "list", partial(self._select_flow, user.id))
                     row = ipywidgets.HBox((label, button))
                     self._rows += [label, button, row]
                     user_rows.append(row)
@@ -250,11 +249,33 @@ class UsersPanel(ContextView, ipywidgets.VBox):  # type: ignore[misc]
             _close_widget(widget)
 
     def close(self) -> None:
-        """Close the rows too, then the panel (the admin client is the caller's to close)."""
+        """Close the rows, the twin client the panel made, then the panel (the admin client
+        itself is the caller's to close). An async twin is closed by a task on the running
+        loop (a kernel's); awaiting the panel's pending tasks waits for it."""
         rows, self._rows = self._rows, []
         for widget in rows:
             _close_widget(widget)
+        twin, self.__twin = self.__twin, None
+        if twin is not None:
+            self.__sync = None if self.__sync is twin else self.__sync
+            self.__async = None if self.__async is twin else self.__async
+            self._release(twin)
         super().close()
+
+    def _release(self, twin: Any) -> None:
+        if not hasattr(twin, "aclose"):
+            twin.close()
+            return
+        import asyncio
+
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:
+            return  # the loop that opened its connections has ended; nothing can await them
+        self._schedule(
+            twin.aclose,
+            lambda exc: _log.warning("Closing the UsersPanel's async client failed", exc_info=exc),
+        )
 
     def __repr__(self) -> str:
         return f"UsersPanel(visible={bool(self._ctx.is_admin)}, users={len(self._users)})"

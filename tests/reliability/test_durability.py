@@ -29,9 +29,25 @@ class Served:
     def __init__(self, data: Path) -> None:
         env = {**os.environ, "PYTHONUNBUFFERED": "1"}
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "appwrite_widgets", "serve", "--port", "0", "--data",
-             str(data), "--project", PROJECT, "--api-key", API_KEY, "--no-rate-limits"],
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+            [
+                sys.executable,
+                "-m",
+                "appwrite_widgets",
+                "serve",
+                "--port",
+                "0",
+                "--data",
+                str(data),
+                "--project",
+                PROJECT,
+                "--api-key",
+                API_KEY,
+                "--no-rate-limits",
+            ],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=env,
         )
         assert self.proc.stdout is not None
         self.endpoint = ""
@@ -39,22 +55,29 @@ class Served:
             if line.startswith("endpoint: "):
                 self.endpoint = line.split(": ", 1)[1].strip()
                 break
-        assert self.endpoint.startswith("http://127.0.0.1:"), self.proc.stderr
+        if not self.endpoint.startswith("http://127.0.0.1:"):
+            self.proc.kill()
+            pytest.fail(f"the server did not start: {self._release()}")
         self.http = httpx.Client(
-            base_url=self.endpoint, timeout=10.0,
+            base_url=self.endpoint,
+            timeout=10.0,
             headers={"X-Appwrite-Project": PROJECT},
         )
 
     def kill(self) -> None:
         os.kill(self.proc.pid, signal.SIGKILL)
-        self.proc.wait(10)
+        self._release()
         self.http.close()
 
     def stop(self) -> None:
         if self.proc.poll() is None:
             self.proc.send_signal(signal.SIGTERM)
-            self.proc.wait(15)
+        self._release()
         self.http.close()
+
+    def _release(self) -> str:
+        """Reap the process and close its pipes; returns what it wrote to stderr."""
+        return self.proc.communicate(timeout=15)[1]
 
 
 @pytest.fixture
@@ -69,7 +92,8 @@ def test_acknowledged_sign_ins_survive_kill_9(data: Path) -> None:
         users = []
         for i in range(6):
             reply = first.http.post(
-                "/users", headers={"X-Appwrite-Key": API_KEY},
+                "/users",
+                headers={"X-Appwrite-Key": API_KEY},
                 json={"userId": f"durable{i}", "email": f"d{i}@example.com", "password": PASSWORD},
             )
             assert reply.status_code == 201, reply.text
@@ -82,8 +106,9 @@ def test_acknowledged_sign_ins_survive_kill_9(data: Path) -> None:
         target = 60
 
         def worker() -> None:
-            with httpx.Client(base_url=first.endpoint, timeout=10.0,
-                              headers={"X-Appwrite-Project": PROJECT}) as http:
+            with httpx.Client(
+                base_url=first.endpoint, timeout=10.0, headers={"X-Appwrite-Project": PROJECT}
+            ) as http:
                 while True:
                     turn = next(turns)
                     http.cookies.clear()  # each sign-in as a new device (no session cookie)
@@ -92,8 +117,10 @@ def test_acknowledged_sign_ins_survive_kill_9(data: Path) -> None:
                             user = users[turn // 2 % len(users)]
                             if turn // 2 >= 9 * len(users):
                                 continue
-                            reply = http.post("/account/sessions/email", json={
-                                "email": user["email"], "password": PASSWORD})
+                            reply = http.post(
+                                "/account/sessions/email",
+                                json={"email": user["email"], "password": PASSWORD},
+                            )
                         else:  # anonymous sign-in: a new user and its session, one write
                             reply = http.post("/account/sessions/anonymous")
                     except httpx.HTTPError:
@@ -131,16 +158,18 @@ def test_acknowledged_sign_ins_survive_kill_9(data: Path) -> None:
         per_user: dict[str, set[str]] = {}
         for user_id, session_id in expected:
             if user_id not in per_user:
-                reply = second.http.get(f"/users/{user_id}/sessions",
-                                        headers={"X-Appwrite-Key": API_KEY})
+                reply = second.http.get(
+                    f"/users/{user_id}/sessions", headers={"X-Appwrite-Key": API_KEY}
+                )
                 assert reply.status_code == 200, reply.text
                 per_user[user_id] = {s["$id"] for s in reply.json()["sessions"]}
             if session_id not in per_user[user_id]:
                 missing.append(session_id)
         assert missing == [], f"{len(missing)} acknowledged sessions lost"
         # And the restarted server works: a new sign-in on the recovered file.
-        reply = second.http.post("/account/sessions/email",
-                                 json={"email": users[0]["email"], "password": PASSWORD})
+        reply = second.http.post(
+            "/account/sessions/email", json={"email": users[0]["email"], "password": PASSWORD}
+        )
         assert reply.status_code == 201
     finally:
         second.stop()
@@ -150,4 +179,3 @@ def test_acknowledged_sign_ins_survive_kill_9(data: Path) -> None:
         assert db.execute("PRAGMA foreign_key_check").fetchall() == []
         stored = {row[0] for row in db.execute("SELECT id FROM sessions")}
     assert {sid for _, sid in expected} <= stored
-

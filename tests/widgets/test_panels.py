@@ -168,6 +168,7 @@ async def test_users_panel_actions_return_their_task_in_a_kernel(
         assert await revoke_all is None  # a failure would show in the panel, never raise
         assert panel._tasks == set() and not panel._error.value
         panel.close()
+        await settle(panel)  # the async twin the panel made for its sync admin client closes
         await ctx.aclose()
 
 
@@ -181,3 +182,33 @@ def test_users_panel_actions_return_none_without_a_loop(
     panel = UsersPanel(ctx, admin)
     assert panel.select(boss.id) is None  # ran already
     assert [s.id for s in panel.user_sessions] == [ctx.session.id]
+
+
+@pytest.mark.anyio
+async def test_users_panel_closes_the_twin_client_it_made(
+    server: Any, make_ctx: Any, make_user: Any, admin: Any, settle: Any, monkeypatch: Any
+) -> None:
+    """In a kernel the panel runs its sync admin client's async twin; close() closes that twin
+    (not the caller's client), and awaiting the panel's tasks waits for it."""
+    made: list[AsyncClient] = []
+    twin = type(admin).twin
+
+    def recording_twin(self: Any, *args: Any) -> AsyncClient:
+        made.append(twin(self, *args))
+        return made[-1]
+
+    monkeypatch.setattr(type(admin), "twin", recording_twin)
+    boss = make_user()
+    admin.update_user_labels(boss.id, ["admin"])
+    ctx, _ = make_ctx(admin_label="admin")
+    panel = UsersPanel(ctx, admin)
+    ctx.login(boss.email, boss.password)
+    assert panel.users == ()  # becoming admin scheduled a load on the loop; it has not run yet
+    task = panel.search(boss.email)
+    assert task is not None
+    await task
+    assert [u.id for u in panel.users] == [boss.id]
+    assert len(made) == 1 and not made[0].is_closed
+    panel.close()
+    await settle(panel)
+    assert made[0].is_closed and not admin.is_closed
