@@ -17,7 +17,7 @@ from typing import Any
 
 import httpx
 import pytest
-from helpers import AsyncCountingTransport, CountingTransport, HoldingTransport
+from helpers import CountingTransport, HoldingTransport
 
 from appwrite_widgets.client import (
     AsyncClient,
@@ -457,7 +457,7 @@ def test_owed_revocation_is_retried_before_the_next_login(
 
 @pytest.fixture
 async def actx(server: Any, store: CredentialStore) -> Any:
-    transport = AsyncCountingTransport()
+    transport = HoldingTransport()  # holds nothing unless a test sets .hold
     client = AsyncClient(server.endpoint, server.project, transport=transport)
     ctx = SessionContext(client, credentials_store=store)
     yield ctx, transport
@@ -494,11 +494,14 @@ async def test_async_double_logout_sends_one_delete(actx: Any, make_user: Any) -
 async def test_logout_during_login_ends_signed_out(
     actx: Any, make_user: Any, admin: Client
 ) -> None:
-    ctx, _ = actx
+    ctx, transport = actx
     user = make_user()
+    transport.hold = lambda r: r.method == "POST" and r.url.path.endswith("/sessions/email")
     login = asyncio.ensure_future(ctx.alogin(user.email, user.password))
-    await asyncio.sleep(0)  # let the login send its request
-    await ctx.alogout()
+    await transport.held.wait()  # the server made the session; its reply is still on the way
+    logout = asyncio.ensure_future(ctx.alogout())
+    transport.release.set()
+    await logout
     assert await login is None
     assert not ctx.is_authenticated and consistent(ctx)
     assert ctx.client.session_token is None

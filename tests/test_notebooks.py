@@ -175,8 +175,6 @@ def test_dashboard_stops_its_standalone_server_at_exit() -> None:
 SIGN_IN_CELLS = [
     # What a person does in the browser: type into the form and press "Sign in".
     """
-import asyncio
-
 email_box, password_box, remember_box, submit, error_line = form.children
 email_box.value = "ada@example.com"
 password_box.value = "ada-demo-password"
@@ -184,11 +182,10 @@ submit.click()
 print("field cleared at once:", password_box.value == "")
 """,
     """
-for _ in range(500):
-    if ctx.is_authenticated and not ctx.busy and len(ctx.sessions) == 1:
-        break
-    await asyncio.sleep(0.02)
-print(ctx)
+await form.wait_idle()  # the sign-in the click started
+sessions_panel = sessions.children[0].children[1]
+await sessions_panel.wait_idle()  # the list it loads on sign-in
+print(ctx, len(ctx.sessions))
 new_title.value = "Release party"
 add_button.click()
 print(event_list.options[-1])
@@ -215,7 +212,7 @@ def test_saved_widget_state_holds_no_secret(tmp_path: Path) -> None:
     outputs = [o for c in nb.cells[-2:] for o in c.outputs]
     printed = "".join(o.get("text", "") for o in outputs)
     assert "field cleared at once: True" in printed
-    assert "SessionContext(signed_in=True, user='ada@example.com', admin=True)" in printed
+    assert "SessionContext(signed_in=True, user='ada@example.com', admin=True) 1" in printed
     assert "Release party (by Ada Admin)" in printed
     # The signed-in state really was captured (so a leak would have been visible) ...
     assert "Ada Admin" in json.dumps(state)

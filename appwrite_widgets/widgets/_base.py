@@ -12,7 +12,8 @@
   keeps weak ones). Without a loop (plain Python, pytest) the sync action runs at once.
   :meth:`ContextView._dispatch` returns the scheduled task (await it to wait for the action;
   failures are already reported, the task itself never raises) or None when the action already
-  ran. ``asyncio`` is imported there, on first use (import time of the package).
+  ran; ``await widget.wait_idle()`` waits for all of a widget's tasks. ``asyncio`` is imported
+  where it is used, on first use (import time of the package).
 """
 
 from __future__ import annotations
@@ -75,6 +76,19 @@ class ContextView:
     def context(self) -> SessionContext:
         """The session context this widget shows."""
         return self._ctx
+
+    async def wait_idle(self) -> None:
+        """Wait until the actions this widget scheduled on the kernel's loop have ended (and
+        any they scheduled in turn). For notebooks and tests that go on only once a click has
+        taken effect::
+
+            nav.children[1].click()
+            await nav.wait_idle()
+        """
+        import asyncio
+
+        while self._tasks:
+            await asyncio.gather(*self._tasks, return_exceptions=True)
 
     def _own(self, *widgets: Any) -> None:
         """Widgets this one created and closes with itself."""

@@ -7,7 +7,6 @@ ipywidgets works comm-less here (``comm.DummyComm``); clicks are simulated with
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -55,12 +54,10 @@ async def actx(server: Any, tmp_path: Any) -> Any:
 
 
 async def _settle(*widgets: Any) -> None:
-    """Await every task the widgets scheduled (and the ones those scheduled)."""
-    while True:
-        tasks = [task for widget in widgets for task in widget._tasks]
-        if not tasks:
-            return
-        await asyncio.gather(*tasks, return_exceptions=True)
+    """Await every task the widgets scheduled (and the ones those scheduled, on any of them)."""
+    while any(widget._tasks for widget in widgets):
+        for widget in widgets:
+            await widget.wait_idle()
 
 
 @pytest.fixture

@@ -91,7 +91,7 @@ def test_no_synced_trait_holds_a_secret(
 
 
 @pytest.mark.anyio
-async def test_async_sign_in_from_the_form(actx: Any, make_user: Any, settle: Any) -> None:
+async def test_async_sign_in_from_the_form(actx: Any, make_user: Any) -> None:
     user = make_user()
     ctx, transport = actx
     form = LoginForm(ctx)
@@ -99,7 +99,9 @@ async def test_async_sign_in_from_the_form(actx: Any, make_user: Any, settle: An
     form._submit.click()
     assert form._password.value == ""
     assert form._submit.disabled and form._submit.description == "Signing in…"
-    await settle(form)
+    assert not ctx.is_authenticated  # scheduled on the loop, not run yet
+    await form.wait_idle()  # returns once the click's action has ended
+    assert form._tasks == set()
     assert ctx.is_authenticated and not form._submit.disabled
     assert len(transport.requests) == 3
 
