@@ -8,7 +8,8 @@ from . import models, security
 from .app import Ctx, RateSpec, Reply, Router
 from .errors import AppwriteError, invalid_param
 from .sessions import clear_session, create_session
-from .store import Conflict, Session
+from .signup import register_user
+from .store import Session
 
 _DUMMY_HASH: list[str] = []
 
@@ -36,20 +37,7 @@ async def create_account(ctx: Ctx) -> Reply:
     password = ctx.params.password()
     name = ctx.params.text("name", required=False)
     assert email is not None and password is not None
-    if ctx.store.get_user(user_id) or ctx.store.get_user_by_email(email):
-        raise AppwriteError("user_already_exists")
-    hashed = await to_thread.run_sync(security.hash_password, password)
-    try:
-        user = ctx.store.create_user(
-            user_id=user_id,
-            email=email,
-            password_hash=hashed,
-            name=name,
-            now=ctx.now,
-            target_id=security.unique_id(),
-        )
-    except Conflict:
-        raise AppwriteError("user_already_exists") from None
+    user = await register_user(ctx, user_id=user_id, email=email, password=password, name=name)
     return Reply(201, models.user(user, account=True))
 
 

@@ -5,14 +5,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from anyio import to_thread
-
 from . import listing, models, security
 from .app import Ctx, Reply, Router
 from .errors import AppwriteError, invalid_param
 from .params import is_label, parse_queries
 from .sessions import create_session
-from .store import Conflict, User
+from .signup import register_user
+from .store import User
 
 USER_ATTRIBUTES: dict[str, Callable[[User], Any]] = {
     "$id": lambda u: u.id,
@@ -71,20 +70,7 @@ async def create_user(ctx: Ctx) -> Reply:
     email = ctx.params.email(required=False)
     password = ctx.params.password(required=False)
     name = ctx.params.text("name", required=False)
-    if ctx.store.get_user(user_id) or (email and ctx.store.get_user_by_email(email)):
-        raise AppwriteError("user_already_exists")
-    hashed = await to_thread.run_sync(security.hash_password, password) if password else None
-    try:
-        user = ctx.store.create_user(
-            user_id=user_id,
-            email=email,
-            password_hash=hashed,
-            name=name,
-            now=ctx.now,
-            target_id=security.unique_id(),
-        )
-    except Conflict:
-        raise AppwriteError("user_already_exists") from None
+    user = await register_user(ctx, user_id=user_id, email=email, password=password, name=name)
     return Reply(201, models.user(user))
 
 
