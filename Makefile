@@ -12,7 +12,12 @@ export JUPYTER_PLATFORM_DIRS := 1
 .PHONY: demo serve test check unit notebooks browser bench chromium js clean
 
 $(STAMP): pyproject.toml
-	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	test -x $(PY) || $(PYTHON) -m venv $(VENV) || { \
+	  rm -rf $(VENV); \
+	  if [ "$$(id -u)" != 0 ]; then echo "'$(PYTHON) -m venv' failed: run 'sudo apt-get install python3-venv'" >&2; exit 1; fi; \
+	  echo "'$(PYTHON) -m venv' failed: installing Debian's python3-venv" >&2; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv >/dev/null; \
+	  $(PYTHON) -m venv $(VENV); }
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q -e '.[dev]'
 	$(PY) -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (ipykernel)" >/dev/null
