@@ -701,7 +701,9 @@ class SessionContext(traitlets.HasTraits):
             session: Session = yield _Call("create_anonymous_session")
         else:
             session = yield _Call("create_email_password_session", (email, password))
-        token = base.session_token
+        # This sign-in's own token: with two sign-ins in flight on one client, the client's
+        # current credential may be the other one's.
+        token = base.take_session_token(session.id)
         try:
             if gen != self._generation:
                 yield from self._discard(session, token)
@@ -717,6 +719,8 @@ class SessionContext(traitlets.HasTraits):
             if gen != self._generation:
                 return None  # superseded (a sign-out revoked it meanwhile): dropped
             raise
+        if token is not None and base.session_token != token:
+            base.set_session(token)  # the latest sign-in owns the client's credential
         self._apply(user, session, tuple(teams.teams))
         if remember if remember is not None else self.remember:
             self._remember(token)

@@ -126,6 +126,14 @@ class AsyncClient:
         """Restore a session token (sent as ``X-Appwrite-Session``), or forget it with None."""
         self._core.set_session(token)
 
+    def take_session_token(self, session_id: str) -> str | None:
+        """The token this client received when it created session ``session_id`` (a secret),
+        handed over once; None if it did not create it (or it was taken, or is one of many
+        older ones). For callers running several sign-ins on one client at once: a sign-in
+        answered late never replaces the credential another one installed meanwhile, so
+        ``session_token`` may belong to the other sign-in."""
+        return self._core.take_session_token(session_id)
+
     @property
     def is_closed(self) -> bool:
         """True once :meth:`aclose` was called."""

@@ -289,9 +289,13 @@ class _Credential:
 class CredentialState:
     """The session credential, shared (thread-safely) by a client and its twins."""
 
+    #: Tokens of sessions this client created, kept for ``take_created`` (most recent only).
+    CREATED_KEPT = 8
+
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._credential: _Credential | None = None
+        self._created: dict[str, str] = {}
 
     def get(self) -> _Credential | None:
         with self._lock:
@@ -300,6 +304,28 @@ class CredentialState:
     def set(self, credential: _Credential | None) -> None:
         with self._lock:
             self._credential = credential
+
+    def set_if(self, sent: str | None, credential: _Credential) -> bool:
+        """Take ``credential`` only if the current one is still what the request that produced
+        it was sent with: a sign-in answered late must not replace the one that another,
+        concurrent sign-in has installed meanwhile. Returns whether it was taken."""
+        with self._lock:
+            current = None if self._credential is None else self._credential.token
+            if current != sent:
+                return False
+            self._credential = credential
+            return True
+
+    def record_created(self, session_id: str, token: str) -> None:
+        with self._lock:
+            self._created.pop(session_id, None)
+            self._created[session_id] = token
+            while len(self._created) > self.CREATED_KEPT:
+                del self._created[next(iter(self._created))]
+
+    def take_created(self, session_id: str) -> str | None:
+        with self._lock:
+            return self._created.pop(session_id, None)
 
     def clear_if(self, token: str | None) -> None:
         """Forget the credential, but only if it is still the one a request was sent with
@@ -493,6 +519,10 @@ class ClientCore:
     def session_token(self) -> str | None:
         credential = self.credentials.get()
         return None if credential is None else credential.token
+
+    def take_session_token(self, session_id: str) -> str | None:
+        """The token this client received when it created ``session_id``, handed over once."""
+        return self.credentials.take_created(session_id)
 
     def set_session(self, token: str | None) -> None:
         """Restore a session token (sent as ``X-Appwrite-Session``) or clear it with None."""
@@ -810,10 +840,10 @@ class ClientCore:
                 self._json(call, response)
             self._update_credential(call, response)
             return call.parse(None)
-        self._update_credential(call, response)
+        created = self._update_credential(call, response)
         data = self._json(call, response)
         try:
-            return call.parse(data)
+            result = call.parse(data)
         except (ValueError, TypeError, KeyError, AttributeError) as exc:
             raise ResponseError(
                 self._redact(
@@ -824,6 +854,9 @@ class ClientCore:
                 code=status,
                 response=response,
             ) from None
+        if created is not None and isinstance(result, Session):
+            self.credentials.record_created(result.id, created)
+        return result
 
     def _json(self, call: Call[Any], response: httpx.Response) -> Any:
         try:
@@ -867,7 +900,9 @@ class ClientCore:
             )
         return cls(message, code=status, type=error_type, response=response)
 
-    def _update_credential(self, call: Call[Any], response: httpx.Response) -> None:
+    def _update_credential(self, call: Call[Any], response: httpx.Response) -> str | None:
+        """Apply the credential a response sets or clears; returns the token of a session the
+        response created (whether or not it became this client's credential)."""
         cookie_token: str | None = None
         cookie_applies = False
         cleared = False
@@ -898,16 +933,18 @@ class ClientCore:
 
         if call.creates_session and (cookie_token or fallback_token):
             if cookie_token and cookie_applies and _TOKEN_RE.fullmatch(cookie_token):
-                self.credentials.set(_Credential(cookie_token, "cookie"))
-                return
+                self.credentials.set_if(call.sent_token, _Credential(cookie_token, "cookie"))
+                return cookie_token
             token = fallback_token or cookie_token
             if token and _TOKEN_RE.fullmatch(token):
                 # The cookie could not be stored for this host: send it the way the web SDK
                 # does when third-party cookies are blocked.
-                self.credentials.set(_Credential(token, "fallback"))
-            return
+                self.credentials.set_if(call.sent_token, _Credential(token, "fallback"))
+                return token
+            return None
         if cleared or call.clears_session:
             self.credentials.clear_if(call.sent_token)
+        return None
 
     def _cookie_applies(self, attrs: dict[str, str]) -> bool:
         if "secure" in attrs and self.scheme != "https":

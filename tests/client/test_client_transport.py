@@ -254,6 +254,35 @@ async def test_login_through_async_client_is_seen_by_its_sync_twin(
             assert client.session_token is None
 
 
+def test_a_late_sign_in_never_replaces_the_credential_but_hands_over_its_token(
+    server: LocalServer, make_user: Any
+) -> None:
+    """A session-creating answer applies its credential only if the client still holds what
+    the request was sent with (here: nothing); its token stays available, once, by session ID."""
+    user = make_user()
+    with Client(server.endpoint, server.project) as client:
+        session = client.create_email_password_session(user.email, user.password)
+        token = client.session_token
+        assert token is not None
+        assert client.take_session_token(session.id) == token
+        assert client.take_session_token(session.id) is None  # handed over once
+        assert client.take_session_token("unknown") is None
+
+        # Stage the race: a second sign-in sent while the client held no credential is
+        # answered after another credential (a restored one) was installed.
+        other = make_user()
+        client.set_session(None)
+        late = client._core.create_email_password_session(other.email, other.password)
+        client.set_session(token)
+        response = client._http.send(late.request)
+        late_session = client._core.finish(late, response)
+        assert client.session_token == token  # not replaced
+        late_token = client.take_session_token(late_session.id)
+        assert late_token is not None and late_token != token
+        with Client(server.endpoint, server.project, session=late_token) as probe:
+            assert probe.get_account().id == other.id  # the handed-over token is the real one
+
+
 # -- secrets never leak --------------------------------------------------------------------
 
 

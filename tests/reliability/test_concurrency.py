@@ -164,6 +164,29 @@ async def test_two_logins_at_once_end_signed_in_once(
 
 
 @pytest.mark.anyio
+async def test_a_sign_in_answered_late_does_not_take_over_the_client(
+    held: Any, api: httpx.Client, admin: Client, plan: FaultPlan, server: Any
+) -> None:
+    """Two sign-ins, the first one's request held until the second has finished: the first
+    one's late session must not replace the second's credential, and is revoked itself."""
+    ctx, transport = held
+    user = new_user(api, password=PASSWORD)
+    transport.hold = is_("POST", "/sessions/email")
+    first = asyncio.ensure_future(ctx.alogin(user.email, PASSWORD))
+    await transport.held.wait()
+    assert await ctx.alogin(user.email, PASSWORD) is not None  # the second, done meanwhile
+    winner = ctx.client.session_token
+    assert winner is not None and ctx.is_authenticated
+    transport.release()
+    assert await first is None  # superseded
+    kept = ctx.client.session_token == winner  # (no token in a failure message)
+    assert kept and consistent(ctx) and ctx.error == ""
+    assert alive(server, winner)
+    assert [s.id for s in admin.list_user_sessions(user.id).sessions] == [ctx.session.id]
+    assert all(n == 1 for n in deletes_per_session(plan).values())
+
+
+@pytest.mark.anyio
 async def test_double_clicks_send_one_request(
     held: Any, api: httpx.Client, admin: Client, plan: FaultPlan
 ) -> None:
