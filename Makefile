@@ -12,7 +12,7 @@ export JUPYTER_PLATFORM_DIRS := 1
 .PHONY: demo serve test check unit notebooks browser bench chromium js clean
 
 $(STAMP): pyproject.toml
-	test -x $(PY) || $(PYTHON) -m venv $(VENV) || { \
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV) || { \
 	  rm -rf $(VENV); \
 	  if [ "$$(id -u)" != 0 ]; then echo "'$(PYTHON) -m venv' failed: run 'sudo apt-get install python3-venv'" >&2; exit 1; fi; \
 	  echo "'$(PYTHON) -m venv' failed: installing Debian's python3-venv" >&2; \
