@@ -15,6 +15,7 @@ from typing import NamedTuple
 
 import httpx
 import pytest
+from helpers import key_client
 
 from appwrite_widgets.server.local import LocalServer
 
@@ -54,14 +55,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalServer]:
 @pytest.fixture
 def api(server: LocalServer) -> Iterator[httpx.Client]:
     """httpx client for ``server.endpoint`` sending the project header and the API key."""
-    with httpx.Client(
-        base_url=server.endpoint,
-        timeout=30.0,
-        headers={
-            "X-Appwrite-Project": server.project,
-            "X-Appwrite-Key": server.api_key,
-        },
-    ) as client:
+    with key_client(server) as client:
         yield client
 
 

@@ -1,5 +1,6 @@
-"""Transport wrappers shared by the test packages (``tests/`` is on ``sys.path``: pytest puts
-the directory of the root ``conftest.py`` there, so ``from helpers import ...`` works).
+"""Transport wrappers and the API-key client shared by the test packages (``tests/`` is on
+``sys.path``: pytest puts the directory of the root ``conftest.py`` there, so
+``from helpers import ...`` works).
 
 They wrap httpx's real transport, so every request still reaches the real server over HTTP;
 they only count, or delay one reply (ordering). Fault injection lives next to its tests.
@@ -9,10 +10,21 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+from typing import Any
 
 import httpx
 
-__all__ = ["AsyncCountingTransport", "CountingTransport", "HoldingTransport"]
+__all__ = ["AsyncCountingTransport", "CountingTransport", "HoldingTransport", "key_client"]
+
+
+def key_client(server: Any) -> httpx.Client:
+    """Raw httpx client for a LocalServer's endpoint, sending its project header and API key
+    (set-up and checks beside the code under test)."""
+    return httpx.Client(
+        base_url=server.endpoint,
+        timeout=30.0,
+        headers={"X-Appwrite-Project": server.project, "X-Appwrite-Key": server.api_key},
+    )
 
 
 def _key(request: httpx.Request) -> tuple[str, str]:

@@ -31,6 +31,7 @@ from typing import Any
 
 import httpx
 import pytest
+from helpers import key_client
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from appwrite_widgets.server.local import LocalServer
@@ -150,14 +151,7 @@ def appwrite(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalServer]:
 @pytest.fixture
 def admin_api(appwrite: LocalServer) -> Iterator[httpx.Client]:
     """Raw HTTP with the API key (set-up and checks only; the browser does the real work)."""
-    with httpx.Client(
-        base_url=appwrite.endpoint,
-        timeout=30.0,
-        headers={
-            "X-Appwrite-Project": appwrite.project,
-            "X-Appwrite-Key": appwrite.api_key,
-        },
-    ) as client:
+    with key_client(appwrite) as client:
         yield client
 
 
