@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
+import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -21,14 +23,8 @@ def default_data_path(project: str) -> Path:
     return Path(base) / "appwrite-widgets" / f"{project}.sqlite3"
 
 
-def _serve(args: argparse.Namespace) -> int:
-    import signal
-    import threading
-
-    from appwrite_widgets.server.local import LocalServer
-
-    data = Path(args.data) if args.data else default_data_path(args.project)
-    data.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+def stop_on_signals() -> threading.Event:
+    """An event set by SIGINT or SIGTERM (installs both handlers; call from the main thread)."""
     stop = threading.Event()
 
     def on_signal(signum: int, frame: Any) -> None:
@@ -36,6 +32,14 @@ def _serve(args: argparse.Namespace) -> int:
 
     signal.signal(signal.SIGINT, on_signal)
     signal.signal(signal.SIGTERM, on_signal)
+    return stop
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from appwrite_widgets.server.local import LocalServer
+
+    data = Path(args.data) if args.data else default_data_path(args.project)
+    stop = stop_on_signals()
     try:
         server = LocalServer(
             project=args.project,

@@ -253,13 +253,9 @@ def run_demo(
 
 def main(args: Any) -> int:
     """The ``demo`` subcommand (``args`` from :mod:`appwrite_widgets.cli`)."""
-    stop = threading.Event()
+    from appwrite_widgets.cli import stop_on_signals
 
-    def on_signal(signum: int, frame: Any) -> None:
-        stop.set()
-
-    signal.signal(signal.SIGINT, on_signal)
-    signal.signal(signal.SIGTERM, on_signal)
+    stop = stop_on_signals()
     try:
         return run_demo(
             port=args.port,
