@@ -35,14 +35,16 @@ from appwrite_widgets.client import (
     UserList,
 )
 from appwrite_widgets.context import SessionContext
-from appwrite_widgets.credentials import CredentialStore
+from appwrite_widgets.credentials import CredentialStore, CredentialStoreError
 from appwrite_widgets.widgets import (
+    BrowserCompanion,
     Gate,
     LoginForm,
     NavBar,
     SessionsPanel,
     UsersPanel,
     admin_only,
+    companion,
     signed_in,
 )
 
@@ -53,11 +55,13 @@ __all__ = [
     "APIError",
     "AppwriteError",
     "AsyncClient",
+    "BrowserCompanion",
     "Client",
     "ClientClosedError",
     "ConflictError",
     "ConnectError",
     "CredentialStore",
+    "CredentialStoreError",
     "ForbiddenError",
     "Gate",
     "InvalidArgumentError",
@@ -87,6 +91,7 @@ __all__ = [
     "UsersPanel",
     "__version__",
     "admin_only",
+    "companion",
     "signed_in",
 ]
 

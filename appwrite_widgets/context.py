@@ -40,7 +40,8 @@ from appwrite_widgets.client import (
     UnauthorizedError,
     User,
 )
-from appwrite_widgets.credentials import CredentialStore
+from appwrite_widgets.credentials import CredentialStore, CredentialStoreError
+from appwrite_widgets.device import COMPANION_PRESENT, Device
 
 __all__ = ["SessionContext"]
 
@@ -285,6 +286,7 @@ class SessionContext(traitlets.HasTraits):
         self._admin_team = admin_team
         self._admin_label = admin_label
         self._store = credentials_store if credentials_store is not None else CredentialStore()
+        self._device: Device | None = None  # the page's browser, once its companion said hello
         self.__owed: dict[str, _Owed] = {}
         # SHA-256 of every token whose revocation is on its way or confirmed: a session gets
         # exactly one DELETE however actions overlap (logout during login, login or refresh
@@ -319,6 +321,40 @@ class SessionContext(traitlets.HasTraits):
     def credentials_store(self) -> CredentialStore:
         """Where remembered sessions are kept."""
         return self._store
+
+    @property
+    def device(self) -> Device | None:
+        """The page's browser keeping this context's session (see :meth:`attach_device`)."""
+        return self._device
+
+    def attach_device(
+        self, device: Device, *, credential: str | None = None, user_agent: str | None = None
+    ) -> bool:
+        """Make a page's browser this context's device (its companion calls this).
+
+        From now on a sign-in hands its token to ``device.keep()`` (``persist`` = remember-me)
+        and every sign-out or reset calls ``device.forget()``; the file store is refused.
+        ``user_agent`` is sent with every request, so Appwrite names sessions after the
+        browser. ``credential`` (the browser's stored token) is taken only when this context
+        holds none and is idle; returns True then: call :meth:`refresh` to restore from it.
+        Raises InvalidInputError for an unusable user agent or credential (nothing changes).
+        """
+        base = self._base
+        if user_agent is not None:
+            base.set_user_agent(user_agent)
+        self._device = device
+        self._store.refuse(COMPANION_PRESENT)
+        if credential is None or self.busy or self.is_authenticated:
+            return False
+        if base.session_token is not None:
+            return False
+        base.set_session(credential)
+        return True
+
+    def detach_device(self, device: Device) -> None:
+        """Stop using ``device`` (its companion closed); the file store stays refused."""
+        if self._device is device:
+            self._device = None
 
     @property
     def client(self) -> Client:
@@ -588,6 +624,9 @@ class SessionContext(traitlets.HasTraits):
                 if gen == self._generation and not self.error:
                     self.error = _describe(exc, self._base.endpoint)
                 raise
+            except CredentialStoreError as exc:
+                self.error = str(exc)
+                raise
         finally:
             if key is not None:
                 self._in_flight.discard(key)
@@ -639,6 +678,11 @@ class SessionContext(traitlets.HasTraits):
             self.status = error or NOT_SIGNED_IN
 
     def _forget_remembered(self) -> None:
+        if self._device is not None:
+            self._device.forget()
+            return
+        if self._store.refusal is not None:
+            return  # under Voila: nothing of this context is in the file store
         base = self._base
         try:
             self._store.delete(base.endpoint, base.project)
@@ -693,6 +737,9 @@ class SessionContext(traitlets.HasTraits):
         self, gen: int, kind: str, email: str, password: str, remember: bool | None
     ) -> _Flow[User | None]:
         base = self._base
+        keep = remember if remember is not None else self.remember
+        if keep and self._device is None and self._store.refusal is not None:
+            raise CredentialStoreError(self._store.refusal)  # before any request
         if base.session_token is not None or self.is_authenticated:
             # Appwrite refuses a new session while one is active: sign this one out first.
             yield from self._sign_out(gen, "delete_session", ("current",), raise_errors=False)
@@ -722,7 +769,10 @@ class SessionContext(traitlets.HasTraits):
         if token is not None and base.session_token != token:
             base.set_session(token)  # the latest sign-in owns the client's credential
         self._apply(user, session, tuple(teams.teams))
-        if remember if remember is not None else self.remember:
+        if self._device is not None:
+            if token is not None:
+                self._device.keep(token, persist=bool(keep))
+        elif keep:
             self._remember(token)
         else:
             self._forget_remembered()
@@ -740,7 +790,7 @@ class SessionContext(traitlets.HasTraits):
     def _refresh_flow(self, gen: int) -> _Flow[User | None]:
         base = self._base
         restored = False
-        if base.session_token is None and self.remember:
+        if base.session_token is None and self.remember and self._device is None:
             stored = self._store.load(base.endpoint, base.project)
             if stored is not None:
                 base.set_session(stored)

@@ -9,6 +9,12 @@ of one device so that a new kernel (a Voila page reload) can restore the sign-in
 
 Writes are atomic (a 0600 temporary file in the same directory, then ``os.replace``); a file that
 another user could read, or that another user owns, is refused and removed rather than trusted.
+
+It is for single-user notebooks and scripts only. A dashboard server runs every visitor's kernel
+as one OS user, so one file per endpoint+project would be shared by every visitor (a session
+takeover). The store therefore refuses to run, with :class:`CredentialStoreError`, inside a Voila
+kernel and once a page's browser companion serves the context (``refuse()``): there the browser
+keeps the session (:mod:`appwrite_widgets.device`).
 """
 
 from __future__ import annotations
@@ -21,11 +27,27 @@ import os
 import stat
 from pathlib import Path
 
-__all__ = ["CredentialStore"]
+__all__ = ["CredentialStore", "CredentialStoreError", "voila_kernel"]
 
 _log = logging.getLogger("appwrite_widgets")
 
 _APP_DIR = "appwrite-widgets"
+# Set by Voila in the environment of the kernels it starts (voila/utils.py ENV_VARIABLE).
+_VOILA_VARIABLES = ("VOILA_KERNEL_ID", "VOILA_BASE_URL", "VOILA_SERVER_URL", "VOILA_REQUEST_URL")
+UNDER_VOILA = (
+    "Remember me (the file store) is not available under Voila: every visitor's kernel runs as "
+    "the same OS user and would share one file. Keep the session in the visitor's browser "
+    "instead: display a NavBar or LoginForm, or companion(ctx)."
+)
+
+
+class CredentialStoreError(RuntimeError):
+    """The file remember-me store refuses to run here (a multi-user page)."""
+
+
+def voila_kernel() -> bool:
+    """True inside a kernel started by Voila (one per page load, all as one OS user)."""
+    return any(os.environ.get(name) for name in _VOILA_VARIABLES)
 
 
 def default_directory() -> Path:
@@ -49,6 +71,23 @@ class CredentialStore:
 
     def __init__(self, directory: str | os.PathLike[str] | None = None) -> None:
         self._directory = Path(directory) if directory is not None else None
+        self._refused: str | None = None
+
+    @property
+    def refusal(self) -> str | None:
+        """Why this store refuses to run here (under Voila, or refused), or None."""
+        if self._refused is not None:
+            return self._refused
+        return UNDER_VOILA if voila_kernel() else None
+
+    def refuse(self, reason: str) -> None:
+        """Refuse every later load/save/delete with ``reason`` (a page's companion took over)."""
+        self._refused = reason
+
+    def _check(self) -> None:
+        reason = self.refusal
+        if reason is not None:
+            raise CredentialStoreError(reason)
 
     @property
     def directory(self) -> Path:
@@ -61,7 +100,9 @@ class CredentialStore:
         return self.directory / f"{digest}.json"
 
     def load(self, endpoint: str, project: str) -> str | None:
-        """The remembered token, or ``None`` (missing, unreadable, unsafe or for another server)."""
+        """The remembered token, or ``None`` (missing, unreadable, unsafe or for another server).
+        Raises CredentialStoreError where the store refuses to run (see the module doc)."""
+        self._check()
         path = self.path_for(endpoint, project)
         try:
             fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
@@ -93,6 +134,7 @@ class CredentialStore:
 
     def save(self, endpoint: str, project: str, token: str) -> Path:
         """Write ``token`` for ``endpoint`` + ``project`` atomically, readable by the owner only."""
+        self._check()
         directory = self.directory
         directory.mkdir(mode=0o700, parents=True, exist_ok=True)
         path = self.path_for(endpoint, project)
@@ -118,6 +160,7 @@ class CredentialStore:
 
     def delete(self, endpoint: str, project: str) -> bool:
         """Remove the file for ``endpoint`` + ``project``; ``True`` if one was removed."""
+        self._check()
         try:
             self.path_for(endpoint, project).unlink()
         except FileNotFoundError:

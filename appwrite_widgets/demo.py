@@ -29,6 +29,11 @@ DEMO_CREDENTIALS = (
     ("ada@example.com", "ada-demo-password", "admin"),
     ("bob@example.com", "bob-demo-password", "user"),
 )
+#: A closed tab's kernel is stopped after this many idle seconds (Voila: one kernel per load).
+CULL_IDLE_TIMEOUT = 120
+CULL_INTERVAL = 30
+#: How many dashboard kernels may run at once (page loads over it get a 503).
+MAX_KERNELS = 20
 VOILA_MISSING = (
     "Voila is not installed: install the demo extra, e.g. "
     "pip install -e '.[demo]' (or run `make demo`)."
@@ -162,8 +167,20 @@ os.execv(sys.executable, [sys.executable, "-m", "voila", *sys.argv[2:]])
 """
 
 
-def voila_command(notebook: Path, host: str, port: int) -> list[str]:
-    """The command line serving ``notebook`` with Voila on ``host:port`` (no browser)."""
+def voila_command(
+    notebook: Path,
+    host: str,
+    port: int,
+    *,
+    cull_idle_timeout: int = CULL_IDLE_TIMEOUT,
+    cull_interval: int = CULL_INTERVAL,
+    max_kernels: int = MAX_KERNELS,
+) -> list[str]:
+    """The command line serving ``notebook`` with Voila on ``host:port`` (no browser).
+
+    Kernels without a connected page (closed tabs) are culled after ``cull_idle_timeout``
+    idle seconds, checked every ``cull_interval``; open tabs are never culled; at most
+    ``max_kernels`` run at once."""
     return [
         sys.executable,
         "-c",
@@ -176,6 +193,12 @@ def voila_command(notebook: Path, host: str, port: int) -> list[str]:
         "--Voila.port_retries=0",
         "--Voila.log_level=WARN",
         "--show_tracebacks=False",
+        "--VoilaConfiguration.multi_kernel_manager_class="
+        "appwrite_widgets.demo_kernels.CappedKernelManager",
+        f"--CappedKernelManager.max_kernels={max_kernels}",
+        f"--MappingKernelManager.cull_idle_timeout={cull_idle_timeout}",
+        f"--MappingKernelManager.cull_interval={cull_interval}",
+        "--MappingKernelManager.cull_connected=False",
     ]
 
 
@@ -188,6 +211,9 @@ def run_demo(
     host: str = "127.0.0.1",
     stop: threading.Event | None = None,
     out: Any = None,
+    cull_idle_timeout: int = CULL_IDLE_TIMEOUT,
+    cull_interval: int = CULL_INTERVAL,
+    max_kernels: int = MAX_KERNELS,
 ) -> int:
     """Run the demo until ``stop`` is set (by SIGINT/SIGTERM in the CLI); 0 on a clean stop."""
     out = out if out is not None else sys.stdout
@@ -217,7 +243,14 @@ def run_demo(
             PYDEVD_DISABLE_FILE_VALIDATION="1",
         )
         voila = subprocess.Popen(
-            voila_command(notebook, host, port),
+            voila_command(
+                notebook,
+                host,
+                port,
+                cull_idle_timeout=cull_idle_timeout,
+                cull_interval=cull_interval,
+                max_kernels=max_kernels,
+            ),
             cwd=notebook.parent,
             env=env,
             stdin=subprocess.DEVNULL,
@@ -263,6 +296,9 @@ def main(args: Any) -> int:
             open_browser=not args.no_browser,
             rate_limits=not args.no_rate_limits,
             stop=stop,
+            cull_idle_timeout=args.cull_idle_timeout,
+            cull_interval=min(CULL_INTERVAL, max(1, args.cull_idle_timeout // 2)),
+            max_kernels=args.max_kernels,
         )
     except (DemoError, OSError, ValueError) as exc:
         print(f"appwrite-widgets demo: {exc}", file=sys.stderr)
@@ -278,6 +314,20 @@ def add_arguments(parser: Any) -> None:
         help="SQLite file (default: $XDG_DATA_HOME/appwrite-widgets/demo.sqlite3)",
     )
     parser.add_argument("--no-browser", action="store_true", help="do not open a browser")
+    parser.add_argument(
+        "--cull-idle-timeout",
+        type=int,
+        default=CULL_IDLE_TIMEOUT,
+        metavar="SECONDS",
+        help=f"stop a closed tab's kernel after this many idle seconds (default {CULL_IDLE_TIMEOUT})",
+    )
+    parser.add_argument(
+        "--max-kernels",
+        type=int,
+        default=MAX_KERNELS,
+        metavar="N",
+        help=f"at most N dashboard kernels at once; 0 = no cap (default {MAX_KERNELS})",
+    )
     parser.add_argument(
         "--no-rate-limits",
         action="store_true",

@@ -239,3 +239,49 @@ def test_missing_voila_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None
 def test_dashboard_is_found_in_the_checkout() -> None:
     path = demo.dashboard_path()
     assert path.name == "dashboard.ipynb" and path.parent.name == "notebooks"
+
+
+def _kernels(pid: int) -> set[int]:
+    """The ipykernel processes below ``pid``."""
+    found = set()
+    for child in demo.descendants(pid):
+        try:
+            cmdline = Path(f"/proc/{child}/cmdline").read_bytes()
+        except OSError:
+            continue
+        if b"ipykernel" in cmdline:
+            found.add(child)
+    return found
+
+
+def test_demo_caps_kernels_and_culls_a_closed_pages_kernel(tmp_path: Path) -> None:
+    d = Demo(
+        _free_port(),
+        tmp_path / "demo.sqlite3",
+        "--no-rate-limits",
+        "--max-kernels",
+        "1",
+        "--cull-idle-timeout",
+        "2",
+    )
+    try:
+        url = d.wait_for_url()
+        # A page load whose tab never connects (a plain GET): its kernel is the one allowed.
+        assert _voila_page(url).status_code == 200
+        assert len(_kernels(d.proc.pid)) == 1
+        # Over the cap: a clear refusal, no second kernel.
+        refused = _voila_page(url)
+        assert refused.status_code == 503, refused.status_code
+        assert "Too many open dashboards" in refused.text
+        assert len(_kernels(d.proc.pid)) == 1
+        # Nobody is connected to the first kernel: it is culled, so a new page load works.
+        deadline = time.monotonic() + 60
+        while _kernels(d.proc.pid) and time.monotonic() < deadline:
+            time.sleep(0.2)  # polling the process table for the culler, not a fixed delay
+        assert not _kernels(d.proc.pid), "the idle kernel was not culled"
+        assert _voila_page(url).status_code == 200
+    finally:
+        if d.proc.poll() is None:
+            d.proc.send_signal(signal.SIGINT)
+            d.finish()
+        d.close()

@@ -201,6 +201,17 @@ def _validate_secret(value: object, what: str) -> str:
     return text
 
 
+_USER_AGENT_RE = re.compile(r"[\x20-\x7e]{1,512}")
+
+
+def validate_user_agent(value: object) -> str:
+    """A ``User-Agent`` value: 1-512 printable ASCII characters (what browsers send)."""
+    text = _need_str(value, "user_agent").strip()
+    if not _USER_AGENT_RE.fullmatch(text):
+        raise InvalidInputError("user_agent must be 1-512 printable ASCII characters.")
+    return text
+
+
 def _validate_strings(value: object, what: str) -> list[str]:
     if isinstance(value, str | bytes) or not isinstance(value, Sequence):
         raise InvalidInputError(f"{what} must be a list of strings.")
@@ -501,6 +512,8 @@ class ClientCore:
             raise InvalidInputError("locale must look like 'en' or 'de-CH'.")
         self.locale = locale
         self.cookie_name = f"a_session_{self.project}"
+        #: sent as User-Agent; a page sets the browser's, so Appwrite names the device
+        self.user_agent = USER_AGENT
         self.credentials = CredentialState()
         self.set_session(session)
         # Request building, pre-computed once per core (the per-call work of httpx.Client's
@@ -531,12 +544,19 @@ class ClientCore:
         else:
             self.credentials.set(_Credential(_validate_secret(token, "session"), "header"))
 
+    def set_user_agent(self, value: str | None) -> None:
+        """Send ``value`` as User-Agent from now on (None: this library's own)."""
+        self.user_agent = USER_AGENT if value is None else validate_user_agent(value)
+        self._raw_headers = None
+
     def sibling(self, token: str) -> ClientCore:
         """A core with this configuration (API key excepted) and its own credential ``token``
         (``with_session`` of the shells)."""
-        return ClientCore(
+        core = ClientCore(
             self.endpoint, self.project, session=token, timeout=self.timeout, locale=self.locale
         )
+        core.user_agent = self.user_agent
+        return core
 
     def describe(self, kind: str) -> str:
         signed_in = self.credentials.get() is not None
@@ -550,7 +570,7 @@ class ClientCore:
     def _headers(self, credential: _Credential | None) -> dict[str, str]:
         headers = {
             "Accept": "application/json",
-            "User-Agent": USER_AGENT,
+            "User-Agent": self.user_agent,
             "X-Appwrite-Project": self.project,
             "X-Appwrite-Response-Format": RESPONSE_FORMAT,
             "X-SDK-Name": SDK_NAME,

@@ -129,6 +129,17 @@ class Client:
         """Restore a session token (sent as ``X-Appwrite-Session``), or forget it with None."""
         self._core.set_session(token)
 
+    @property
+    def user_agent(self) -> str:
+        """The User-Agent sent with every request (a page's companion sets the browser's)."""
+        return self._core.user_agent
+
+    def set_user_agent(self, value: str | None) -> None:
+        """Send ``value`` (1-512 printable ASCII characters) as User-Agent, so that Appwrite
+        records sessions under that browser; None restores this library's own. Shared with
+        ``twin()``; ``with_session()`` siblings copy it."""
+        self._core.set_user_agent(value)
+
     def take_session_token(self, session_id: str) -> str | None:
         """The token this client received when it created session ``session_id`` (a secret),
         handed over once; None if it did not create it (or it was taken, or is one of many

@@ -2,13 +2,24 @@
 
 from __future__ import annotations
 
+from appwrite_widgets.widgets._companion import BrowserCompanion, companion
 from appwrite_widgets.widgets._gates import Gate, admin_only, signed_in
 from appwrite_widgets.widgets._login import LoginForm
 from appwrite_widgets.widgets._nav import NavBar
 from appwrite_widgets.widgets._sessions import SessionsPanel
 from appwrite_widgets.widgets._users import UsersPanel
 
-__all__ = ["Gate", "LoginForm", "NavBar", "SessionsPanel", "UsersPanel", "admin_only", "signed_in"]
+__all__ = [
+    "BrowserCompanion",
+    "Gate",
+    "LoginForm",
+    "NavBar",
+    "SessionsPanel",
+    "UsersPanel",
+    "admin_only",
+    "companion",
+    "signed_in",
+]
 
 for _name in __all__:
     globals()[_name].__module__ = __name__

@@ -94,6 +94,10 @@ class ContextView:
         """Widgets this one created and closes with itself."""
         self._owned.extend(widgets)
 
+    def _share(self, *widgets: Any) -> None:
+        """Shared widgets this one embeds: ``release()``d (not closed) with itself."""
+        self._shared = [*getattr(self, "_shared", ()), *widgets]
+
     def _watch(self, handler: Callable[[Any], object], names: _Names) -> None:
         self._ctx.observe_safely(handler, names)
         self._observed.append((handler, names))
@@ -183,6 +187,9 @@ class ContextView:
             _close_widget(widget)
         if hasattr(self, "_owned"):
             self._owned.clear()
+        for widget in getattr(self, "_shared", ()):
+            widget.release()
+        self._shared = []
         layout = getattr(self, "layout", None)
         super().close()  # type: ignore[misc]
         if layout is not None:

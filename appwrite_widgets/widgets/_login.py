@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 import ipywidgets
 
 from appwrite_widgets.widgets._base import ContextView
+from appwrite_widgets.widgets._companion import borrow_companion
 
 if TYPE_CHECKING:
     from appwrite_widgets.context import SessionContext
@@ -38,12 +39,22 @@ class LoginForm(ContextView, ipywidgets.VBox):  # type: ignore[misc]
             description="Sign in", button_style="primary", icon="sign-in"
         )
         self._error = ipywidgets.HTML()
+        # The page's browser keeps the session (shared by the context's widgets, not owned).
+        self._companion = borrow_companion(ctx)
         super().__init__(
-            children=(self._email, self._password, self._remember, self._submit, self._error)
+            children=(
+                self._email,
+                self._password,
+                self._remember,
+                self._submit,
+                self._error,
+                self._companion,
+            )
         )
         self._bind(ctx)
         self.add_class("aw-login-form")  # stable hook for CSS and UI tests
         self._own(self._email, self._password, self._remember, self._submit, self._error)
+        self._share(self._companion)
         self._submitting = False
         self._collapsed = False
         self._shown: tuple[Any, ...] | None = None

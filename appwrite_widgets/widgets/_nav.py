@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 import ipywidgets
 
 from appwrite_widgets.widgets._base import ContextView
+from appwrite_widgets.widgets._companion import borrow_companion
 
 if TYPE_CHECKING:
     from appwrite_widgets.context import SessionContext
@@ -44,6 +45,9 @@ class NavBar(ContextView, ipywidgets.HBox):  # type: ignore[misc]
         self.add_class("aw-navbar")  # stable hook for CSS and UI tests
         self._own(self._label, self._button, self._error)
         self._login_form = login_form
+        # The page's browser keeps the session (shared by the context's widgets, not owned).
+        self._companion = borrow_companion(ctx)
+        self._share(self._companion)
         self._shown: tuple[Any, ...] | None = None
         self._button.on_click(self._guard(self._on_click))
         # One re-render per change of the context, whatever the number of traits it touched.
@@ -97,9 +101,9 @@ class NavBar(ContextView, ipywidgets.HBox):  # type: ignore[misc]
                     else ""
                 )
                 self.children = (
-                    (self._label, self._button, self._error)
+                    (self._label, self._button, self._error, self._companion)
                     if message
-                    else (self._label, self._button)
+                    else (self._label, self._button, self._companion)
                 )
             elif self._login_form is not None:
                 self._label.value = "Not signed in"
@@ -107,10 +111,10 @@ class NavBar(ContextView, ipywidgets.HBox):  # type: ignore[misc]
                 self._button.icon = "sign-in"
                 self._button.tooltip = "Show or hide the sign-in form"
                 self._button.disabled = False
-                self.children = (self._label, self._button)
+                self.children = (self._label, self._button, self._companion)
             else:
                 self._label.value = "Not signed in"
-                self.children = (self._label,)
+                self.children = (self._label, self._companion)
 
     def _on_click(self, _button: Any) -> None:
         ctx = self._ctx

@@ -9,7 +9,7 @@ import ipywidgets
 import pytest
 from ipywidgets.widgets.widget import _instances
 
-from appwrite_widgets.widgets import LoginForm, NavBar, SessionsPanel, UsersPanel
+from appwrite_widgets.widgets import LoginForm, NavBar, SessionsPanel, UsersPanel, companion
 
 
 def fill(form: LoginForm, email: str, password: str, remember: bool = False) -> None:
@@ -109,6 +109,8 @@ async def test_async_sign_in_from_the_form(actx: Any, make_user: Any) -> None:
 def test_form_is_made_of_core_controls(make_ctx: Any) -> None:
     ctx, _ = make_ctx()
     form = LoginForm(ctx)
-    for child in form.children:
+    *controls, last = form.children
+    for child in controls:
         assert type(child).__module__.startswith("ipywidgets.")
+    assert last is companion(ctx)  # the one JS piece: the browser keeps the session
     assert isinstance(form._password, ipywidgets.Password)

@@ -1,0 +1,150 @@
+"""``BrowserCompanion``: in a page, the browser keeps the session (anywidget, a few lines of JS).
+
+One companion per context (:func:`companion`) serves every widget of that context on the page;
+``NavBar`` and ``LoginForm`` embed it, so a dashboard needs nothing more. Its view is hidden; the
+JavaScript (``companion.js``) keeps the session token in the browser's storage and talks to the
+kernel in custom widget messages only (protocol: :mod:`appwrite_widgets.device`). Without a
+front end (plain Python, nbval, nbconvert) no hello ever arrives and the context works as before.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from weakref import WeakKeyDictionary
+
+import anywidget
+import ipywidgets
+from traitlets import Unicode
+
+from appwrite_widgets.client import InvalidInputError
+from appwrite_widgets.device import parse_hello, storage_key
+from appwrite_widgets.widgets._base import ContextView
+
+if TYPE_CHECKING:
+    from appwrite_widgets.context import SessionContext
+
+__all__ = ["BrowserCompanion", "companion"]
+
+_log = logging.getLogger("appwrite_widgets")
+_companions: WeakKeyDictionary[SessionContext, BrowserCompanion] = WeakKeyDictionary()
+
+
+def companion(ctx: SessionContext) -> BrowserCompanion:
+    """The page's browser companion of ``ctx`` (one per context, made on first use). One
+    obtained here stays open until closed; those the widgets embed close with the last of
+    them."""
+    found = borrow_companion(ctx)
+    found.release(pin=True)
+    return found
+
+
+def borrow_companion(ctx: SessionContext) -> BrowserCompanion:
+    """``ctx``'s companion for a widget that embeds it; the widget calls ``release()`` when it
+    closes."""
+    found = _companions.get(ctx)
+    if found is None or found.comm is None:  # none yet, or closed
+        found = _companions[ctx] = BrowserCompanion(ctx)
+    found._users += 1
+    return found
+
+
+class BrowserCompanion(ContextView, anywidget.AnyWidget):  # type: ignore[misc]
+    """Keeps ``ctx``'s session in this page's browser; restores it after a reload.
+
+    Usage: ``display(companion(ctx))`` (or display a ``NavBar``/``LoginForm``, which embed it).
+
+    The synced state holds only the storage key (endpoint + project, no secret) and ``phase``
+    (``"waiting"`` for the browser, ``"restoring"``, ``"ready"``); the token itself goes only
+    through custom messages. Closing it does not close the context.
+    """
+
+    _esm = Path(__file__).with_name("companion.js")
+    storage_key = Unicode(help="Browser-storage key: Appwrite endpoint + project.").tag(sync=True)
+    phase = Unicode("waiting", help="waiting (no browser yet), restoring, ready.").tag(sync=True)
+
+    def __init__(self, ctx: SessionContext) -> None:
+        base = ctx.client
+        super().__init__(
+            storage_key=storage_key(base.endpoint, base.project),
+            layout=ipywidgets.Layout(display="none"),
+        )
+        self._bind(ctx)
+        self._users = 0
+        self._pinned = False
+        self.add_class("aw-companion")
+        self.on_msg(self._on_message)
+
+    def release(self, *, pin: bool = False) -> None:
+        """One embedding widget closed (``pin``: a caller holds it; it stays open). The last
+        release of an unpinned companion closes it."""
+        self._users = max(0, self._users - 1)
+        self._pinned = self._pinned or pin
+        if self._users == 0 and not self._pinned:
+            self.close()
+
+    # -- the Device the context talks to -------------------------------------------------------
+
+    def keep(self, token: str, *, persist: bool) -> None:
+        """Hand a new session token to the browser (custom message, never synced state)."""
+        self.send({"kind": "keep", "credential": token, "persist": bool(persist)})
+
+    def forget(self) -> None:
+        """Tell the browser to drop the session token."""
+        self.send({"kind": "forget"})
+
+    # -- messages from the browser ---------------------------------------------------------------
+
+    def _on_message(self, _widget: Any, content: Any, _buffers: Any) -> None:
+        try:
+            self._receive(content)
+        except Exception as exc:  # a visitor can send anything: never let it escape
+            _log.error("The browser companion failed on a message", exc_info=exc)
+            self._refuse("The kernel could not handle the browser's message.")
+
+    def _receive(self, content: Any) -> None:
+        ctx = self._ctx
+        try:
+            hello = parse_hello(content)
+        except InvalidInputError as exc:
+            self._refuse(exc.message, forget=True)
+            ctx.attach_device(self)
+            self.phase = "ready"
+            return
+        if hello is None:
+            self._refuse("Unknown message kind; the companion only understands 'hello'.")
+            return
+        try:
+            adopted = ctx.attach_device(
+                self, credential=hello.credential, user_agent=hello.user_agent
+            )
+        except InvalidInputError as exc:
+            self._refuse(exc.message, forget=hello.credential is not None)
+            ctx.attach_device(self)
+            self.phase = "ready"
+            return
+        if not adopted:
+            self.phase = "ready"
+            return
+        self.phase = "restoring"
+        self._dispatch(ctx.refresh, ctx.arefresh, self._restored)
+
+    def _restored(self) -> None:
+        self.phase = "ready"
+
+    def _refuse(self, message: str, *, forget: bool = False) -> None:
+        _log.warning("Browser companion: %s", message)
+        self.send({"kind": "error", "message": message})
+        if forget:
+            self.forget()
+
+    def close(self) -> None:
+        """Close the widget; the context stops using this browser."""
+        ctx = getattr(self, "_ctx", None)
+        if ctx is not None:
+            ctx.detach_device(self)
+        super().close()
+
+    def __repr__(self) -> str:
+        return f"BrowserCompanion(phase={self.phase!r})"
