@@ -303,18 +303,20 @@ def _descendants(pid: int) -> list[tuple[int, str]]:
 
 
 @pytest.fixture(scope="session")
-def voila_url(appwrite: LocalServer, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def voila_url(voila: _Served) -> str:
     """URL of the demo dashboard served by Voila (one server; a fresh kernel per page load)."""
-    if not DASHBOARD.exists():
-        pytest.fail(f"{DASHBOARD} is missing")
-    tmp = tmp_path_factory.mktemp("voila")
-    served = _Served(
+    return voila.url + "/"
+
+
+def _serve_voila(notebook: Path, tmp: Path, appwrite: LocalServer) -> _Served:
+    """Voila serving ``notebook`` at ``/`` with the LocalServer's coordinates; logs in tmp."""
+    return _Served(
         "voila",
         lambda port: [
             sys.executable,
             "-m",
             "voila",
-            str(DASHBOARD),
+            str(notebook),
             "--no-browser",
             f"--Voila.port={port}",
             "--Voila.ip=127.0.0.1",
@@ -325,9 +327,62 @@ def voila_url(appwrite: LocalServer, tmp_path_factory: pytest.TempPathFactory) -
         tmp,
         "/aw-readiness-probe",
     )
+
+
+@pytest.fixture(scope="session")
+def voila(appwrite: LocalServer, tmp_path_factory: pytest.TempPathFactory) -> Iterator[_Served]:
+    """The Voila server of ``voila_url``; ``.log`` holds its output and its kernels'."""
+    if not DASHBOARD.exists():
+        pytest.fail(f"{DASHBOARD} is missing")
+    served = _serve_voila(DASHBOARD, tmp_path_factory.mktemp("voila"), appwrite)
     try:
-        yield served.url + "/"
+        yield served
     finally:
+        served.stop()
+
+
+@pytest.fixture
+def serve_notebook(
+    appwrite: LocalServer, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Callable[[list[str]], _Served]]:
+    """Factory: Voila serving a notebook made of the given code cells (stopped after the test).
+    The server's folder (``.log.parent``) is also its XDG_DATA_HOME parent (``xdg-data``)."""
+    started: list[_Served] = []
+
+    def serve(cells: list[str]) -> _Served:
+        tmp = tmp_path_factory.mktemp("voila-notebook")
+        notebook = tmp / "page.ipynb"
+        notebook.write_text(
+            json.dumps(
+                {
+                    "cells": [
+                        {
+                            "cell_type": "code",
+                            "execution_count": None,
+                            "metadata": {},
+                            "outputs": [],
+                            "source": source,
+                        }
+                        for source in cells
+                    ],
+                    "metadata": {
+                        "kernelspec": {
+                            "display_name": "Python 3 (ipykernel)",
+                            "language": "python",
+                            "name": "python3",
+                        }
+                    },
+                    "nbformat": 4,
+                    "nbformat_minor": 5,
+                }
+            )
+        )
+        served = _serve_voila(notebook, tmp, appwrite)
+        started.append(served)
+        return served
+
+    yield serve
+    for served in started:
         served.stop()
 
 

@@ -63,6 +63,15 @@ class Dashboard:
     def password(self) -> Locator:
         return self.page.locator('.jupyter-widgets input[type="password"]')
 
+    @property
+    def remember_me(self) -> Locator:
+        return self.page.locator(".widget-checkbox", has_text="Remember me").locator("input")
+
+    @property
+    def device_ready(self) -> Locator:
+        """The browser companion once the kernel has answered its hello (restored or not)."""
+        return self.page.locator(".aw-companion[data-phase='ready']")
+
     def label(self, text: str) -> Locator:
         return self.page.locator(".widget-label", has_text=_exact(text))
 
@@ -102,6 +111,11 @@ class Dashboard:
 
     def wait_rendered(self) -> None:
         expect(self.not_signed_in.or_(self.log_out).first).to_be_visible(timeout=RENDER_TIMEOUT)
+
+    def wait_device_ready(self) -> None:
+        """The page's browser told the kernel what it holds, and any restore has finished."""
+        self.wait_rendered()
+        expect(self.device_ready.first).to_be_attached()
 
     def login(self, email: str, password: str) -> None:
         """Sign in through the form as a person would: type, then click "Sign in"."""
