@@ -39,18 +39,12 @@ class LoginForm(ContextView, ipywidgets.VBox):  # type: ignore[misc]
             description="Sign in", button_style="primary", icon="sign-in"
         )
         self._error = ipywidgets.HTML()
-        # The page's browser keeps the session (shared by the context's widgets, not owned).
-        self._companion = borrow_companion(ctx)
         super().__init__(
-            children=(
-                self._email,
-                self._password,
-                self._remember,
-                self._submit,
-                self._error,
-                self._companion,
-            )
+            children=(self._email, self._password, self._remember, self._submit, self._error)
         )
+        # The page's browser keeps the session: the companion's model reaches every front end
+        # (no view needed); shared by the context's widgets, released (not closed) here.
+        self._companion = borrow_companion(ctx)
         self._bind(ctx)
         self.add_class("aw-login-form")  # stable hook for CSS and UI tests
         self._own(self._email, self._password, self._remember, self._submit, self._error)

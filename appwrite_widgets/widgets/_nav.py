@@ -45,7 +45,8 @@ class NavBar(ContextView, ipywidgets.HBox):  # type: ignore[misc]
         self.add_class("aw-navbar")  # stable hook for CSS and UI tests
         self._own(self._label, self._button, self._error)
         self._login_form = login_form
-        # The page's browser keeps the session (shared by the context's widgets, not owned).
+        # The page's browser keeps the session: the companion's model reaches every front end
+        # (no view needed); shared by the context's widgets, released (not closed) here.
         self._companion = borrow_companion(ctx)
         self._share(self._companion)
         self._shown: tuple[Any, ...] | None = None
@@ -101,9 +102,9 @@ class NavBar(ContextView, ipywidgets.HBox):  # type: ignore[misc]
                     else ""
                 )
                 self.children = (
-                    (self._label, self._button, self._error, self._companion)
+                    (self._label, self._button, self._error)
                     if message
-                    else (self._label, self._button, self._companion)
+                    else (self._label, self._button)
                 )
             elif self._login_form is not None:
                 self._label.value = "Not signed in"
@@ -111,10 +112,10 @@ class NavBar(ContextView, ipywidgets.HBox):  # type: ignore[misc]
                 self._button.icon = "sign-in"
                 self._button.tooltip = "Show or hide the sign-in form"
                 self._button.disabled = False
-                self.children = (self._label, self._button, self._companion)
+                self.children = (self._label, self._button)
             else:
                 self._label.value = "Not signed in"
-                self.children = (self._label, self._companion)
+                self.children = (self._label,)
 
     def _on_click(self, _button: Any) -> None:
         ctx = self._ctx

@@ -50,9 +50,18 @@ export default {
         console.warn("appwrite-widgets:", String(msg.message));
       }
     };
+    // The page may follow the companion (no secret in it): "waiting", "restoring", "ready".
+    const announce = () => {
+      const detail = { storageKey: key, phase: model.get("phase") };
+      window.dispatchEvent(new CustomEvent("appwrite-widgets:companion", { detail }));
+    };
     model.on("msg:custom", onMessage);
+    model.on("change:phase", announce);
     model.send({ kind: "hello", credential: read(key), userAgent: navigator.userAgent });
-    return () => model.off("msg:custom", onMessage);
+    return () => {
+      model.off("msg:custom", onMessage);
+      model.off("change:phase", announce);
+    };
   },
   render({ model, el }) {
     el.classList.add("aw-companion");

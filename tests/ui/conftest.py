@@ -33,6 +33,7 @@ import httpx
 import pytest
 from helpers import key_client
 from playwright.sync_api import Browser, BrowserContext, Page, expect
+from ui_dashboard import FOLLOW_COMPANION
 
 from appwrite_widgets.server.local import LocalServer
 
@@ -106,6 +107,7 @@ def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[s
 @pytest.fixture
 def page(context: BrowserContext, request: pytest.FixtureRequest) -> Iterator[Page]:
     """pytest-playwright's page, plus a full-page screenshot in test-output/ on failure."""
+    context.add_init_script(FOLLOW_COMPANION)
     page = context.new_page()
     page.set_default_timeout(30_000)
     yield page
@@ -122,6 +124,7 @@ def new_page(browser: Browser, request: pytest.FixtureRequest) -> Iterator[Calla
 
     def make() -> Page:
         context = browser.new_context()
+        context.add_init_script(FOLLOW_COMPANION)
         contexts.append(context)
         page = context.new_page()
         page.set_default_timeout(30_000)
@@ -387,18 +390,36 @@ def serve_notebook(
 
 
 @pytest.fixture(scope="session")
-def lab(appwrite: LocalServer, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """Base URL of JupyterLab 4 whose root holds a temp copy of tutorial 1."""
+def lab(lab_server: _Served) -> str:
+    """Base URL of JupyterLab 4 whose root holds temp copies of tutorial 1 and the dashboard."""
+    return lab_server.url
+
+
+@pytest.fixture(scope="session")
+def lab_server(
+    appwrite: LocalServer, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[_Served]:
+    """The JupyterLab server of ``lab``; its notebooks are in ``.log.parent / "root"``.
+    Widget state is saved with the notebook (what a scan for secrets must look at)."""
     tmp = tmp_path_factory.mktemp("lab")
     root = tmp / "root"
     root.mkdir()
     # Outputs cleared, so everything on screen comes from this run's kernel.
-    notebook = json.loads(TUTORIAL_1.read_text())
-    for cell in notebook["cells"]:
-        if cell["cell_type"] == "code":
-            cell["outputs"], cell["execution_count"] = [], None
-    notebook["metadata"].pop("widgets", None)
-    (root / TUTORIAL_1.name).write_text(json.dumps(notebook, indent=1))
+    for source in (TUTORIAL_1, DASHBOARD):
+        notebook = json.loads(source.read_text())
+        for cell in notebook["cells"]:
+            if cell["cell_type"] == "code":
+                cell["outputs"], cell["execution_count"] = [], None
+        notebook["metadata"].pop("widgets", None)
+        (root / source.name).write_text(json.dumps(notebook, indent=1))
+    env = _jupyter_env(tmp, appwrite)
+    manager = Path(env["JUPYTERLAB_SETTINGS_DIR"]) / "@jupyter-widgets" / "jupyterlab-manager"
+    manager.mkdir(parents=True, exist_ok=True)
+    (manager / "plugin.jupyterlab-settings").write_text(json.dumps({"saveState": True}))
+    # No autosave: a reload must show only what this test's run rendered.
+    docmanager = Path(env["JUPYTERLAB_SETTINGS_DIR"]) / "@jupyterlab" / "docmanager-extension"
+    docmanager.mkdir(parents=True, exist_ok=True)
+    (docmanager / "plugin.jupyterlab-settings").write_text(json.dumps({"autosave": False}))
     served = _Served(
         "jupyterlab",
         lambda port: [
@@ -416,11 +437,11 @@ def lab(appwrite: LocalServer, tmp_path_factory: pytest.TempPathFactory) -> Iter
             "--LabApp.expose_app_in_browser=True",
             f"--ServerApp.root_dir={root}",
         ],
-        _jupyter_env(tmp, appwrite),
+        env,
         tmp,
         "/api/status",
     )
     try:
-        yield served.url
+        yield served
     finally:
         served.stop()

@@ -8,19 +8,16 @@ storage only to check where it is (and where it is not).
 from __future__ import annotations
 
 import json
-import uuid
 from collections.abc import Callable
 from typing import Any
 
 import httpx
 from jupyter_server.services.kernels.connection.base import deserialize_msg_from_ws_v1
 from playwright.sync_api import Page, WebSocket, expect
-from ui_dashboard import Dashboard
+from ui_dashboard import PASSWORD, Dashboard, live_sessions, make_user
 
 from appwrite_widgets.device import storage_key
 from appwrite_widgets.server.local import LocalServer
-
-PASSWORD = "browser-device-password"
 
 STORAGE = """() => {
     const out = [];
@@ -32,23 +29,6 @@ STORAGE = """() => {
     }
     return out;
 }"""
-
-
-def make_user(admin_api: httpx.Client) -> tuple[str, str, str]:
-    """A user of this test only: (email, label the nav bar shows, user ID)."""
-    email = f"dev-{uuid.uuid4().hex[:12]}@example.com"
-    created = admin_api.post(
-        "/users",
-        json={"userId": "unique()", "email": email, "password": PASSWORD, "name": "Bea Rowser"},
-    )
-    assert created.status_code == 201, created.text
-    return email, f"Bea Rowser ({email})", created.json()["$id"]
-
-
-def live_sessions(admin_api: httpx.Client, user_id: str) -> list[dict[str, Any]]:
-    listing = admin_api.get(f"/users/{user_id}/sessions")
-    assert listing.status_code == 200, listing.text
-    return list(listing.json()["sessions"])
 
 
 def stored(page: Page) -> list[tuple[str, str, str]]:

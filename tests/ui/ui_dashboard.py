@@ -7,7 +7,10 @@ Locators use only what is on screen: button captions, label texts and input plac
 from __future__ import annotations
 
 import re
+import uuid
+from typing import Any
 
+import httpx
 from playwright.sync_api import Locator, Page, expect
 
 INVALID_CREDENTIALS = "Invalid credentials. Please check the email and password."
@@ -19,8 +22,37 @@ RENDER_TIMEOUT = 90_000
 SESSION_ENDED = "Your session ended (revoked or expired). Please sign in again."
 
 
+PASSWORD = "browser-device-password"
+
+
+def make_user(admin_api: httpx.Client) -> tuple[str, str, str]:
+    """A user of one test only: (email, what the nav bar shows, user ID); password PASSWORD."""
+    email = f"dev-{uuid.uuid4().hex[:12]}@example.com"
+    created = admin_api.post(
+        "/users",
+        json={"userId": "unique()", "email": email, "password": PASSWORD, "name": "Bea Rowser"},
+    )
+    assert created.status_code == 201, created.text
+    return email, f"Bea Rowser ({email})", created.json()["$id"]
+
+
+def live_sessions(admin_api: httpx.Client, user_id: str) -> list[dict[str, Any]]:
+    """The user's sessions as the server lists them."""
+    listing = admin_api.get(f"/users/{user_id}/sessions")
+    assert listing.status_code == 200, listing.text
+    return list(listing.json()["sessions"])
+
+
 def _exact(text: str) -> re.Pattern[str]:
     return re.compile(rf"^\s*{re.escape(text)}\s*$")
+
+
+# Runs in every document before its scripts (conftest adds it to every browser context):
+# records the browser companion's phase events for ``wait_device_ready``.
+FOLLOW_COMPANION = """
+window.__awPhases = [];
+window.addEventListener("appwrite-widgets:companion", (e) => window.__awPhases.push(e.detail.phase));
+"""
 
 
 class Dashboard:
@@ -67,11 +99,6 @@ class Dashboard:
     def remember_me(self) -> Locator:
         return self.page.locator(".widget-checkbox", has_text="Remember me").locator("input")
 
-    @property
-    def device_ready(self) -> Locator:
-        """The browser companion once the kernel has answered its hello (restored or not)."""
-        return self.page.locator(".aw-companion[data-phase='ready']")
-
     def label(self, text: str) -> Locator:
         return self.page.locator(".widget-label", has_text=_exact(text))
 
@@ -113,9 +140,12 @@ class Dashboard:
         expect(self.not_signed_in.or_(self.log_out).first).to_be_visible(timeout=RENDER_TIMEOUT)
 
     def wait_device_ready(self) -> None:
-        """The page's browser told the kernel what it holds, and any restore has finished."""
+        """The page's browser told the kernel what it holds, and any restore has finished
+        (the companion's "ready" event, recorded by ``follow_companion``)."""
         self.wait_rendered()
-        expect(self.device_ready.first).to_be_attached()
+        self.page.wait_for_function(
+            "() => (window.__awPhases || []).includes('ready')", timeout=RENDER_TIMEOUT
+        )
 
     def login(self, email: str, password: str) -> None:
         """Sign in through the form as a person would: type, then click "Sign in"."""

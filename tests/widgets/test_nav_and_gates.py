@@ -18,7 +18,7 @@ def shown(widget: Any) -> bool:
 def test_navbar_signed_out_without_form_is_a_label(make_ctx: Any) -> None:
     ctx, _ = make_ctx()
     nav = NavBar(ctx)
-    assert [type(c).__name__ for c in nav.children] == ["Label", "BrowserCompanion"]
+    assert [type(c).__name__ for c in nav.children] == ["Label"]
     assert nav.children[0].value == "Not signed in"
     assert repr(nav) == "NavBar(signed_in=False, user=None)"
 
