@@ -319,7 +319,7 @@ def add_arguments(parser: Any) -> None:
         type=int,
         default=CULL_IDLE_TIMEOUT,
         metavar="SECONDS",
-        help=f"stop a closed tab's kernel after this many idle seconds (default {CULL_IDLE_TIMEOUT})",
+        help=f"stop a closed tab's kernel after SECONDS idle (default {CULL_IDLE_TIMEOUT})",
     )
     parser.add_argument(
         "--max-kernels",

@@ -18,12 +18,12 @@ __all__ = ["BUSY", "CappedKernelManager"]
 BUSY = "Too many open dashboards right now; close a tab or try again shortly"
 
 
-class CappedKernelManager(AsyncMappingKernelManager):  # type: ignore[misc]
+class CappedKernelManager(AsyncMappingKernelManager):
     """``AsyncMappingKernelManager`` refusing to start more than ``max_kernels`` kernels."""
 
     max_kernels = Int(20, config=True, help="How many kernels may run at once (0: no cap).")
 
-    async def start_kernel(self, *args: Any, **kwargs: Any) -> str:
+    async def start_kernel(self, *args: Any, **kwargs: Any) -> str:  # type: ignore[override]
         """Start a kernel unless ``max_kernels`` already run (then HTTP 503)."""
         if self.max_kernels > 0 and len(self.list_kernel_ids()) >= self.max_kernels:
             self.log.warning("Kernel cap reached (%d running): page load refused", self.max_kernels)

@@ -50,7 +50,7 @@ def borrow_companion(ctx: SessionContext) -> BrowserCompanion:
     return found
 
 
-class BrowserCompanion(ContextView, anywidget.AnyWidget):  # type: ignore[misc]
+class BrowserCompanion(ContextView, anywidget.AnyWidget):
     """Keeps ``ctx``'s session in this page's browser; restores it after a reload.
 
     Usage: ``display(companion(ctx))`` (or display a ``NavBar``/``LoginForm``, which embed it).

@@ -35,7 +35,9 @@ PAGE = [
 
 
 def test_a_second_visitor_does_not_become_the_first(
-    new_page: Callable[[], Page], serve_notebook: Callable[[list[str]], Any], admin_api: httpx.Client
+    new_page: Callable[[], Page],
+    serve_notebook: Callable[[list[str]], Any],
+    admin_api: httpx.Client,
 ) -> None:
     served = serve_notebook(PAGE)
     url = served.url + "/"

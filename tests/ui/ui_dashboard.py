@@ -51,7 +51,9 @@ def _exact(text: str) -> re.Pattern[str]:
 # records the browser companion's phase events for ``wait_device_ready``.
 FOLLOW_COMPANION = """
 window.__awPhases = [];
-window.addEventListener("appwrite-widgets:companion", (e) => window.__awPhases.push(e.detail.phase));
+window.addEventListener(
+    "appwrite-widgets:companion", (e) => window.__awPhases.push(e.detail.phase)
+);
 """
 
 
