@@ -1,4 +1,4 @@
-"""``make bench``: every figure of issue #7 side by side, with its bound and ratio.
+"""``make bench``: every figure of issues #7 and #13 side by side, with its bound and ratio.
 
 Usage: ``.venv/bin/python benchmarks/run.py [--only NAME ...] [--with-test-suite]``.
 Exits 1 when a bound is missed.
@@ -18,6 +18,7 @@ import bench_client
 import bench_fanout
 import bench_import
 import bench_requests
+import bench_restore
 import bench_server
 from common import ROOT, Row, print_table
 
@@ -27,6 +28,7 @@ SECTIONS: dict[str, Callable[[], list[Row]]] = {
     "fanout": bench_fanout.run,
     "server": bench_server.run,
     "import": bench_import.run,
+    "restore": bench_restore.run,
 }
 
 
