@@ -337,6 +337,8 @@ class SessionContext(traitlets.HasTraits):
         ``user_agent`` is sent with every request, so Appwrite names sessions after the
         browser. ``credential`` (the browser's stored token) is taken only when this context
         holds none and is idle; returns True then: call :meth:`refresh` to restore from it.
+        If this context already holds another token, the browser is told to keep that one and
+        the browser's is owed a revocation (see ``pending_revocations``).
         Raises InvalidInputError for an unusable user agent or credential (nothing changes).
         """
         base = self._base
@@ -344,9 +346,15 @@ class SessionContext(traitlets.HasTraits):
             base.set_user_agent(user_agent)
         self._device = device
         self._store.refuse(COMPANION_PRESENT)
-        if credential is None or self.busy or self.is_authenticated:
+        held = base.session_token
+        if credential is None or self.busy or credential == held:
             return False
-        if base.session_token is not None:
+        if held is not None:
+            # Signed in here before the browser spoke (code in a cell): the browser follows
+            # this sign-in, and the session it held is revoked (owed: sent by the next action
+            # or retry_revocations()), so it keeps one live session.
+            self._owe("browser", "delete_session", ("current",), credential)
+            device.keep(held, persist=bool(self.remember))
             return False
         base.set_session(credential)
         return True

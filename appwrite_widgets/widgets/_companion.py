@@ -125,6 +125,8 @@ class BrowserCompanion(ContextView, anywidget.AnyWidget):
             self.phase = "ready"
             return
         if not adopted:
+            if ctx.pending_revocations:  # e.g. the browser's older session: revoke it now
+                self._dispatch(ctx.retry_revocations, ctx.aretry_revocations)
             self.phase = "ready"
             return
         self.phase = "restoring"

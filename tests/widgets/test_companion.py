@@ -155,7 +155,7 @@ def test_logout_and_a_401_tell_the_browser_to_forget(
 
 
 def test_a_credential_is_not_taken_while_signed_in(
-    make_ctx: Any, make_user: Any, server: Any
+    make_ctx: Any, make_user: Any, server: Any, admin: Any
 ) -> None:
     me, other = make_user(), make_user(name="Someone Else")
     ctx, transport = make_ctx()
@@ -163,9 +163,30 @@ def test_a_credential_is_not_taken_while_signed_in(
     from_browser(page, hello())
     ctx.login(me.email, me.password)
     transport.requests.clear()
-    from_browser(page, hello(token_for(server, other)))  # a second tab, or a forged message
+    from_browser(page, hello(token_for(server, other)))  # a stale tab, or a forged message
     assert ctx.user is not None and ctx.user.email == me.email
-    assert transport.requests == []
+    # Only the token the page sent is used, to revoke its own session (one live per browser).
+    assert transport.requests == [("DELETE", "/account/sessions/current")]
+    assert admin.list_user_sessions(other.id).total == 0
+    assert len(admin.list_user_sessions(me.id).sessions) == 1
+
+
+def test_signed_in_by_code_first_the_browser_follows_and_its_old_session_goes(
+    make_ctx: Any, make_user: Any, admin: Any, server: Any
+) -> None:
+    # JupyterLab: a cell signed in before the page's hello was handled; the browser still
+    # holds the session of an earlier kernel. One live session per browser: that one goes.
+    user = make_user()
+    old = token_for(server, user)
+    ctx, _ = make_ctx()
+    ctx.login(user.email, user.password)
+    page = Recording(ctx)
+    from_browser(page, hello(old))
+    held = ctx.client.session_token
+    assert page.sent == [{"kind": "keep", "credential": held, "persist": False}]
+    assert ctx.is_authenticated and ctx.pending_revocations == ()
+    (row,) = admin.list_user_sessions(user.id).sessions
+    assert ctx.session is not None and row.id == ctx.session.id
 
 
 @pytest.mark.parametrize(
