@@ -37,19 +37,18 @@ from appwrite_widgets.client import (
 from appwrite_widgets.context import SessionContext
 from appwrite_widgets.credentials import CredentialStore, CredentialStoreError
 from appwrite_widgets.widgets import (
-    BrowserCompanion,
     Gate,
     LoginForm,
     NavBar,
     SessionsPanel,
     UsersPanel,
     admin_only,
-    companion,
     signed_in,
 )
 
 if TYPE_CHECKING:
     from appwrite_widgets.server.local import LocalServer
+    from appwrite_widgets.widgets import BrowserCompanion, companion
 
 __all__ = [
     "APIError",
@@ -102,4 +101,8 @@ def __getattr__(name: str) -> Any:
         from appwrite_widgets.server.local import LocalServer
 
         return LocalServer
+    if name in ("BrowserCompanion", "companion"):  # anywidget loads on first use
+        from appwrite_widgets import widgets
+
+        return getattr(widgets, name)
     raise AttributeError(f"module 'appwrite_widgets' has no attribute {name!r}")

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from appwrite_widgets.widgets._companion import BrowserCompanion, companion
+from typing import TYPE_CHECKING, Any
+
 from appwrite_widgets.widgets._gates import Gate, admin_only, signed_in
 from appwrite_widgets.widgets._login import LoginForm
 from appwrite_widgets.widgets._nav import NavBar
@@ -21,6 +22,20 @@ __all__ = [
     "signed_in",
 ]
 
+if TYPE_CHECKING:
+    from appwrite_widgets.widgets._companion import BrowserCompanion, companion
+
+_LAZY = ("BrowserCompanion", "companion")  # anywidget is imported on first use
+
 for _name in __all__:
-    globals()[_name].__module__ = __name__
+    if _name not in _LAZY:
+        globals()[_name].__module__ = __name__
 del _name
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        from appwrite_widgets.widgets import _companion
+
+        return getattr(_companion, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING, Any
 import ipywidgets
 
 from appwrite_widgets.widgets._base import ContextView
-from appwrite_widgets.widgets._companion import borrow_companion
 
 if TYPE_CHECKING:
     from appwrite_widgets.context import SessionContext
@@ -44,6 +43,8 @@ class LoginForm(ContextView, ipywidgets.VBox):  # type: ignore[misc]
         )
         # The page's browser keeps the session: the companion's model reaches every front end
         # (no view needed); shared by the context's widgets, released (not closed) here.
+        from appwrite_widgets.widgets._companion import borrow_companion  # loads anywidget
+
         self._companion = borrow_companion(ctx)
         self._bind(ctx)
         self.add_class("aw-login-form")  # stable hook for CSS and UI tests

@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING, Any
 import ipywidgets
 
 from appwrite_widgets.widgets._base import ContextView
-from appwrite_widgets.widgets._companion import borrow_companion
 
 if TYPE_CHECKING:
     from appwrite_widgets.context import SessionContext
@@ -47,6 +46,8 @@ class NavBar(ContextView, ipywidgets.HBox):  # type: ignore[misc]
         self._login_form = login_form
         # The page's browser keeps the session: the companion's model reaches every front end
         # (no view needed); shared by the context's widgets, released (not closed) here.
+        from appwrite_widgets.widgets._companion import borrow_companion  # loads anywidget
+
         self._companion = borrow_companion(ctx)
         self._share(self._companion)
         self._shown: tuple[Any, ...] | None = None
