@@ -135,3 +135,4 @@ def test_dashboard_in_lab_restores_from_the_browser(
     assert "application/vnd.jupyter.widget-state+json" in text  # the state was saved...
     assert token not in text  # ...without the secret
     assert token not in page.content()
+    assert token not in lab_server.log.read_text(errors="replace")  # server and kernel logs
