@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from appwrite_widgets.credentials import CredentialStore, default_directory
+from appwrite_widgets.credentials import CredentialStore, CredentialStoreError, default_directory
 
 ENDPOINT = "http://127.0.0.1:8080/v1"
 TOKEN = "tok-" + "x" * 60
@@ -94,3 +94,32 @@ def test_repr_holds_no_token(tmp_path: Path) -> None:
     store = CredentialStore(tmp_path)
     store.save(ENDPOINT, "demo", TOKEN)
     assert TOKEN not in repr(store)
+
+
+@pytest.mark.parametrize(
+    "variable", ["VOILA_KERNEL_ID", "VOILA_BASE_URL", "VOILA_SERVER_URL", "VOILA_REQUEST_URL"]
+)
+def test_refuses_in_a_voila_kernel(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, variable: str
+) -> None:
+    store = CredentialStore(tmp_path)
+    store.save("http://x/v1", "p", "token-a")
+    monkeypatch.setenv(variable, "/")
+    assert store.refusal is not None and "Voila" in store.refusal
+    for call in (
+        lambda: store.load("http://x/v1", "p"),
+        lambda: store.save("http://x/v1", "p", "token-b"),
+        lambda: store.delete("http://x/v1", "p"),
+    ):
+        with pytest.raises(CredentialStoreError, match="not available under Voila"):
+            call()
+    monkeypatch.delenv(variable)
+    assert store.load("http://x/v1", "p") == "token-a"  # untouched
+
+
+def test_refuse_is_for_good(tmp_path: Path) -> None:
+    store = CredentialStore(tmp_path)
+    store.refuse("a page's browser keeps the session")
+    with pytest.raises(CredentialStoreError, match="browser keeps"):
+        store.save("http://x/v1", "p", "token")
+    assert not any(tmp_path.iterdir())
