@@ -339,7 +339,8 @@ class SessionContext(traitlets.HasTraits):
         holds none and is idle; returns True then: call :meth:`refresh` to restore from it.
         If this context already holds another token, the browser is told to keep that one and
         the browser's is owed a revocation (see ``pending_revocations``).
-        Raises InvalidInputError for an unusable user agent or credential (nothing changes).
+        Raises InvalidInputError for an unusable user agent (nothing changes) or credential
+        (checked by :func:`~appwrite_widgets.device.parse_hello` first, as the companion does).
         """
         base = self._base
         if user_agent is not None:

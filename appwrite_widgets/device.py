@@ -26,6 +26,7 @@ what a page sends (a visitor can send anything; each bad message gets a clear er
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -38,7 +39,8 @@ COMPANION_PRESENT = (
     "Remember me (the file store) is off while a browser companion serves this context: the "
     "session is kept in the browser (the LoginForm's Remember me)."
 )
-_MAX_MESSAGE = 8192  # characters of credential; an Appwrite token is about 400
+# What the client accepts as a session token (visible ASCII); an Appwrite token is ~400 chars.
+_TOKEN = re.compile(r"[\x21-\x7e]{1,8192}")
 
 
 class Device(Protocol):
@@ -73,7 +75,7 @@ def parse_hello(content: object) -> Hello | None:
         return None
     credential = content.get("credential")
     if credential is not None and (
-        not isinstance(credential, str) or not credential or len(credential) > _MAX_MESSAGE
+        not isinstance(credential, str) or not _TOKEN.fullmatch(credential)
     ):
         raise InvalidInputError("The browser sent an unusable session credential; ignored.")
     agent = content.get("userAgent")

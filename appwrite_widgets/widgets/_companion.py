@@ -119,11 +119,9 @@ class BrowserCompanion(ContextView, anywidget.AnyWidget):
             adopted = ctx.attach_device(
                 self, credential=hello.credential, user_agent=hello.user_agent
             )
-        except InvalidInputError as exc:
-            self._refuse(exc.message, forget=hello.credential is not None)
-            ctx.attach_device(self)
-            self.phase = "ready"
-            return
+        except InvalidInputError as exc:  # the user agent: requests keep the library's own
+            self._refuse(exc.message)
+            adopted = ctx.attach_device(self, credential=hello.credential)
         if not adopted:
             if ctx.pending_revocations:  # e.g. the browser's older session: revoke it now
                 self._dispatch(ctx.retry_revocations, ctx.aretry_revocations)
