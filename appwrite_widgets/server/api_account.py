@@ -5,8 +5,8 @@ from __future__ import annotations
 from anyio import to_thread
 
 from . import models, security
-from .app import Ctx, RateSpec, Reply, Router
 from .errors import AppwriteError, invalid_param
+from .routing import Ctx, RateSpec, Reply, Router
 from .sessions import clear_session, create_session
 from .signup import register_user
 from .store import Session

@@ -17,9 +17,9 @@ from typing import Any
 import uvicorn
 
 from . import security
-from .app import Config
 from .requestlog import RequestLog
 from .routes import make_app
+from .routing import Config
 from .seed import SEEDS
 from .store import Store
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 import json
 
 from . import models, security
-from .app import Ctx, Reply, is_same_site, session_cookies
+from .routing import Ctx, Reply
 from .store import User
+from .transport import is_same_site, session_cookies
 
 
 def create_session(

@@ -11,8 +11,9 @@ import httpx
 import pytest
 from server_helpers import error_type, guest, key_session, sign_in
 
-from appwrite_widgets.server.app import Config, Reply, Router, build_app
+from appwrite_widgets.server.app import build_app
 from appwrite_widgets.server.local import LocalServer
+from appwrite_widgets.server.routing import Config, Reply, Router
 from appwrite_widgets.server.store import Store
 
 
