@@ -439,13 +439,14 @@ class Store:
         return _session(row) if row else None
 
     def extend_session(self, session_id: str, now: float, expire: float) -> Session | None:
-        """Set a new expiry."""
+        """Set a new expiry on an unexpired session; None when it is gone or has expired
+        (an expired session is never brought back)."""
         with self.write() as db:
-            db.execute(
-                "UPDATE sessions SET expire = ?, updated_at = ? WHERE id = ?",
-                (expire, now, session_id),
+            cur = db.execute(
+                "UPDATE sessions SET expire = ?, updated_at = ? WHERE id = ? AND expire >= ?",
+                (expire, now, session_id, now),
             )
-        return self.get_session(session_id)
+        return self.get_session(session_id) if cur.rowcount else None
 
     def delete_session(self, user_id: str, session_id: str) -> bool:
         """Delete one session of ``user_id``; False when it does not exist or is not theirs."""
