@@ -105,7 +105,7 @@ class LocalServer:
             raise RuntimeError("server already started")
         # A fresh machine may not have the data folder yet (e.g. ~/.local/share/...).
         self.data.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        self._store = Store(self.data)
+        self._store = Store(self.data, self.project)
         if self.seed is not None:
             SEEDS[self.seed](self._store)
         family = socket.AF_INET6 if ":" in self.host else socket.AF_INET

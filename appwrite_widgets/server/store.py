@@ -243,10 +243,18 @@ def _create_private(path: Path) -> None:
     os.close(fd)
 
 
-class Store:
-    """All SQL of the server; one connection shared behind a lock (SQLite serialises anyway)."""
+class ProjectMismatch(ValueError):
+    """The data file was created for another project (its users and tokens belong there)."""
 
-    def __init__(self, path: Path) -> None:
+
+class Store:
+    """All SQL of the server; one connection shared behind a lock (SQLite serialises anyway).
+
+    A data file is bound to the project that first opened it; opening it for another project
+    raises :class:`ProjectMismatch`.
+    """
+
+    def __init__(self, path: Path, project: str) -> None:
         self.path = path
         self._lock = threading.RLock()
         _create_private(path)
@@ -263,6 +271,14 @@ class Store:
                     db.execute(stmt)
             db.execute(
                 "INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),)
+            )
+            db.execute("INSERT OR IGNORE INTO meta VALUES ('project', ?)", (project,))
+            owner = db.execute("SELECT value FROM meta WHERE key = 'project'").fetchone()[0]
+        if owner != project:
+            self._db.close()
+            raise ProjectMismatch(
+                f"data file {path} belongs to project {owner!r}, not {project!r}: "
+                f"serve it with project {owner!r} or choose another data file"
             )
 
     def close(self) -> None:

@@ -88,3 +88,20 @@ def test_demo_subcommand_is_listed_with_its_options() -> None:
     )
     assert proc.returncode == 0, proc.stderr
     assert "--port" in proc.stdout and "--data" in proc.stdout
+
+
+def test_serve_refuses_a_data_file_of_another_project(tmp_path: Path) -> None:
+    data = tmp_path / "owned.sqlite3"
+    proc, _ = _start(["serve", "--port", "0", "--data", str(data), "--project", "owner"])
+    proc.send_signal(signal.SIGTERM)
+    proc.communicate(timeout=30)
+    assert proc.returncode == 0
+    other = subprocess.run(
+        [sys.executable, "-m", "appwrite_widgets", "serve", "--port", "0", "--data", str(data)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert other.returncode == 1
+    assert "belongs to project 'owner', not 'demo'" in other.stderr
+    assert "Traceback" not in other.stderr

@@ -182,7 +182,7 @@ def test_unexpected_exception_is_500_server_error_without_leaking(
         raise RuntimeError("internal detail")
 
     router.add("GET", "/boom", "public")(boom)
-    store = Store(tmp_path / "db.sqlite3")
+    store = Store(tmp_path / "db.sqlite3", "p")
     app = build_app(store, Config(project="p", api_key="standard_k"), router)
 
     async def call() -> httpx.Response:
