@@ -38,7 +38,7 @@ class Pipeline:
 
     async def handle(self, request: Request) -> Response:
         """One request → one response; never raises (unexpected errors become a logged 500)."""
-        extra = transport.cors_headers(request)
+        extra = transport.cors_headers(request, self.cfg.origins)
         if (warning := transport.format_warning(request)) is not None:
             extra["X-Appwrite-Warning"] = warning
         try:

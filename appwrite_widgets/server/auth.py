@@ -1,7 +1,7 @@
 """Authentication: who is calling (API key, session cookie/header/fallback) and what they may do.
 
-Runs in Appwrite's order (§2 of the protocol notes): project 404 → API key 401 → scope 401 →
-blocked 403.
+Runs in Appwrite's order (§2 of the protocol notes): unknown origin 403 → project 404 → API
+key 401 → scope 401 → blocked 403.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from collections.abc import Mapping
 
 from . import security
 from .errors import AppwriteError
+from .origins import normalize_origin
 from .routing import Config, Ctx, Endpoint
 from .store import Session, Store, User
 
@@ -28,6 +29,7 @@ KEY_SCOPES = frozenset(
         "global",
     }
 )
+_WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 _KEY_TYPES = ("standard", "account", "organization", "ephemeral", "dynamic")
 
 
@@ -68,6 +70,29 @@ def resolve_session(
     return user, session
 
 
+def check_origin(ctx: Ctx) -> None:
+    """403 ``general_unknown_origin`` for a write from a page not on the origin list.
+
+    Browsers attach cookies to cross-site form posts; the ``Origin`` header tells such a
+    request apart. Calls without ``Origin`` (SDKs, httpx) and API-key calls are not pages.
+    """
+    headers = ctx.request.headers
+    origin = headers.get("origin")
+    if (
+        origin is None
+        or ctx.request.method not in _WRITE_METHODS
+        or "x-appwrite-key" in headers
+        or ctx.cfg.origins.allows(origin)
+    ):
+        return
+    page = (normalize_origin(origin) or "null")[:100]
+    raise AppwriteError(
+        "general_unknown_origin",
+        f"Invalid Origin. Register your new client ({page}) as a web platform on this server "
+        "(LocalServer(origins=...) or serve --origin) to call it from a page.",
+    )
+
+
 def check_project(ctx: Ctx) -> None:
     """404 ``project_not_found`` unless the header (or ``?project=``) names this project."""
     request = ctx.request
@@ -106,6 +131,7 @@ def scope_error(ctx: Ctx, scope: str) -> AppwriteError:
 def authenticate(ctx: Ctx, endpoint: Endpoint, headers: dict[str, str]) -> None:
     """Fill ``ctx.key``/``ctx.user``/``ctx.session`` and enforce project, key, scope and
     blocked status; adds ``X-Debug-Fallback`` to ``headers`` as Appwrite does."""
+    check_origin(ctx)
     if endpoint.needs_project:
         check_project(ctx)
     ctx.key = check_key(ctx.request.headers, ctx.cfg)

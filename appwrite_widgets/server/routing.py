@@ -6,6 +6,7 @@ A route module defines ``async def handler(ctx: Ctx) -> Reply`` functions and a
 
 from __future__ import annotations
 
+import ipaddress
 import re
 import time
 from collections.abc import Awaitable, Callable
@@ -16,13 +17,20 @@ from starlette.requests import Request
 
 from . import security
 from .errors import AppwriteError
+from .origins import LOCAL_PAGES, OriginPolicy
 from .params import Params
 from .store import Session, Store, User
+
+IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 
 @dataclass
 class Config:
-    """Settings of the single project this server hosts."""
+    """Settings of the single project this server hosts.
+
+    ``origins``: pages allowed to call with the browser's credentials (CORS) and to write;
+    ``trusted_proxies``: peers whose ``X-Forwarded-For`` is believed.
+    """
 
     project: str
     api_key: str
@@ -30,6 +38,8 @@ class Config:
     max_sessions: int = 10
     session_duration: int = 31_536_000
     clock: Callable[[], float] = time.time
+    origins: OriginPolicy = field(default_factory=lambda: OriginPolicy.parse(LOCAL_PAGES))
+    trusted_proxies: tuple[IPNetwork, ...] = ()
 
 
 @dataclass

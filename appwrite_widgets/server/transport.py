@@ -14,6 +14,7 @@ from starlette.requests import Request
 
 from . import APPWRITE_VERSION
 from .errors import AppwriteError
+from .origins import OriginPolicy
 from .params import Params
 from .routing import Ctx
 
@@ -65,11 +66,14 @@ def is_same_site(request: Request) -> bool:
     return bool(other) and _site(other) == _site(own)
 
 
-def cors_headers(request: Request) -> dict[str, str]:
-    """CORS response headers for the request's Origin (none without one)."""
+def cors_headers(request: Request, allowed: OriginPolicy) -> dict[str, str]:
+    """CORS response headers: the request's Origin is echoed (with credentials) only when the
+    policy lists it; ``null`` and unlisted pages get none, so their browsers see nothing."""
     origin = request.headers.get("origin")
     if not origin:
         return {}
+    if not allowed.allows(origin):
+        return {"Vary": "Origin"}
     return {
         "Access-Control-Allow-Origin": origin,
         "Access-Control-Allow-Credentials": "true",
