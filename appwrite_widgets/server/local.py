@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import http.client
-import ipaddress
 import os
 import socket
 import tempfile
@@ -18,20 +17,13 @@ from typing import Any
 import uvicorn
 
 from . import security, slowclients
+from .network import parse_network
 from .origins import LOCAL_PAGES, OriginPolicy
 from .requestlog import RequestLog
 from .routes import make_app
-from .routing import Config, IPNetwork
+from .routing import Config
 from .seed import SEEDS
 from .store import Store
-
-
-def _network(text: str) -> IPNetwork:
-    """An address or CIDR network of a trusted proxy; ValueError names a bad one."""
-    try:
-        return ipaddress.ip_network(text.strip(), strict=False)
-    except ValueError:
-        raise ValueError(f"invalid trusted proxy address {text!r}") from None
 
 
 class LocalServer:
@@ -76,7 +68,7 @@ class LocalServer:
         if seed is not None and seed not in SEEDS:
             raise ValueError(f"unknown seed {seed!r}; known: {', '.join(SEEDS)}")
         allowed = OriginPolicy.parse(LOCAL_PAGES if origins is None else origins)
-        proxies = tuple(_network(p) for p in trusted_proxies)
+        proxies = tuple(parse_network(p) for p in trusted_proxies)
         self.project = project
         self.api_key = api_key or security.new_api_key()
         self.host = host
@@ -161,6 +153,7 @@ class LocalServer:
             server_header=False,
             timeout_graceful_shutdown=5,
             http=slowclients.protocol(self._timeouts),
+            proxy_headers=False,  # X-Forwarded-For is read (validated) by network.client_ip
             limit_concurrency=self._max_connections,
         )
         self._server = uvicorn.Server(config)

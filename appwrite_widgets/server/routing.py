@@ -6,22 +6,21 @@ A route module defines ``async def handler(ctx: Ctx) -> Reply`` functions and a
 
 from __future__ import annotations
 
-import ipaddress
 import re
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from starlette.requests import Request
 
 from . import security
 from .errors import AppwriteError
+from .network import IPNetwork, client_ip
 from .origins import LOCAL_PAGES, OriginPolicy
 from .params import Params
 from .store import Session, Store, User
-
-IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 
 @dataclass
@@ -77,14 +76,12 @@ class Ctx:
     user: User | None = None
     session: Session | None = None
 
-    @property
+    @cached_property
     def ip(self) -> str:
-        """Client IP (first ``X-Forwarded-For`` entry, Appwrite's default trusted header)."""
-        fwd = self.request.headers.get("x-forwarded-for", "")
-        first = fwd.split(",")[0].strip()
-        if first:
-            return first
-        return self.request.client.host if self.request.client else ""
+        """Client IP: the peer, or ``X-Forwarded-For`` when the peer is a trusted proxy."""
+        peer = self.request.client.host if self.request.client else ""
+        forwarded = self.request.headers.get("x-forwarded-for")
+        return client_ip(peer, forwarded, self.cfg.trusted_proxies)
 
     @property
     def user_agent(self) -> str:
