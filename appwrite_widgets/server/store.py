@@ -7,7 +7,7 @@ import json
 import os
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -45,7 +45,8 @@ CREATE TABLE IF NOT EXISTS sessions (
     provider TEXT NOT NULL, provider_uid TEXT NOT NULL DEFAULT '',
     secret_hash TEXT NOT NULL,
     ip TEXT NOT NULL DEFAULT '', user_agent TEXT NOT NULL DEFAULT '',
-    factors TEXT NOT NULL DEFAULT '[]'
+    factors TEXT NOT NULL DEFAULT '[]',
+    device TEXT NOT NULL DEFAULT '{}'
 );
 CREATE INDEX IF NOT EXISTS sessions_user ON sessions(user_id, seq);
 CREATE TABLE IF NOT EXISTS teams (
@@ -107,6 +108,8 @@ class Session:
     ip: str
     user_agent: str
     factors: list[str]
+    device: dict[str, str]
+    """Fields parsed from the user agent at creation ({} for sessions stored before)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -185,6 +188,7 @@ def _session(r: sqlite3.Row) -> Session:
         r["ip"],
         r["user_agent"],
         json.loads(r["factors"]),
+        json.loads(r["device"]),
     )
 
 
@@ -269,6 +273,8 @@ class Store:
             for stmt in _SCHEMA.split(";"):
                 if stmt.strip():
                     db.execute(stmt)
+            if "device" not in {c[1] for c in db.execute("PRAGMA table_info(sessions)")}:
+                db.execute("ALTER TABLE sessions ADD COLUMN device TEXT NOT NULL DEFAULT '{}'")
             db.execute(
                 "INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),)
             )
@@ -398,6 +404,7 @@ class Store:
         secret_hash: str,
         ip: str,
         user_agent: str,
+        device: Mapping[str, object],
         factors: list[str],
         max_sessions: int | None,
     ) -> Session:
@@ -406,8 +413,8 @@ class Store:
         with self.write() as db:
             db.execute(
                 "INSERT INTO sessions (id, user_id, created_at, updated_at, expire, provider,"
-                " provider_uid, secret_hash, ip, user_agent, factors)"
-                " VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                " provider_uid, secret_hash, ip, user_agent, factors, device)"
+                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
                 (
                     session_id,
                     user_id,
@@ -420,6 +427,7 @@ class Store:
                     ip,
                     user_agent,
                     json.dumps(factors),
+                    json.dumps(dict(device)),
                 ),
             )
             if max_sessions is not None and max_sessions > 0:
