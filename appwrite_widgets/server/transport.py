@@ -10,7 +10,7 @@ import time
 from typing import Any
 from urllib.parse import parse_qsl, quote, urlsplit
 
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 
 from . import APPWRITE_VERSION
 from .errors import AppwriteError
@@ -160,11 +160,16 @@ async def read_params(request: Request) -> tuple[Params, AppwriteError | None]:
         return Params(values), _too_large()
     chunks: list[bytes] = []
     size = 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > MAX_BODY:
-            return Params(values), _too_large()
-        chunks.append(chunk)
+    try:
+        async for chunk in request.stream():
+            size += len(chunk)
+            if size > MAX_BODY:
+                return Params(values), _too_large()
+            chunks.append(chunk)
+    except ClientDisconnect:  # gone, or cut off by the body timeout: nobody reads the answer
+        return Params(values), AppwriteError(
+            "general_argument_invalid", "The request body was not received completely."
+        )
     raw = b"".join(chunks)
     if not raw.strip():
         return Params(values), None
