@@ -31,6 +31,14 @@ def _normal_host(host: str) -> str:
         return host
 
 
+def _is_ip(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return True
+
+
 def normalize_origin(origin: str) -> str | None:
     """``scheme://host[:port]`` (lower case, default port dropped), or None when ``origin`` is
     not an http(s) origin (``null``, a path, junk)."""
@@ -72,7 +80,7 @@ class OriginPolicy:
                 origins.add(normal)
                 continue
             host = _normal_host(entry)
-            if ":" not in host and not _HOSTNAME_RE.fullmatch(host):
+            if not (_is_ip(host) or _HOSTNAME_RE.fullmatch(host)):
                 raise ValueError(f"invalid origin host {entry!r}")
             if host.startswith("*."):
                 suffixes.append(host[1:])

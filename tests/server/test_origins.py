@@ -100,5 +100,6 @@ def test_an_explicit_list_replaces_the_local_default(listed_server: LocalServer)
 def test_invalid_origin_entries_are_refused_up_front(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="invalid origin"):
         LocalServer(data=tmp_path / "x.sqlite3", origins=["ftp://files.example.com"])
-    with pytest.raises(ValueError, match="invalid origin host"):
-        LocalServer(data=tmp_path / "x.sqlite3", origins=["exa mple.com"])
+    for bad in ("exa mple.com", "localhost:8888", "*"):
+        with pytest.raises(ValueError, match="invalid origin host"):
+            LocalServer(data=tmp_path / "x.sqlite3", origins=[bad])
