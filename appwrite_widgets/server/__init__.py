@@ -17,10 +17,9 @@ Deliberate differences from a real Appwrite 1.9.6 (everything else follows its p
   the project's web platforms. An entry is a hostname (any scheme and port, ``*.`` for
   subdomains, as a platform) or an exact ``scheme://host[:port]``; the default lists pages on
   this machine (localhost, loopback addresses), and the server's own host is always listed, so
-  a local notebook works with no setup. ``null`` never matches. Only writes (POST, PUT, PATCH,
-  DELETE) from an unlisted ``Origin`` without an API key are refused (403
-  ``general_unknown_origin``, with a message naming the option); reads get no CORS headers, so
-  a browser hides them. Only ``Origin`` is checked, never ``Referer``.
+  a local notebook works with no setup. ``null`` never matches. As in Appwrite, a request with
+  an unlisted ``Origin`` and no API key is refused (403 ``general_unknown_origin``; the message
+  names the option) and gets no ``Access-Control-Allow-Origin``.
 * ``X-Forwarded-For`` is believed only from ``trusted_proxies`` (none by default; Appwrite
   trusts its header from anyone): the rightmost address no trusted proxy added, and only when
   every hop is an IP address, else the peer address. Rotating the header thus cannot escape a

@@ -29,7 +29,6 @@ KEY_SCOPES = frozenset(
         "global",
     }
 )
-_WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 _KEY_TYPES = ("standard", "account", "organization", "ephemeral", "dynamic")
 
 
@@ -71,25 +70,21 @@ def resolve_session(
 
 
 def check_origin(ctx: Ctx) -> None:
-    """403 ``general_unknown_origin`` for a write from a page not on the origin list.
+    """403 ``general_unknown_origin`` for a request from a page not on the origin list, as
+    Appwrite 1.9.6 does (``general.php``, "application level CSRF protection").
 
     Browsers attach cookies to cross-site form posts; the ``Origin`` header tells such a
     request apart. Calls without ``Origin`` (SDKs, httpx) and API-key calls are not pages.
     """
     headers = ctx.request.headers
     origin = headers.get("origin")
-    if (
-        origin is None
-        or ctx.request.method not in _WRITE_METHODS
-        or "x-appwrite-key" in headers
-        or ctx.cfg.origins.allows(origin)
-    ):
+    if origin is None or "x-appwrite-key" in headers or ctx.cfg.origins.allows(origin):
         return
     page = (normalize_origin(origin) or "null")[:100]
     raise AppwriteError(
         "general_unknown_origin",
-        f"Invalid Origin. Register your new client ({page}) as a web platform on this server "
-        "(LocalServer(origins=...) or serve --origin) to call it from a page.",
+        f"Invalid Origin. Register your new client {page} as a trusted platform of this "
+        "server (LocalServer(origins=...) or serve --origin).",
     )
 
 

@@ -20,7 +20,7 @@ CATALOGUE: Final[dict[str, tuple[int, str]]] = {
     "general_unknown_origin": (
         403,
         "The request originated from an unknown origin. If you trust this domain, please list "
-        "it as a web platform in the Appwrite console.",
+        "it as a trusted platform in the Appwrite console.",
     ),
     "general_unauthorized_scope": (
         401,

@@ -1,5 +1,5 @@
 """Which web pages may use the server from a browser: the CORS allowlist and the origin check
-that refuses cross-site writes (Appwrite's 403 ``general_unknown_origin``).
+that refuses requests from other pages (Appwrite's 403 ``general_unknown_origin``).
 
 An entry is either a hostname, matching pages on that host with any scheme and port (as an
 Appwrite web platform does; ``*.example.com`` matches its subdomains), or a full origin

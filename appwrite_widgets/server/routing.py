@@ -27,7 +27,7 @@ from .store import Session, Store, User
 class Config:
     """Settings of the single project this server hosts.
 
-    ``origins``: pages allowed to call with the browser's credentials (CORS) and to write;
+    ``origins``: the web pages allowed to call (with the browser's credentials, via CORS);
     ``trusted_proxies``: peers whose ``X-Forwarded-For`` is believed.
     """
 

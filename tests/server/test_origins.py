@@ -31,6 +31,8 @@ def test_cors_reflects_only_listed_origins_never_null(server: LocalServer) -> No
         )
     assert listed.headers["access-control-allow-origin"] == LOCAL_PAGE
     assert listed.headers["access-control-allow-credentials"] == "true"
+    assert error_type(listed) == (401, "general_unauthorized_scope")
+    assert error_type(evil) == error_type(null) == (403, "general_unknown_origin")
     for resp in (evil, null, preflight):
         assert "access-control-allow-origin" not in resp.headers
         assert "access-control-allow-credentials" not in resp.headers
