@@ -27,7 +27,8 @@ Deliberate differences from a real Appwrite 1.9.6 (everything else follows its p
 * Rate-limit counters live in memory, at most 100,000 of them (expired windows, then the oldest,
   are dropped first); they reset on restart.
 * ``PATCH /account/sessions/{id}`` on an expired session is 404 ``user_session_not_found``
-  like a deleted one (extending it would revive its old token).
+  like a deleted one. Appwrite 1.9.6 extends it (its handler finds the session by ID without
+  looking at the expiry), which revives the old token.
 * Only the first 512 characters of a User-Agent are parsed and stored (device fields are parsed
   once, when the session is created).
 * Slow clients: request headers must arrive within 10 s and the body within 30 s, or the
