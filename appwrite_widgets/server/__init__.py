@@ -14,10 +14,11 @@ Deliberate differences from a real Appwrite 1.9.6 (everything else follows its p
   another project ID refuses to start): its tokens must not open another project.
   ``X-Fallback-Cookies`` is sent unless Origin/Referer is on the API's site.
 * Origins: one list per server (``LocalServer(origins=...)``, ``serve --origin``) instead of
-  the project's web platforms (there is no console to register them in). An entry is a hostname (any scheme and port, ``*.`` for
-  subdomains, as a platform) or an exact ``scheme://host[:port]``; the default lists pages on
-  this machine (localhost, loopback addresses), and the server's own host is always listed, so
-  a local notebook works with no setup. ``null`` never matches. As in Appwrite, a request with
+  the project's web platforms (there is no console to register them in). An entry is a
+  hostname (any scheme and port, ``*.`` for subdomains, as a platform) or an exact
+  ``scheme://host[:port]``; the default lists pages on this machine (localhost, loopback
+  addresses), and the server's own host is always listed, so a local notebook works with no
+  setup. ``null`` never matches. As in Appwrite, a request with
   an unlisted ``Origin`` and no API key is refused (403 ``general_unknown_origin``; the message
   names the option) and gets no ``Access-Control-Allow-Origin``.
 * ``X-Forwarded-For`` is believed only from ``trusted_proxies`` (none by default; Appwrite

@@ -4,6 +4,7 @@ concurrency slot; uvicorn has no header or body timeout of its own).
 :func:`protocol` returns uvicorn's h11 protocol with one deadline per request: the headers
 must arrive within ``header`` seconds of the connection opening (or of the previous
 response), then the body within ``body`` seconds. A client that misses it is disconnected.
+A connection upgraded to a WebSocket is left alone.
 """
 
 from __future__ import annotations
@@ -38,7 +39,9 @@ class _TimedH11Protocol(H11Protocol):
         before = self.conn.their_state
         super().data_received(data)
         after = self.conn.their_state
-        if after is h11.SEND_BODY:
+        if self.transport.get_protocol() is not self:
+            self._disarm()  # upgraded: the WebSocket protocol owns the connection now
+        elif after is h11.SEND_BODY:
             if before is not h11.SEND_BODY:
                 self._arm(self.timeouts.body)
         elif after is not h11.IDLE:
@@ -65,7 +68,8 @@ class _TimedH11Protocol(H11Protocol):
     def _expire(self) -> None:
         self._deadline = None
         waiting = self.conn.their_state in (h11.IDLE, h11.SEND_BODY)
-        if waiting and not self.transport.is_closing():
+        ours = self.transport.get_protocol() is self
+        if waiting and ours and not self.transport.is_closing():
             self.transport.close()
 
 

@@ -7,13 +7,18 @@ timeout that returns as soon as the server acts.
 from __future__ import annotations
 
 import socket
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import ExitStack
 from pathlib import Path
+from typing import Any
 
 import pytest
+import uvicorn
+from websockets.sync.client import connect as ws_connect
 
+from appwrite_widgets.server import slowclients
 from appwrite_widgets.server.local import LocalServer
 
 BOUND = 15.0  # seconds a test waits at most for the server to act
@@ -98,3 +103,38 @@ def test_connections_beyond_the_limit_get_503(strict: LocalServer) -> None:
         assert [_status(s) for s in held] == [200, 200]  # kept alive, still counted
         with _connect(strict) as third:
             assert _status(third) == 503
+
+
+def test_an_upgraded_websocket_outlives_the_request_deadlines() -> None:
+    """The deadlines cover sending a request; a WebSocket (realtime) lives on after it."""
+
+    async def echo(scope: Any, receive: Any, send: Any) -> None:
+        assert scope["type"] == "websocket"
+        await receive()  # websocket.connect
+        await send({"type": "websocket.accept"})
+        while (message := await receive())["type"] == "websocket.receive":
+            await send({"type": "websocket.send", "text": message["text"]})
+
+    # Deadlines of zero fire on the loop's next turn, long before the client's message.
+    config = uvicorn.Config(
+        echo,
+        port=0,
+        log_level="warning",
+        lifespan="off",
+        ws="websockets-sansio",
+        http=slowclients.protocol(slowclients.Timeouts(header=5.0, body=0.0)),
+    )
+    sock = socket.create_server(("127.0.0.1", 0))
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    try:
+        port = sock.getsockname()[1]
+        with ws_connect(f"ws://127.0.0.1:{port}/", open_timeout=BOUND) as ws:
+            for text in ("one", "two"):
+                ws.send(text)
+                assert ws.recv(timeout=BOUND) == text
+    finally:
+        server.should_exit = True
+        thread.join(BOUND)
+        sock.close()
