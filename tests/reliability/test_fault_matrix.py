@@ -23,7 +23,13 @@ import httpx
 import ipywidgets
 import pytest
 
-from appwrite_widgets.client import AppwriteError, Client, RateLimitError, RequestTimeoutError
+from appwrite_widgets.client import (
+    AppwriteError,
+    Client,
+    RateLimitError,
+    RequestTimeoutError,
+    calls,
+)
 from appwrite_widgets.context import SessionContext
 from appwrite_widgets.credentials import CredentialStore
 from appwrite_widgets.widgets import LoginForm, NavBar, SessionsPanel
@@ -289,11 +295,11 @@ def test_a_non_appwrite_200_is_not_a_confirmed_sign_out() -> None:
     from appwrite_widgets.client._core import ClientCore
 
     core = ClientCore("http://127.0.0.1:9/v1", "test", session="token-1234")
-    call = core.delete_session("current")
+    call = core.prepare(calls.delete_session("current"))
     with pytest.raises(ResponseError, match="not valid JSON"):
         core.finish(call, httpx.Response(200, html="<html>Sign in to the Wi-Fi</html>"))
     assert core.session_token == "token-1234"
-    core.finish(core.delete_session("current"), httpx.Response(200, json={}))
+    core.finish(core.prepare(calls.delete_session("current")), httpx.Response(200, json={}))
     assert core.session_token is None
 
 

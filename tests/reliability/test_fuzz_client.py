@@ -26,6 +26,7 @@ from appwrite_widgets.client import (
     Client,
     InvalidInputError,
     ServerError,
+    calls,
 )
 from appwrite_widgets.context import SessionContext
 from appwrite_widgets.credentials import CredentialStore
@@ -274,7 +275,9 @@ def test_endpoints_and_projects(endpoint: Any, project: Any) -> None:
             return
     with client:
         assert valid_id(project)
-        call = client._core.get_account()  # sans-I/O: the request every call would send
+        call = client._core.prepare(
+            calls.get_account()
+        )  # sans-I/O: the request every call would send
         assert call.request.url.scheme in ("http", "https")
         assert transport.sent == []
 
