@@ -31,7 +31,6 @@ import httpx
 
 from appwrite_widgets.client import (
     AppwriteError,
-    AsyncClient,
     Client,
     ConnectError,
     RateLimitError,
@@ -294,20 +293,6 @@ class AsyncFaultInjector(httpx.AsyncBaseTransport):
 
     async def aclose(self) -> None:
         await self.inner.aclose()
-
-
-def wire_side_clients(ctx: SessionContext, plan: FaultPlan) -> None:
-    """Send the context's short-lived revocation clients through the plan too."""
-    base = ctx._base
-
-    def side(token: str, *, asynchronous: bool) -> Any:
-        if asynchronous:
-            return AsyncClient(
-                base.endpoint, base.project, session=token, transport=AsyncFaultInjector(plan)
-            )
-        return Client(base.endpoint, base.project, session=token, transport=FaultInjector(plan))
-
-    ctx._side_client = side  # type: ignore[method-assign]
 
 
 def consistent(ctx: SessionContext) -> bool:

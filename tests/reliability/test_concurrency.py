@@ -28,7 +28,6 @@ from .reliability_helpers import (
     click,
     consistent,
     new_user,
-    wire_side_clients,
 )
 
 PASSWORD = "concurrency-password"
@@ -65,7 +64,6 @@ async def held(
     transport = HeldTransport(AsyncFaultInjector(plan))
     client = AsyncClient(server.endpoint, server.project, transport=transport)
     ctx = SessionContext(client, credentials_store=store)
-    wire_side_clients(ctx, plan)
     yield ctx, transport
     transport.release()
     await ctx.aclose()
