@@ -252,8 +252,12 @@ class ContextActions(ContextState):
                 self._reset()
             return None
         self.status = SIGNING_OUT
+        self._signing_out += 1
         try:
-            yield from request(call)
+            try:
+                yield from request(call)
+            finally:
+                self._signing_out -= 1
         except (UnauthorizedError, NotFoundError):
             pass  # the session was already gone: signed out all the same
         except AppwriteError as exc:

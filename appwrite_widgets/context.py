@@ -130,6 +130,11 @@ class SessionContext(ContextActions):
         """The asynchronous client (``client.twin()``, made on first use, same credential)."""
         return self._pair.asynchronous
 
+    @property
+    def signing_out(self) -> bool:
+        """True while this device's sign-out request is on its way (views say so)."""
+        return self._signing_out > 0
+
     # -- public actions (sync) --------------------------------------------------------------
 
     def login(self, email: str, password: str, remember: bool | None = None) -> User | None:

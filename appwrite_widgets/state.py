@@ -87,6 +87,7 @@ class ContextState(traitlets.HasTraits):
         # a load runs): a list answered before the revocation must not bring the row back.
         self._loads = 0
         self._revoked_ids: list[str] = []
+        self._signing_out = 0  # sign-out requests of this device on their way
         self._depth = 0  # nesting of _batch()
         self._dirty = False  # a state trait changed inside the current batch
         self.observe(self._state_changed, names=list(STATE_TRAITS))
