@@ -38,7 +38,6 @@ from appwrite_widgets.client import (
     ResponseError,
     ServerError,
 )
-from appwrite_widgets.context import SessionContext
 
 # A dashboard configures a short timeout; the stalled request carries it (0.3 s).
 STALL_TIMEOUT = 0.3
@@ -293,24 +292,6 @@ class AsyncFaultInjector(httpx.AsyncBaseTransport):
 
     async def aclose(self) -> None:
         await self.inner.aclose()
-
-
-def consistent(ctx: SessionContext) -> bool:
-    """Signed in and signed out are all-or-nothing, and the credential agrees."""
-    if ctx.is_authenticated:
-        return (
-            ctx.user is not None
-            and ctx.session is not None
-            and ctx.client.session_token is not None
-        )
-    return (
-        ctx.user is None
-        and ctx.session is None
-        and ctx.sessions == ()
-        and ctx.teams == ()
-        and not ctx.is_admin
-        and ctx.client.session_token is None
-    )
 
 
 def alive(server: Any, token: str) -> bool:

@@ -17,8 +17,10 @@ from typing import Any
 
 import httpx
 import pytest
+from helpers import consistent
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
+from reliability_helpers import click, new_user
 
 from appwrite_widgets.client import (
     APIError,
@@ -31,8 +33,6 @@ from appwrite_widgets.client import (
 from appwrite_widgets.context import SessionContext
 from appwrite_widgets.credentials import CredentialStore
 from appwrite_widgets.widgets import LoginForm
-
-from .reliability_helpers import click, consistent, new_user
 
 ID_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,35}")
 EMAIL_RE = re.compile(r"[^@\s]+@[^@\s]+")

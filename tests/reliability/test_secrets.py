@@ -19,14 +19,13 @@ import httpx
 import ipywidgets
 import ipywidgets.embed
 import pytest
+from reliability_helpers import AsyncFaultInjector, FaultPlan, FaultPorts, click
 
 from appwrite_widgets.client import AppwriteError, AsyncClient, Client
 from appwrite_widgets.context import SessionContext
 from appwrite_widgets.credentials import CredentialStore
 from appwrite_widgets.server.local import LocalServer
 from appwrite_widgets.widgets import Gate, LoginForm, NavBar, SessionsPanel, UsersPanel
-
-from .reliability_helpers import AsyncFaultInjector, FaultPlan, FaultPorts, click
 
 PASSWORD = "Secret-Pass-For-Leak-Check-9431"
 LOGGERS = ("appwrite_widgets", "uvicorn", "uvicorn.error", "uvicorn.access", "uvicorn.asgi")
