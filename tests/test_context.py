@@ -518,3 +518,21 @@ async def test_a_late_sessions_list_does_not_bring_back_a_revoked_session(
         assert [s.id for s in admin.list_user_sessions(user.id).sessions] == [ctx.session.id]
         assert ctx._revoked_ids == []  # nothing kept once no list is on its way
         await ctx.aclose()
+
+
+def test_signing_out_is_true_exactly_while_this_devices_delete_is_on_its_way(
+    make_ctx: Any, make_user: Any
+) -> None:
+    user = make_user()
+    ctx, _ = make_ctx()
+    seen: list[tuple[bool, bool]] = []
+    ctx.observe(lambda _c: seen.append((ctx.busy, ctx.signing_out)), names="revision")
+    ctx.login(user.email, user.password)
+    assert seen and not any(out for _busy, out in seen)  # a first sign-in deletes nothing
+    seen.clear()
+    ctx.login(user.email, user.password)  # DELETE-first: the old session is signed out
+    assert (True, True) in seen and seen[-1] == (False, False)
+    seen.clear()
+    ctx.logout()
+    assert seen == [(True, True), (False, False)]
+    assert not ctx.signing_out
