@@ -14,6 +14,8 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from appwrite_widgets.server import command
+from appwrite_widgets.server.command import default_data_path as default_data_path  # public
+from appwrite_widgets.server.command import stop_on_signals as stop_on_signals
 
 
 def _add_serve(sub: Any) -> None:
