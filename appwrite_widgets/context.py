@@ -261,8 +261,10 @@ class SessionContext(ContextActions):
 
     # -- drivers --------------------------------------------------------------------------------
 
+    # The twin of the given client is made on the first request that needs it, not before.
+
     def _run(self, flow: Flow[T]) -> T:
-        return drive(flow, self.client.send, self._batch)
+        return drive(flow, lambda call: self.client.send(call), self._batch)
 
     async def _arun(self, flow: Flow[T]) -> T:
-        return await adrive(flow, self.async_client.send, self._batch)
+        return await adrive(flow, lambda call: self.async_client.send(call), self._batch)

@@ -153,11 +153,13 @@ class UsersPanel(ContextView, ipywidgets.VBox):  # type: ignore[misc]
             asyncio.get_running_loop()
         except RuntimeError:
             try:
-                drive(flow, self._clients.sync.send)
+                drive(flow, lambda call: self._clients.sync.send(call))
             except Exception as exc:
                 self._failed(exc)
             return None
-        return self._schedule(lambda: adrive(flow, self._clients.asynchronous.send), self._failed)
+        return self._schedule(
+            lambda: adrive(flow, lambda call: self._clients.asynchronous.send(call)), self._failed
+        )
 
     def _failed(self, exc: BaseException) -> None:
         if isinstance(exc, AppwriteError):
