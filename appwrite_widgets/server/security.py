@@ -121,11 +121,19 @@ class RateDecision:
     reset: int
 
 
+def _compact(key: str) -> str:
+    """``key`` itself when short, else its head and a digest (keys embed raw parameters, such
+    as an email as sent, which may be a megabyte long)."""
+    if len(key) <= 128:
+        return key
+    return key[:64] + "#" + sha256_hex(key)
+
+
 class RateLimiter:
     """Fixed windows aligned to ``floor(now / period) * period`` (utopia-php/abuse TimeLimit).
 
-    Holds at most ``max_keys`` counters: past windows go first, then the oldest counters, so
-    a flood of distinct keys (rotated emails or addresses) cannot exhaust memory.
+    Holds at most ``max_keys`` counters, each under a short key: past windows go first, then
+    the oldest counters, so a flood of distinct (or huge) keys cannot exhaust memory.
     """
 
     def __init__(self, max_keys: int = 100_000) -> None:
@@ -141,6 +149,7 @@ class RateLimiter:
     ) -> RateDecision:
         """Check ``key``; when allowed (and ``count``), count this attempt."""
         start = int(math.floor(now / period) * period)
+        key = _compact(key)
         with self._lock:
             used = self._counts.get((key, start), (0, 0))[0]
             allowed = used < limit
@@ -160,6 +169,7 @@ class RateLimiter:
 
     def reset(self, key: str) -> None:
         """Forget every window of ``key`` (Appwrite resets the email limit on a 201)."""
+        key = _compact(key)
         with self._lock:
             for k in [k for k in self._counts if k[0] == key]:
                 del self._counts[k]

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import tracemalloc
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -77,3 +78,23 @@ def test_rate_limiter_memory_is_bounded() -> None:
 def test_invalid_trusted_proxy_is_refused_up_front(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match=r"invalid trusted proxy address 'proxy\.local'"):
         LocalServer(data=tmp_path / "x.sqlite3", trusted_proxies=["proxy.local"])
+
+
+def test_rate_limiter_keeps_long_keys_short() -> None:
+    limiter = RateLimiter()
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        for n in range(200):  # the email-session key embeds the email as sent (up to 1 MiB)
+            limiter.hit(f"email-session:{n}" + "x" * 100_000, 10, 3600, 1_800_000_000.0)
+        retained = tracemalloc.get_traced_memory()[0] - before
+    finally:
+        tracemalloc.stop()
+    assert retained < 1_000_000  # 200 keys of 100 KB would hold 20 MB
+    long_key = "email-session:" + "y" * 100_000
+    for _ in range(10):
+        assert limiter.hit(long_key, 10, 3600, 1_800_000_000.0).allowed
+    assert not limiter.hit(long_key, 10, 3600, 1_800_000_000.0).allowed
+    assert limiter.hit(long_key + "z", 10, 3600, 1_800_000_000.0).allowed  # another key
+    limiter.reset(long_key)
+    assert limiter.hit(long_key, 10, 3600, 1_800_000_000.0).allowed
