@@ -35,7 +35,7 @@ del _name
 
 def __getattr__(name: str) -> Any:
     if name in _LAZY:
-        from appwrite_widgets.widgets import _companion
+        from appwrite_widgets.widgets._companion import BrowserCompanion, companion
 
-        return getattr(_companion, name)
+        return {"BrowserCompanion": BrowserCompanion, "companion": companion}[name]
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
