@@ -305,6 +305,19 @@ def main(args: Any) -> int:
         return 1
 
 
+def _count(text: str) -> int:
+    """An argparse type: a whole number >= 0."""
+    import argparse
+
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"{value} is negative")
+    return value
+
+
 def add_arguments(parser: Any) -> None:
     """Register the ``demo`` options on ``parser``."""
     parser.add_argument("--port", type=int, default=8866, help="Voila's port (default 8866)")
@@ -316,14 +329,14 @@ def add_arguments(parser: Any) -> None:
     parser.add_argument("--no-browser", action="store_true", help="do not open a browser")
     parser.add_argument(
         "--cull-idle-timeout",
-        type=int,
+        type=_count,
         default=CULL_IDLE_TIMEOUT,
         metavar="SECONDS",
-        help=f"stop a closed tab's kernel after SECONDS idle (default {CULL_IDLE_TIMEOUT})",
+        help=f"stop a closed tab's kernel after SECONDS idle; 0 = never (default {CULL_IDLE_TIMEOUT})",
     )
     parser.add_argument(
         "--max-kernels",
-        type=int,
+        type=_count,
         default=MAX_KERNELS,
         metavar="N",
         help=f"at most N dashboard kernels at once; 0 = no cap (default {MAX_KERNELS})",
