@@ -332,7 +332,7 @@ def add_arguments(parser: Any) -> None:
         type=_count,
         default=CULL_IDLE_TIMEOUT,
         metavar="SECONDS",
-        help=f"stop a closed tab's kernel after SECONDS idle; 0 = never (default {CULL_IDLE_TIMEOUT})",
+        help=f"stop a closed tab's kernel after SECONDS idle, 0: never ({CULL_IDLE_TIMEOUT})",
     )
     parser.add_argument(
         "--max-kernels",
