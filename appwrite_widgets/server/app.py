@@ -23,8 +23,9 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
-from . import APPWRITE_VERSION, security
-from .errors import AppwriteError, error_response
+from . import APPWRITE_VERSION, jwts, security
+from .errors import JSON_TYPE, AppwriteError, error_response
+from .mail import Outbox
 from .params import Params
 from .store import ACCESS_REFRESH_SECONDS, Session, Store, User
 
@@ -42,19 +43,20 @@ KEY_SCOPES = frozenset(
         "teams.read",
         "teams.write",
         "health.read",
-        "public",
         "global",
     }
-)
+)  # never "public": a key calling /health/version is 401, as on Appwrite
 
+# Appwrite 1.9.6 app/config/cors.php, in its order.
 ALLOW_HEADERS = (
-    "Origin, Cookie, Set-Cookie, X-Requested-With, Content-Type, Access-Control-Allow-Origin, "
-    "Access-Control-Request-Headers, Accept, X-Appwrite-Project, X-Appwrite-Key, "
-    "X-Appwrite-Locale, X-Appwrite-Mode, X-Appwrite-JWT, X-Appwrite-Response-Format, "
-    "X-Appwrite-Timeout, X-SDK-Version, X-SDK-Name, X-SDK-Language, X-SDK-Platform, "
-    "X-SDK-GraphQL, X-Appwrite-ID, X-Appwrite-Timestamp, Content-Range, Range, Cache-Control, "
-    "Expires, Pragma, X-Appwrite-Session, X-Fallback-Cookies, X-Forwarded-For, "
-    "X-Forwarded-User-Agent"
+    "Accept, Origin, Cookie, Set-Cookie, Content-Type, Content-Range, X-Appwrite-Project, "
+    "X-Appwrite-Key, X-Appwrite-Dev-Key, X-Appwrite-Locale, X-Appwrite-Mode, X-Appwrite-JWT, "
+    "X-Appwrite-Organization, X-Appwrite-Response-Format, X-Appwrite-Timeout, X-Appwrite-ID, "
+    "X-Appwrite-Timestamp, X-Appwrite-Session, X-Appwrite-Platform, "
+    "X-Appwrite-Impersonate-User-Id, X-Appwrite-Impersonate-User-Email, "
+    "X-Appwrite-Impersonate-User-Phone, X-SDK-Version, X-SDK-Name, X-SDK-Language, "
+    "X-SDK-Platform, X-SDK-GraphQL, X-SDK-Profile, Range, Cache-Control, Expires, Pragma, "
+    "X-Fallback-Cookies, X-Requested-With, X-Forwarded-For, X-Forwarded-User-Agent"
 )
 EXPOSE_HEADERS = "X-Appwrite-Session, X-Fallback-Cookies"
 ALLOW_METHODS = "GET, POST, PUT, PATCH, DELETE"
@@ -73,6 +75,8 @@ class Config:
     max_sessions: int = 10
     session_duration: int = 31_536_000
     clock: Callable[[], float] = time.time
+    signup_cost: tuple[int, int, int] = security.SIGNUP_COST  # Argon2 (memory, time, lanes)
+    outbox: Outbox = field(default_factory=Outbox)  # mail is kept here, never sent
 
 
 @dataclass
@@ -83,6 +87,7 @@ class Reply:
     body: Any = None
     headers: dict[str, str] = field(default_factory=dict)
     cookies: list[str] = field(default_factory=list)
+    header_lines: list[tuple[str, str]] = field(default_factory=list)  # repeated headers
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,6 +114,8 @@ class Ctx:
     key: bool = False
     user: User | None = None
     session: Session | None = None
+    jwt: bool = False  # ``user`` came from X-Appwrite-JWT (``session`` is then None)
+    signed_in: bool = False  # a valid session or JWT came along (even beside an API key)
 
     @property
     def ip(self) -> str:
@@ -206,21 +213,22 @@ def is_local_host(host: str) -> bool:
 
 
 def _site(host: str) -> str:
-    """Registrable-domain approximation: the host itself for local/IP, else last two labels."""
+    """Registrable-domain approximation: "" for localhost/IP literals/single labels (no public
+    suffix), else the last two labels."""
     host = host.lower().strip("[]")
-    if is_local_host(host):
-        return host
+    if is_local_host(host) or "." not in host:
+        return ""
     return ".".join(host.split(".")[-2:])
 
 
 def is_same_site(request: Request) -> bool:
-    """True when Origin (else Referer) is on the API's site; no Origin/Referer → False."""
+    """True when Origin (else Referer) shares the API's non-empty registrable domain: never
+    for localhost/IP APIs or pages, nor without Origin/Referer (Appwrite's rule)."""
     origin = request.headers.get("origin") or request.headers.get("referer")
     if not origin or origin == "null":
         return False
-    other = urlsplit(origin).hostname or ""
-    own = request.url.hostname or ""
-    return bool(other) and _site(other) == _site(own)
+    own = _site(request.url.hostname or "")
+    return bool(own) and _site(urlsplit(origin).hostname or "") == own
 
 
 def _cookie_date(ts: float) -> str:
@@ -237,12 +245,11 @@ def session_cookies(ctx: Ctx, value: str | None, expire: float) -> list[str]:
     ``value=None`` clears them (``deleted``, expired in the past), as Appwrite does.
     """
     host = ctx.request.url.hostname or ""
-    attrs = []
     if value is None:
-        attrs.append(f"expires={_cookie_date(0 + 1)}; Max-Age=0")
+        attrs = [f"expires={_cookie_date(1)}", "Max-Age=0"]
         encoded = "deleted"
     else:
-        attrs.append(f"expires={_cookie_date(expire)}")
+        attrs = [f"expires={_cookie_date(expire)}", f"Max-Age={max(int(expire - ctx.now), 0)}"]
         encoded = quote(value, safe="")
     attrs.append("path=/")
     if not is_local_host(host):
@@ -250,10 +257,10 @@ def session_cookies(ctx: Ctx, value: str | None, expire: float) -> list[str]:
     proto = ctx.request.headers.get("x-forwarded-proto", ctx.request.url.scheme)
     if proto == "https":
         attrs.append("secure")
-    attrs.append("httponly")
-    name = f"a_session_{ctx.cfg.project}"
+    attrs.append("HttpOnly")
+    name = f"a_session_{ctx.cfg.project}".lower()  # utopia-php lower-cases cookie names
     tail = "; ".join(attrs)
-    return [f"{name}_legacy={encoded}; {tail}", f"{name}={encoded}; {tail}; samesite=None"]
+    return [f"{name}_legacy={encoded}; {tail}", f"{name}={encoded}; {tail}; SameSite=None"]
 
 
 def _version_tuple(text: str) -> tuple[int, ...] | None:
@@ -329,7 +336,8 @@ def _too_large() -> AppwriteError:
 
 
 def _resolve_session(ctx: Ctx) -> tuple[User | None, Session | None, bool]:
-    """Cookie → legacy cookie → X-Appwrite-Session → X-Fallback-Cookies (§1.1)."""
+    """Cookie → legacy cookie → X-Appwrite-Session → X-Fallback-Cookies (§1.1); the flag says
+    whether the fallback step was reached (cookie and header gave nothing)."""
     headers, cookies = ctx.request.headers, ctx.request.cookies
     name = f"a_session_{ctx.cfg.project}"
     parsed = security.decode_token(cookies.get(name))
@@ -337,9 +345,8 @@ def _resolve_session(ctx: Ctx) -> tuple[User | None, Session | None, bool]:
         parsed = security.decode_token(cookies.get(name + "_legacy"))
     if parsed is None:
         parsed = security.decode_token(headers.get("x-appwrite-session"))
-    used_fallback = False
+    used_fallback = parsed is None
     if parsed is None and headers.get("x-fallback-cookies"):
-        used_fallback = True
         try:
             fallback = json.loads(headers["x-fallback-cookies"])
         except (ValueError, RecursionError):
@@ -355,6 +362,40 @@ def _resolve_session(ctx: Ctx) -> tuple[User | None, Session | None, bool]:
     if session is None:
         return None, None, used_fallback
     return user, session, used_fallback
+
+
+def _resolve_jwt(ctx: Ctx, token: str) -> User | None:
+    """The user an ``X-Appwrite-JWT`` stands for (None: a guest, e.g. its session is gone)."""
+    try:
+        payload = jwts.decode(jwts.signing_key(ctx.store), token, ctx.now)
+    except jwts.JWTError as exc:
+        raise AppwriteError("user_jwt_invalid", f"Failed to verify JWT. {exc}") from None
+    user_id, session_id = payload.get("userId"), payload.get("sessionId")
+    user = ctx.store.get_user(user_id) if isinstance(user_id, str) and user_id else None
+    if user is not None and session_id:
+        session = ctx.store.get_session(session_id) if isinstance(session_id, str) else None
+        if session is None or session.user_id != user.id:
+            return None
+    return user
+
+
+def _authenticate(ctx: Ctx, extra: list[tuple[str, str]]) -> None:
+    """Appwrite's ``user`` resource: session, else JWT (both ⇒ 403). With an API key the
+    caller acts as the key; the session only counts for ``user_session_already_exists``."""
+    user, session, fallback = _resolve_session(ctx)
+    extra.append(("X-Debug-Fallback", "false"))
+    if fallback:
+        extra.append(("X-Debug-Fallback", "true"))
+    token = ctx.request.headers.get("x-appwrite-jwt", "")
+    if token:
+        if user is not None:
+            raise AppwriteError("user_jwt_and_cookie_set")
+        user = _resolve_jwt(ctx, token)
+        ctx.jwt = user is not None
+    ctx.signed_in = user is not None
+    _check_key(ctx)
+    if not ctx.key:
+        ctx.user, ctx.session = user, session
 
 
 def _scope_error(ctx: Ctx, scope: str) -> AppwriteError:
@@ -402,6 +443,7 @@ def build_app(store: Store, cfg: Config, router: Router) -> Starlette:
     async def pipeline(request: Request) -> Response:
         path = request.url.path
         extra: dict[str, str] = {**_cors_headers(request)}
+        lines: list[tuple[str, str]] = []
         if (warning := _warning(request)) is not None:
             extra["X-Appwrite-Warning"] = warning
         try:
@@ -421,20 +463,26 @@ def build_app(store: Store, cfg: Config, router: Router) -> Starlette:
             endpoint, path_params = found
             params, body_error = await _read_params(request)
             ctx = Ctx(request, cfg, store, limiter, params, path_params, cfg.clock())
-            reply = await _run(ctx, endpoint, body_error, extra)
+            reply = await _run(ctx, endpoint, body_error, extra, lines)
         except AppwriteError as err:
             resp: Response = error_response(err)
-            resp.headers.update(extra)
-            return resp
         except Exception:
             log.exception("unexpected error on %s %s", request.method, path)
             resp = error_response(AppwriteError("general_unknown"))
-            resp.headers.update(extra)
-            return resp
-        return _render(reply, extra)
+        else:
+            resp = _render(reply, extra)
+            lines.extend(reply.header_lines)
+        resp.headers.update(extra)
+        for name, value in lines:
+            resp.headers.append(name, value)
+        return resp
 
     async def _run(
-        ctx: Ctx, ep: Endpoint, body_error: AppwriteError | None, extra: dict[str, str]
+        ctx: Ctx,
+        ep: Endpoint,
+        body_error: AppwriteError | None,
+        extra: dict[str, str],
+        lines: list[tuple[str, str]],
     ) -> Reply:
         if ep.needs_project:
             project = (
@@ -444,10 +492,11 @@ def build_app(store: Store, cfg: Config, router: Router) -> Starlette:
             )
             if project != cfg.project:
                 raise AppwriteError("project_not_found")
-        _check_key(ctx)
-        if not ctx.key:
-            ctx.user, ctx.session, fallback = _resolve_session(ctx)
-            extra["X-Debug-Fallback"] = "true" if fallback else "false"
+        _authenticate(ctx, lines)
+        if ctx.user is not None and ctx.user.accessed_at < ctx.now - ACCESS_REFRESH_SECONDS:
+            # Appwrite rewrites accessedAt at most once a day, before its scope check.
+            store.touch_user(ctx.user.id, ctx.now)
+            ctx.user = store.get_user(ctx.user.id)
         scopes = KEY_SCOPES if ctx.key else USER_SCOPES if ctx.user else GUEST_SCOPES
         if ep.scope not in scopes:
             raise _scope_error(ctx, ep.scope)
@@ -468,14 +517,10 @@ def build_app(store: Store, cfg: Config, router: Router) -> Starlette:
             )
             if not decision.allowed and not ctx.key:
                 raise AppwriteError("general_rate_limit_exceeded")
-        if ep.session_group and ctx.session is not None:
+        if ep.session_group and ctx.signed_in:
             raise AppwriteError("user_session_already_exists")
         if body_error is not None:
             raise body_error
-        if ctx.user is not None and ctx.user.accessed_at < ctx.now - ACCESS_REFRESH_SECONDS:
-            # Appwrite rewrites accessedAt at most once a day: no write on ordinary requests.
-            store.touch_user(ctx.user.id, ctx.now)
-            ctx.user = store.get_user(ctx.user.id)
         reply = await ep.handler(ctx)
         if (
             rate_key is not None
@@ -493,9 +538,11 @@ def build_app(store: Store, cfg: Config, router: Router) -> Starlette:
             # the Python SDK reads Content-Type unconditionally.
             resp = Response(status_code=204, headers={"Content-Type": "text/html; charset=UTF-8"})
         elif isinstance(reply.body, str):
-            resp = PlainTextResponse(reply.body, status_code=reply.status)
+            resp = PlainTextResponse(
+                reply.body, status_code=reply.status, media_type="text/plain; charset=UTF-8"
+            )
         else:
-            resp = JSONResponse(reply.body, status_code=reply.status)
+            resp = JSONResponse(reply.body, status_code=reply.status, media_type=JSON_TYPE)
         resp.headers.update(extra)
         resp.headers.update(reply.headers)
         for cookie in reply.cookies:

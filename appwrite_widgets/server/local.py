@@ -30,6 +30,9 @@ class LocalServer:
     Use as a context manager or call :meth:`start` / :meth:`stop`. ``data=None`` uses a
     temporary SQLite file that is removed on stop. ``record_requests=True`` keeps a
     :class:`RequestLog` of every request in :attr:`requests` (to count round trips).
+    Mail the server would send (team invitations) lands in :attr:`outbox` instead.
+    ``fast_hashing=True`` hashes sign-up passwords with Appwrite's lighter Argon2 options
+    (7168 KiB, 5 passes, 1 lane) instead of utopia-php/auth's (64 MiB, 4, 3): for test suites.
     """
 
     def __init__(
@@ -47,6 +50,7 @@ class LocalServer:
         clock: Callable[[], float] | None = None,
         access_log: bool = False,
         record_requests: bool = False,
+        fast_hashing: bool = False,
     ) -> None:
         if not security.is_valid_id(project):
             raise ValueError(f"invalid project ID: {project!r}")
@@ -70,7 +74,9 @@ class LocalServer:
             max_sessions=max_sessions,
             session_duration=session_duration,
             clock=clock or time.time,
+            signup_cost=security.APPWRITE_COST if fast_hashing else security.SIGNUP_COST,
         )
+        self.outbox = self._cfg.outbox
         self._access_log = access_log
         self._record_requests = record_requests
         self._requests: RequestLog | None = None

@@ -13,6 +13,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from . import records
+from .security import SIGNUP_COST
+
 SCHEMA_VERSION = 1
 
 _SCHEMA = """
@@ -89,6 +92,7 @@ class User:
     password_update: float | None
     accessed_at: float
     target_id: str
+    hash_cost: tuple[int, int, int]
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,6 +172,7 @@ def _user(r: sqlite3.Row) -> User:
         r["password_update"],
         r["accessed_at"],
         r["target_id"],
+        tuple(json.loads(r["hash_cost"])) if r["hash_cost"] else SIGNUP_COST,
     )
 
 
@@ -264,6 +269,7 @@ class Store:
             db.execute(
                 "INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),)
             )
+            records.migrate(db)
 
     def close(self) -> None:
         """Checkpoint and close the connection."""
@@ -284,6 +290,12 @@ class Store:
                 self._db.execute("ROLLBACK")
                 raise
             self._db.execute("COMMIT")
+
+    @contextmanager
+    def read(self) -> Iterator[sqlite3.Connection]:
+        """The connection for reads (and DDL at start-up), under the store's lock."""
+        with self._lock:
+            yield self._db
 
     def _all(self, sql: str, args: tuple[Any, ...] = ()) -> list[sqlite3.Row]:
         with self._lock:
@@ -309,14 +321,15 @@ class Store:
         name: str,
         now: float,
         target_id: str,
+        hash_cost: tuple[int, int, int] = SIGNUP_COST,
     ) -> User:
         """Insert a user; raises :class:`Conflict` on a duplicate id or email."""
         try:
             with self.write() as db:
                 db.execute(
                     "INSERT INTO users (id, created_at, updated_at, name, email, password_hash,"
-                    " registration, password_update, accessed_at, target_id)"
-                    " VALUES (?,?,?,?,?,?,?,?,?,?)",
+                    " registration, password_update, accessed_at, target_id, hash_cost)"
+                    " VALUES (?,?,?,?,?,?,?,?,?,?,?)",
                     (
                         user_id,
                         now,
@@ -328,6 +341,7 @@ class Store:
                         now if password_hash else None,
                         now,
                         target_id,
+                        json.dumps(hash_cost),
                     ),
                 )
         except sqlite3.IntegrityError as exc:
@@ -412,7 +426,6 @@ class Store:
                     " sessions WHERE user_id = ? ORDER BY seq DESC LIMIT ?)",
                     (user_id, user_id, max_sessions),
                 )
-            db.execute("UPDATE users SET accessed_at = ? WHERE id = ?", (now, user_id))
         row = self._one("SELECT * FROM sessions WHERE id = ?", (session_id,))
         assert row is not None
         return _session(row)

@@ -82,7 +82,8 @@ def test_fallback_cookie_header_authenticates(
     fallback = resp.headers["x-fallback-cookies"]
     with guest(server, **{"X-Fallback-Cookies": fallback}) as c:
         got = c.get("/account")
-        assert got.status_code == 200 and got.headers["x-debug-fallback"] == "true"
+        assert got.status_code == 200
+        assert got.headers.get_list("x-debug-fallback") == ["false", "true"]
         out = c.delete("/account/sessions/current")
         assert out.headers["x-fallback-cookies"] == "[]"
         assert c.get("/account").status_code == 401
@@ -90,16 +91,48 @@ def test_fallback_cookie_header_authenticates(
         assert c.get("/account").status_code == 401
 
 
-def test_fallback_header_only_for_cross_site_or_originless_calls(
+def test_fallback_header_always_for_localhost_and_ip_apis(
+    server: LocalServer, make_user: Callable[..., Any]
+) -> None:
+    # localhost and IP literals have no registrable domain, so Appwrite never treats a page
+    # as same-site with them: the header comes even from a page on the very same host.
+    user = make_user()
+    for headers in (
+        {"Origin": "http://127.0.0.1:8888"},
+        {"Referer": "http://127.0.0.1:3000/page"},
+        {"Origin": "http://localhost:8888"},
+        {"Origin": "http://localhost:8888", "Host": "localhost"},
+        {},
+    ):
+        resp = _login(server, user, **headers)
+        assert resp.status_code == 201 and "x-fallback-cookies" in resp.headers, headers
+
+
+def test_fallback_header_only_cross_site_for_a_named_api_host(
     server: LocalServer, make_user: Callable[..., Any]
 ) -> None:
     user = make_user()
-    same = _login(server, user, Origin="http://127.0.0.1:8888")
-    cross = _login(server, user, Origin="http://localhost:8888")
-    referer = _login(server, user, Referer="http://127.0.0.1:3000/page")
-    assert "x-fallback-cookies" not in same.headers and same.headers.get_list("set-cookie")
-    assert "x-fallback-cookies" in cross.headers
-    assert "x-fallback-cookies" not in referer.headers
+    host = {"Host": "api.example.com"}
+    same = _login(server, user, Origin="https://app.example.com", **host)
+    cross = _login(server, user, Origin="https://evil.example.org", **host)
+    bare = _login(server, user, **host)
+    assert same.status_code == 201 and "x-fallback-cookies" not in same.headers
+    assert "domain=.api.example.com" in same.headers["set-cookie"]
+    assert "x-fallback-cookies" in cross.headers and "x-fallback-cookies" in bare.headers
+
+
+def test_delete_all_sessions_sends_one_fallback_line_per_deleted_session(
+    server: LocalServer, make_user: Callable[..., Any]
+) -> None:
+    user = make_user()
+    for _ in range(2):
+        key_session(server, user.email, user.password)
+    token = key_session(server, user.email, user.password)["secret"]
+    with as_token(server, token) as c:
+        resp = c.delete("/account/sessions")
+    assert resp.status_code == 204
+    assert resp.headers.get_list("x-fallback-cookies") == ["[]", "[]", "[]"]
+    assert "a_session_test=deleted" in resp.headers["set-cookie"]
 
 
 def test_cookie_wins_over_session_header(
