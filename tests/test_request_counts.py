@@ -35,7 +35,7 @@ class Counted:
 def counted(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Counted]:
     data = tmp_path_factory.mktemp("counts") / "server.sqlite3"
     with LocalServer(
-        project="counts", data=data, rate_limits=False, record_requests=True
+        project="counts", data=data, rate_limits=False, record_requests=True, fast_hashing=True
     ) as server:
         yield Counted(server, server.requests)
 
