@@ -248,7 +248,8 @@ def register(router: Router) -> None:
     router.add("GET", "/teams/{teamId}", "teams.read")(get_team)
     router.add("PUT", "/teams/{teamId}", "teams.write")(update_team)
     router.add("DELETE", "/teams/{teamId}", "teams.write")(delete_team)
-    invites = RateSpec(10, 3600, lambda ctx: f"invite:{ctx.request.url.path}:{ctx.ip}")
+    # Appwrite's default abuse key: the route (its pattern, not the team) and the IP.
+    invites = RateSpec(10, 3600, lambda ctx: f"invite:{ctx.ip}")
     router.add("POST", "/teams/{teamId}/memberships", "teams.write", rate=invites)(
         create_membership
     )

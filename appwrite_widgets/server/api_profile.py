@@ -4,6 +4,7 @@ token session (``POST /account/sessions/token``)."""
 from __future__ import annotations
 
 import json
+import sqlite3
 from typing import Any
 
 from . import jwts, models, records, security, useragent
@@ -108,9 +109,7 @@ async def update_email(ctx: Ctx) -> Reply:
         fields["hash_cost"] = json.dumps(security.APPWRITE_COST)
     try:
         updated = ctx.store.update_user(user.id, ctx.now, **fields)
-    except Exception as exc:  # the unique email index: someone took it meanwhile
-        if "UNIQUE" not in str(exc):
-            raise
+    except sqlite3.IntegrityError:  # the unique email index: someone took it meanwhile
         raise AppwriteError("general_bad_request") from None
     return _account(ctx, updated)
 
