@@ -111,6 +111,18 @@ def test_restore_without_a_session_sends_nothing(
     assert not ctx.is_authenticated
 
 
+def test_jwt_is_one_request_then_none_while_valid(
+    counted: Counted, new_user: Callable[[], str], device: Callable[..., SessionContext]
+) -> None:
+    ctx = device()
+    ctx.login(new_user(), PASSWORD)
+    counted.log.take()
+    first = ctx.jwt()
+    assert counted.log.take() == [("POST", "/account/jwts")]
+    assert ctx.jwt() == first
+    assert counted.log.take() == []
+
+
 def test_logout_current_is_one_request(
     counted: Counted, new_user: Callable[[], str], device: Callable[..., SessionContext]
 ) -> None:

@@ -26,12 +26,16 @@ from appwrite_widgets.client._errors import (
     UnauthorizedError,
 )
 from appwrite_widgets.client._models import (
+    JWT,
+    Log,
+    LogList,
     Membership,
     MembershipList,
     Session,
     SessionList,
     Team,
     TeamList,
+    Token,
     User,
     UserList,
 )
@@ -40,6 +44,7 @@ from appwrite_widgets.client._sync import Client
 from appwrite_widgets.client.calls import Call
 
 __all__ = [
+    "JWT",
     "APIError",
     "AppwriteError",
     "AsyncClient",
@@ -51,6 +56,8 @@ __all__ = [
     "ForbiddenError",
     "InvalidArgumentError",
     "InvalidInputError",
+    "Log",
+    "LogList",
     "Membership",
     "MembershipList",
     "NotFoundError",
@@ -64,6 +71,7 @@ __all__ = [
     "TLSError",
     "Team",
     "TeamList",
+    "Token",
     "TransportError",
     "UnauthorizedError",
     "User",
