@@ -26,7 +26,7 @@ from appwrite_widgets.client._errors import (
     UnauthorizedError,
 )
 from appwrite_widgets.client._models import (
-    JWT,
+    Jwt,
     Log,
     LogList,
     Membership,
@@ -44,7 +44,6 @@ from appwrite_widgets.client._sync import Client
 from appwrite_widgets.client.calls import Call
 
 __all__ = [
-    "JWT",
     "APIError",
     "AppwriteError",
     "AsyncClient",
@@ -56,6 +55,7 @@ __all__ = [
     "ForbiddenError",
     "InvalidArgumentError",
     "InvalidInputError",
+    "Jwt",
     "Log",
     "LogList",
     "Membership",

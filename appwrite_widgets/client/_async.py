@@ -18,7 +18,7 @@ from appwrite_widgets.client._base import BaseClient
 from appwrite_widgets.client._core import Prepared
 from appwrite_widgets.client._io import received
 from appwrite_widgets.client._models import (
-    JWT,
+    Jwt,
     LogList,
     Membership,
     MembershipList,
@@ -182,7 +182,7 @@ class AsyncClient(BaseClient[httpx.AsyncClient, httpx.AsyncBaseTransport]):
         """``GET /account/logs``: the signed-in user's audit log, newest first."""
         return await self.send(calls.list_logs(queries=queries))
 
-    async def create_jwt(self, *, duration: int | None = None) -> JWT:
+    async def create_jwt(self, *, duration: int | None = None) -> Jwt:
         """``POST /account/jwts``: a JWT for this session (``duration`` s, default 900)."""
         return await self.send(calls.create_jwt(duration=duration))
 
@@ -309,7 +309,7 @@ class AsyncClient(BaseClient[httpx.AsyncClient, httpx.AsyncBaseTransport]):
 
     async def create_user_jwt(
         self, user_id: str, *, session_id: str | None = None, duration: int | None = None
-    ) -> JWT:
+    ) -> Jwt:
         """``POST /users/{id}/jwts`` (API key); no ``session_id``: bound to no session."""
         return await self.send(
             calls.create_user_jwt(user_id, session_id=session_id, duration=duration)

@@ -18,7 +18,7 @@ from types import MappingProxyType
 from typing import Any, Self
 
 __all__ = [
-    "JWT",
+    "Jwt",
     "Log",
     "LogList",
     "Membership",
@@ -367,7 +367,7 @@ class MembershipList:
 
 
 @dataclass(frozen=True, slots=True)
-class JWT:
+class Jwt:
     """A short-lived JWT for ``X-Appwrite-JWT`` (secret: never in a repr).
 
     Usage: ``jwt = client.create_jwt(); other_service(token=jwt.jwt)``; ``jwt.expires_at`` is

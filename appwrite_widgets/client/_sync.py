@@ -19,7 +19,7 @@ from appwrite_widgets.client._base import BaseClient
 from appwrite_widgets.client._core import Prepared
 from appwrite_widgets.client._io import received
 from appwrite_widgets.client._models import (
-    JWT,
+    Jwt,
     LogList,
     Membership,
     MembershipList,
@@ -183,7 +183,7 @@ class Client(BaseClient[httpx.Client, httpx.BaseTransport]):
         """``GET /account/logs``: the signed-in user's audit log, newest first."""
         return self.send(calls.list_logs(queries=queries))
 
-    def create_jwt(self, *, duration: int | None = None) -> JWT:
+    def create_jwt(self, *, duration: int | None = None) -> Jwt:
         """``POST /account/jwts``: a JWT for this session (``duration`` s, default 900)."""
         return self.send(calls.create_jwt(duration=duration))
 
@@ -308,7 +308,7 @@ class Client(BaseClient[httpx.Client, httpx.BaseTransport]):
 
     def create_user_jwt(
         self, user_id: str, *, session_id: str | None = None, duration: int | None = None
-    ) -> JWT:
+    ) -> Jwt:
         """``POST /users/{id}/jwts`` (API key); no ``session_id``: bound to no session."""
         return self.send(calls.create_user_jwt(user_id, session_id=session_id, duration=duration))
 

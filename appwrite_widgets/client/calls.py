@@ -17,7 +17,7 @@ from urllib.parse import quote
 
 from appwrite_widgets.client._errors import InvalidInputError
 from appwrite_widgets.client._models import (
-    JWT,
+    Jwt,
     LogList,
     Membership,
     MembershipList,
@@ -286,10 +286,10 @@ def list_logs(*, queries: Sequence[str] | None = None) -> Call[LogList]:
     return Call("GET", "/account/logs", LogList.from_json, params=_list_params(queries, None))
 
 
-def create_jwt(*, duration: int | None = None) -> Call[JWT]:
+def create_jwt(*, duration: int | None = None) -> Call[Jwt]:
     """``POST /account/jwts``: a JWT for this session, valid ``duration`` s (default 900)."""
     body = None if duration is None else {"duration": _int_in(duration, "duration", 1, 3600)}
-    return Call("POST", "/account/jwts", JWT.from_json, body=body)
+    return Call("POST", "/account/jwts", Jwt.from_json, body=body)
 
 
 def create_session(user_id: str, secret: str) -> Call[Session]:
@@ -499,7 +499,7 @@ def list_user_memberships(
 
 def create_user_jwt(
     user_id: str, *, session_id: str | None = None, duration: int | None = None
-) -> Call[JWT]:
+) -> Call[Jwt]:
     """``POST /users/{id}/jwts`` (API key): bound to ``session_id`` ("recent" = the newest
     session); without one the token is bound to no session (Appwrite 1.9.6)."""
     uid = _seg(validate_id(user_id, "user_id"))
@@ -508,7 +508,7 @@ def create_user_jwt(
         body["sessionId"] = validate_id(session_id, "session_id")
     if duration is not None:
         body["duration"] = _int_in(duration, "duration", 1, 3600)
-    return Call("POST", f"/users/{uid}/jwts", JWT.from_json, body=body or None)
+    return Call("POST", f"/users/{uid}/jwts", Jwt.from_json, body=body or None)
 
 
 def create_user_token(

@@ -13,9 +13,9 @@ import httpx
 import pytest
 
 from appwrite_widgets.client import (
-    JWT,
     ForbiddenError,
     InvalidInputError,
+    Jwt,
     LogList,
     Membership,
     MembershipList,
@@ -103,7 +103,7 @@ def test_jwt_for_the_session_and_for_a_user(
     user = make_user()
     conn = signed_in(connect, user)
     jwt = conn.api.create_jwt(duration=120)
-    assert isinstance(jwt, JWT) and jwt.jwt.count(".") == 2
+    assert isinstance(jwt, Jwt) and jwt.jwt.count(".") == 2
     assert jwt.jwt not in repr(jwt) and "jwt=" not in repr(jwt)
     assert jwt.expires_at is not None
     assert 100 < (jwt.expires_at - datetime.now(UTC)).total_seconds() <= 121
