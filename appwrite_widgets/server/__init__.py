@@ -12,7 +12,31 @@ each with its reason:
 * Bodies over 1 MiB are refused with 400 ``general_argument_invalid`` (Appwrite only emits
   whitelisted status codes; 413 is not one of them). Reason: bounded memory per request.
 * One project per server, no console project: a missing ``X-Appwrite-Project`` is 404
-  ``project_not_found``. Reason: there is no console to fall back to.
+  ``project_not_found``. A data file is bound to the project that created it (a server under
+  another project ID refuses to start): its tokens must not open another project.
+* Origins: one list per server (``LocalServer(origins=...)``, ``serve --origin``) instead of
+  the project's web platforms (there is no console to register them in). An entry is a
+  hostname (any scheme and port, ``*.`` for subdomains, as a platform) or an exact
+  ``scheme://host[:port]``; the default lists pages on this machine (localhost, loopback
+  addresses), and the server's own host is always listed, so a local notebook works with no
+  setup. ``null`` never matches. As in Appwrite, a request with
+  an unlisted ``Origin`` and no API key is refused (403 ``general_unknown_origin``; the message
+  names the option) and gets no ``Access-Control-Allow-Origin``.
+* ``X-Forwarded-For`` is believed only from ``trusted_proxies`` (none by default; Appwrite
+  trusts its header from anyone): the rightmost address no trusted proxy added, and only when
+  every hop is an IP address, else the peer address. Rotating the header thus cannot escape a
+  per-IP rate limit or plant text as a session's ``ip``.
+* Rate-limit counters live in memory, at most 100,000 of them (expired windows, then the oldest,
+  are dropped first), so a flood of distinct emails or addresses cannot exhaust memory; they
+  reset on restart.
+* ``PATCH /account/sessions/{id}`` on an expired session is 404 ``user_session_not_found``
+  like a deleted one. Appwrite 1.9.6 extends it (its handler finds the session by ID without
+  looking at the expiry), which revives the old token.
+* Only the first 512 characters of a User-Agent are parsed and stored, so a huge agent costs
+  no more than an ordinary one (device fields are parsed once, when the session is created).
+* Slow clients: request headers must arrive within 10 s and the body within 30 s, or the
+  connection is closed, so stuck clients cannot hold sockets; beyond 200 connections uvicorn
+  answers a plain-text 503.
 * ``DELETE /users/{userId}/sessions/{sessionId}`` enforces ownership as on Appwrite ``main``.
   Reason: 1.9.6 deleting another user's session by ID is a bug fixed upstream.
 * No OAuth, MFA, phone/magic-URL/email-OTP tokens or GeoIP (``countryCode`` is ``"--"``);
@@ -21,8 +45,8 @@ each with its reason:
   session) puts the message Appwrite would mail, with the same link (``membershipId``,
   ``userId``, ``secret``, ``teamId``, ``teamName`` added to ``url``), into the in-memory
   ``LocalServer.outbox`` of the process running the server; it is never logged or stored.
-  Hence no 503 ``general_smtp_disabled``. ``url`` must be an absolute http(s) URL (there is
-  no platform list to check its host against). Reason: offline server, secrets stay in memory.
+  Hence no 503 ``general_smtp_disabled``. ``url`` must be an http(s) URL on the origin list
+  (Appwrite: a registered platform). Reason: offline server, secrets stay in memory.
 * Invitations from a session check the owner role before creating the invitee: Appwrite
   creates the user for an unknown email first and then answers 401 to a non-owner, which
   lets any member reserve an email address. Reason: issue 14 item 7.

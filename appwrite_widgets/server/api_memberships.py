@@ -11,10 +11,10 @@ from __future__ import annotations
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
 from . import models, records, security
-from .app import Ctx, RateSpec, Reply, Router
 from .errors import AppwriteError, invalid_param
 from .mail import Mail
 from .params import is_role, role_rule
+from .routing import Ctx, RateSpec, Reply, Router
 from .sessions import create_session
 from .signup import hash_password
 from .store import Membership, Team, User
@@ -88,6 +88,9 @@ def _invite_url(ctx: Ctx) -> str | None:
         parts = host = None
     if parts is None or parts.scheme not in ("http", "https") or not host:
         raise invalid_param("url", "Invalid URI. Must be a valid http or https URL.")
+    if not ctx.cfg.origins.allows(f"{parts.scheme}://{parts.netloc.rpartition('@')[2]}"):
+        # Appwrite: the host must be one of the project's platforms (an open-redirect guard).
+        raise invalid_param("url", "URL host must be one of the allowed origins of this server.")
     return str(url)
 
 

@@ -8,9 +8,9 @@ import sqlite3
 from typing import Any
 
 from . import jwts, models, records, security, useragent
-from .app import Ctx, RateSpec, Reply, Router
 from .errors import AppwriteError, invalid_param
 from .params import parse_queries
+from .routing import Ctx, RateSpec, Reply, Router
 from .sessions import clear_session, create_session, log_event
 from .signup import hash_password, verify_password
 from .store import User

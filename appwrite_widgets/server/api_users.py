@@ -8,9 +8,9 @@ from typing import Any
 from . import listing, models, records, security
 from .api_profile import issue_jwt, read_duration, read_prefs
 from .api_teams import MEMBERSHIP_ATTRIBUTES
-from .app import Ctx, Reply, Router
 from .errors import AppwriteError, invalid_param
 from .params import is_label, parse_queries
+from .routing import Ctx, Reply, Router
 from .sessions import create_session
 from .signup import register_user
 from .store import User

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from typing import Any
@@ -311,3 +312,27 @@ def test_patch_session_extends_expiry_without_reissuing_cookies(
     client.close()
     later_expire = datetime.fromtimestamp(clock.now + 3600, UTC)
     assert later.json()["expire"] == later_expire.strftime("%Y-%m-%d %H:%M:%S.000")
+
+
+def test_patch_on_an_expired_session_is_404_and_does_not_revive_it(
+    clocked: tuple[LocalServer, FakeClock],
+) -> None:
+    server, clock = clocked
+    with guest(server, **{"X-Appwrite-Key": server.api_key}) as admin:
+        created = admin.post(
+            "/users",
+            json={"userId": "lazarus", "email": "lazarus@example.com", "password": "password123"},
+        )
+        assert created.status_code == 201
+    old, old_session = sign_in(server, "lazarus@example.com", "password123")
+    clock.advance(3000)
+    fresh, _ = sign_in(server, "lazarus@example.com", "password123")
+    clock.advance(1000)  # the first session (3600 s) has expired, the second has not
+    with contextlib.closing(old), contextlib.closing(fresh):
+        assert old.get("/account").status_code == 401
+        resp = fresh.patch(f"/account/sessions/{old_session['$id']}")
+        assert error_type(resp) == (404, "user_session_not_found")
+        assert old.get("/account").status_code == 401  # its old token stays dead
+        listed = fresh.get("/account/sessions").json()["sessions"]
+    stored = next(s for s in listed if s["$id"] == old_session["$id"])
+    assert stored["expire"] == old_session["expire"]

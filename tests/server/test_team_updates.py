@@ -80,7 +80,7 @@ def test_session_invitation_rules(
     no_url = o_client.post(path, json={"roles": ["viewer"], "email": invitee})
     assert error_type(no_url) == (400, "general_argument_invalid")
     assert no_url.json()["message"] == "URL is required"
-    for bad_url in ("javascript:alert(1)", "not a url", "http://[::1", 5):
+    for bad_url in ("javascript:alert(1)", "not a url", "http://[::1", 5, "https://evil.example/"):
         resp = o_client.post(path, json={**body, "url": bad_url})
         assert error_type(resp) == (400, "general_argument_invalid"), bad_url
     assert error_type(x_client.post(path, json=body)) == (404, "team_not_found")
