@@ -53,18 +53,21 @@ each with its reason:
 * A re-invite confirmed by an API key leaves ``total`` consistent (it is always the count of
   confirmed memberships); Appwrite does not increment it there. Reason: no stored counter.
 * ``POST /account/jwts`` / ``POST /users/{id}/jwts`` with ``duration: 0`` answer 400
-  ``general_argument_invalid``; Appwrite passes validation, then fails with a 500.
+  ``general_argument_invalid``; Appwrite passes validation, then fails with a 500. Reason:
+  bad input gets a clear 400, never a 500.
 * JWTs are signed with a random per-data-file key (kept in the SQLite file), not
-  ``_APP_OPENSSL_KEY_V1``; they survive restarts of the same data file.
+  ``_APP_OPENSSL_KEY_V1``; they survive restarts of the same data file. Reason: there is no
+  server environment to take a key from.
 * ``GET /account/logs`` keeps the newest 1000 entries per user and records only the
   session and user events named in the protocol notes, synchronously (Appwrite's audit
   worker is asynchronous and keeps entries for a retention period). Actions done with an
-  API key are not filed under the user, as on Appwrite.
+  API key are not filed under the user, as on Appwrite. Reason: bounded storage, no worker.
 * ``LocalServer(fast_hashing=True)`` (used by the test suite) hashes sign-up passwords with
   Appwrite's lighter Argon2 option set; ``hashOptions`` always describe the stored hash.
   The default is Appwrite's (64 MiB, 4 passes, 3 lanes), at most four hashes at a time.
+  Reason: test speed; the four-at-a-time cap bounds memory (64 MiB per hash).
 * Search is an approximation of MariaDB full text: the phrase as a substring, or every word as
-  a prefix of a token of id/email/name/phone/``label:<name>``.
+  a prefix of a token of id/email/name/phone/``label:<name>``. Reason: SQLite, no full text.
 * Users converted from anonymous by ``PATCH /account/email`` show an email target (Appwrite
   creates none then). Reason: targets are derived from the email, not stored.
 """
