@@ -3,31 +3,37 @@ the event loop (at most ``HASH_SLOTS`` at once: each Argon2 run holds up to 64 M
 
 from __future__ import annotations
 
-from anyio import CapacityLimiter, to_thread
+import threading
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from anyio import to_thread
 
 from . import security
 from .errors import AppwriteError
 from .routing import Ctx
 from .store import Conflict, User
 
+T = TypeVar("T")
+
 HASH_SLOTS = 4
-_LIMITERS: list[CapacityLimiter] = []
+# A thread semaphore, not an anyio limiter: several servers (event loops) share this module.
+_SLOTS = threading.BoundedSemaphore(HASH_SLOTS)
 
 
-def _limiter() -> CapacityLimiter:
-    if not _LIMITERS:
-        _LIMITERS.append(CapacityLimiter(HASH_SLOTS))
-    return _LIMITERS[0]
+def _bounded(fn: Callable[..., T], *args: Any) -> T:
+    with _SLOTS:
+        return fn(*args)
 
 
 async def hash_password(password: str, cost: tuple[int, int, int] = security.SIGNUP_COST) -> str:
     """Argon2id hash in a worker thread."""
-    return await to_thread.run_sync(security.hash_password, password, cost, limiter=_limiter())
+    return await to_thread.run_sync(_bounded, security.hash_password, password, cost)
 
 
 async def verify_password(stored: str | None, password: str) -> bool:
     """Argon2 verification in a worker thread."""
-    return await to_thread.run_sync(security.verify_password, stored, password, limiter=_limiter())
+    return await to_thread.run_sync(_bounded, security.verify_password, stored, password)
 
 
 async def register_user(
