@@ -132,7 +132,7 @@ async def list_logs(ctx: Ctx) -> Reply:
             limit = q.values[0]
         else:
             offset = q.values[0]
-    logs, total = records.list_logs(ctx.store, user.id, min(limit, 5000), offset)
+    logs, total = records.list_logs(ctx.store, user.id, min(limit, 5000), min(offset, 2**62))
     with_total = ctx.params.boolean("total", default=True) is not False
     body = [
         {

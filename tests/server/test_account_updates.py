@@ -189,6 +189,9 @@ def test_account_logs_record_session_create_update_and_delete(
         params={"queries[0]": '{"method":"equal","attribute":"event","values":["x"]}'},
     )
     assert error_type(bad) == (400, "general_argument_invalid")
+    huge = '{"method":"offset","values":[' + "9" * 40 + "]}"
+    far = client.get("/account/logs", params={"queries[0]": huge})
+    assert far.status_code == 200 and far.json()["logs"] == []  # no 500 from SQLite
     other = key_session(server, user.email, user.password)  # by a key: not the user's action
     client.delete(f"/account/sessions/{other['$id']}")
     events = [x["event"] for x in client.get("/account/logs").json()["logs"]]
