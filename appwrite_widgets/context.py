@@ -23,6 +23,7 @@ import logging
 from collections.abc import Callable, Collection, Generator, Iterator
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
+from urllib.parse import urlsplit
 
 import traitlets
 from traitlets import All, Bool, Instance, Int, TraitType, Tuple, Unicode
@@ -42,7 +43,7 @@ from appwrite_widgets.client import (
 )
 from appwrite_widgets.credentials import CredentialStore
 
-__all__ = ["SessionContext"]
+__all__ = ["SessionContext", "describe_error"]
 
 _log = logging.getLogger("appwrite_widgets")
 
@@ -157,15 +158,30 @@ class _SafeObserver:
         return f"_SafeObserver({self.handler!r})"
 
 
-def _describe(exc: AppwriteError, endpoint: str) -> str:
-    """A short, safe sentence for people (never a secret: client messages are redacted)."""
+def describe_error(exc: AppwriteError, endpoint: str) -> str:
+    """A short sentence about ``exc`` for people, safe to show on a public page: never a secret
+    (client messages are redacted) and never Appwrite's address, which a dashboard's visitors
+    need not learn (an internal endpoint): the address and the full message go to the log, for
+    the operator."""
+    message = exc.message or ""
+    hidden = f"Appwrite at {endpoint}"
+    if isinstance(exc, TransportError) or _names_endpoint(message, endpoint):
+        _log.warning("%s: %s", hidden, message or type(exc).__name__)
     if isinstance(exc, ConnectError):
-        return f"Could not reach Appwrite at {endpoint}."
-    if isinstance(exc, TransportError) and not exc.message:
-        return f"No usable answer from Appwrite at {endpoint}."
-    # Timeouts, dropped connections and unreadable answers say what happened (and name the
-    # endpoint): "Could not reach" would be wrong when Appwrite did answer.
-    return exc.message or type(exc).__name__
+        return "Could not reach Appwrite."
+    text = message.replace(hidden, "Appwrite")
+    if text and not _names_endpoint(text, endpoint):
+        return text
+    if isinstance(exc, TransportError):
+        # Timeouts, dropped connections and unreadable answers: "Could not reach" would be
+        # wrong when Appwrite did answer.
+        return "No usable answer from Appwrite."
+    return f"Appwrite answered with an error ({exc.code or type(exc).__name__})."
+
+
+def _names_endpoint(text: str, endpoint: str) -> bool:
+    host = urlsplit(endpoint).hostname or endpoint
+    return endpoint in text or host in text
 
 
 def _digest(token: str) -> str:
@@ -314,6 +330,11 @@ class SessionContext(traitlets.HasTraits):
     def admin_label(self) -> str | None:
         """The user label that makes an admin."""
         return self._admin_label
+
+    @property
+    def endpoint(self) -> str:
+        """The Appwrite endpoint (for the operator's logs: messages shown never name it)."""
+        return str(self._base.endpoint)
 
     @property
     def credentials_store(self) -> CredentialStore:
@@ -582,11 +603,11 @@ class SessionContext(traitlets.HasTraits):
                     if self.is_authenticated:
                         self._reset(error=SESSION_ENDED)
                     elif not self.error:
-                        self.error = _describe(exc, self._base.endpoint)
+                        self.error = describe_error(exc, self._base.endpoint)
                 raise
             except AppwriteError as exc:
                 if gen == self._generation and not self.error:
-                    self.error = _describe(exc, self._base.endpoint)
+                    self.error = describe_error(exc, self._base.endpoint)
                 raise
         finally:
             if key is not None:
@@ -821,7 +842,7 @@ class SessionContext(traitlets.HasTraits):
             self._owe(key, method, args, token)
             if base.session_token == token:
                 base.set_session(None)
-            reason = _describe(exc, base.endpoint).rstrip(".")
+            reason = describe_error(exc, base.endpoint).rstrip(".")
             message = MAY_BE_ALIVE.format(reason=reason)
             if gen == self._generation:
                 self._reset(error=message)

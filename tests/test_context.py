@@ -152,12 +152,23 @@ def test_wrong_password_shows_appwrites_message_and_raises(make_ctx: Any, make_u
     assert not ctx.is_authenticated and not ctx.busy and consistent(ctx)
 
 
-def test_unreachable_server_gives_a_short_message(store: CredentialStore) -> None:
+def test_unreachable_server_gives_a_short_message_without_its_address(
+    store: CredentialStore, caplog: pytest.LogCaptureFixture
+) -> None:
     with Client("http://127.0.0.1:9/v1", "test") as client:
         ctx = SessionContext(client, credentials_store=store)
-        with pytest.raises(TransportError):
+        with (
+            caplog.at_level(logging.WARNING, logger="appwrite_widgets"),
+            pytest.raises(
+                TransportError,
+                match=r"127\.0\.0\.1:9",  # the caller's exception keeps the detail
+            ),
+        ):
             ctx.login("ada@example.com", "whatever-password")
-    assert ctx.error == "Could not reach Appwrite at http://127.0.0.1:9/v1."
+    # A public dashboard shows this line: it must not reveal the (internal) address...
+    assert ctx.error == ctx.status == "Could not reach Appwrite."
+    # ...which the operator finds in the log.
+    assert "http://127.0.0.1:9/v1" in caplog.text
 
 
 def test_login_while_signed_in_signs_the_old_session_out_first(
@@ -408,7 +419,8 @@ def test_logout_when_appwrite_is_unreachable_still_signs_out_here(
     assert ctx.client.session_token is None
     assert not store.path_for(server.endpoint, server.project).exists()
     assert ctx.pending_revocations == (session_id,)
-    assert "may still be alive" in ctx.error
+    assert "may still be alive" in ctx.error and "(Could not reach Appwrite)" in ctx.error
+    assert server.endpoint not in ctx.error and "127.0.0.1" not in ctx.error
     assert token not in repr(ctx) and token not in repr(vars(ctx).get("_trait_values"))
     with Client(server.endpoint, server.project, session=token) as old:
         assert old.get_account().id == user.id  # still alive on the server

@@ -24,6 +24,7 @@ from datetime import UTC
 from typing import TYPE_CHECKING, Any
 
 from appwrite_widgets.client import AppwriteError
+from appwrite_widgets.context import describe_error
 
 if TYPE_CHECKING:
     import asyncio
@@ -41,7 +42,7 @@ def report_failure(ctx: SessionContext, exc: BaseException) -> None:
         # The action already put Appwrite's (redacted) message into ctx.error.
         _log.debug("Action failed: %r", exc)
         if not ctx.error:
-            ctx.error = exc.message
+            ctx.error = describe_error(exc, ctx.endpoint)
         return
     _log.error("A widget action failed", exc_info=exc)
     ctx.error = (

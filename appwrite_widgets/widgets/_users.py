@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 import ipywidgets
 
 from appwrite_widgets.client import AppwriteError, Query, Session, User
-from appwrite_widgets.context import _adrive, _Call, _describe, _drive, _Flow
+from appwrite_widgets.context import _adrive, _Call, _drive, _Flow, describe_error
 from appwrite_widgets.widgets._base import ContextView, _close_widget
 from appwrite_widgets.widgets._sessions import session_row
 
@@ -166,7 +166,7 @@ class UsersPanel(ContextView, ipywidgets.VBox):  # type: ignore[misc]
     def _failed(self, exc: BaseException) -> None:
         if isinstance(exc, AppwriteError):
             client = self.__sync if self.__sync is not None else self.__async
-            message = _describe(exc, client.endpoint)
+            message = describe_error(exc, client.endpoint)
         else:
             _log.error("A UsersPanel action failed", exc_info=exc)
             message = f"Something went wrong ({type(exc).__name__}); see the appwrite_widgets log."
