@@ -35,6 +35,7 @@ from appwrite_widgets.client import (
     Client,
     ConnectError,
     NotFoundError,
+    Query,
     Session,
     Team,
     TransportError,
@@ -66,13 +67,15 @@ class _Call:
     """One client method call requested by a flow.
 
     ``credential`` set: the call is sent by a short-lived client holding that session token
-    instead of the shared one (revoking a session this device no longer uses).
+    instead of the shared one (revoking a session this device no longer uses). ``admin``: sent
+    by the context's API-key client (checking ``admin_team``).
     """
 
     method: str
     args: tuple[Any, ...] = ()
     credential: str | None = field(default=None, repr=False)
     kwargs: tuple[tuple[str, Any], ...] = ()
+    admin: bool = False
 
     def on(self, client: Any) -> Any:
         """Call the method on ``client`` (a coroutine for an AsyncClient)."""
@@ -190,6 +193,21 @@ def _digest(token: str) -> str:
 
 _Names = Sentinel | str | Collection[Sentinel | str]
 
+# (endpoint, project, team) of the admin_team warnings already given by this process.
+_WARNED: set[tuple[str, str, str]] = set()
+
+UNCHECKED_TEAM = (
+    "admin_team=%r is trusted without a check (no admin_client was given): on a project "
+    "without that team, any signed-in user, even an anonymous one, can create a team with that "
+    "ID and become an admin here. Prefer admin_label (only API keys can set labels), or pass "
+    "admin_client so the team is checked."
+)
+MISSING_TEAM = (
+    "admin_team=%r does not exist in project %r: membership of a team with that ID makes nobody "
+    "an admin here (any signed-in user could create it). Create the team with an API key, or "
+    "use admin_label."
+)
+
 # The traits that make up the state views show; a change to any of them bumps ``revision``.
 _STATE = (
     "user",
@@ -228,14 +246,21 @@ class SessionContext(traitlets.HasTraits):
         use ``client.twin()``, which shares its credential). An ``AsyncClient`` works the other
         way round.
     admin_team:
-        Members of the team with this ID are admins (``is_admin``).
+        Members of the team with this ID are admins (``is_admin``). Spoofable: on a project
+        without that team any signed-in user can create it; prefer ``admin_label``. With
+        ``admin_client`` the team's existence is checked (once, before the first sign-in or
+        restore; a missing team makes nobody an admin and is logged); without one, a warning
+        is logged once per process.
     admin_label:
-        Users carrying this label are admins.
+        Users carrying this label are admins (only API keys can set labels: the safe choice).
     remember:
         Default of ``login(remember=...)``; also lets ``refresh()`` restore a remembered session.
     credentials_store:
         Where remembered sessions go (default: the user's data directory, see
         :mod:`appwrite_widgets.credentials`).
+    admin_client:
+        An API-key :class:`~appwrite_widgets.client.Client` (or ``AsyncClient``) used only to
+        check that ``admin_team`` exists; it stays the caller's to close.
 
     Notes
     -----
@@ -289,6 +314,7 @@ class SessionContext(traitlets.HasTraits):
         admin_label: str | None = None,
         remember: bool = False,
         credentials_store: CredentialStore | None = None,
+        admin_client: Client | AsyncClient | None = None,
     ) -> None:
         super().__init__(remember=remember)
         if isinstance(client, AsyncClient):
@@ -300,6 +326,12 @@ class SessionContext(traitlets.HasTraits):
         self.__owned_twin: Any = None
         self._admin_team = admin_team
         self._admin_label = admin_label
+        # The API-key client that checks admin_team (private: never a trait, never in a repr),
+        # its twin of the other kind when one was needed (ours to close), and the verdict:
+        # None until checked, then whether membership of admin_team may make an admin.
+        self.__admin_client: Any = admin_client
+        self.__admin_twin: Any = None
+        self._team_trusted: bool | None = None
         self._store = credentials_store if credentials_store is not None else CredentialStore()
         self.__owed: dict[str, _Owed] = {}
         # SHA-256 of every token whose revocation is on its way or confirmed: a session gets
@@ -432,7 +464,10 @@ class SessionContext(traitlets.HasTraits):
         return await self._arun(self._action(self._retry_body, (), identity=False, retry=False))
 
     async def aclose(self) -> None:
-        """Close the twin client this context made (not the client it was given)."""
+        """Close the twin clients this context made (not the clients it was given)."""
+        admin_twin, self.__admin_twin = self.__admin_twin, None
+        if admin_twin is not None:
+            await admin_twin.aclose() if hasattr(admin_twin, "aclose") else admin_twin.close()
         twin, self.__owned_twin = self.__owned_twin, None
         if twin is None:
             return
@@ -533,6 +568,8 @@ class SessionContext(traitlets.HasTraits):
             self.revision += 1
 
     def _invoke(self, call: _Call) -> Any:
+        if call.admin:
+            return call.on(self._admin_for(asynchronous=False))
         if call.credential is None:
             return call.on(self.client)
         side = self._side_client(call.credential, asynchronous=False)
@@ -542,6 +579,8 @@ class SessionContext(traitlets.HasTraits):
             side.close()
 
     async def _ainvoke(self, call: _Call) -> Any:
+        if call.admin:
+            return await call.on(self._admin_for(asynchronous=True))
         if call.credential is None:
             return await call.on(self.async_client)
         side = self._side_client(call.credential, asynchronous=True)
@@ -549,6 +588,15 @@ class SessionContext(traitlets.HasTraits):
             return await call.on(side)
         finally:
             await side.aclose()
+
+    def _admin_for(self, *, asynchronous: bool) -> Any:
+        """The API-key client of the kind the driver needs (its twin, made once, if need be)."""
+        given = self.__admin_client
+        if hasattr(given, "aclose") == asynchronous:
+            return given
+        if self.__admin_twin is None:
+            self.__admin_twin = given.twin()
+        return self.__admin_twin
 
     def _side_client(self, token: str, *, asynchronous: bool) -> Any:
         """A short-lived sibling of the shared client holding ``token`` (never the shared
@@ -630,7 +678,11 @@ class SessionContext(traitlets.HasTraits):
     def _admin(self, user: User | None, teams: tuple[Team, ...]) -> bool:
         if user is None:
             return False
-        if self._admin_team is not None and any(t.id == self._admin_team for t in teams):
+        if (
+            self._admin_team is not None
+            and self._team_trusted
+            and any(t.id == self._admin_team for t in teams)
+        ):
             return True
         return self._admin_label is not None and self._admin_label in user.labels
 
@@ -717,6 +769,7 @@ class SessionContext(traitlets.HasTraits):
         if base.session_token is not None or self.is_authenticated:
             # Appwrite refuses a new session while one is active: sign this one out first.
             yield from self._sign_out(gen, "delete_session", ("current",), raise_errors=False)
+        yield from self._check_admin_team()
         self.status = "Signing in…"
         if kind == "anonymous":
             session: Session = yield _Call("create_anonymous_session")
@@ -749,6 +802,36 @@ class SessionContext(traitlets.HasTraits):
             self._forget_remembered()
         return user
 
+    def _check_admin_team(self) -> _Flow[None]:
+        """Decide, once and before anyone's identity is known, whether membership of
+        ``admin_team`` may make an admin: the team must exist (checked with the API key);
+        without an API-key client it is trusted, with a warning logged once per process."""
+        team = self._admin_team
+        if team is None or self._team_trusted is not None:
+            return None
+        base = self._base
+        if self.__admin_client is None:
+            key = (base.endpoint, base.project, team)
+            if key not in _WARNED:
+                _WARNED.add(key)
+                _log.warning(UNCHECKED_TEAM, team)
+            self._team_trusted = True
+            return None
+        try:
+            yield _Call(
+                "list_memberships", (team,), kwargs=(("queries", [Query.limit(1)]),), admin=True
+            )
+        except NotFoundError:
+            _log.warning(MISSING_TEAM, team, base.project)
+            self._team_trusted = False
+            return None
+        except AppwriteError as exc:
+            # Not settled: nobody is an admin through the team until a check succeeds.
+            _log.warning("Could not check admin_team=%r: %s", team, exc.message)
+            return None
+        self._team_trusted = True
+        return None
+
     def _discard(self, session: Session, token: str | None) -> _Flow[None]:
         """Revoke a session this flow created but must not keep (superseded or half done)."""
         if token is None:
@@ -776,6 +859,7 @@ class SessionContext(traitlets.HasTraits):
                 self._reset(error=SESSION_ENDED, forget=False)
             return None
         was_signed_in = self.is_authenticated
+        yield from self._check_admin_team()
         self.status = "Checking the session…"
         try:
             user: User = yield _Call("get_account")
