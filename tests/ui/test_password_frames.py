@@ -1,4 +1,7 @@
-"""No frame from the kernel carries the password typed into the login form (issue 14, item 11).
+"""What a page visitor's browser receives from the kernel (issue 14, items 11 and 9).
+
+No frame from the kernel carries the password typed into the login form, and a visitor who is
+not an admin never receives an admin widget (so has none to drive).
 
 ipywidgets 8 answers every value the browser sends with an ``echo_update`` to every view of
 the kernel; a plain ``Password`` widget therefore sent each keystroke's value back over the
@@ -39,3 +42,8 @@ def test_no_frame_from_the_kernel_carries_the_password(page: Page, voila_url: st
     assert leaked == []
     # Not even a prefix typed on the way (one update per keystroke).
     assert not [frame for frame in received if password[:8] in frame]
+
+    # Bob is no admin: the users panel (built only for admins) never reached his page.
+    for control in ("Reload users", "Revoke all sessions", "Delete event"):
+        assert not [frame for frame in received if control in frame], control
+        assert control not in page.content()
