@@ -67,15 +67,13 @@ class _Call:
     """One client method call requested by a flow.
 
     ``credential`` set: the call is sent by a short-lived client holding that session token
-    instead of the shared one (revoking a session this device no longer uses). ``admin``: sent
-    by the context's API-key client (checking ``admin_team``).
+    instead of the shared one (revoking a session this device no longer uses).
     """
 
     method: str
     args: tuple[Any, ...] = ()
     credential: str | None = field(default=None, repr=False)
     kwargs: tuple[tuple[str, Any], ...] = ()
-    admin: bool = False
 
     def on(self, client: Any) -> Any:
         """Call the method on ``client`` (a coroutine for an AsyncClient)."""
@@ -248,8 +246,8 @@ class SessionContext(traitlets.HasTraits):
     admin_team:
         Members of the team with this ID are admins (``is_admin``). Spoofable: on a project
         without that team any signed-in user can create it; prefer ``admin_label``. With
-        ``admin_client`` the team's existence is checked (once, before the first sign-in or
-        restore; a missing team makes nobody an admin and is logged); without one, a warning
+        ``admin_client`` the team's existence is checked (once, before the context's first
+        action; a missing team makes nobody an admin and is logged); without one, a warning
         is logged once per process.
     admin_label:
         Users carrying this label are admins (only API keys can set labels: the safe choice).
@@ -538,9 +536,15 @@ class SessionContext(traitlets.HasTraits):
     # -- drivers --------------------------------------------------------------------------------
 
     def _run(self, flow: _Flow[T]) -> T:
+        if self._team_trusted is None and self._admin_team is not None:
+            admin = self._admin_for(asynchronous=False)
+            _drive(self._admin_team_flow(), lambda call: call.on(admin))
         return _drive(flow, self._invoke, self._batch)
 
     async def _arun(self, flow: _Flow[T]) -> T:
+        if self._team_trusted is None and self._admin_team is not None:
+            admin = self._admin_for(asynchronous=True)
+            await _adrive(self._admin_team_flow(), lambda call: call.on(admin))
         return await _adrive(flow, self._ainvoke, self._batch)
 
     # -- batches --------------------------------------------------------------------------------
@@ -568,8 +572,6 @@ class SessionContext(traitlets.HasTraits):
             self.revision += 1
 
     def _invoke(self, call: _Call) -> Any:
-        if call.admin:
-            return call.on(self._admin_for(asynchronous=False))
         if call.credential is None:
             return call.on(self.client)
         side = self._side_client(call.credential, asynchronous=False)
@@ -579,8 +581,6 @@ class SessionContext(traitlets.HasTraits):
             side.close()
 
     async def _ainvoke(self, call: _Call) -> Any:
-        if call.admin:
-            return await call.on(self._admin_for(asynchronous=True))
         if call.credential is None:
             return await call.on(self.async_client)
         side = self._side_client(call.credential, asynchronous=True)
@@ -590,9 +590,10 @@ class SessionContext(traitlets.HasTraits):
             await side.aclose()
 
     def _admin_for(self, *, asynchronous: bool) -> Any:
-        """The API-key client of the kind the driver needs (its twin, made once, if need be)."""
+        """The API-key client of the kind the driver needs (its twin, made once, if need be),
+        or None when there is none."""
         given = self.__admin_client
-        if hasattr(given, "aclose") == asynchronous:
+        if given is None or hasattr(given, "aclose") == asynchronous:
             return given
         if self.__admin_twin is None:
             self.__admin_twin = given.twin()
@@ -769,7 +770,6 @@ class SessionContext(traitlets.HasTraits):
         if base.session_token is not None or self.is_authenticated:
             # Appwrite refuses a new session while one is active: sign this one out first.
             yield from self._sign_out(gen, "delete_session", ("current",), raise_errors=False)
-        yield from self._check_admin_team()
         self.status = "Signing in…"
         if kind == "anonymous":
             session: Session = yield _Call("create_anonymous_session")
@@ -802,10 +802,11 @@ class SessionContext(traitlets.HasTraits):
             self._forget_remembered()
         return user
 
-    def _check_admin_team(self) -> _Flow[None]:
-        """Decide, once and before anyone's identity is known, whether membership of
-        ``admin_team`` may make an admin: the team must exist (checked with the API key);
-        without an API-key client it is trusted, with a warning logged once per process."""
+    def _admin_team_flow(self) -> _Flow[None]:
+        """Decide, once and before this context's first action (so before anyone's identity
+        is known), whether membership of ``admin_team`` may make an admin: the team must exist
+        (checked with the API-key client, which runs this flow); without an API-key client it
+        is trusted, with a warning logged once per process."""
         team = self._admin_team
         if team is None or self._team_trusted is not None:
             return None
@@ -818,9 +819,7 @@ class SessionContext(traitlets.HasTraits):
             self._team_trusted = True
             return None
         try:
-            yield _Call(
-                "list_memberships", (team,), kwargs=(("queries", [Query.limit(1)]),), admin=True
-            )
+            yield _Call("list_memberships", (team,), kwargs=(("queries", [Query.limit(1)]),))
         except NotFoundError:
             _log.warning(MISSING_TEAM, team, base.project)
             self._team_trusted = False
@@ -859,7 +858,6 @@ class SessionContext(traitlets.HasTraits):
                 self._reset(error=SESSION_ENDED, forget=False)
             return None
         was_signed_in = self.is_authenticated
-        yield from self._check_admin_team()
         self.status = "Checking the session…"
         try:
             user: User = yield _Call("get_account")
