@@ -24,14 +24,23 @@ from datetime import UTC
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from appwrite_widgets.client import AppwriteError
-from appwrite_widgets.context import describe_error
+from appwrite_widgets.messages import describe
 
 if TYPE_CHECKING:
     import asyncio
 
-    from appwrite_widgets.context import SessionContext, _Names
+    from appwrite_widgets.context import SessionContext
+    from appwrite_widgets.observers import Names
 
-__all__ = ["LITERAL_CLASSES", "ContextView", "close_tree", "date_text", "literal", "report_failure"]
+__all__ = [
+    "LITERAL_CLASSES",
+    "ContextView",
+    "close_tree",
+    "close_widget",
+    "date_text",
+    "literal",
+    "report_failure",
+]
 
 # MathJax's "do not typeset" classes: MathJax 3 (JupyterLab 4, Notebook 7, Voila 0.5) and 2
 # (classic Notebook). They apply to the marked element itself and everything inside it.
@@ -48,7 +57,7 @@ def report_failure(ctx: SessionContext, exc: BaseException) -> None:
         # The action already put Appwrite's (redacted) message into ctx.error.
         _log.debug("Action failed: %r", exc)
         if not ctx.error:
-            ctx.error = describe_error(exc, ctx.endpoint)
+            ctx.error = describe(exc, ctx.endpoint)
         return
     _log.error("A widget action failed", exc_info=exc)
     ctx.error = (
@@ -80,7 +89,7 @@ class ContextView:
     children: tuple[Any, ...]
     layout: Any
     _ctx: SessionContext
-    _observed: list[tuple[Callable[[Any], object], _Names]]
+    _observed: list[tuple[Callable[[Any], object], Names]]
     _owned: list[Any]
     _tasks: set[asyncio.Future[Any]]
 
@@ -112,7 +121,7 @@ class ContextView:
         """Widgets this one created and closes with itself."""
         self._owned.extend(widgets)
 
-    def _watch(self, handler: Callable[[Any], object], names: _Names) -> None:
+    def _watch(self, handler: Callable[[Any], object], names: Names) -> None:
         self._ctx.observe_safely(handler, names)
         self._observed.append((handler, names))
 
@@ -198,7 +207,7 @@ class ContextView:
         if hasattr(self, "_observed"):
             self._observed.clear()
         for widget in getattr(self, "_owned", ()):
-            _close_widget(widget)
+            close_widget(widget)
         if hasattr(self, "_owned"):
             self._owned.clear()
         layout = getattr(self, "layout", None)
@@ -207,7 +216,7 @@ class ContextView:
             layout.close()
 
 
-def _close_widget(widget: Any) -> None:
+def close_widget(widget: Any) -> None:
     """Close a widget and the Layout/Style it created (ipywidgets leaves those registered)."""
     parts = [getattr(widget, "layout", None), getattr(widget, "style", None)]
     widget.close()
@@ -224,4 +233,4 @@ def close_tree(widget: Any) -> None:
         return
     for child in tuple(getattr(widget, "children", ())):
         close_tree(child)
-    _close_widget(widget)
+    close_widget(widget)

@@ -74,8 +74,10 @@ def users_calls(server: LocalServer) -> list[tuple[str, str]]:
 
 
 def observers(ctx: SessionContext) -> list[Any]:
-    """The widgets observing ``ctx``."""
-    return [wrapper.handler.__self__ for wrapper in ctx._safe_observers.values()]
+    """The widgets observing ``ctx`` (views observe ``revision`` only, through
+    ``observe_safely``, whose wrappers keep the handler)."""
+    notifiers = ctx._trait_notifiers.get("revision", {}).get("change", [])
+    return [wrapper.handler.__self__ for wrapper in notifiers]
 
 
 def drive_the_hidden_panel(panel: UsersPanel) -> None:
