@@ -32,7 +32,7 @@ log = logging.getLogger("appwrite_widgets.server")
 
 MAX_BODY = 1024 * 1024
 
-GUEST_SCOPES = frozenset({"sessions.write", "public", "global"})
+GUEST_SCOPES = frozenset({"sessions.write", "public", "global", "rows.read", "rows.write"})
 USER_SCOPES = GUEST_SCOPES | {"account", "teams.read", "teams.write"}
 KEY_SCOPES = frozenset(
     {
@@ -42,6 +42,14 @@ KEY_SCOPES = frozenset(
         "teams.read",
         "teams.write",
         "health.read",
+        "databases.read",
+        "databases.write",
+        "tables.read",
+        "tables.write",
+        "columns.read",
+        "columns.write",
+        "rows.read",
+        "rows.write",
         "public",
         "global",
     }

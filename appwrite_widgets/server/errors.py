@@ -63,6 +63,61 @@ CATALOGUE: Final[dict[str, tuple[int, str]]] = {
         409,
         "User has already been invited or is already a member of this team",
     ),
+    "general_bad_request": (
+        400,
+        "There was an error processing your request. Please check the inputs and try again.",
+    ),
+    "database_not_found": (404, "Database with the requested ID could not be found."),
+    "database_already_exists": (
+        409,
+        "Database with the requested ID already exists. Try again with a different ID or use "
+        "ID.unique() to generate a unique ID.",
+    ),
+    "database_query_order_null": (
+        400,
+        "The order column had a null value. Cursor pagination requires all rows order column "
+        "values are non-null.",
+    ),
+    "table_not_found": (404, "Table with the requested ID could not be found."),
+    "table_already_exists": (
+        409,
+        "A table with the requested ID already exists. Try again with a different ID or use "
+        "ID.unique() to generate a unique ID.",
+    ),
+    "column_not_found": (404, "Column with the requested key could not be found."),
+    "column_already_exists": (
+        409,
+        "Column with the requested key already exists. Column keys must be unique, try again "
+        "with a different key.",
+    ),
+    "column_default_unsupported": (
+        400,
+        "Default values cannot be set for array or required columns.",
+    ),
+    "column_limit_exceeded": (
+        400,
+        "The maximum number or size of columns for this table has been reached.",
+    ),
+    "column_value_invalid": (
+        400,
+        "The column value is invalid. Please check the type, range and value of the column.",
+    ),
+    "row_not_found": (404, "Row with the requested ID could not be found."),
+    "row_invalid_structure": (
+        400,
+        "The row structure is invalid. Please ensure the columns match the table definition.",
+    ),
+    "row_missing_data": (400, "The row data is missing. Try again with row data populated."),
+    "row_missing_payload": (
+        400,
+        "The row data and permissions are missing. You must provide either row data or "
+        "permissions to be updated.",
+    ),
+    "row_already_exists": (
+        409,
+        "Row with the requested ID already exists. Try again with a different ID or use "
+        "ID.unique() to generate a unique ID.",
+    ),
 }
 
 

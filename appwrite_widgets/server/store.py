@@ -285,6 +285,12 @@ class Store:
                 raise
             self._db.execute("COMMIT")
 
+    @contextmanager
+    def read(self) -> Iterator[sqlite3.Connection]:
+        """The connection for reads (and DDL at start-up), under the store's lock."""
+        with self._lock:
+            yield self._db
+
     def _all(self, sql: str, args: tuple[Any, ...] = ()) -> list[sqlite3.Row]:
         with self._lock:
             return self._db.execute(sql, args).fetchall()
