@@ -267,10 +267,10 @@ class TablesStore:
     def update_table(self, table: Table, now: float, **fields: Any) -> Table:
         """Set name/enabled/row_security/permissions."""
         cols = {k: json.dumps(v) if k == "permissions" else v for k, v in fields.items()}
-        sets = ", ".join(f"{k} = ?" for k in cols)
+        sets = "".join(f"{k} = ?, " for k in cols)
         with self._store.write() as db:
             db.execute(
-                f"UPDATE tdb_tables SET {sets}, updated_at = ? WHERE seq = ?",
+                f"UPDATE tdb_tables SET {sets}updated_at = ? WHERE seq = ?",
                 (*cols.values(), now, table.seq),
             )
         found = self.get_table(table.database_id, table.id)
@@ -411,8 +411,8 @@ class TablesStore:
                 f" {' AND '.join(where)} LIMIT {MAX_TOTAL})"
             )
             total = int(self._all(count_sql, args)[0][0])
-        last_desc = plan.order[-1][2] if plan.order else False
-        order = [(sql, desc) for sql, _, desc in plan.order] + [("r.seq", last_desc)]
+        # Ties break on the internal sequence, ascending (utopia-php/database's SQL adapter).
+        order = [(sql, desc) for sql, _, desc in plan.order] + [("r.seq", False)]
         before = plan.cursor is not None and plan.cursor[0] == "before"
         if plan.cursor is not None:
             cond, cond_args = self._cursor(table, plan, order, before)
