@@ -34,8 +34,19 @@ from appwrite_widgets.client._models import (
     User,
     UserList,
 )
+from appwrite_widgets.client._permission import Permission, Role
 from appwrite_widgets.client._query import Query
 from appwrite_widgets.client._sync import Client
+from appwrite_widgets.client._tables_models import (
+    Column,
+    ColumnList,
+    Database,
+    DatabaseList,
+    Row,
+    RowList,
+    Table,
+    TableList,
+)
 
 __all__ = [
     "APIError",
@@ -43,22 +54,32 @@ __all__ = [
     "AsyncClient",
     "Client",
     "ClientClosedError",
+    "Column",
+    "ColumnList",
     "ConflictError",
     "ConnectError",
+    "Database",
+    "DatabaseList",
     "ForbiddenError",
     "InvalidArgumentError",
     "InvalidInputError",
     "Membership",
     "MembershipList",
     "NotFoundError",
+    "Permission",
     "Query",
     "RateLimitError",
     "RequestTimeoutError",
     "ResponseError",
+    "Role",
+    "Row",
+    "RowList",
     "ServerError",
     "Session",
     "SessionList",
     "TLSError",
+    "Table",
+    "TableList",
     "Team",
     "TeamList",
     "TransportError",
