@@ -17,6 +17,11 @@ Deliberate differences from a real Appwrite 1.9.6 (everything else follows its p
   ``"--"``). ``PATCH /users/{userId}/status`` exists so blocking (403 ``user_blocked``) works.
 * Search is an approximation of MariaDB full text: the phrase as a substring, or every word as
   a prefix of a token of id/email/name/phone/``label:<name>``.
+* TablesDB (``/tablesdb``): databases, tables, columns (varchar, string, integer, boolean,
+  datetime) and rows with Appwrite's permissions; no indexes, transactions, relationships,
+  other column types or legacy ``/databases`` routes. Columns are built synchronously (202
+  with ``status: "available"``). Row ``search`` needs no full-text index (every word must
+  appear, case-insensitively); ``equal`` is case-sensitive (MariaDB's collation is not).
 """
 
 from __future__ import annotations
