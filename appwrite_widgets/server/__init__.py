@@ -18,8 +18,9 @@ Deliberate differences from a real Appwrite 1.9.6 (everything else follows its p
 * Search is an approximation of MariaDB full text: the phrase as a substring, or every word as
   a prefix of a token of id/email/name/phone/``label:<name>``.
 * TablesDB (``/tablesdb``): databases, tables, columns (varchar, string, integer, boolean,
-  datetime) and rows with Appwrite's permissions; no indexes, transactions, relationships,
-  other column types or legacy ``/databases`` routes. Columns are built synchronously (202
+  datetime) and rows with Appwrite's permissions, also under the legacy ``/databases``
+  names (collections, attributes, documents; a database is always of type ``tablesdb``); no
+  indexes, transactions, relationships or other column types. Columns are built synchronously (202
   with ``status: "available"``). Row ``search`` needs no full-text index (every word must
   appear, case-insensitively); ``equal`` is case-sensitive (MariaDB's collation is not).
 """

@@ -254,7 +254,9 @@ async def delete_table(ctx: Ctx) -> Reply:
 # --- columns --------------------------------------------------------------------------
 
 
-def _create_column(type_: str) -> Callable[[Ctx], Any]:
+def column_creator(type_: str) -> Callable[[Ctx], Any]:
+    """The ``POST …/columns/<type_>`` handler."""
+
     async def handler(ctx: Ctx) -> Reply:
         table = get_table(ctx)
         col = columns.from_params(type_, ctx.params, ctx.now)
@@ -330,6 +332,6 @@ def register(router: Router) -> None:
     router.add("DELETE", table, "tables.write")(delete_table)
     router.add("GET", table + "/columns", "columns.read")(list_columns)
     for type_ in columns.TYPES:
-        router.add("POST", f"{table}/columns/{type_}", "columns.write")(_create_column(type_))
+        router.add("POST", f"{table}/columns/{type_}", "columns.write")(column_creator(type_))
     router.add("GET", table + "/columns/{key}", "columns.read")(read_column)
     router.add("DELETE", table + "/columns/{key}", "columns.write")(delete_column)

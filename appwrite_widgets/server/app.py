@@ -32,7 +32,17 @@ log = logging.getLogger("appwrite_widgets.server")
 
 MAX_BODY = 1024 * 1024
 
-GUEST_SCOPES = frozenset({"sessions.write", "public", "global", "rows.read", "rows.write"})
+GUEST_SCOPES = frozenset(
+    {
+        "sessions.write",
+        "public",
+        "global",
+        "rows.read",
+        "rows.write",
+        "documents.read",
+        "documents.write",
+    }
+)
 USER_SCOPES = GUEST_SCOPES | {"account", "teams.read", "teams.write"}
 KEY_SCOPES = frozenset(
     {
@@ -50,6 +60,10 @@ KEY_SCOPES = frozenset(
         "columns.write",
         "rows.read",
         "rows.write",
+        "collections.read",
+        "collections.write",
+        "documents.read",
+        "documents.write",
         "public",
         "global",
     }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Final
 
 from starlette.responses import JSONResponse
@@ -119,6 +120,35 @@ CATALOGUE: Final[dict[str, tuple[int, str]]] = {
         "ID.unique() to generate a unique ID.",
     ),
 }
+
+
+_LEGACY_WORDS = {"table": "collection", "row": "document", "column": "attribute"}
+# Quoted names and IDs ("title", 'r1') are the caller's and stay as they are.
+_LEGACY_RE = re.compile(r"(\"[^\"]*\"|'[^'\s]*')|\b(table|row|column)(s?)\b", re.IGNORECASE)
+
+
+def legacy_text(text: str) -> str:
+    """A TablesDB text in the legacy Databases API's words (Table → Collection, Row →
+    Document, Column → Attribute), keeping the capitals."""
+
+    def swap(m: re.Match[str]) -> str:
+        if m.group(1):
+            return m.group(1)
+        word = _LEGACY_WORDS[m.group(2).lower()]
+        return (word.capitalize() if m.group(2)[0].isupper() else word) + m.group(3)
+
+    return _LEGACY_RE.sub(swap, text)
+
+
+def legacy_type(type_: str) -> str:
+    """``table_not_found`` → ``collection_not_found`` (other types are unchanged)."""
+    head, _, tail = type_.partition("_")
+    return f"{_LEGACY_WORDS[head]}_{tail}" if head in _LEGACY_WORDS and tail else type_
+
+
+for _type, (_code, _message) in list(CATALOGUE.items()):
+    if legacy_type(_type) != _type:
+        CATALOGUE[legacy_type(_type)] = (_code, legacy_text(_message))
 
 
 class AppwriteError(Exception):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from starlette.applications import Starlette
 
-from . import api_account, api_rows, api_tables, api_teams, api_users
+from . import api_account, api_legacy, api_rows, api_tables, api_teams, api_users
 from .app import Config, Router, build_app
 from .store import Store
 
@@ -17,4 +17,5 @@ def make_app(store: Store, cfg: Config) -> Starlette:
     api_teams.register(router)
     api_tables.register(router)
     api_rows.register(router)
+    api_legacy.register(router)
     return build_app(store, cfg, router)
