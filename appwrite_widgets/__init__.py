@@ -47,11 +47,13 @@ from appwrite_widgets.client import (
 )
 from appwrite_widgets.context import SessionContext
 from appwrite_widgets.credentials import CredentialStore
+from appwrite_widgets.table_data import TableData
 from appwrite_widgets.widgets import (
     Gate,
     LoginForm,
     NavBar,
     SessionsPanel,
+    TableView,
     UsersPanel,
     admin_only,
     signed_in,
@@ -99,7 +101,9 @@ __all__ = [
     "SessionsPanel",
     "TLSError",
     "Table",
+    "TableData",
     "TableList",
+    "TableView",
     "Team",
     "TeamList",
     "TransportError",

@@ -5,7 +5,7 @@ Usage: ``with Client(endpoint, project) as c: c.create_email_password_session(em
 
 from __future__ import annotations
 
-from appwrite_widgets.client import calls
+from appwrite_widgets.client import calls, table_calls
 from appwrite_widgets.client._async import AsyncClient
 from appwrite_widgets.client._errors import (
     APIError,
@@ -90,11 +90,13 @@ __all__ = [
     "User",
     "UserList",
     "calls",
+    "table_calls",
 ]
 
 # Show the public location in reprs and tracebacks (httpx does the same).
 for _name in __all__:
-    if _name != "calls":  # the module of call descriptions: client.send(calls.get_account())
+    # the modules of call descriptions: client.send(calls.get_account())
+    if _name not in ("calls", "table_calls"):
         globals()[_name].__module__ = __name__
 
 del _name
