@@ -70,7 +70,7 @@ def test_set_up_and_rows_with_a_key(connect: Connect) -> None:
     api = connect(with_key=True).api
     db = api.create_database("Shop", database_id="shop" + uuid.uuid4().hex[:8])
     assert isinstance(db, Database) and db.type == "tablesdb" and db.enabled
-    databases = api.list_databases()
+    databases = api.list_databases(queries=[Query.equal("$id", db.id)])
     assert isinstance(databases, DatabaseList) and db.id in [d.id for d in databases.databases]
     assert api.get_database(db.id) == db
     table = api.create_table(db.id, "Items", permissions=RULES, row_security=True)
@@ -81,7 +81,8 @@ def test_set_up_and_rows_with_a_key(connect: Connect) -> None:
     columns = api.list_columns(db.id, table.id)
     assert isinstance(columns, ColumnList) and [c.key for c in columns.columns] == ["name", "when"]
     assert [c.key for c in api.get_table(db.id, table.id).columns] == ["name", "when"]
-    assert isinstance(api.list_tables(db.id), TableList)
+    tables = api.list_tables(db.id, queries=[Query.limit(5)])
+    assert isinstance(tables, TableList) and [t.id for t in tables.tables] == [table.id]
     when = datetime(2026, 3, 4, 5, 6, 7, tzinfo=UTC)
     row = api.create_row(db.id, table.id, {"name": "Pen", "when": when}, row_id="pen")
     assert isinstance(row, Row) and row["name"] == "Pen" and row.table_id == table.id
