@@ -155,6 +155,7 @@ def test_bad_server_text_is_shown_literally(make_ctx: Any, events: tuple[str, st
     view.data.revision += 1
     assert _parts(view)["note"].value == "$x$ <b>not html</b>"
     assert type(_parts(view)["note"]).__name__ == "Label"
+    assert {"mathjax_ignore", "tex2jax_ignore"} <= set(view._dom_classes)
     view.close()
 
 
