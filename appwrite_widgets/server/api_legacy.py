@@ -15,9 +15,9 @@ from collections.abc import Callable
 from typing import Any
 
 from . import api_rows, api_tables
-from .app import Ctx, RateSpec, Reply, Router
 from .columns import TYPES
 from .errors import AppwriteError, legacy_text, legacy_type
+from .routing import Ctx, RateSpec, Reply, Router
 
 Handler = Callable[[Ctx], Any]
 Convert = Callable[[Any], Any]

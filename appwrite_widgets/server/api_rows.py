@@ -14,8 +14,8 @@ from typing import Any
 
 from . import columns, models, permissions, queries
 from .api_tables import get_table, path_id, tables
-from .app import Ctx, RateSpec, Reply, Router
 from .errors import AppwriteError, invalid_param
+from .routing import Ctx, RateSpec, Reply, Router
 from .store import Conflict
 from .tables_store import Row, Table
 

@@ -6,10 +6,10 @@ from collections.abc import Callable
 from typing import Any
 
 from . import columns, models, permissions, security
-from .app import Ctx, Reply, Router
 from .errors import AppwriteError, invalid_param
 from .params import Params
 from .queries import parse_one
+from .routing import Ctx, Reply, Router
 from .store import Conflict
 from .tables_store import Database, Table, TablesStore, tables_for
 
