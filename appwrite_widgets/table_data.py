@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from traitlets import Bool, HasTraits, Int, TraitType, Tuple, Unicode
 
 from appwrite_widgets.client import AppwriteError, Call, Row, RowList, table_calls
+from appwrite_widgets.messages import describe
 
 if TYPE_CHECKING:
     import asyncio
@@ -207,11 +208,10 @@ class TableData(HasTraits):
         try:
             result = send()
         except Exception as exc:
+            self._settle(listing)
             self._failed(exc)
             return None
-        finally:
-            self._pending -= 1
-            self._listing -= listing
+        self._settle(listing)
         return self._applied(generation, apply, result)
 
     async def _afinish(
@@ -220,12 +220,19 @@ class TableData(HasTraits):
         try:
             result = await self._ctx.async_client.send(call)
         except Exception as exc:
+            self._settle(listing)
             self._failed(exc)
             return None
-        finally:
-            self._pending -= 1
-            self._listing -= listing
+        except BaseException:  # cancelled: nothing to show, but no longer busy
+            self._settle(listing)
+            self._set(busy=self._pending > 0)
+            raise
+        self._settle(listing)
         return self._applied(generation, apply, result)
+
+    def _settle(self, listing: bool) -> None:
+        self._pending -= 1
+        self._listing -= listing
 
     def _applied(self, generation: int, apply: Callable[[Any], T], result: Any) -> T | None:
         if generation != self._generation:  # a newer listing was started: it will decide
@@ -235,7 +242,7 @@ class TableData(HasTraits):
 
     def _failed(self, exc: Exception) -> None:
         if isinstance(exc, AppwriteError):
-            message = exc.message
+            message = describe(exc, self._ctx.client.endpoint)
         else:
             _log.error("A TablesDB request failed", exc_info=exc)
             message = f"Something went wrong ({type(exc).__name__}); see the appwrite_widgets log."

@@ -214,3 +214,18 @@ async def test_an_add_during_a_listing_is_not_lost(
     ]
     assert len(lists) == 2
     data.close()
+
+
+def test_an_unreachable_server_is_a_short_message(tmp_path: Any) -> None:
+    from appwrite_widgets import LocalServer, SessionContext
+
+    server = LocalServer(data=tmp_path / "gone.sqlite3", seed="demo").start()
+    client = Client(server.endpoint, server.project)
+    ctx = SessionContext(client)
+    data = TableData(ctx, "demo", "events", permissions=RULES)
+    assert [row["title"] for row in data.rows] == ["Kick-off meeting", "Design review"]
+    server.stop()
+    assert data.reload() is None and data.error == f"Could not reach Appwrite at {server.endpoint}."
+    assert len(data.rows) == 2 and not data.busy  # what was shown stays
+    data.close()
+    client.close()
