@@ -21,12 +21,18 @@ from .tables_store import Row, Table
 
 
 def publish_row_event(ctx: Ctx, action: str, table: Table, row: Row, body: dict[str, Any]) -> None:
-    """Where row create/update/delete events are published (Realtime §17.4).
-
-    No event hub is wired into this server yet: this is the one place to publish
-    ``tablesdb.<db>.tables.<table>.rows.<row>.<action>`` once there is one.
-    """
-    del ctx, action, table, row, body
+    """Publish a row ``create``/``update``/``delete`` to Realtime (§17.4-17.5) when the app has
+    an event hub (``app.state.realtime``): receivers are the table's ``read`` roles, plus the
+    row's with row security; with none, the event is not published (as Appwrite)."""
+    hub = getattr(ctx.request.app.state, "realtime", None)
+    publish = getattr(hub, "publish_row", None)
+    if publish is None:
+        return
+    readers = permissions.roles_of(table.permissions, "read")
+    if table.row_security:
+        readers += permissions.roles_of(row.permissions, "read")
+    if readers:
+        publish(table.database_id, table.id, row.id, action, body, list(dict.fromkeys(readers)))
 
 
 def row_model(table: Table, row: Row, select: list[str] | None = None) -> dict[str, Any]:
