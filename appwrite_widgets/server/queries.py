@@ -122,12 +122,13 @@ def _value(kind: str, attribute: str, value: Any) -> Any:
     if kind in ("varchar", "string"):
         ok = value if isinstance(value, str) else None
     elif kind == "integer":
-        if isinstance(value, (int, float)) and not isinstance(value, bool):
+        # SQLite binds 64-bit integers only; a wider one is no column's value anyway.
+        if isinstance(value, float) or (type(value) is int and -INT_MAX - 1 <= value <= INT_MAX):
             ok = value
     elif kind == "sequence":
-        if isinstance(value, int) and not isinstance(value, bool):
+        if type(value) is int and 0 <= value <= INT_MAX:
             ok = value
-        elif isinstance(value, str) and value.isdigit() and len(value) <= 19:
+        elif isinstance(value, str) and value.isdigit() and int(value) <= INT_MAX:
             ok = int(value)
     elif kind == "boolean":
         ok = int(value) if isinstance(value, bool) else None

@@ -172,6 +172,8 @@ def test_queries_array_form_queries_brackets(api: httpx.Client, table: TableRef)
         (q("select", None, ["nope"]), "Attribute not found in schema: nope"),
         (q("equal", "seats", ["ten"]), 'Query value is invalid for attribute "seats"'),
         (q("equal", "open", ["true"]), 'Query value is invalid for attribute "open"'),
+        (q("equal", "seats", [2**70]), 'Query value is invalid for attribute "seats"'),
+        (q("lessThan", "$sequence", [2**64]), 'Query value is invalid for attribute "$sequence"'),
         (q("greaterThan", "startsAt", ["soon"]), 'Query value is invalid for attribute "startsAt"'),
         (q("equal", "title", []), "require at least one value"),
         (q("lessThan", "seats", [1, 2]), "require exactly one value"),
