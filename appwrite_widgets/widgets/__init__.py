@@ -8,6 +8,7 @@ from appwrite_widgets.widgets._gates import Gate, admin_only, signed_in
 from appwrite_widgets.widgets._login import LoginForm
 from appwrite_widgets.widgets._nav import NavBar
 from appwrite_widgets.widgets._sessions import SessionsPanel
+from appwrite_widgets.widgets._table import TableView
 from appwrite_widgets.widgets._users import UsersPanel
 
 __all__ = [
@@ -16,6 +17,7 @@ __all__ = [
     "LoginForm",
     "NavBar",
     "SessionsPanel",
+    "TableView",
     "UsersPanel",
     "admin_only",
     "companion",

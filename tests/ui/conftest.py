@@ -389,6 +389,35 @@ def serve_notebook(
         served.stop()
 
 
+@pytest.fixture
+def lab_notebook(lab_server: _Served) -> Callable[[str, list[str]], str]:
+    """``lab_notebook(name, sources) -> url``: a notebook of those code cells (unexecuted) in
+    JupyterLab's root, and the URL that opens it."""
+    root = lab_server.log.parent / "root"
+
+    def make(name: str, sources: list[str]) -> str:
+        cells = [
+            {
+                "cell_type": "code",
+                "execution_count": None,
+                "metadata": {},
+                "outputs": [],
+                "source": source,
+            }
+            for source in sources
+        ]
+        notebook = {
+            "cells": cells,
+            "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3"}},
+            "nbformat": 4,
+            "nbformat_minor": 5,
+        }
+        (root / name).write_text(json.dumps(notebook, indent=1))
+        return f"{lab_server.url}/lab/tree/{name}?reset"
+
+    return make
+
+
 @pytest.fixture(scope="session")
 def lab(lab_server: _Served) -> str:
     """Base URL of JupyterLab 4 whose root holds temp copies of tutorial 1 and the dashboard."""
