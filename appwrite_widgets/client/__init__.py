@@ -35,6 +35,8 @@ from appwrite_widgets.client._models import (
     UserList,
 )
 from appwrite_widgets.client._query import Query
+from appwrite_widgets.client._realtime import Realtime, RealtimeSubscription
+from appwrite_widgets.client._realtime_protocol import RealtimeConnected, RealtimeEvent
 from appwrite_widgets.client._sync import Client
 
 __all__ = [
@@ -53,6 +55,10 @@ __all__ = [
     "NotFoundError",
     "Query",
     "RateLimitError",
+    "Realtime",
+    "RealtimeConnected",
+    "RealtimeEvent",
+    "RealtimeSubscription",
     "RequestTimeoutError",
     "ResponseError",
     "ServerError",

@@ -7,6 +7,7 @@ from anyio import to_thread
 from . import models, security
 from .app import Ctx, RateSpec, Reply, Router
 from .errors import AppwriteError, invalid_param
+from .hub import hub_of
 from .sessions import clear_session, create_session
 from .signup import register_user
 from .store import Session
@@ -128,8 +129,12 @@ async def delete_session(ctx: Ctx) -> Reply:
     session = _own_session(ctx)
     ctx.store.delete_session(session.user_id, session.id)
     reply = Reply(204)
-    if ctx.session is not None and ctx.session.id == session.id:
+    current = ctx.session is not None and ctx.session.id == session.id
+    if current:
         clear_session(ctx, reply)
+    if (hub := hub_of(ctx.request)) is not None:
+        hub.publish_session(session.user_id, models.session(session, current=current), "delete")
+        hub.end_sessions(session.user_id, [session.id])
     return reply
 
 
@@ -142,10 +147,16 @@ async def delete_sessions(ctx: Ctx) -> Reply:
     user = ctx.require_user()
     keep_current = ctx.params.boolean("current", default=True) is False
     keep = ctx.session.id if keep_current and ctx.session else None
+    gone = [s for s in ctx.store.list_sessions(user.id) if s.id != keep]
     had = ctx.store.delete_sessions(user.id, keep=keep)
     reply = Reply(204)
     if keep is None and had:
         clear_session(ctx, reply)
+    if (hub := hub_of(ctx.request)) is not None:
+        # Appwrite publishes the delete of the calling session only; the others' sockets close.
+        if keep is None and ctx.session is not None:
+            hub.publish_session(user.id, models.session(ctx.session, current=True), "delete")
+        hub.end_sessions(user.id, [s.id for s in gone])
     return reply
 
 

@@ -8,6 +8,7 @@ from typing import Any
 from . import listing, models, security
 from .app import Ctx, Reply, Router
 from .errors import AppwriteError, invalid_param
+from .hub import hub_of
 from .params import is_label, parse_queries
 from .sessions import create_session
 from .signup import register_user
@@ -107,8 +108,12 @@ async def delete_user_session(ctx: Ctx) -> Reply:
     session_id = ctx.path["sessionId"]
     if not security.is_valid_id(session_id):
         raise invalid_param("sessionId", security.ID_RULE)
-    if not ctx.store.delete_session(user.id, session_id):
+    session = ctx.store.get_session(session_id)
+    if session is None or not ctx.store.delete_session(user.id, session_id):
         raise AppwriteError("user_session_not_found")
+    if (hub := hub_of(ctx.request)) is not None:
+        hub.publish_session(user.id, models.session(session, current=False), "delete")
+        hub.end_sessions(user.id, [session_id])
     return Reply(204)
 
 
@@ -116,6 +121,8 @@ async def delete_user_sessions(ctx: Ctx) -> Reply:
     """DELETE /users/{userId}/sessions."""
     user = path_user(ctx)
     ctx.store.delete_sessions(user.id)
+    if (hub := hub_of(ctx.request)) is not None:
+        hub.end_sessions(user.id)
     return Reply(204)
 
 
@@ -131,6 +138,7 @@ async def update_labels(ctx: Ctx) -> Reply:
     )
     updated = ctx.store.update_user(user.id, ctx.now, labels=labels)
     assert updated is not None
+    _published(ctx, updated, "labels")
     return Reply(200, models.user(updated))
 
 
@@ -142,7 +150,19 @@ async def update_status(ctx: Ctx) -> Reply:
         raise invalid_param("status", "Value must be a valid boolean")
     updated = ctx.store.update_user(user.id, ctx.now, status=int(raw))
     assert updated is not None
+    _published(ctx, updated, "status")
     return Reply(200, models.user(updated))
+
+
+def _published(ctx: Ctx, user: User, attribute: str) -> None:
+    """``users.<U>.update.<attribute>`` on the user's ``account`` channels (payload: the Account
+    model, never the password hash); a blocked user's sockets close after it."""
+    hub = hub_of(ctx.request)
+    if hub is None:
+        return
+    hub.publish_user_update(user.id, models.user(user, account=True), attribute)
+    if not user.status:
+        hub.end_sessions(user.id)
 
 
 def register(router: Router) -> None:

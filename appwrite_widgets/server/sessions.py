@@ -6,6 +6,7 @@ import json
 
 from . import models, security
 from .app import Ctx, Reply, is_same_site, session_cookies
+from .hub import hub_of
 from .store import User
 
 
@@ -41,6 +42,9 @@ def create_session(
         max_sessions=ctx.cfg.max_sessions if evict else None,
     )
     reply = Reply(201, models.session(session, current=True, secret=token if ctx.key else ""))
+    if (hub := hub_of(ctx.request)) is not None:
+        # Appwrite's payload would carry the token when a key made the session: never here.
+        hub.publish_session(user.id, models.session(session, current=True), "create")
     if cookies:
         reply.cookies = session_cookies(ctx, token, expire)
         if not is_same_site(ctx.request):
