@@ -165,7 +165,8 @@ class Realtime:
 
     async def wait_ready(self, timeout: float | None = None) -> None:
         """Wait until the server confirmed the subscriptions on an open socket."""
-        await asyncio.wait_for(self._ready.wait(), timeout)
+        async with asyncio.timeout(timeout):
+            await self._ready.wait()
 
     # -- lifecycle ---------------------------------------------------------------------------
 
@@ -248,7 +249,9 @@ class Realtime:
 
     async def _serve(self, ws: Any) -> None:
         """One open socket: wait for ``connected``, subscribe, then dispatch until it closes."""
-        kind, data = parse(await asyncio.wait_for(ws.recv(), self._open_timeout))
+        async with asyncio.timeout(self._open_timeout):
+            first = await ws.recv()
+        kind, data = parse(first)
         if kind != "connected":
             if kind == "error":
                 self._error(data)
@@ -276,12 +279,16 @@ class Realtime:
                 await sender
 
     async def _send_loop(self, ws: Any, outbox: asyncio.Queue[str]) -> None:
+        # asyncio.wait, not wait_for: on 3.11 wait_for can swallow a cancellation that races
+        # with a queued message, and this task would never end.
         while True:
+            get = asyncio.ensure_future(outbox.get())
             try:
-                message = await asyncio.wait_for(outbox.get(), self._heartbeat)
-            except TimeoutError:
-                message = PING
-            await ws.send(message)
+                done, _ = await asyncio.wait({get}, timeout=self._heartbeat)
+            finally:
+                if not get.done():
+                    get.cancel()
+            await ws.send(get.result() if get in done else PING)
 
     def _dispatch(self, text: str | bytes) -> None:
         kind, data = parse(text)

@@ -203,9 +203,9 @@ def make_endpoint(store: Store, cfg: Config, hub: Hub) -> Callable[[WebSocket], 
             hub.discard(conn)
             if not send_task.done():
                 conn.close()
-                with contextlib.suppress(asyncio.TimeoutError, Exception):
-                    await asyncio.wait_for(send_task, 5)
-            with contextlib.suppress(Exception):
+                await asyncio.wait({send_task}, timeout=5)
+                send_task.cancel()
+            with contextlib.suppress(BaseException):
                 send_task.result()
             if ws.application_state is not WebSocketState.DISCONNECTED:
                 with contextlib.suppress(Exception):

@@ -8,7 +8,6 @@ from contextlib import contextmanager
 from typing import Any
 
 import pytest
-from conftest import NewUser
 from server_helpers import key_session, sign_in
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import ClientConnection, connect
@@ -58,7 +57,7 @@ def subscribe(ws: ClientConnection, *channels: str, sub_id: str = "sub1") -> dic
 
 
 @pytest.fixture
-def person(make_user: Callable[..., NewUser], server: LocalServer) -> tuple[NewUser, str, str]:
+def person(make_user: Callable[..., Any], server: LocalServer) -> tuple[Any, str, str]:
     """A user with one key-made session: (user, token, session id)."""
     user = make_user()
     body = key_session(server, user.email, user.password)
@@ -87,7 +86,7 @@ def test_unknown_project_is_refused_with_1008(server: LocalServer) -> None:
 
 
 def test_header_session_expands_account_channel(
-    server: LocalServer, person: tuple[NewUser, str, str]
+    server: LocalServer, person: tuple[Any, str, str]
 ) -> None:
     user, token, _ = person
     with open_socket(server, "&channels[]=account", token) as (_ws, first):
@@ -98,7 +97,7 @@ def test_header_session_expands_account_channel(
 
 
 def test_session_delete_reaches_only_its_user_then_socket_closes(
-    server: LocalServer, person: tuple[NewUser, str, str], make_user: Callable[..., NewUser]
+    server: LocalServer, person: tuple[Any, str, str], make_user: Callable[..., Any]
 ) -> None:
     user, token, session_id = person
     other = make_user()
@@ -133,7 +132,7 @@ def test_session_delete_reaches_only_its_user_then_socket_closes(
 
 
 def test_authentication_message_and_bad_session(
-    server: LocalServer, person: tuple[NewUser, str, str]
+    server: LocalServer, person: tuple[Any, str, str]
 ) -> None:
     user, token, _ = person
     with open_socket(server) as (ws, _):
@@ -152,7 +151,7 @@ def test_authentication_message_and_bad_session(
 
 
 def test_user_update_event_on_account_update_channel(
-    server: LocalServer, person: tuple[NewUser, str, str], api: Any
+    server: LocalServer, person: tuple[Any, str, str], api: Any
 ) -> None:
     user, token, _ = person
     with open_socket(server, token=token) as (ws, _):
@@ -190,9 +189,7 @@ def test_unsubscribe(server: LocalServer) -> None:
         ]
 
 
-def test_hub_publishes_rows_by_read_role(
-    server: LocalServer, person: tuple[NewUser, str, str]
-) -> None:
+def test_hub_publishes_rows_by_read_role(server: LocalServer, person: tuple[Any, str, str]) -> None:
     """The publish API TablesDB uses: row events reach only readers (here via the hub)."""
     from appwrite_widgets.server.hub import Hub
 
