@@ -170,13 +170,20 @@ class Realtime:
 
     # -- lifecycle ---------------------------------------------------------------------------
 
-    async def aclose(self) -> None:
-        """Close the socket and stop reconnecting; leaves no task behind."""
+    def close(self) -> None:
+        """Stop now from synchronous code: the socket closes and the task ends as soon as the
+        loop runs (:meth:`aclose` also waits for that)."""
         self._closed = True
         self._subs.clear()
+        if self._task is not None:
+            self._task.cancel()
+        self.state = "closed"
+
+    async def aclose(self) -> None:
+        """Close the socket and stop reconnecting; leaves no task behind."""
         task, self._task = self._task, None
+        self.close()
         if task is not None:
-            task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
         self.state = "closed"
