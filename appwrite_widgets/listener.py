@@ -17,6 +17,7 @@ from typing import Protocol
 
 from appwrite_widgets.client import (
     AsyncClient,
+    Client,
     Realtime,
     RealtimeConnected,
     RealtimeEvent,
@@ -58,7 +59,7 @@ class SessionListener:
 
     def __init__(
         self,
-        client: AsyncClient,
+        client: Client | AsyncClient,
         handlers: LiveHandlers,
         *,
         token: str,
@@ -153,6 +154,11 @@ class SessionListener:
     def _expired(self) -> None:
         if not self._closed:
             self._handlers.live_expired()
+
+    @property
+    def running(self) -> bool:
+        """True until its socket task has ended."""
+        return self.realtime.running
 
     def __repr__(self) -> str:
         return f"SessionListener(state={self.realtime.state!r})"

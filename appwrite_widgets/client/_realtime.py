@@ -41,6 +41,7 @@ from appwrite_widgets.client._realtime_protocol import (
 
 if TYPE_CHECKING:
     from appwrite_widgets.client._async import AsyncClient
+    from appwrite_widgets.client._sync import Client
 
 __all__ = ["Realtime", "RealtimeSubscription"]
 
@@ -82,7 +83,8 @@ class Realtime:
 
     **Parameters:**
 
-    * **client** - the :class:`AsyncClient` whose endpoint and project are used.
+    * **client** - the :class:`AsyncClient` (or :class:`Client`) whose endpoint, project and
+      (by default) session are used; no HTTP request goes through it.
     * **session** - *(optional)* session token sent on the upgrade request; default: the
       client's ``session_token`` at each (re)connect (none: a guest socket).
     * **on_connect** - *(optional)* called with :class:`RealtimeConnected` after each handshake (its
@@ -95,7 +97,7 @@ class Realtime:
 
     def __init__(
         self,
-        client: AsyncClient,
+        client: AsyncClient | Client,
         *,
         session: str | None = None,
         on_connect: Callable[[RealtimeConnected], object] | None = None,
@@ -159,6 +161,11 @@ class Realtime:
             self._outbox.put_nowait(unsubscribe_message(sub_id))
 
     @property
+    def running(self) -> bool:
+        """True while its connection task exists (until it has ended after a close)."""
+        return self._task is not None and not self._task.done()
+
+    @property
     def connected(self) -> bool:
         """True while the socket is open."""
         return self.state == "open"
@@ -181,8 +188,8 @@ class Realtime:
 
     async def aclose(self) -> None:
         """Close the socket and stop reconnecting; leaves no task behind."""
-        task, self._task = self._task, None
         self.close()
+        task, self._task = self._task, None
         if task is not None:
             with contextlib.suppress(asyncio.CancelledError):
                 await task

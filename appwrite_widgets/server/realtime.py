@@ -183,7 +183,12 @@ def make_endpoint(store: Store, cfg: Config, hub: Hub) -> Callable[[WebSocket], 
         window: list[float] = []
         try:
             while not send_task.done():
-                raw = await ws.receive_text()
+                frame = await ws.receive()
+                if frame["type"] == "websocket.disconnect":
+                    break
+                raw = frame.get("text")
+                if raw is None:  # a binary frame: Appwrite reads text JSON only
+                    raw = ""
                 now = cfg.clock()
                 window = [t for t in window if t > now - 60] + [now]
                 if len(window) > MESSAGES_PER_MINUTE:
@@ -195,8 +200,8 @@ def make_endpoint(store: Store, cfg: Config, hub: Hub) -> Callable[[WebSocket], 
                     conn.send(_error(refused.code, refused.message))
                     if refused.code == 1008:
                         conn.close()
-        except (WebSocketDisconnect, RuntimeError, KeyError):
-            pass  # the peer left (or sent a binary frame: receive_text raises KeyError)
+        except (WebSocketDisconnect, RuntimeError):
+            pass  # the peer left
         except Exception:
             log.exception("realtime connection failed")
         finally:

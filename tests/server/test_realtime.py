@@ -212,3 +212,49 @@ def test_hub_publishes_rows_by_read_role(server: LocalServer, person: tuple[Any,
         assert "databases.db.tables.t.rows.r1.create" in event["data"]["channels"]
         assert event["data"]["subscriptions"] == ["r1"]
         assert send(guest_ws, "ping", {}) == {"type": "pong"}
+
+
+def test_binary_frame_and_message_rate_limit(server: LocalServer) -> None:
+    with open_socket(server) as (ws, _):
+        ws.send(b"\x00\x01")
+        assert recv(ws)["data"] == {"code": 1003, "message": "Message format is not valid."}
+        for _ in range(31):  # 32 messages a minute are allowed (the binary one counted)
+            assert send(ws, "ping", {}) == {"type": "pong"}
+        assert send(ws, "ping", {}) == {
+            "type": "error",
+            "data": {"code": 1013, "message": "Too many messages."},
+        }
+
+
+def test_sign_out_everywhere_closes_the_other_devices_sockets(
+    server: LocalServer, person: tuple[Any, str, str]
+) -> None:
+    user, token, _ = person
+    client, _ = sign_in(server, user.email, user.password)
+    try:
+        with open_socket(server, token=token) as (ws, _):
+            subscribe(ws, "account")
+            assert client.delete("/account/sessions").status_code == 204
+            # Appwrite publishes the caller's delete only; this device's socket closes.
+            with pytest.raises(ConnectionClosed):
+                while True:
+                    recv(ws)
+    finally:
+        client.close()
+    with open_socket(server, token=token) as (_, first):
+        assert first["data"]["user"] is None
+
+
+def test_blocking_a_user_publishes_the_update_then_closes(
+    server: LocalServer, person: tuple[Any, str, str], api: Any
+) -> None:
+    user, token, _ = person
+    with open_socket(server, token=token) as (ws, _):
+        subscribe(ws, "account")
+        assert api.patch(f"/users/{user.id}/status", json={"status": False}).status_code == 200
+        event = until_event(ws, f"users.{user.id}.update.status")
+        assert event["data"]["payload"]["status"] is False
+        with pytest.raises(ConnectionClosed):
+            while True:
+                recv(ws)
+    assert api.patch(f"/users/{user.id}/status", json={"status": True}).status_code == 200
