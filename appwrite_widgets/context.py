@@ -24,7 +24,6 @@ from collections.abc import Callable, Collection, Generator, Iterator
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-import traitlets
 from traitlets import All, Bool, Instance, Int, TraitType, Tuple, Unicode
 from traitlets.utils.sentinel import Sentinel
 
@@ -41,6 +40,7 @@ from appwrite_widgets.client import (
     User,
 )
 from appwrite_widgets.credentials import CredentialStore
+from appwrite_widgets.live import EXPIRY_WARNING, LiveSession
 
 __all__ = ["SessionContext"]
 
@@ -200,7 +200,7 @@ def _names_key(names: _Names) -> tuple[Sentinel | str, ...]:
 # The context
 
 
-class SessionContext(traitlets.HasTraits):
+class SessionContext(LiveSession):
     """Who is signed in to Appwrite, shared by every widget in a notebook.
 
     Usage: ``ctx = SessionContext(client); ctx.login(email, password); ctx.logout()``
@@ -273,6 +273,8 @@ class SessionContext(traitlets.HasTraits):
         admin_label: str | None = None,
         remember: bool = False,
         credentials_store: CredentialStore | None = None,
+        listen: bool | None = None,
+        expiry_warning: float = EXPIRY_WARNING,
     ) -> None:
         super().__init__(remember=remember)
         if isinstance(client, AsyncClient):
@@ -302,6 +304,7 @@ class SessionContext(traitlets.HasTraits):
         self._depth = 0  # nesting of _batch()
         self._dirty = False  # a state trait changed inside the current batch
         self.observe(self._state_changed, names=list(_STATE))
+        self._live_setup(listen, expiry_warning)
 
     # -- configuration --------------------------------------------------------------------
 
@@ -411,7 +414,9 @@ class SessionContext(traitlets.HasTraits):
         return await self._arun(self._action(self._retry_body, (), identity=False, retry=False))
 
     async def aclose(self) -> None:
-        """Close the twin client this context made (not the client it was given)."""
+        """Stop listening, close the twin client this context made (not the client it was
+        given)."""
+        await self._live_aclose()
         twin, self.__owned_twin = self.__owned_twin, None
         if twin is None:
             return

@@ -11,15 +11,16 @@ inside ``asyncio.run``). A plain synchronous script has no loop, so nothing list
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import sys
-from typing import Any
+from collections.abc import Awaitable
+from typing import Any, Protocol, cast
 
+import traitlets
 from traitlets import Bool
 
-from appwrite_widgets.actions import ContextActions
-from appwrite_widgets.client import Session
-from appwrite_widgets.flows import adrive
+from appwrite_widgets.client import AsyncClient, Client, Session, User
 from appwrite_widgets.listener import SessionListener
 from appwrite_widgets.messages import SESSION_ENDED, SESSION_EXPIRED, SIGNED_OUT_ELSEWHERE
 
@@ -45,8 +46,30 @@ def _in_kernel() -> bool:
     return shell is not None and hasattr(shell, "kernel")
 
 
-class LiveSession(ContextActions):
-    """Realtime for the context: traits ``live`` and ``expires_soon``, ``listen()``."""
+class _Host(Protocol):
+    """What :class:`LiveSession` uses of the context it is mixed into."""
+
+    session: Session | None
+    sessions: tuple[Session, ...]
+    user: User | None
+    is_authenticated: bool
+    _generation: int
+
+    @property
+    def _base(self) -> Client | AsyncClient: ...
+
+    def _reset(self, *, error: str = "", forget: bool = True) -> None: ...
+
+    def _batch(self) -> contextlib.AbstractContextManager[None]: ...
+
+    def _state_changed(self, change: Any) -> None: ...
+
+    def aload_sessions(self) -> Awaitable[tuple[Session, ...]]: ...
+
+
+class LiveSession(traitlets.HasTraits):
+    """Realtime for the context (a mixin of ``SessionContext``): traits ``live`` and
+    ``expires_soon``, :meth:`listen`, :meth:`stop_listening`."""
 
     live = Bool(False, help="True while Appwrite Realtime confirms this device is listening.")
     expires_soon = Bool(
@@ -61,9 +84,13 @@ class LiveSession(ContextActions):
         self._listen_mode = listen
         self._expiry_warning = expiry_warning
         self._stopping: set[SessionListener] = set()
-        self._reloads: set[asyncio.Task[Any]] = set()
+        self._reloads: set[asyncio.Future[Any]] = set()
         self.observe(self._live_follow, names=["session"])
-        self.observe(self._state_changed, names=["live", "expires_soon"])
+        self.observe(self._host._state_changed, names=["live", "expires_soon"])
+
+    @property
+    def _host(self) -> _Host:
+        return cast(_Host, self)
 
     # -- public ---------------------------------------------------------------------------------
 
@@ -108,8 +135,9 @@ class LiveSession(ContextActions):
         return self._listen_mode is True or _in_kernel()
 
     def _live_follow(self, change: Any) -> None:
-        session, user = self.session, self.user
-        token = self._base.session_token
+        host = self._host
+        session, user = host.session, host.user
+        token = host._base.session_token
         current = self._listener
         if current is not None and session is not None and current.session_id == session.id:
             return  # the same session (e.g. refreshed by load_sessions)
@@ -117,7 +145,7 @@ class LiveSession(ContextActions):
         if session is None or user is None or token is None or not self._live_wanted():
             return
         listener = SessionListener(
-            self._base,
+            host._base,
             _Handlers(self),
             token=token,
             session_id=session.id,
@@ -133,43 +161,43 @@ class LiveSession(ContextActions):
         if listener is not None:
             listener.close()  # its task ends when the loop next runs; aclose() waits for it
             self._stopping = {s for s in self._stopping if s.running} | {listener}
-        with self._batch():
+        with self._host._batch():
             self.live = False
             self.expires_soon = False
 
     def _live_end(self, message: str) -> None:
         """The server (or the clock) ended this session: signed out, as after a 401."""
         self._live_stop()
-        if not self.is_authenticated:
+        host = self._host
+        if not host.is_authenticated:
             return
-        self._generation += 1  # results of actions still on their way are dropped
-        self._reset(error=message)
+        host._generation += 1  # results of actions still on their way are dropped
+        host._reset(error=message)
 
     def _live_expiring(self) -> None:
-        if self.is_authenticated:
+        if self._host.is_authenticated:
             self.expires_soon = True
 
     def _live_created(self, session: Session) -> None:
+        host = self._host
         # Only into a list that was loaded (it holds this device's row at least).
-        if self.sessions and all(s.id != session.id for s in self.sessions):
-            self.sessions = (*self.sessions, session)
+        if host.sessions and all(s.id != session.id for s in host.sessions):
+            host.sessions = (*host.sessions, session)
 
     def _live_deleted(self, session_id: str) -> None:
-        if any(s.id == session_id for s in self.sessions):
-            self.sessions = tuple(s for s in self.sessions if s.id != session_id)
+        host = self._host
+        if any(s.id == session_id for s in host.sessions):
+            host.sessions = tuple(s for s in host.sessions if s.id != session_id)
 
     def _live_state(self, live: bool, reconnected: bool) -> None:
         self.live = live
-        if live and reconnected and self.sessions:
+        if live and reconnected and self._host.sessions:
             # Events may have been missed while the socket was down: ask again.
-            flow = self._action(self._load_sessions_flow, (), identity=False)
-            task = asyncio.get_running_loop().create_task(
-                adrive(flow, self._pair.asynchronous.send, self._batch)
-            )
+            task = asyncio.ensure_future(self._host.aload_sessions())
             self._reloads.add(task)
             task.add_done_callback(self._reload_done)
 
-    def _reload_done(self, task: asyncio.Task[Any]) -> None:
+    def _reload_done(self, task: asyncio.Future[Any]) -> None:
         self._reloads.discard(task)
         if not task.cancelled() and task.exception() is not None:
             _log.info("Reloading sessions after a reconnect failed: %r", task.exception())
