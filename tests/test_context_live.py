@@ -17,8 +17,9 @@ from helpers import AsyncCountingTransport
 from appwrite_widgets.client import AsyncClient, Client
 from appwrite_widgets.context import SESSION_ENDED, SessionContext
 from appwrite_widgets.credentials import CredentialStore
-from appwrite_widgets.messages import SESSION_EXPIRED, SIGNED_OUT_ELSEWHERE
+from appwrite_widgets.messages import EXPIRES_SOON, SESSION_EXPIRED, SIGNED_OUT_ELSEWHERE
 from appwrite_widgets.server.local import LocalServer
+from appwrite_widgets.widgets import NavBar
 
 pytestmark = pytest.mark.anyio
 TIMEOUT = 10.0
@@ -192,10 +193,13 @@ async def test_session_expiry_warns_then_signs_out(tmp_path: Any) -> None:
         try:
             ctx, _ = devices.new(expiry_warning=60.0)
             await ctx.alogin(user.email, "correct-horse-9")
+            nav = NavBar(ctx)
             await until(ctx, lambda: ctx.expires_soon)  # 2 s left < 60 s of warning
             assert ctx.is_authenticated
+            assert any(EXPIRES_SOON in str(getattr(w, "value", "")) for w in nav.children)
             await until(ctx, lambda: not ctx.is_authenticated)
             assert ctx.error == SESSION_EXPIRED and not ctx.expires_soon
+            nav.close()
         finally:
             await devices.close()
 
