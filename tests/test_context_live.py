@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 import pytest
@@ -73,12 +73,6 @@ class Devices:
         for ctx, client in self.made:
             await ctx.aclose()
             await client.aclose()
-
-
-@pytest.fixture
-def admin(server: LocalServer) -> Iterator[Client]:
-    with Client(server.endpoint, server.project, api_key=server.api_key) as client:
-        yield client
 
 
 @pytest.fixture

@@ -24,7 +24,6 @@ from collections.abc import Callable, Sequence
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Self
 
-from appwrite_widgets.client._core import USER_AGENT
 from appwrite_widgets.client._realtime_protocol import (
     PING,
     POLICY_VIOLATION,
@@ -38,6 +37,7 @@ from appwrite_widgets.client._realtime_protocol import (
     subscribe_message,
     unsubscribe_message,
 )
+from appwrite_widgets.client._requests import USER_AGENT
 
 if TYPE_CHECKING:
     from appwrite_widgets.client._async import AsyncClient

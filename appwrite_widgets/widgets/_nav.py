@@ -62,7 +62,7 @@ class NavBar(ContextView, ipywidgets.HBox):  # type: ignore[misc]
             who = f"{user.name} ({user.email})"
         busy = bool(ctx.busy)
         message = ctx.error or (EXPIRES_SOON if ctx.expires_soon else "")
-        return (True, who, busy and ctx.status == "Signing out…", busy, message)
+        return (True, who, busy and ctx.signing_out, busy, message)
 
     def _on_change(self, change: Any) -> None:
         """Re-render from the context (nothing to do when what the bar shows is unchanged;
