@@ -70,6 +70,7 @@ class SessionListener:
     ) -> None:
         self.session_id = session_id
         self.user_id = user_id
+        self.token = token  # a secret: memory only, never shown
         self._handlers = handlers
         self._expire = expire
         self._warn_before = warn_before

@@ -22,6 +22,7 @@ from traitlets import Bool
 
 from appwrite_widgets.client import AsyncClient, Client, Session, User
 from appwrite_widgets.listener import SessionListener
+from appwrite_widgets.revocations import RevocationLedger
 from appwrite_widgets.messages import SESSION_ENDED, SESSION_EXPIRED, SIGNED_OUT_ELSEWHERE
 
 __all__ = ["EXPIRY_WARNING", "LiveSession"]
@@ -54,6 +55,7 @@ class _Host(Protocol):
     user: User | None
     is_authenticated: bool
     _generation: int
+    _ledger: RevocationLedger
 
     @property
     def _base(self) -> Client | AsyncClient: ...
@@ -167,8 +169,10 @@ class LiveSession(traitlets.HasTraits):
 
     def _live_end(self, message: str) -> None:
         """The server (or the clock) ended this session: signed out, as after a 401."""
+        listener, host = self._listener, self._host
+        if listener is not None and host._ledger.being_revoked(listener.token):
+            return  # this device's own sign-out: its flow resets, with its own message
         self._live_stop()
-        host = self._host
         if not host.is_authenticated:
             return
         host._generation += 1  # results of actions still on their way are dropped

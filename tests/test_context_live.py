@@ -12,12 +12,17 @@ from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 import pytest
-from helpers import AsyncCountingTransport
+from helpers import AsyncCountingTransport, HoldingTransport
 
 from appwrite_widgets.client import AsyncClient, Client
 from appwrite_widgets.context import SESSION_ENDED, SessionContext
 from appwrite_widgets.credentials import CredentialStore
-from appwrite_widgets.messages import EXPIRES_SOON, SESSION_EXPIRED, SIGNED_OUT_ELSEWHERE
+from appwrite_widgets.messages import (
+    EXPIRES_SOON,
+    NOT_SIGNED_IN,
+    SESSION_EXPIRED,
+    SIGNED_OUT_ELSEWHERE,
+)
 from appwrite_widgets.server.local import LocalServer
 from appwrite_widgets.widgets import NavBar
 
@@ -155,6 +160,26 @@ async def test_socket_drop_then_revoke_after_reconnect(
     await asyncio.to_thread(admin.delete_user_session, user.id, b.session.id)
     await until(b, lambda: not b.is_authenticated)
     assert b.error == SIGNED_OUT_ELSEWHERE
+
+
+async def test_own_logout_is_not_reported_as_another_device(
+    server: LocalServer, make_user: Callable[..., Any], tmp_path: Any
+) -> None:
+    """The delete event of this device's own sign-out arrives before the DELETE's answer."""
+    user = make_user()
+    transport = HoldingTransport()
+    async with AsyncClient(server.endpoint, server.project, transport=transport) as client:
+        ctx = SessionContext(client, listen=True, credentials_store=CredentialStore(tmp_path))
+        await ctx.alogin(user.email, user.password)
+        await until(ctx, lambda: ctx.live)
+        transport.hold = lambda request: request.method == "DELETE"
+        logout = asyncio.ensure_future(ctx.alogout())
+        await asyncio.wait_for(transport.held.wait(), TIMEOUT)
+        await until(ctx, lambda: not ctx.live)  # the event came, then the server closed
+        transport.release.set()
+        await asyncio.wait_for(logout, TIMEOUT)
+        assert ctx.error == "" and ctx.status == NOT_SIGNED_IN and not ctx.is_authenticated
+        await ctx.aclose()
 
 
 async def test_no_task_or_socket_left_after_logout_and_close(
