@@ -10,19 +10,22 @@ inside ``asyncio.run``). A plain synchronous script has no loop, so nothing list
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import logging
 import sys
 from collections.abc import Awaitable
-from typing import Any, Protocol, cast
+from typing import TYPE_CHECKING, Any, Protocol, cast
 
 import traitlets
 from traitlets import Bool
 
 from appwrite_widgets.client import AsyncClient, Client, Session, User
-from appwrite_widgets.listener import SessionListener
 from appwrite_widgets.revocations import RevocationLedger
+
+if TYPE_CHECKING:
+    import asyncio
+
+    from appwrite_widgets.listener import SessionListener
 from appwrite_widgets.messages import SESSION_ENDED, SESSION_EXPIRED, SIGNED_OUT_ELSEWHERE
 
 __all__ = ["EXPIRY_WARNING", "LiveSession"]
@@ -34,10 +37,15 @@ EXPIRY_WARNING = 300.0
 
 
 def _running_loop() -> asyncio.AbstractEventLoop | None:
+    # No asyncio imported, no loop running: plain scripts never load it (nor the listener).
+    aio = sys.modules.get("asyncio")
+    if aio is None:
+        return None
     try:
-        return asyncio.get_running_loop()
+        loop: asyncio.AbstractEventLoop = aio.get_running_loop()
     except RuntimeError:
         return None
+    return loop
 
 
 def _in_kernel() -> bool:
@@ -125,9 +133,12 @@ class LiveSession(traitlets.HasTraits):
         for listener in stopping:
             await listener.aclose()
         reloads, self._reloads = self._reloads, set()
-        for task in reloads:
-            task.cancel()
-        await asyncio.gather(*reloads, return_exceptions=True)
+        if reloads:
+            import asyncio
+
+            for task in reloads:
+                task.cancel()
+            await asyncio.gather(*reloads, return_exceptions=True)
 
     # -- following the session -------------------------------------------------------------------
 
@@ -146,6 +157,8 @@ class LiveSession(traitlets.HasTraits):
         self._live_stop()
         if session is None or user is None or token is None or not self._live_wanted():
             return
+        from appwrite_widgets.listener import SessionListener  # loads the socket stack
+
         listener = SessionListener(
             host._base,
             _Handlers(self),
@@ -197,9 +210,15 @@ class LiveSession(traitlets.HasTraits):
         self.live = live
         if live and reconnected and self._host.sessions:
             # Events may have been missed while the socket was down: ask again.
-            task = asyncio.ensure_future(self._host.aload_sessions())
+            loop = _running_loop()
+            assert loop is not None  # called from the listener's task
+            task = loop.create_task(self._coro(self._host.aload_sessions()))
             self._reloads.add(task)
             task.add_done_callback(self._reload_done)
+
+    @staticmethod
+    async def _coro(awaitable: Awaitable[Any]) -> Any:
+        return await awaitable
 
     def _reload_done(self, task: asyncio.Future[Any]) -> None:
         self._reloads.discard(task)

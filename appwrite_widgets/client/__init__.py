@@ -5,6 +5,9 @@ Usage: ``with Client(endpoint, project) as c: c.create_email_password_session(em
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING as _TYPE_CHECKING
+from typing import Any as _Any
+
 from appwrite_widgets.client import calls
 from appwrite_widgets.client._async import AsyncClient
 from appwrite_widgets.client._errors import (
@@ -36,8 +39,6 @@ from appwrite_widgets.client._models import (
     UserList,
 )
 from appwrite_widgets.client._query import Query
-from appwrite_widgets.client._realtime import Realtime, RealtimeSubscription
-from appwrite_widgets.client._realtime_protocol import RealtimeConnected, RealtimeEvent
 from appwrite_widgets.client._sync import Client
 from appwrite_widgets.client.calls import Call
 
@@ -77,9 +78,32 @@ __all__ = [
     "calls",
 ]
 
+if _TYPE_CHECKING:
+    from appwrite_widgets.client._realtime import Realtime, RealtimeSubscription
+    from appwrite_widgets.client._realtime_protocol import RealtimeConnected, RealtimeEvent
+
+# Realtime loads asyncio: imported on first use, so ``import appwrite_widgets`` stays light.
+_LAZY = ("Realtime", "RealtimeConnected", "RealtimeEvent", "RealtimeSubscription")
+
 # Show the public location in reprs and tracebacks (httpx does the same).
 for _name in __all__:
-    if _name != "calls":  # the module of call descriptions: client.send(calls.get_account())
+    if _name != "calls" and _name not in _LAZY:  # calls: the module of call descriptions
         globals()[_name].__module__ = __name__
 
 del _name
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_LAZY})
+
+
+def __getattr__(name: str) -> _Any:
+    if name in _LAZY:
+        from appwrite_widgets.client._realtime import Realtime, RealtimeSubscription
+        from appwrite_widgets.client._realtime_protocol import RealtimeConnected, RealtimeEvent
+
+        for value in (Realtime, RealtimeConnected, RealtimeEvent, RealtimeSubscription):
+            value.__module__ = __name__
+            globals()[value.__name__] = value
+        return globals()[name]
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

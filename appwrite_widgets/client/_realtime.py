@@ -139,7 +139,11 @@ class Realtime:
         needed. Must be called with a running asyncio loop."""
         if self._closed:
             raise RuntimeError("This Realtime was closed; create a new one.")
-        if isinstance(channels, str) or not channels:
+        if (
+            isinstance(channels, str)
+            or not channels
+            or not all(isinstance(c, str) and c for c in channels)
+        ):
             raise ValueError("channels must be a non-empty list of channel names")
         spec = Subscription(secrets.token_hex(10), tuple(channels), tuple(queries))
         sub = RealtimeSubscription(self, spec, callback)
