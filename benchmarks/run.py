@@ -20,6 +20,7 @@ import bench_import
 import bench_realtime
 import bench_requests
 import bench_server
+import bench_useragent
 from common import ROOT, Row, print_table
 
 SECTIONS: dict[str, Callable[[], list[Row]]] = {
@@ -29,6 +30,7 @@ SECTIONS: dict[str, Callable[[], list[Row]]] = {
     "server": bench_server.run,
     "import": bench_import.run,
     "realtime": bench_realtime.run,
+    "useragent": bench_useragent.run,
 }
 
 

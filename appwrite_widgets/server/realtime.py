@@ -23,9 +23,11 @@ from typing import Any
 
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
-from . import models, security
-from .app import Config
+from . import auth, models, security
 from .hub import Connection, Hub
+from .network import client_ip
+from .origins import normalize_origin
+from .routing import Config
 from .rtqueries import QueryError
 from .store import Session, Store, User
 
@@ -64,27 +66,6 @@ def user_roles(store: Store, user: User) -> list[str]:
     return roles
 
 
-def _handshake_token(ws: WebSocket, project: str) -> str | None:
-    """The session token of the upgrade request (cookie → legacy → header → fallback)."""
-    name = f"a_session_{project}"
-    for value in (
-        ws.cookies.get(name),
-        ws.cookies.get(f"{name}_legacy"),
-        ws.headers.get("x-appwrite-session"),
-    ):
-        if value:
-            return value
-    raw = ws.headers.get("x-fallback-cookies")
-    if raw:
-        try:
-            fallback = json.loads(raw)
-        except (ValueError, RecursionError):
-            return None
-        if isinstance(fallback, dict) and isinstance(fallback.get(name), str):
-            return str(fallback[name])
-    return None
-
-
 def _error(code: int, message: str) -> dict[str, Any]:
     return {"type": "error", "data": {"code": code, "message": message}}
 
@@ -93,15 +74,11 @@ def make_endpoint(store: Store, cfg: Config, hub: Hub) -> Callable[[WebSocket], 
     """The WebSocket endpoint for ``cfg.project`` over ``store``, publishing through ``hub``."""
     limiter = security.RateLimiter()
 
-    def resolve(token: str | None) -> tuple[User, Session] | None:
-        parsed = security.decode_token(token)
-        if parsed is None:
-            return None
-        user = store.get_user(parsed[0])
-        if user is None or not user.status:
-            return None
-        session = store.find_session(user.id, security.sha256_hex(parsed[1]), cfg.clock())
-        return None if session is None else (user, session)
+    def resolve(parsed: tuple[str, str] | None) -> tuple[User, Session] | None:
+        user, session = auth.resolve_session(store, parsed, cfg.clock())
+        if user is None or session is None or not user.status:
+            return None  # a guest (a blocked user's socket hears nothing either)
+        return user, session
 
     def bind(conn: Connection, found: tuple[User, Session] | None) -> dict[str, Any] | None:
         if found is None:
@@ -116,11 +93,21 @@ def make_endpoint(store: Store, cfg: Config, hub: Hub) -> Callable[[WebSocket], 
         if project != cfg.project:
             raise _Refused(1008, "Missing or unknown project ID")
         if cfg.rate_limits:
-            ip = ws.client.host if ws.client else ""
+            peer = ws.client.host if ws.client else ""
+            ip = client_ip(peer, ws.headers.get("x-forwarded-for"), cfg.trusted_proxies)
             decision = limiter.hit(f"realtime:{ip}", HANDSHAKES_PER_MINUTE, 60, cfg.clock())
             if not decision.allowed:
                 raise _Refused(1013, "Too many requests")
-        user = bind(conn, resolve(_handshake_token(ws, project)))
+        origin = ws.headers.get("origin")
+        if origin is not None and not cfg.origins.allows(origin):
+            page = (normalize_origin(origin) or "null")[:100]
+            raise _Refused(
+                1008,
+                f"Invalid Origin. Register your new client ({page}) as a new Web platform "
+                "on your project console dashboard",
+            )
+        parsed, _fallback = auth.session_token(project, ws.headers, ws.cookies)
+        user = bind(conn, resolve(parsed))
         channels = [v for k, v in ws.query_params.multi_items() if _CHANNELS_PARAM.fullmatch(k)]
         if channels:
             _check_channels(channels)
@@ -150,7 +137,8 @@ def make_endpoint(store: Store, cfg: Config, hub: Hub) -> Callable[[WebSocket], 
             token = data.get("session") if isinstance(data, dict) else None
             if not isinstance(token, str) or not token:
                 raise _Refused(1003, "Payload is not valid. Session is required")
-            found = resolve(token) if len(token) <= MAX_SESSION_CHARS else None
+            too_long = len(token) > MAX_SESSION_CHARS
+            found = None if too_long else resolve(security.decode_token(token))
             if found is None:
                 raise _Refused(1003, "Session is not valid.")
             user = bind(conn, found)

@@ -258,3 +258,18 @@ def test_blocking_a_user_publishes_the_update_then_closes(
             while True:
                 recv(ws)
     assert api.patch(f"/users/{user.id}/status", json={"status": True}).status_code == 200
+
+
+def test_a_page_from_an_unlisted_origin_is_refused(server: LocalServer) -> None:
+    with connect(
+        ws_url(server), additional_headers={"Origin": "https://evil.example"}, open_timeout=TIMEOUT
+    ) as ws:
+        error = recv(ws)
+        assert error["type"] == "error" and error["data"]["code"] == 1008
+        assert error["data"]["message"].startswith("Invalid Origin. Register your new client")
+        assert "https://evil.example" in error["data"]["message"]
+        with pytest.raises(ConnectionClosed):
+            recv(ws)
+    local_page = {"Origin": "http://localhost:8866"}
+    with connect(ws_url(server), additional_headers=local_page, open_timeout=TIMEOUT) as ws:
+        assert recv(ws)["type"] == "connected"
