@@ -53,6 +53,8 @@ class Connection:
         self.subscriptions: dict[str, Subscription] = {}
         self.outbox: asyncio.Queue[dict[str, Any] | None] = asyncio.Queue(OUTBOX_SIZE + 1)
         self.closing = False
+        #: the close frame the writer sends once the queued messages are out
+        self.close_code, self.close_reason = 1000, ""
 
     def authenticate(
         self, user_id: str | None, session_id: str | None, roles: Iterable[str]
@@ -112,14 +114,15 @@ class Connection:
         if self.closing:
             return
         if self.outbox.qsize() >= OUTBOX_SIZE:
-            self.close()
+            self.close(1013, "Too many messages queued")
             return
         self.outbox.put_nowait(message)
 
-    def close(self) -> None:
+    def close(self, code: int = 1000, reason: str = "") -> None:
         """Ask the writer to close the socket after the messages already queued."""
         if not self.closing:
             self.closing = True
+            self.close_code, self.close_reason = code, reason
             self.outbox.put_nowait(None)
 
 
@@ -216,14 +219,14 @@ class Hub:
             if conn.user_id != user_id:
                 continue
             if wanted is None or conn.session_id in wanted:
-                conn.close()
+                conn.close(1000, "Session ended")
                 ended += 1
         return ended
 
     def close_all(self) -> int:
         """Close every socket (a test hook standing in for a dropped network)."""
         for conn in list(self.connections):
-            conn.close()
+            conn.close(1001, "Going away")
         return len(self.connections)
 
 

@@ -153,7 +153,7 @@ def make_endpoint(store: Store, cfg: Config, hub: Hub) -> Callable[[WebSocket], 
         while True:
             message = await conn.outbox.get()
             if message is None:
-                await ws.close(1000, "Session ended")
+                await ws.close(conn.close_code, conn.close_reason)
                 return
             await ws.send_json(message)
 
@@ -187,7 +187,7 @@ def make_endpoint(store: Store, cfg: Config, hub: Hub) -> Callable[[WebSocket], 
                 except _Refused as refused:
                     conn.send(_error(refused.code, refused.message))
                     if refused.code == 1008:
-                        conn.close()
+                        conn.close(1008, refused.message[:100])
         except (WebSocketDisconnect, RuntimeError):
             pass  # the peer left
         except Exception:

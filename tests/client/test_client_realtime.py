@@ -10,6 +10,7 @@ import pytest
 
 from appwrite_widgets.client import (
     AsyncClient,
+    Client,
     Realtime,
     RealtimeConnected,
     RealtimeEvent,
@@ -127,3 +128,34 @@ async def test_bad_arguments(signed_in: tuple[AsyncClient, Any]) -> None:
             realtime.subscribe("account", lambda e: None)
         with pytest.raises(ValueError, match="non-empty list"):
             realtime.subscribe([], lambda e: None)
+
+
+async def test_comes_back_after_a_server_restart(tmp_path: Any) -> None:
+    """The server goes away (uvicorn closes the socket, then nothing listens on the port) and
+    comes back on the same port and data file: the subscription is back by itself."""
+    data = tmp_path / "restart.sqlite3"
+    first = LocalServer(data=data, rate_limits=False).start()
+    port = first.port
+    with Client(first.endpoint, first.project, api_key=first.api_key) as admin:
+        user = admin.create_user("restart@example.com", "restart-password")
+        token = admin.create_user_session(user.id).secret
+    dropped = asyncio.Event()
+    async with AsyncClient(first.endpoint, first.project, session=token) as client:
+        realtime = Realtime(client, on_disconnect=dropped.set)
+        try:
+            realtime.subscribe(["account"], lambda e: None)
+            await realtime.wait_ready(TIMEOUT)
+            await asyncio.to_thread(first.stop)
+            await asyncio.wait_for(dropped.wait(), TIMEOUT)
+            assert not realtime.connected
+            second = await asyncio.to_thread(
+                LocalServer(data=data, port=port, rate_limits=False).start
+            )
+            try:
+                await realtime.wait_ready(TIMEOUT)  # reconnected, re-subscribed
+                assert realtime.user is not None and realtime.user.id == user.id
+            finally:
+                await realtime.aclose()
+                await asyncio.to_thread(second.stop)
+        finally:
+            await realtime.aclose()
