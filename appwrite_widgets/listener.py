@@ -22,6 +22,7 @@ from appwrite_widgets.client import (
     RealtimeConnected,
     RealtimeEvent,
     Session,
+    User,
 )
 
 __all__ = ["LiveHandlers", "SessionListener"]
@@ -49,6 +50,9 @@ class LiveHandlers(Protocol):
 
     def live_session_deleted(self, session_id: str) -> None:
         """Another session of the user was deleted."""
+
+    def live_user_updated(self, user: User) -> None:
+        """The user's account changed (name, labels, prefs...)."""
 
     def live_state(self, live: bool, reconnected: bool) -> None:
         """The subscription is confirmed (``live``) or lost; ``reconnected`` after a drop."""
@@ -138,6 +142,11 @@ class SessionListener:
 
     def _on_event(self, event: RealtimeEvent) -> None:
         uid = self.user_id
+        if event.named(f"users.{uid}.update"):
+            user = event.user()
+            if user is not None and user.id == uid:
+                self._handlers.live_user_updated(user)
+            return
         for action in ("delete", "create"):
             if not event.named(f"users.{uid}.sessions.*.{action}"):
                 continue

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, Protocol, cast
 import traitlets
 from traitlets import Bool
 
-from appwrite_widgets.client import AsyncClient, Client, Session, User
+from appwrite_widgets.client import AsyncClient, Client, Session, Team, User
 from appwrite_widgets.revocations import RevocationLedger
 
 if TYPE_CHECKING:
@@ -60,6 +60,7 @@ class _Host(Protocol):
 
     session: Session | None
     sessions: tuple[Session, ...]
+    teams: tuple[Team, ...]
     user: User | None
     is_authenticated: bool
     _generation: int
@@ -69,6 +70,8 @@ class _Host(Protocol):
     def _base(self) -> Client | AsyncClient: ...
 
     def _reset(self, *, error: str = "", forget: bool = True) -> None: ...
+
+    def _apply(self, user: User, session: Session | None, teams: tuple[Team, ...]) -> None: ...
 
     def _batch(self) -> contextlib.AbstractContextManager[None]: ...
 
@@ -206,6 +209,11 @@ class LiveSession(traitlets.HasTraits):
         if any(s.id == session_id for s in host.sessions):
             host.sessions = tuple(s for s in host.sessions if s.id != session_id)
 
+    def _live_user(self, user: User) -> None:
+        host = self._host
+        if host.is_authenticated and host.user is not None and host.user.id == user.id:
+            host._apply(user, host.session, host.teams)  # is_admin follows labels
+
     def _live_state(self, live: bool, reconnected: bool) -> None:
         self.live = live
         if live and reconnected and self._host.sessions:
@@ -251,6 +259,9 @@ class _Handlers:
 
     def live_session_deleted(self, session_id: str) -> None:
         self._ctx._live_deleted(session_id)
+
+    def live_user_updated(self, user: User) -> None:
+        self._ctx._live_user(user)
 
     def live_state(self, live: bool, reconnected: bool) -> None:
         self._ctx._live_state(live, reconnected)

@@ -131,6 +131,17 @@ async def test_a_new_sign_in_elsewhere_appears_in_sessions_and_goes_away(
     assert a.is_authenticated and len(a.sessions) == 1
 
 
+async def test_a_label_given_elsewhere_makes_an_admin_live(
+    devices: Devices, make_user: Callable[..., Any], admin: Client
+) -> None:
+    user = make_user()
+    ctx = await signed_in(devices, user, admin_label="staff")
+    assert not ctx.is_admin
+    await asyncio.to_thread(admin.update_user_labels, user.id, ["staff"])
+    await until(ctx, lambda: ctx.is_admin)
+    assert ctx.user is not None and ctx.user.labels == ("staff",)
+
+
 async def test_socket_drop_believes_nothing_and_comes_back(
     devices: Devices, make_user: Callable[..., Any], server: LocalServer, admin: Client
 ) -> None:
