@@ -185,11 +185,12 @@ class Hub:
         return self.publish(events, channels, [f"user:{user_id}"], session)
 
     def publish_user_update(
-        self, user_id: str, account: Mapping[str, Any], attribute: str | None = None
+        self, user_id: str, payload: Mapping[str, Any], attribute: str | None = None
     ) -> int:
-        """A ``users.<U>.update[.<attribute>]`` event (``account`` is the Account model)."""
+        """A ``users.<U>.update[.<attribute>]`` event; ``payload`` is what the route answered
+        (the Account model, or the prefs object), never the password hash."""
         events, channels = names.user_update_event(user_id, attribute)
-        return self.publish(events, channels, [f"user:{user_id}"], account)
+        return self.publish(events, channels, [f"user:{user_id}"], payload)
 
     def publish_row(
         self,

@@ -23,7 +23,8 @@ from typing import Any
 
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
-from . import auth, models, security
+from . import auth, jwts, models, security
+from .errors import AppwriteError
 from .hub import Connection, Hub
 from .network import client_ip
 from .origins import normalize_origin
@@ -80,12 +81,31 @@ def make_endpoint(store: Store, cfg: Config, hub: Hub) -> Callable[[WebSocket], 
             return None  # a guest (a blocked user's socket hears nothing either)
         return user, session
 
-    def bind(conn: Connection, found: tuple[User, Session] | None) -> dict[str, Any] | None:
+    def resolve_jwt(token: str) -> tuple[User, Session | None] | None:
+        """An ``X-Appwrite-JWT`` (§17.1): a forged/expired one is refused (401), one whose
+        session is gone is a guest."""
+        try:
+            payload = jwts.decode(jwts.signing_key(store), token, cfg.clock())
+        except jwts.JWTError as exc:
+            error = AppwriteError("user_jwt_invalid", f"Failed to verify JWT. {exc}")
+            raise _Refused(error.code, error.message) from None
+        user_id, session_id = payload.get("userId"), payload.get("sessionId")
+        user = store.get_user(user_id) if isinstance(user_id, str) and user_id else None
+        if user is None or not user.status:
+            return None
+        if not session_id:
+            return user, None
+        session = store.get_session(session_id) if isinstance(session_id, str) else None
+        if session is None or session.user_id != user.id:
+            return None
+        return user, session
+
+    def bind(conn: Connection, found: tuple[User, Session | None] | None) -> dict[str, Any] | None:
         if found is None:
             conn.authenticate(None, None, ())
             return None
         user, session = found
-        conn.authenticate(user.id, session.id, user_roles(store, user))
+        conn.authenticate(user.id, session.id if session else None, user_roles(store, user))
         return models.user(user, account=True)
 
     def handshake(ws: WebSocket, conn: Connection) -> dict[str, Any]:
@@ -107,7 +127,14 @@ def make_endpoint(store: Store, cfg: Config, hub: Hub) -> Callable[[WebSocket], 
                 "on your project console dashboard",
             )
         parsed, _fallback = auth.session_token(project, ws.headers, ws.cookies)
-        user = bind(conn, resolve(parsed))
+        found: tuple[User, Session | None] | None = resolve(parsed)
+        jwt = ws.headers.get("x-appwrite-jwt", "")
+        if jwt:
+            if found is not None:
+                error = AppwriteError("user_jwt_and_cookie_set")
+                raise _Refused(error.code, error.message)
+            found = resolve_jwt(jwt)
+        user = bind(conn, found)
         channels = [v for k, v in ws.query_params.multi_items() if _CHANNELS_PARAM.fullmatch(k)]
         if channels:
             _check_channels(channels)
@@ -164,7 +191,7 @@ def make_endpoint(store: Store, cfg: Config, hub: Hub) -> Callable[[WebSocket], 
             await ws.send_json(handshake(ws, conn))
         except _Refused as refused:
             await ws.send_json(_error(refused.code, refused.message))
-            await ws.close(1008 if refused.code == 1008 else 1013)
+            await ws.close(1013 if refused.code == 1013 else 1008)  # 1013: try later
             return
         hub.add(conn)
         send_task = asyncio.create_task(writer(ws, conn))

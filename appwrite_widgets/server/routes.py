@@ -11,7 +11,7 @@ from collections.abc import Callable
 from starlette.applications import Starlette
 from starlette.routing import WebSocketRoute
 
-from . import api_account, api_health, api_teams, api_users
+from . import api_account, api_health, api_memberships, api_profile, api_teams, api_users
 from .app import build_app
 from .hub import Hub
 from .realtime import make_endpoint
@@ -22,6 +22,8 @@ ROUTE_MODULES: tuple[Callable[[Router], None], ...] = (
     api_account.register,
     api_users.register,
     api_teams.register,
+    api_memberships.register,
+    api_profile.register,
     api_health.register,
 )
 

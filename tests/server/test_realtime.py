@@ -8,7 +8,7 @@ from contextlib import contextmanager
 from typing import Any
 
 import pytest
-from server_helpers import key_session, sign_in
+from server_helpers import as_token, key_session, sign_in
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import ClientConnection, connect
 
@@ -273,3 +273,31 @@ def test_a_page_from_an_unlisted_origin_is_refused(server: LocalServer) -> None:
     local_page = {"Origin": "http://localhost:8866"}
     with connect(ws_url(server), additional_headers=local_page, open_timeout=TIMEOUT) as ws:
         assert recv(ws)["type"] == "connected"
+
+
+def test_jwt_at_handshake(server: LocalServer, person: tuple[Any, str, str], api: Any) -> None:
+    user, token, session_id = person
+    jwt = api.post(f"/users/{user.id}/jwts", json={"sessionId": session_id}).json()["jwt"]
+    url = ws_url(server)
+    with connect(url, additional_headers={"X-Appwrite-JWT": jwt}, open_timeout=TIMEOUT) as ws:
+        assert recv(ws)["data"]["user"]["$id"] == user.id
+    both = {"X-Appwrite-JWT": jwt, "X-Appwrite-Session": token}
+    with connect(url, additional_headers=both, open_timeout=TIMEOUT) as ws:
+        assert recv(ws)["data"]["code"] == 403
+    with connect(url, additional_headers={"X-Appwrite-JWT": "x.y.z"}, open_timeout=TIMEOUT) as ws:
+        error = recv(ws)["data"]
+        assert error["code"] == 401 and error["message"].startswith("Failed to verify JWT.")
+        with pytest.raises(ConnectionClosed) as info:
+            recv(ws)
+    assert info.value.rcvd is not None and info.value.rcvd.code == 1008
+
+
+def test_account_updates_are_published(server: LocalServer, person: tuple[Any, str, str]) -> None:
+    user, token, _ = person
+    with open_socket(server, token=token) as (ws, _):
+        subscribe(ws, "account")
+        with as_token(server, token) as me:
+            assert me.patch("/account/name", json={"name": "Renamed"}).status_code == 200
+        event = until_event(ws, f"users.{user.id}.update.name")
+        assert event["data"]["payload"]["name"] == "Renamed"
+        assert "account.update" in event["data"]["channels"]
