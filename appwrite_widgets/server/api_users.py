@@ -9,6 +9,7 @@ from . import listing, models, records, security
 from .api_profile import issue_jwt, read_duration, read_prefs
 from .api_teams import MEMBERSHIP_ATTRIBUTES
 from .errors import AppwriteError, invalid_param
+from .events import all_sessions_deleted_event
 from .hub import hub_of
 from .params import is_label, parse_queries
 from .routing import Ctx, Reply, Router
@@ -129,6 +130,10 @@ async def delete_user_sessions(ctx: Ctx) -> Reply:
     user = path_user(ctx)
     ctx.store.delete_sessions(user.id)
     if (hub := hub_of(ctx.request)) is not None:
+        # Appwrite 1.9.6: one users.<U>.sessions.delete event (its payload is the User model;
+        # here the Account model: no password hash), then the user's sockets close.
+        events, channels = all_sessions_deleted_event(user.id)
+        hub.publish(events, channels, [f"user:{user.id}"], models.user(user, account=True))
         hub.end_sessions(user.id)
     return Reply(204)
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Sequence
 
-__all__ = ["row_event", "session_event", "user_update_event"]
+__all__ = ["all_sessions_deleted_event", "row_event", "session_event", "user_update_event"]
 
 
 def _expand(parts: Sequence[tuple[str, str | None]], action: str | None) -> list[str]:
@@ -35,6 +35,19 @@ def _expand(parts: Sequence[tuple[str, str | None]], action: str | None) -> list
 def session_event(user_id: str, session_id: str, action: str) -> tuple[list[str], list[str]]:
     """Events and channels of a session ``create``/``delete`` (channels ``account`` only)."""
     events = _expand([("users", user_id), ("sessions", session_id)], action)
+    return events, ["account", f"account.{user_id}"]
+
+
+def all_sessions_deleted_event(user_id: str) -> tuple[list[str], list[str]]:
+    """``users.<U>.sessions.delete`` (``DELETE /users/{id}/sessions``: no session ID)."""
+    events = [
+        f"users.{user_id}.sessions.delete",
+        "users.*.sessions.delete",
+        f"users.{user_id}.sessions",
+        "users.*.sessions",
+        f"users.{user_id}",
+        "users.*",
+    ]
     return events, ["account", f"account.{user_id}"]
 
 

@@ -301,3 +301,18 @@ def test_account_updates_are_published(server: LocalServer, person: tuple[Any, s
         event = until_event(ws, f"users.{user.id}.update.name")
         assert event["data"]["payload"]["name"] == "Renamed"
         assert "account.update" in event["data"]["channels"]
+
+
+def test_admin_deleting_all_sessions_publishes_one_event_then_closes(
+    server: LocalServer, person: tuple[Any, str, str], api: Any
+) -> None:
+    user, token, _ = person
+    with open_socket(server, token=token) as (ws, _):
+        subscribe(ws, "account")
+        assert api.delete(f"/users/{user.id}/sessions").status_code == 204
+        event = until_event(ws, f"users.{user.id}.sessions.delete")
+        assert event["data"]["payload"]["$id"] == user.id
+        assert "password" not in event["data"]["payload"]
+        with pytest.raises(ConnectionClosed):
+            while True:
+                recv(ws)
