@@ -20,6 +20,7 @@ import bench_import
 import bench_realtime
 import bench_requests
 import bench_server
+import bench_tables
 import bench_useragent
 from common import ROOT, Row, print_table
 
@@ -30,6 +31,7 @@ SECTIONS: dict[str, Callable[[], list[Row]]] = {
     "server": bench_server.run,
     "import": bench_import.run,
     "realtime": bench_realtime.run,
+    "tables": bench_tables.run,
     "useragent": bench_useragent.run,
 }
 

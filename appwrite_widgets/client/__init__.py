@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING as _TYPE_CHECKING
 from typing import Any as _Any
 
-from appwrite_widgets.client import calls
+from appwrite_widgets.client import calls, table_calls
 from appwrite_widgets.client._async import AsyncClient
 from appwrite_widgets.client._errors import (
     APIError,
@@ -42,8 +42,19 @@ from appwrite_widgets.client._models import (
     User,
     UserList,
 )
+from appwrite_widgets.client._permission import Permission, Role
 from appwrite_widgets.client._query import Query
 from appwrite_widgets.client._sync import Client
+from appwrite_widgets.client._tables_models import (
+    Column,
+    ColumnList,
+    Database,
+    DatabaseList,
+    Row,
+    RowList,
+    Table,
+    TableList,
+)
 from appwrite_widgets.client.calls import Call
 
 __all__ = [
@@ -53,8 +64,12 @@ __all__ = [
     "Call",
     "Client",
     "ClientClosedError",
+    "Column",
+    "ColumnList",
     "ConflictError",
     "ConnectError",
+    "Database",
+    "DatabaseList",
     "ForbiddenError",
     "InvalidArgumentError",
     "InvalidInputError",
@@ -64,6 +79,7 @@ __all__ = [
     "Membership",
     "MembershipList",
     "NotFoundError",
+    "Permission",
     "Query",
     "RateLimitError",
     "Realtime",
@@ -72,10 +88,15 @@ __all__ = [
     "RealtimeSubscription",
     "RequestTimeoutError",
     "ResponseError",
+    "Role",
+    "Row",
+    "RowList",
     "ServerError",
     "Session",
     "SessionList",
     "TLSError",
+    "Table",
+    "TableList",
     "Team",
     "TeamList",
     "Token",
@@ -84,6 +105,7 @@ __all__ = [
     "User",
     "UserList",
     "calls",
+    "table_calls",
 ]
 
 if _TYPE_CHECKING:
@@ -95,7 +117,8 @@ _LAZY = ("Realtime", "RealtimeConnected", "RealtimeEvent", "RealtimeSubscription
 
 # Show the public location in reprs and tracebacks (httpx does the same).
 for _name in __all__:
-    if _name != "calls" and _name not in _LAZY:  # calls: the module of call descriptions
+    # the modules of call descriptions: client.send(calls.get_account())
+    if _name not in ("calls", "table_calls") and _name not in _LAZY:
         globals()[_name].__module__ = __name__
 
 del _name

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from server_helpers import as_token, key_session, sign_in
+from tables_helpers import add_row, new_table
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import ClientConnection, connect
 
@@ -316,3 +317,38 @@ def test_admin_deleting_all_sessions_publishes_one_event_then_closes(
         with pytest.raises(ConnectionClosed):
             while True:
                 recv(ws)
+
+
+def test_tablesdb_row_events_reach_only_readers(
+    server: LocalServer, person: tuple[Any, str, str], api: Any, make_user: Callable[..., Any]
+) -> None:
+    """Rows of a table readable by one user: that user's socket hears create/update/delete in
+    Appwrite's spellings; a guest's and another user's sockets, subscribed alike, hear none."""
+    user, token, _ = person
+    other = make_user()
+    other_token = key_session(server, other.email, other.password)["secret"]
+    ref = new_table(api, permissions=[f'read("user:{user.id}")'])
+    channel = f"databases.{ref.db}.tables.{ref.table}.rows"
+    with (
+        open_socket(server, token=token) as (ws, _),
+        open_socket(server) as (guest_ws, _),
+        open_socket(server, token=other_token) as (other_ws, _),
+    ):
+        for sock in (ws, guest_ws, other_ws):
+            subscribe(sock, "rows", channel)
+        row = add_row(api, ref, {"title": "Launch"})
+        base = f"tablesdb.{ref.db}.tables.{ref.table}.rows.{row['$id']}"
+        created = until_event(ws, f"{base}.create")["data"]
+        assert (
+            f"databases.{ref.db}.collections.{ref.table}.documents.{row['$id']}.create"
+            in (created["events"])
+        )
+        assert {"rows", channel, f"{channel}.create"} <= set(created["channels"])
+        assert created["payload"]["title"] == "Launch"
+        patched = api.patch(f"{ref.rows}/{row['$id']}", json={"data": {"title": "Moved"}})
+        assert patched.status_code == 200, patched.text
+        assert until_event(ws, f"{base}.update")["data"]["payload"]["title"] == "Moved"
+        assert api.delete(f"{ref.rows}/{row['$id']}").status_code == 204
+        until_event(ws, f"{base}.delete")
+        for sock in (guest_ws, other_ws):  # nothing queued before the answer to a ping
+            assert send(sock, "ping", {}) == {"type": "pong"}
