@@ -64,6 +64,12 @@ from appwrite_widgets.widgets import (
 )
 
 if TYPE_CHECKING:
+    from appwrite_widgets.client import (
+        Realtime,
+        RealtimeConnected,
+        RealtimeEvent,
+        RealtimeSubscription,
+    )
     from appwrite_widgets.server.local import LocalServer
     from appwrite_widgets.widgets import BrowserCompanion, companion
 
@@ -99,6 +105,10 @@ __all__ = [
     "Permission",
     "Query",
     "RateLimitError",
+    "Realtime",
+    "RealtimeConnected",
+    "RealtimeEvent",
+    "RealtimeSubscription",
     "RequestTimeoutError",
     "ResponseError",
     "Role",
@@ -135,6 +145,10 @@ def __getattr__(name: str) -> Any:
         from appwrite_widgets.server.local import LocalServer
 
         return LocalServer
+    if name in ("Realtime", "RealtimeConnected", "RealtimeEvent", "RealtimeSubscription"):
+        from appwrite_widgets import client  # asyncio loads with it: on first use
+
+        return getattr(client, name)
     if name in ("BrowserCompanion", "companion"):  # anywidget loads on first use
         from appwrite_widgets import widgets
 

@@ -151,9 +151,9 @@ def run() -> list[Row]:
             browser.close()
     out, back = median(signed_out), median(restored)
     return [
-        Row("8 restore", "signed-out dashboard page (Voila)", f"{out:.2f} s"),
+        Row("9 restore", "signed-out dashboard page (Voila)", f"{out:.2f} s"),
         Row(
-            "8 restore",
+            "9 restore",
             "restored dashboard page / signed-out page",
             f"{back:.2f} s",
             back / out,
@@ -161,7 +161,7 @@ def run() -> list[Row]:
             note=f"median of {ROUNDS} reloads each",
         ),
         Row(
-            "8 restore",
+            "9 restore",
             "live sessions of the browser after the reloads",
             str(sessions),
             float(sessions),
