@@ -159,6 +159,7 @@ def on_page_markdown(markdown: str, page: Page, config: MkDocsConfig, files: Fil
 
 
 # Sphinx roles in docstrings (":class:`~pkg.Name`") as mkdocstrings renders them: plain code.
+# Tutorial pages also get a download link to their notebook.
 SPHINX_ROLE = re.compile(r":(?:class|meth|func|mod|attr|data|exc|obj):<code>(~?)([\w.]+)</code>")
 
 
@@ -167,7 +168,12 @@ def on_page_content(html: str, page: Page, config: MkDocsConfig, files: Files) -
         name = match.group(2).rsplit(".", 1)[-1] if match.group(1) else match.group(2)
         return f"<code>{name}</code>"
 
-    return SPHINX_ROLE.sub(replace, html)
+    html = SPHINX_ROLE.sub(replace, html)
+    name = page.file.src_uri.rsplit("/", 1)[-1]
+    if page.file.src_uri.startswith("tutorials/") and name.endswith(".ipynb"):
+        # mkdocs-jupyter (include_source) copies the notebook beside its page.
+        html = f'<p><a class="md-button" href="{name}" download>Download {name}</a></p>\n' + html
+    return html
 
 
 # -- completeness check ----------------------------------------------------------------------------
