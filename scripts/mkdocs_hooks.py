@@ -81,7 +81,7 @@ def on_nav(nav: Any, config: MkDocsConfig, files: Files) -> Any:
 # -- markers -------------------------------------------------------------------------------------
 
 
-def _section(path: Path, heading: str | None) -> str | None:
+def section(path: Path, heading: str | None) -> str | None:
     """``path`` below its first heading; its intro (``heading == ""``); or a ``##`` section."""
     lines = path.read_text(encoding="utf-8").splitlines()
     if not heading:
@@ -100,12 +100,12 @@ def _section(path: Path, heading: str | None) -> str | None:
     return None
 
 
-def _include(argument: str, optional: bool, page: Page) -> str:
+def include_text(argument: str, optional: bool, page: Page) -> str:
     name, hash_sign, heading = argument.partition("#")
     path = ROOT / name
     if not path.is_file():
         raise PluginError(f"include: {name} does not exist")
-    text = _section(path, heading if hash_sign else None)
+    text = section(path, heading if hash_sign else None)
     if text is None:
         if optional:
             return ""
@@ -115,7 +115,7 @@ def _include(argument: str, optional: bool, page: Page) -> str:
     return text.replace("](docs/", f"]({up}")
 
 
-def _endpoints() -> list[Any]:
+def endpoints() -> list[Any]:
     """The embedded server's routes, in registration order, without building its app."""
     routes = importlib.import_module("appwrite_widgets.server.routes")
     captured: list[Any] = []
@@ -130,9 +130,9 @@ def _period(seconds: int) -> str:
     return f"{seconds // 60} min"
 
 
-def _endpoint_table() -> str:
+def endpoint_table() -> str:
     rows = ["| method | path | scope | rate limit | what |", "|---|---|---|---|---|"]
-    for ep in _endpoints():
+    for ep in endpoints():
         path = re.sub(r"\(\?P<(\w+)>[^)]*\)", r"{\1}", ep.pattern.pattern.strip("^$"))
         doc = " ".join((ep.handler.__doc__ or "").strip().split("\n\n")[0].split())
         doc = re.sub(r"^[A-Z]+ /\S*?:?(\s|$)", "", doc).strip().rstrip(".")
@@ -142,7 +142,7 @@ def _endpoint_table() -> str:
     return "\n".join(rows) + "\n"
 
 
-def _tutorial_list() -> str:
+def tutorial_list() -> str:
     return "".join(f"1. [{notebook_title(p)}]({p.name})\n" for p in tutorials())
 
 
@@ -150,10 +150,10 @@ def on_page_markdown(markdown: str, page: Page, config: MkDocsConfig, files: Fil
     def replace(match: re.Match[str]) -> str:
         kind, argument = match.group(1), match.group(2)
         if kind.startswith("include"):
-            return _include(argument, optional=kind.endswith("?"), page=page)
+            return include_text(argument, optional=kind.endswith("?"), page=page)
         if kind == "endpoint-table":
-            return _endpoint_table()
-        return _tutorial_list()
+            return endpoint_table()
+        return tutorial_list()
 
     return MARKER.sub(replace, markdown)
 
