@@ -2,7 +2,7 @@
 
 * The tutorials are ``notebooks/NN-*.ipynb`` themselves (stored executed, checked by nbval),
   added as ``tutorials/NN-*.ipynb`` pages for mkdocs-jupyter and listed in the nav in order.
-* Markers in a page's Markdown are replaced at build time:
+* Markers, each alone on a line of a page's Markdown, are replaced at build time:
   ``<!-- include FILE -->`` (the file without its first heading), ``<!-- include FILE# -->``
   (the text between its first heading and its first ``##``), ``<!-- include FILE#Heading -->``
   (the body of that ``##`` section; the build fails when it is missing),
@@ -32,7 +32,10 @@ from mkdocs.structure.pages import Page
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = ROOT / "notebooks"
 PUBLIC_MODULES = ("appwrite_widgets", "appwrite_widgets.client", "appwrite_widgets.widgets")
-MARKER = re.compile(r"<!--\s*(include\??|endpoint-table|tutorial-list)\s*(.*?)\s*-->")
+# A marker stands alone on its line (so one quoted in prose or code is left alone).
+MARKER = re.compile(
+    r"^<!--\s*(include\??|endpoint-table|tutorial-list)\s*(.*?)\s*-->[ \t]*$", re.MULTILINE
+)
 
 
 def tutorials() -> list[Path]:

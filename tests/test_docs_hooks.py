@@ -79,3 +79,9 @@ def test_public_names_cover_the_three_packages() -> None:
     names = hooks.public_names()
     assert set(names) == {"appwrite_widgets", "appwrite_widgets.client", "appwrite_widgets.widgets"}
     assert "SessionContext" in names["appwrite_widgets"] and "Client" in names["appwrite_widgets"]
+
+
+def test_only_a_marker_alone_on_its_line_is_replaced() -> None:
+    assert hooks.MARKER.search("quoted: `<!-- include FILE#Section -->` in prose") is None
+    found = hooks.MARKER.search("text\n<!-- include? README.md#Demo users -->\nmore")
+    assert found is not None and found.groups() == ("include?", "README.md#Demo users")
