@@ -7,8 +7,9 @@
   (the text between its first heading and its first ``##``), ``<!-- include FILE#Heading -->``
   (the body of that ``##`` section; the build fails when it is missing),
   ``<!-- include? FILE#Heading -->`` (the same, nothing when missing),
-  ``<!-- endpoint-table -->`` (every route the embedded server registers) and
-  ``<!-- tutorial-list -->``.
+  ``<!-- endpoint-table -->`` (every route the embedded server registers),
+  ``<!-- tutorial-list -->`` and ``<!-- api-remaining -->`` (an API entry for every public name
+  no other page of ``docs/reference/`` documents, so a new name is never left out).
 * After the build, every tutorial and every public name (``__all__`` of ``appwrite_widgets``,
   ``appwrite_widgets.client`` and ``appwrite_widgets.widgets``) must have its page or API
   entry, or the build fails.
@@ -34,7 +35,8 @@ NOTEBOOKS = ROOT / "notebooks"
 PUBLIC_MODULES = ("appwrite_widgets", "appwrite_widgets.client", "appwrite_widgets.widgets")
 # A marker stands alone on its line (so one quoted in prose or code is left alone).
 MARKER = re.compile(
-    r"^<!--\s*(include\??|endpoint-table|tutorial-list)\s*(.*?)\s*-->[ \t]*$", re.MULTILINE
+    r"^<!--\s*(include\??|endpoint-table|tutorial-list|api-remaining)\s*(.*?)\s*-->[ \t]*$",
+    re.MULTILINE,
 )
 
 
@@ -149,6 +151,21 @@ def tutorial_list() -> str:
     return "".join(f"1. [{notebook_title(p)}]({p.name})\n" for p in tutorials())
 
 
+def api_remaining(docs_dir: Path) -> str:
+    """``::: name`` for each public name no page under ``docs/reference/`` documents yet."""
+    documented = set()
+    for page in (docs_dir / "reference").glob("*.md"):
+        documented |= set(re.findall(r"^::: ([\w.]+)", page.read_text(encoding="utf-8"), re.M))
+    entries = []
+    for module, names in public_names().items():
+        for name in names:
+            paths = {f"{module}.{name}", f"appwrite_widgets.{name}"}
+            if not paths & documented:
+                documented.add(f"{module}.{name}")
+                entries.append(f"::: {module}.{name}\n")
+    return "\n".join(entries) or "Every public name is on one of the other pages.\n"
+
+
 def on_page_markdown(markdown: str, page: Page, config: MkDocsConfig, files: Files) -> str:
     def replace(match: re.Match[str]) -> str:
         kind, argument = match.group(1), match.group(2)
@@ -156,6 +173,8 @@ def on_page_markdown(markdown: str, page: Page, config: MkDocsConfig, files: Fil
             return include_text(argument, optional=kind.endswith("?"), page=page)
         if kind == "endpoint-table":
             return endpoint_table()
+        if kind == "api-remaining":
+            return api_remaining(Path(config.docs_dir))
         return tutorial_list()
 
     return MARKER.sub(replace, markdown)

@@ -85,3 +85,13 @@ def test_only_a_marker_alone_on_its_line_is_replaced() -> None:
     assert hooks.MARKER.search("quoted: `<!-- include FILE#Section -->` in prose") is None
     found = hooks.MARKER.search("text\n<!-- include? README.md#Demo users -->\nmore")
     assert found is not None and found.groups() == ("include?", "README.md#Demo users")
+
+
+def test_a_public_name_no_reference_page_documents_gets_an_entry(tmp_path: Path) -> None:
+    (tmp_path / "reference").mkdir()
+    names = hooks.public_names()["appwrite_widgets"]
+    listed = "".join(f"::: appwrite_widgets.{n}\n\n" for n in names if n != "Query")
+    (tmp_path / "reference" / "all.md").write_text(listed)
+    assert hooks.api_remaining(tmp_path) == "::: appwrite_widgets.Query\n"
+    (tmp_path / "reference" / "all.md").write_text(listed + "::: appwrite_widgets.Query\n")
+    assert "::: " not in hooks.api_remaining(tmp_path)
