@@ -151,14 +151,15 @@ def tutorial_list() -> str:
     return "".join(f"1. [{notebook_title(p)}]({p.name})\n" for p in tutorials())
 
 
-def api_remaining(docs_dir: Path) -> str:
-    """``::: name`` for each public name no page under ``docs/reference/`` documents yet."""
+def api_remaining(docs_dir: Path, names: dict[str, list[str]] | None = None) -> str:
+    """``::: name`` for each public name (default: :func:`public_names`) no page under
+    ``docs/reference/`` documents yet."""
     documented = set()
     for page in (docs_dir / "reference").glob("*.md"):
         documented |= set(re.findall(r"^::: ([\w.]+)", page.read_text(encoding="utf-8"), re.M))
     entries = []
-    for module, names in public_names().items():
-        for name in names:
+    for module, exported in (names if names is not None else public_names()).items():
+        for name in exported:
             paths = {f"{module}.{name}", f"appwrite_widgets.{name}"}
             if not paths & documented:
                 documented.add(f"{module}.{name}")

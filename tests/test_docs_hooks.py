@@ -89,9 +89,16 @@ def test_only_a_marker_alone_on_its_line_is_replaced() -> None:
 
 def test_a_public_name_no_reference_page_documents_gets_an_entry(tmp_path: Path) -> None:
     (tmp_path / "reference").mkdir()
-    names = hooks.public_names()["appwrite_widgets"]
-    listed = "".join(f"::: appwrite_widgets.{n}\n\n" for n in names if n != "Query")
-    (tmp_path / "reference" / "all.md").write_text(listed)
-    assert hooks.api_remaining(tmp_path) == "::: appwrite_widgets.Query\n"
-    (tmp_path / "reference" / "all.md").write_text(listed + "::: appwrite_widgets.Query\n")
-    assert "::: " not in hooks.api_remaining(tmp_path)
+    page = tmp_path / "reference" / "page.md"
+    page.write_text("# Page\n\n::: appwrite_widgets.Client\n\n::: appwrite_widgets.NavBar\n")
+    names = {
+        "appwrite_widgets": ["Client", "NavBar", "Query"],
+        "appwrite_widgets.client": ["Client", "calls"],
+    }
+    assert hooks.api_remaining(tmp_path, names) == (
+        "::: appwrite_widgets.Query\n\n::: appwrite_widgets.client.calls\n"
+    )
+    page.write_text(
+        page.read_text() + "::: appwrite_widgets.Query\n::: appwrite_widgets.client.calls\n"
+    )
+    assert "::: " not in hooks.api_remaining(tmp_path, names)
