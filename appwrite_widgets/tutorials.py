@@ -12,7 +12,13 @@ import sys
 from pathlib import Path
 from typing import Any
 
-__all__ = ["NotebooksMissingError", "copy_tutorials", "dashboard_path", "notebooks_dir"]
+__all__ = [
+    "NotebooksMissingError",
+    "copy_tutorials",
+    "dashboard_path",
+    "notebooks_dir",
+    "tutorial_paths",
+]
 
 DASHBOARD = "dashboard.ipynb"
 
