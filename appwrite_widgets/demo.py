@@ -196,11 +196,11 @@ def run_demo(
     notebook = dashboard_path()
     _check_port_free(host, port)
 
-    from appwrite_widgets.cli import default_data_path
+    from appwrite_widgets.server.command import default_data_path
     from appwrite_widgets.server.local import LocalServer
 
+    # LocalServer.start() creates the data folder 0700 (it holds password hashes).
     data = data if data is not None else default_data_path(DEMO_PROJECT)
-    data.parent.mkdir(parents=True, exist_ok=True)
     server = LocalServer(
         project=DEMO_PROJECT, data=data, seed="demo", host=host, rate_limits=rate_limits
     )
@@ -252,7 +252,7 @@ def run_demo(
 
 def main(args: Any) -> int:
     """The ``demo`` subcommand (``args`` from :mod:`appwrite_widgets.cli`)."""
-    from appwrite_widgets.cli import stop_on_signals
+    from appwrite_widgets.server.command import stop_on_signals
 
     stop = stop_on_signals()
     try:

@@ -11,12 +11,15 @@ import itertools
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import httpx
 import pytest
-from helpers import key_client
+from helpers import CountingTransport, key_client
 
+from appwrite_widgets.client import Client
+from appwrite_widgets.context import SessionContext
+from appwrite_widgets.credentials import CredentialStore
 from appwrite_widgets.server.local import LocalServer
 
 PROJECT = "test"
@@ -81,3 +84,34 @@ def make_user(api: httpx.Client) -> Callable[..., NewUser]:
         return NewUser(resp.json()["$id"], email, password, name)
 
     return factory
+
+
+@pytest.fixture
+def admin(server: LocalServer) -> Iterator[Client]:
+    """A sync API-key client for arranging test data."""
+    with Client(server.endpoint, server.project, api_key=server.api_key) as client:
+        yield client
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> CredentialStore:
+    """A remember-me store under the test's temp dir."""
+    return CredentialStore(tmp_path / "credentials")
+
+
+@pytest.fixture
+def make_ctx(server: LocalServer, store: CredentialStore) -> Iterator[Callable[..., Any]]:
+    """``make_ctx(transport=None, **kw) -> (ctx, transport)``: a context over a Client whose
+    transport counts requests (a ``CountingTransport`` unless one is given); closed after."""
+    made: list[Client] = []
+
+    def factory(transport: CountingTransport | None = None, **kwargs: Any) -> Any:
+        transport = transport or CountingTransport()
+        client = Client(server.endpoint, server.project, transport=transport)
+        made.append(client)
+        kwargs.setdefault("credentials_store", store)
+        return SessionContext(client, **kwargs), transport
+
+    yield factory
+    for client in made:
+        client.close()

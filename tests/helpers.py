@@ -14,7 +14,13 @@ from typing import Any
 
 import httpx
 
-__all__ = ["AsyncCountingTransport", "CountingTransport", "HoldingTransport", "key_client"]
+__all__ = [
+    "AsyncCountingTransport",
+    "CountingTransport",
+    "HoldingTransport",
+    "consistent",
+    "key_client",
+]
 
 
 def key_client(server: Any) -> httpx.Client:
@@ -87,3 +93,21 @@ class HoldingTransport(AsyncCountingTransport):
             self.held.set()
             await self.release.wait()
         return response
+
+
+def consistent(ctx: Any) -> bool:
+    """Signed in and signed out are all-or-nothing, and the credential agrees."""
+    if ctx.is_authenticated:
+        return (
+            ctx.user is not None
+            and ctx.session is not None
+            and ctx.client.session_token is not None
+        )
+    return (
+        ctx.user is None
+        and ctx.session is None
+        and ctx.sessions == ()
+        and ctx.teams == ()
+        and not ctx.is_admin
+        and ctx.client.session_token is None
+    )

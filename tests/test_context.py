@@ -12,12 +12,11 @@ import asyncio
 import logging
 import os
 import stat
-from collections.abc import Callable, Iterator
 from typing import Any
 
 import httpx
 import pytest
-from helpers import CountingTransport, HoldingTransport
+from helpers import CountingTransport, HoldingTransport, consistent
 
 from appwrite_widgets.client import (
     AsyncClient,
@@ -45,47 +44,6 @@ class FaultyTransport(CountingTransport):
             self.requests.append((request.method, request.url.path.removeprefix("/v1")))
             raise httpx.ConnectError("[Errno 111] Connection refused", request=request)
         return super().handle_request(request)
-
-
-@pytest.fixture
-def store(tmp_path: Any) -> CredentialStore:
-    return CredentialStore(tmp_path / "credentials")
-
-
-@pytest.fixture
-def admin(server: Any) -> Iterator[Client]:
-    with Client(server.endpoint, server.project, api_key=server.api_key) as client:
-        yield client
-
-
-@pytest.fixture
-def make_ctx(server: Any, store: CredentialStore) -> Iterator[Callable[..., Any]]:
-    """``make_ctx(**kw) -> (ctx, transport)``: a context over a counting Client."""
-    made: list[Client] = []
-
-    def factory(transport: CountingTransport | None = None, **kwargs: Any) -> Any:
-        transport = transport or CountingTransport()
-        client = Client(server.endpoint, server.project, transport=transport)
-        made.append(client)
-        kwargs.setdefault("credentials_store", store)
-        return SessionContext(client, **kwargs), transport
-
-    yield factory
-    for client in made:
-        client.close()
-
-
-def consistent(ctx: SessionContext) -> bool:
-    """Signed in and signed out are all-or-nothing."""
-    if ctx.is_authenticated:
-        return ctx.user is not None and ctx.session is not None
-    return (
-        ctx.user is None
-        and ctx.session is None
-        and ctx.sessions == ()
-        and ctx.teams == ()
-        and not ctx.is_admin
-    )
 
 
 # -- sign in / restore ------------------------------------------------------------------------
@@ -560,3 +518,21 @@ async def test_a_late_sessions_list_does_not_bring_back_a_revoked_session(
         assert [s.id for s in admin.list_user_sessions(user.id).sessions] == [ctx.session.id]
         assert ctx._revoked_ids == []  # nothing kept once no list is on its way
         await ctx.aclose()
+
+
+def test_signing_out_is_true_exactly_while_this_devices_delete_is_on_its_way(
+    make_ctx: Any, make_user: Any
+) -> None:
+    user = make_user()
+    ctx, _ = make_ctx()
+    seen: list[tuple[bool, bool]] = []
+    ctx.observe(lambda _c: seen.append((ctx.busy, ctx.signing_out)), names="revision")
+    ctx.login(user.email, user.password)
+    assert seen and not any(out for _busy, out in seen)  # a first sign-in deletes nothing
+    seen.clear()
+    ctx.login(user.email, user.password)  # DELETE-first: the old session is signed out
+    assert (True, True) in seen and seen[-1] == (False, False)
+    seen.clear()
+    ctx.logout()
+    assert seen == [(True, True), (False, False)]
+    assert not ctx.signing_out

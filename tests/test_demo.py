@@ -7,6 +7,7 @@ import os
 import queue
 import signal
 import socket
+import stat
 import subprocess
 import sys
 import threading
@@ -146,7 +147,7 @@ def _wait_closed(port: int, timeout: float = 20.0) -> bool:
 
 @pytest.fixture
 def running(tmp_path: Path) -> Iterator[Demo]:
-    d = Demo(_free_port(), tmp_path / "demo.sqlite3")
+    d = Demo(_free_port(), tmp_path / "data" / "demo.sqlite3")  # a folder the demo creates
     try:
         yield d
     finally:
@@ -171,7 +172,8 @@ def test_demo_serves_the_dashboard_and_stops_on_sigint(running: Demo, tmp_path: 
     assert "Appwrite widgets demo" in page.text
     for secret in ("ada-demo-password", "bob-demo-password", "standard_"):
         assert secret not in page.text
-    assert (tmp_path / "demo.sqlite3").exists()
+    assert (tmp_path / "data" / "demo.sqlite3").exists()
+    assert stat.S_IMODE((tmp_path / "data").stat().st_mode) == 0o700  # it holds password hashes
 
     children = _descendants(running.proc.pid)
     assert children, "Voila (and the page's kernel) should run below the demo"

@@ -5,6 +5,7 @@ Usage: ``with Client(endpoint, project) as c: c.create_email_password_session(em
 
 from __future__ import annotations
 
+from appwrite_widgets.client import calls
 from appwrite_widgets.client._async import AsyncClient
 from appwrite_widgets.client._errors import (
     APIError,
@@ -36,11 +37,13 @@ from appwrite_widgets.client._models import (
 )
 from appwrite_widgets.client._query import Query
 from appwrite_widgets.client._sync import Client
+from appwrite_widgets.client.calls import Call
 
 __all__ = [
     "APIError",
     "AppwriteError",
     "AsyncClient",
+    "Call",
     "Client",
     "ClientClosedError",
     "ConflictError",
@@ -65,9 +68,12 @@ __all__ = [
     "UnauthorizedError",
     "User",
     "UserList",
+    "calls",
 ]
 
 # Show the public location in reprs and tracebacks (httpx does the same).
 for _name in __all__:
-    globals()[_name].__module__ = __name__
+    if _name != "calls":  # the module of call descriptions: client.send(calls.get_account())
+        globals()[_name].__module__ = __name__
+
 del _name

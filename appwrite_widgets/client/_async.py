@@ -1,6 +1,7 @@
-"""``AsyncClient``: the async shell around :class:`~appwrite_widgets.client._core.ClientCore`.
+"""``AsyncClient``: the async shell around the sans-I/O core.
 
-Mirrors ``_sync.py`` line by line with ``async``/``await``; everything else is in the core.
+Mirrors ``_sync.py`` with ``async``/``await``; what both shells share is in
+:class:`~appwrite_widgets.client._base.BaseClient`.
 """
 
 from __future__ import annotations
@@ -8,19 +9,14 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 from types import TracebackType
-from typing import Self, TypeVar
+from typing import TYPE_CHECKING, Self, TypeVar
 
 import httpx
 
-from appwrite_widgets.client._core import (
-    Call,
-    ClientCore,
-    ClientState,
-    direct_transport,
-    no_cookie_jar,
-    received,
-)
-from appwrite_widgets.client._errors import ClientClosedError
+from appwrite_widgets.client import calls
+from appwrite_widgets.client._base import BaseClient
+from appwrite_widgets.client._core import Prepared
+from appwrite_widgets.client._io import received
 from appwrite_widgets.client._models import (
     Membership,
     MembershipList,
@@ -31,14 +27,17 @@ from appwrite_widgets.client._models import (
     User,
     UserList,
 )
-from appwrite_widgets.client._sync import Client
+from appwrite_widgets.client.calls import Call
+
+if TYPE_CHECKING:
+    from appwrite_widgets.client._sync import Client
 
 __all__ = ["AsyncClient"]
 
 T = TypeVar("T")
 
 
-class AsyncClient:
+class AsyncClient(BaseClient[httpx.AsyncClient, httpx.AsyncBaseTransport]):
     """Async Appwrite client (asyncio or trio); the same methods as :class:`Client`, awaited.
 
     Usage::
@@ -58,114 +57,23 @@ class AsyncClient:
     * **locale** - *(optional)* ``X-Appwrite-Locale`` for translated fields.
     """
 
-    def __init__(
-        self,
-        endpoint: str,
-        project: str,
-        *,
-        api_key: str | None = None,
-        session: str | None = None,
-        timeout: float | httpx.Timeout = 10.0,
-        transport: httpx.AsyncBaseTransport | None = None,
-        locale: str | None = None,
-    ) -> None:
-        core = ClientCore(
-            endpoint, project, api_key=api_key, session=session, timeout=timeout, locale=locale
-        )
-        self._setup(core, transport)
-
-    def _setup(
-        self,
-        core: ClientCore,
-        transport: httpx.AsyncBaseTransport | None,
-        pool: tuple[AsyncClient, httpx.AsyncClient] | None = None,
-    ) -> None:
-        self._core = core
-        self._state = ClientState.UNOPENED
-        # _direct: what requests are sent through (None: self._http.send); direct_transport()
-        if pool is not None:  # a with_session() sibling: the owner's pool, never closed here
-            self._pool_owner: AsyncClient | None = pool[0]
-            self._http = pool[1]
-            self._direct: httpx.AsyncBaseTransport | None = pool[0]._direct
-            return
-        self._pool_owner = None
-        self._http = httpx.AsyncClient(
-            transport=transport, timeout=core.timeout, cookies=no_cookie_jar()
-        )
-        self._direct = direct_transport(self._http, core.url, httpx.AsyncBaseTransport)
-
-    @classmethod
-    def _from_core(
-        cls,
-        core: ClientCore,
-        transport: httpx.AsyncBaseTransport | None,
-        pool: tuple[AsyncClient, httpx.AsyncClient] | None = None,
-    ) -> AsyncClient:
-        client = cls.__new__(cls)
-        client._setup(core, transport, pool)
-        return client
-
-    # -- configuration and credential ----------------------------------------------------------
-
-    @property
-    def endpoint(self) -> str:
-        """The API root, e.g. ``http://127.0.0.1:8080/v1``."""
-        return self._core.endpoint
-
-    @property
-    def project(self) -> str:
-        """The project ID."""
-        return self._core.project
-
-    @property
-    def session_token(self) -> str | None:
-        """The current session token (a secret: store it only in the remember-me store)."""
-        return self._core.session_token
-
-    def set_session(self, token: str | None) -> None:
-        """Restore a session token (sent as ``X-Appwrite-Session``), or forget it with None."""
-        self._core.set_session(token)
-
-    def take_session_token(self, session_id: str) -> str | None:
-        """The token this client received when it created session ``session_id`` (a secret),
-        handed over once; None if it did not create it (or it was taken, or is one of many
-        older ones). For callers running several sign-ins on one client at once: a sign-in
-        answered late never replaces the credential another one installed meanwhile, so
-        ``session_token`` may belong to the other sign-in."""
-        return self._core.take_session_token(session_id)
-
-    @property
-    def is_closed(self) -> bool:
-        """True once :meth:`aclose` was called."""
-        return self._state is ClientState.CLOSED
+    is_async = True
+    _http_class = httpx.AsyncClient
+    _transport_class = httpx.AsyncBaseTransport
 
     def twin(self, transport: httpx.BaseTransport | None = None) -> Client:
         """A blocking :class:`Client` sharing this client's configuration and credential."""
-        return Client._from_core(self._core, transport)
-
-    def with_session(self, token: str) -> AsyncClient:
-        """:meth:`Client.with_session` for the async kind (same sharing and ownership)."""
-        owner = self._pool_owner or self
-        if owner.is_closed or self.is_closed:
-            raise ClientClosedError("This AsyncClient was closed; create a new one.")
-        return AsyncClient._from_core(self._core.sibling(token), None, pool=(owner, self._http))
-
-    def __repr__(self) -> str:
-        return self._core.describe(type(self).__name__)
+        return self._make_twin(transport)  # type: ignore[return-value]
 
     # -- lifecycle -----------------------------------------------------------------------------
 
     async def aclose(self) -> None:
         """Close the connection pool; further calls raise ClientClosedError."""
-        if self._state is not ClientState.CLOSED:
-            self._state = ClientState.CLOSED
-            if self._pool_owner is None:  # a sibling leaves the pool to its owner
-                await self._http.aclose()
+        if self._mark_closed():
+            await self._http.aclose()
 
     async def __aenter__(self) -> Self:
-        if self._state is ClientState.CLOSED:
-            raise ClientClosedError("Cannot reopen a closed AsyncClient; create a new one.")
-        self._state = ClientState.OPENED
+        self._open()
         return self
 
     async def __aexit__(
@@ -176,26 +84,28 @@ class AsyncClient:
     ) -> None:
         await self.aclose()
 
-    async def _send(self, call: Call[T]) -> T:
-        if self._state is ClientState.CLOSED or (
-            self._pool_owner is not None and self._pool_owner.is_closed
-        ):
-            raise ClientClosedError("This AsyncClient was closed; create a new one.")
+    # -- sending -------------------------------------------------------------------------------
+
+    async def send(self, call: Call[T]) -> T:
+        """Send one described call (see :mod:`appwrite_widgets.client.calls`); its result."""
+        return await self._send(self._prepare(call))
+
+    async def _send(self, prepared: Prepared[T]) -> T:
         transport = self._direct
         try:
             if transport is None:
-                response = await self._http.send(call.request)
+                response = await self._http.send(prepared.request)
             else:
                 start = time.perf_counter()
-                response = await transport.handle_async_request(call.request)
+                response = await transport.handle_async_request(prepared.request)
                 try:
                     await response.aread()
                 finally:
                     await response.aclose()
-                received(call.request, response, start)
+                received(prepared.request, response, start)
         except (httpx.HTTPError, httpx.StreamError, httpx.InvalidURL) as exc:
-            raise self._core.transport_error(call, exc) from exc
-        return self._core.finish(call, response)
+            raise self._core.transport_error(prepared, exc) from exc
+        return self._core.finish(prepared, response)
 
     # -- Account -------------------------------------------------------------------------------
 
@@ -203,41 +113,39 @@ class AsyncClient:
         self, email: str, password: str, *, user_id: str = "unique()", name: str | None = None
     ) -> User:
         """``POST /account``: sign up (does not sign in)."""
-        return await self._send(
-            self._core.create_account(email, password, user_id=user_id, name=name)
-        )
+        return await self.send(calls.create_account(email, password, user_id=user_id, name=name))
 
     async def create_email_password_session(self, email: str, password: str) -> Session:
         """``POST /account/sessions/email``: sign in; the client keeps the session credential."""
-        return await self._send(self._core.create_email_password_session(email, password))
+        return await self.send(calls.create_email_password_session(email, password))
 
     async def create_anonymous_session(self) -> Session:
         """``POST /account/sessions/anonymous``: sign in as a new anonymous user."""
-        return await self._send(self._core.create_anonymous_session())
+        return await self.send(calls.create_anonymous_session())
 
     async def get_account(self) -> User:
         """``GET /account``: the signed-in user (401 when signed out)."""
-        return await self._send(self._core.get_account())
+        return await self.send(calls.get_account())
 
     async def get_session(self, session_id: str = "current") -> Session:
         """``GET /account/sessions/{id}``."""
-        return await self._send(self._core.get_session(session_id))
+        return await self.send(calls.get_session(session_id))
 
     async def list_sessions(self) -> SessionList:
         """``GET /account/sessions``: every session of the signed-in user."""
-        return await self._send(self._core.list_sessions())
+        return await self.send(calls.list_sessions())
 
     async def update_session(self, session_id: str = "current") -> Session:
         """``PATCH /account/sessions/{id}``: extend a session."""
-        return await self._send(self._core.update_session(session_id))
+        return await self.send(calls.update_session(session_id))
 
     async def delete_session(self, session_id: str = "current") -> None:
         """``DELETE /account/sessions/{id}``: sign out one session (this one for "current")."""
-        return await self._send(self._core.delete_session(session_id))
+        return await self.send(calls.delete_session(session_id))
 
     async def delete_sessions(self) -> None:
         """``DELETE /account/sessions``: sign out everywhere; clears the credential."""
-        return await self._send(self._core.delete_sessions())
+        return await self.send(calls.delete_sessions())
 
     # -- Teams ---------------------------------------------------------------------------------
 
@@ -245,21 +153,19 @@ class AsyncClient:
         self, *, queries: Sequence[str] | None = None, search: str | None = None
     ) -> TeamList:
         """``GET /teams``: teams visible to the caller."""
-        return await self._send(self._core.list_teams(queries=queries, search=search))
+        return await self.send(calls.list_teams(queries=queries, search=search))
 
     async def list_memberships(
         self, team_id: str, *, queries: Sequence[str] | None = None, search: str | None = None
     ) -> MembershipList:
         """``GET /teams/{id}/memberships``."""
-        return await self._send(
-            self._core.list_memberships(team_id, queries=queries, search=search)
-        )
+        return await self.send(calls.list_memberships(team_id, queries=queries, search=search))
 
     async def create_team(
         self, name: str, *, team_id: str = "unique()", roles: Sequence[str] | None = None
     ) -> Team:
         """``POST /teams``."""
-        return await self._send(self._core.create_team(name, team_id=team_id, roles=roles))
+        return await self.send(calls.create_team(name, team_id=team_id, roles=roles))
 
     async def create_membership(
         self,
@@ -270,8 +176,8 @@ class AsyncClient:
         email: str | None = None,
     ) -> Membership:
         """``POST /teams/{id}/memberships``."""
-        return await self._send(
-            self._core.create_membership(team_id, roles, user_id=user_id, email=email)
+        return await self.send(
+            calls.create_membership(team_id, roles, user_id=user_id, email=email)
         )
 
     # -- Users (API key) -----------------------------------------------------------------------
@@ -280,34 +186,34 @@ class AsyncClient:
         self, *, queries: Sequence[str] | None = None, search: str | None = None
     ) -> UserList:
         """``GET /users`` (API key)."""
-        return await self._send(self._core.list_users(queries=queries, search=search))
+        return await self.send(calls.list_users(queries=queries, search=search))
 
     async def get_user(self, user_id: str) -> User:
         """``GET /users/{id}`` (API key)."""
-        return await self._send(self._core.get_user(user_id))
+        return await self.send(calls.get_user(user_id))
 
     async def create_user(
         self, email: str, password: str, *, user_id: str = "unique()", name: str | None = None
     ) -> User:
         """``POST /users`` (API key)."""
-        return await self._send(self._core.create_user(email, password, user_id=user_id, name=name))
+        return await self.send(calls.create_user(email, password, user_id=user_id, name=name))
 
     async def list_user_sessions(self, user_id: str) -> SessionList:
         """``GET /users/{id}/sessions`` (API key)."""
-        return await self._send(self._core.list_user_sessions(user_id))
+        return await self.send(calls.list_user_sessions(user_id))
 
     async def create_user_session(self, user_id: str) -> Session:
         """``POST /users/{id}/sessions`` (API key); ``secret`` holds the new token."""
-        return await self._send(self._core.create_user_session(user_id))
+        return await self.send(calls.create_user_session(user_id))
 
     async def delete_user_session(self, user_id: str, session_id: str) -> None:
         """``DELETE /users/{id}/sessions/{sid}`` (API key)."""
-        return await self._send(self._core.delete_user_session(user_id, session_id))
+        return await self.send(calls.delete_user_session(user_id, session_id))
 
     async def delete_user_sessions(self, user_id: str) -> None:
         """``DELETE /users/{id}/sessions`` (API key)."""
-        return await self._send(self._core.delete_user_sessions(user_id))
+        return await self.send(calls.delete_user_sessions(user_id))
 
     async def update_user_labels(self, user_id: str, labels: Sequence[str]) -> User:
         """``PUT /users/{id}/labels`` (API key): replace the user's labels."""
-        return await self._send(self._core.update_user_labels(user_id, labels))
+        return await self.send(calls.update_user_labels(user_id, labels))

@@ -1,7 +1,8 @@
-"""``Client``: the blocking shell around :class:`~appwrite_widgets.client._core.ClientCore`.
+"""``Client``: the blocking shell around the sans-I/O core.
 
-Only I/O lives here (sending a prepared request, lifecycle); everything else is in the core.
-``_async.py`` mirrors this file line by line with ``async``/``await``.
+Only I/O lives here (sending a prepared request, closing); what both shells share is in
+:class:`~appwrite_widgets.client._base.BaseClient`, the protocol in the core and
+:mod:`~appwrite_widgets.client.calls`. ``_async.py`` mirrors this file with ``async``/``await``.
 """
 
 from __future__ import annotations
@@ -13,15 +14,10 @@ from typing import TYPE_CHECKING, Self, TypeVar
 
 import httpx
 
-from appwrite_widgets.client._core import (
-    Call,
-    ClientCore,
-    ClientState,
-    direct_transport,
-    no_cookie_jar,
-    received,
-)
-from appwrite_widgets.client._errors import ClientClosedError
+from appwrite_widgets.client import calls
+from appwrite_widgets.client._base import BaseClient
+from appwrite_widgets.client._core import Prepared
+from appwrite_widgets.client._io import received
 from appwrite_widgets.client._models import (
     Membership,
     MembershipList,
@@ -32,6 +28,7 @@ from appwrite_widgets.client._models import (
     User,
     UserList,
 )
+from appwrite_widgets.client.calls import Call
 
 if TYPE_CHECKING:
     from appwrite_widgets.client._async import AsyncClient
@@ -41,7 +38,7 @@ __all__ = ["Client"]
 T = TypeVar("T")
 
 
-class Client:
+class Client(BaseClient[httpx.Client, httpx.BaseTransport]):
     """Blocking Appwrite client for the Account, Users and Teams session APIs.
 
     Usage::
@@ -61,124 +58,23 @@ class Client:
     * **locale** - *(optional)* ``X-Appwrite-Locale`` for translated fields.
     """
 
-    def __init__(
-        self,
-        endpoint: str,
-        project: str,
-        *,
-        api_key: str | None = None,
-        session: str | None = None,
-        timeout: float | httpx.Timeout = 10.0,
-        transport: httpx.BaseTransport | None = None,
-        locale: str | None = None,
-    ) -> None:
-        core = ClientCore(
-            endpoint, project, api_key=api_key, session=session, timeout=timeout, locale=locale
-        )
-        self._setup(core, transport)
-
-    def _setup(
-        self,
-        core: ClientCore,
-        transport: httpx.BaseTransport | None,
-        pool: tuple[Client, httpx.Client] | None = None,
-    ) -> None:
-        self._core = core
-        self._state = ClientState.UNOPENED
-        # _direct: what requests are sent through (None: self._http.send); direct_transport()
-        if pool is not None:  # a with_session() sibling: the owner's pool, never closed here
-            self._pool_owner: Client | None = pool[0]
-            self._http = pool[1]
-            self._direct: httpx.BaseTransport | None = pool[0]._direct
-            return
-        self._pool_owner = None
-        self._http = httpx.Client(
-            transport=transport, timeout=core.timeout, cookies=no_cookie_jar()
-        )
-        self._direct = direct_transport(self._http, core.url, httpx.BaseTransport)
-
-    @classmethod
-    def _from_core(
-        cls,
-        core: ClientCore,
-        transport: httpx.BaseTransport | None,
-        pool: tuple[Client, httpx.Client] | None = None,
-    ) -> Client:
-        client = cls.__new__(cls)
-        client._setup(core, transport, pool)
-        return client
-
-    # -- configuration and credential ----------------------------------------------------------
-
-    @property
-    def endpoint(self) -> str:
-        """The API root, e.g. ``http://127.0.0.1:8080/v1``."""
-        return self._core.endpoint
-
-    @property
-    def project(self) -> str:
-        """The project ID."""
-        return self._core.project
-
-    @property
-    def session_token(self) -> str | None:
-        """The current session token (a secret: store it only in the remember-me store)."""
-        return self._core.session_token
-
-    def set_session(self, token: str | None) -> None:
-        """Restore a session token (sent as ``X-Appwrite-Session``), or forget it with None."""
-        self._core.set_session(token)
-
-    def take_session_token(self, session_id: str) -> str | None:
-        """The token this client received when it created session ``session_id`` (a secret),
-        handed over once; None if it did not create it (or it was taken, or is one of many
-        older ones). For callers running several sign-ins on one client at once: a sign-in
-        answered late never replaces the credential another one installed meanwhile, so
-        ``session_token`` may belong to the other sign-in."""
-        return self._core.take_session_token(session_id)
-
-    @property
-    def is_closed(self) -> bool:
-        """True once :meth:`close` was called."""
-        return self._state is ClientState.CLOSED
+    is_async = False
+    _http_class = httpx.Client
+    _transport_class = httpx.BaseTransport
 
     def twin(self, transport: httpx.AsyncBaseTransport | None = None) -> AsyncClient:
         """An :class:`AsyncClient` sharing this client's configuration and credential."""
-        from appwrite_widgets.client._async import AsyncClient
-
-        return AsyncClient._from_core(self._core, transport)
-
-    def with_session(self, token: str) -> Client:
-        """A sibling client holding its own session ``token``: same kind, endpoint, project,
-        timeout and locale, and the same connection pool, hence the same transport (proxy, TLS
-        settings, a test wrapper). It carries no API key, and its credential and this one's
-        never affect each other (``delete_session()`` through it clears only its own).
-
-        Ownership: the pool stays this client's. Closing the sibling only ends the sibling;
-        closing this client ends both (the sibling then raises ClientClosedError), so close
-        this one last.
-        """
-        owner = self._pool_owner or self
-        if owner.is_closed or self.is_closed:
-            raise ClientClosedError("This Client was closed; create a new one.")
-        return Client._from_core(self._core.sibling(token), None, pool=(owner, self._http))
-
-    def __repr__(self) -> str:
-        return self._core.describe(type(self).__name__)
+        return self._make_twin(transport)  # type: ignore[return-value]
 
     # -- lifecycle -----------------------------------------------------------------------------
 
     def close(self) -> None:
         """Close the connection pool; further calls raise ClientClosedError."""
-        if self._state is not ClientState.CLOSED:
-            self._state = ClientState.CLOSED
-            if self._pool_owner is None:  # a sibling leaves the pool to its owner
-                self._http.close()
+        if self._mark_closed():
+            self._http.close()
 
     def __enter__(self) -> Self:
-        if self._state is ClientState.CLOSED:
-            raise ClientClosedError("Cannot reopen a closed Client; create a new one.")
-        self._state = ClientState.OPENED
+        self._open()
         return self
 
     def __exit__(
@@ -189,26 +85,28 @@ class Client:
     ) -> None:
         self.close()
 
-    def _send(self, call: Call[T]) -> T:
-        if self._state is ClientState.CLOSED or (
-            self._pool_owner is not None and self._pool_owner.is_closed
-        ):
-            raise ClientClosedError("This Client was closed; create a new one.")
+    # -- sending -------------------------------------------------------------------------------
+
+    def send(self, call: Call[T]) -> T:
+        """Send one described call (see :mod:`appwrite_widgets.client.calls`); its result."""
+        return self._send(self._prepare(call))
+
+    def _send(self, prepared: Prepared[T]) -> T:
         transport = self._direct
         try:
             if transport is None:
-                response = self._http.send(call.request)
+                response = self._http.send(prepared.request)
             else:
                 start = time.perf_counter()
-                response = transport.handle_request(call.request)
+                response = transport.handle_request(prepared.request)
                 try:
                     response.read()
                 finally:
                     response.close()
-                received(call.request, response, start)
+                received(prepared.request, response, start)
         except (httpx.HTTPError, httpx.StreamError, httpx.InvalidURL) as exc:
-            raise self._core.transport_error(call, exc) from exc
-        return self._core.finish(call, response)
+            raise self._core.transport_error(prepared, exc) from exc
+        return self._core.finish(prepared, response)
 
     # -- Account -------------------------------------------------------------------------------
 
@@ -216,39 +114,39 @@ class Client:
         self, email: str, password: str, *, user_id: str = "unique()", name: str | None = None
     ) -> User:
         """``POST /account``: sign up (does not sign in)."""
-        return self._send(self._core.create_account(email, password, user_id=user_id, name=name))
+        return self.send(calls.create_account(email, password, user_id=user_id, name=name))
 
     def create_email_password_session(self, email: str, password: str) -> Session:
         """``POST /account/sessions/email``: sign in; the client keeps the session credential."""
-        return self._send(self._core.create_email_password_session(email, password))
+        return self.send(calls.create_email_password_session(email, password))
 
     def create_anonymous_session(self) -> Session:
         """``POST /account/sessions/anonymous``: sign in as a new anonymous user."""
-        return self._send(self._core.create_anonymous_session())
+        return self.send(calls.create_anonymous_session())
 
     def get_account(self) -> User:
         """``GET /account``: the signed-in user (401 when signed out)."""
-        return self._send(self._core.get_account())
+        return self.send(calls.get_account())
 
     def get_session(self, session_id: str = "current") -> Session:
         """``GET /account/sessions/{id}``."""
-        return self._send(self._core.get_session(session_id))
+        return self.send(calls.get_session(session_id))
 
     def list_sessions(self) -> SessionList:
         """``GET /account/sessions``: every session of the signed-in user."""
-        return self._send(self._core.list_sessions())
+        return self.send(calls.list_sessions())
 
     def update_session(self, session_id: str = "current") -> Session:
         """``PATCH /account/sessions/{id}``: extend a session."""
-        return self._send(self._core.update_session(session_id))
+        return self.send(calls.update_session(session_id))
 
     def delete_session(self, session_id: str = "current") -> None:
         """``DELETE /account/sessions/{id}``: sign out one session (this one for "current")."""
-        return self._send(self._core.delete_session(session_id))
+        return self.send(calls.delete_session(session_id))
 
     def delete_sessions(self) -> None:
         """``DELETE /account/sessions``: sign out everywhere; clears the credential."""
-        return self._send(self._core.delete_sessions())
+        return self.send(calls.delete_sessions())
 
     # -- Teams ---------------------------------------------------------------------------------
 
@@ -256,19 +154,19 @@ class Client:
         self, *, queries: Sequence[str] | None = None, search: str | None = None
     ) -> TeamList:
         """``GET /teams``: teams visible to the caller."""
-        return self._send(self._core.list_teams(queries=queries, search=search))
+        return self.send(calls.list_teams(queries=queries, search=search))
 
     def list_memberships(
         self, team_id: str, *, queries: Sequence[str] | None = None, search: str | None = None
     ) -> MembershipList:
         """``GET /teams/{id}/memberships``."""
-        return self._send(self._core.list_memberships(team_id, queries=queries, search=search))
+        return self.send(calls.list_memberships(team_id, queries=queries, search=search))
 
     def create_team(
         self, name: str, *, team_id: str = "unique()", roles: Sequence[str] | None = None
     ) -> Team:
         """``POST /teams``."""
-        return self._send(self._core.create_team(name, team_id=team_id, roles=roles))
+        return self.send(calls.create_team(name, team_id=team_id, roles=roles))
 
     def create_membership(
         self,
@@ -279,9 +177,7 @@ class Client:
         email: str | None = None,
     ) -> Membership:
         """``POST /teams/{id}/memberships``."""
-        return self._send(
-            self._core.create_membership(team_id, roles, user_id=user_id, email=email)
-        )
+        return self.send(calls.create_membership(team_id, roles, user_id=user_id, email=email))
 
     # -- Users (API key) -----------------------------------------------------------------------
 
@@ -289,34 +185,34 @@ class Client:
         self, *, queries: Sequence[str] | None = None, search: str | None = None
     ) -> UserList:
         """``GET /users`` (API key)."""
-        return self._send(self._core.list_users(queries=queries, search=search))
+        return self.send(calls.list_users(queries=queries, search=search))
 
     def get_user(self, user_id: str) -> User:
         """``GET /users/{id}`` (API key)."""
-        return self._send(self._core.get_user(user_id))
+        return self.send(calls.get_user(user_id))
 
     def create_user(
         self, email: str, password: str, *, user_id: str = "unique()", name: str | None = None
     ) -> User:
         """``POST /users`` (API key)."""
-        return self._send(self._core.create_user(email, password, user_id=user_id, name=name))
+        return self.send(calls.create_user(email, password, user_id=user_id, name=name))
 
     def list_user_sessions(self, user_id: str) -> SessionList:
         """``GET /users/{id}/sessions`` (API key)."""
-        return self._send(self._core.list_user_sessions(user_id))
+        return self.send(calls.list_user_sessions(user_id))
 
     def create_user_session(self, user_id: str) -> Session:
         """``POST /users/{id}/sessions`` (API key); ``secret`` holds the new token."""
-        return self._send(self._core.create_user_session(user_id))
+        return self.send(calls.create_user_session(user_id))
 
     def delete_user_session(self, user_id: str, session_id: str) -> None:
         """``DELETE /users/{id}/sessions/{sid}`` (API key)."""
-        return self._send(self._core.delete_user_session(user_id, session_id))
+        return self.send(calls.delete_user_session(user_id, session_id))
 
     def delete_user_sessions(self, user_id: str) -> None:
         """``DELETE /users/{id}/sessions`` (API key)."""
-        return self._send(self._core.delete_user_sessions(user_id))
+        return self.send(calls.delete_user_sessions(user_id))
 
     def update_user_labels(self, user_id: str, labels: Sequence[str]) -> User:
         """``PUT /users/{id}/labels`` (API key): replace the user's labels."""
-        return self._send(self._core.update_user_labels(user_id, labels))
+        return self.send(calls.update_user_labels(user_id, labels))

@@ -28,7 +28,8 @@ from appwrite_widgets.client import AppwriteError
 if TYPE_CHECKING:
     import asyncio
 
-    from appwrite_widgets.context import SessionContext, _Names
+    from appwrite_widgets.context import SessionContext
+    from appwrite_widgets.observers import Names
 
 __all__ = ["ContextView", "date_text", "report_failure"]
 
@@ -62,7 +63,7 @@ class ContextView:
     children: tuple[Any, ...]
     layout: Any
     _ctx: SessionContext
-    _observed: list[tuple[Callable[[Any], object], _Names]]
+    _observed: list[tuple[Callable[[Any], object], Names]]
     _owned: list[Any]
     _tasks: set[asyncio.Future[Any]]
 
@@ -94,7 +95,7 @@ class ContextView:
         """Widgets this one created and closes with itself."""
         self._owned.extend(widgets)
 
-    def _watch(self, handler: Callable[[Any], object], names: _Names) -> None:
+    def _watch(self, handler: Callable[[Any], object], names: Names) -> None:
         self._ctx.observe_safely(handler, names)
         self._observed.append((handler, names))
 
@@ -180,7 +181,7 @@ class ContextView:
         if hasattr(self, "_observed"):
             self._observed.clear()
         for widget in getattr(self, "_owned", ()):
-            _close_widget(widget)
+            close_widget(widget)
         if hasattr(self, "_owned"):
             self._owned.clear()
         layout = getattr(self, "layout", None)
@@ -189,7 +190,7 @@ class ContextView:
             layout.close()
 
 
-def _close_widget(widget: Any) -> None:
+def close_widget(widget: Any) -> None:
     """Close a widget and the Layout/Style it created (ipywidgets leaves those registered)."""
     parts = [getattr(widget, "layout", None), getattr(widget, "style", None)]
     widget.close()

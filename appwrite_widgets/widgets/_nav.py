@@ -60,7 +60,7 @@ class NavBar(ContextView, ipywidgets.HBox):  # type: ignore[misc]
         if user.name and user.email:
             who = f"{user.name} ({user.email})"
         busy = bool(ctx.busy)
-        return (True, who, busy and ctx.status == "Signing out…", busy, ctx.error)
+        return (True, who, busy and ctx.signing_out, busy, ctx.error)
 
     def _on_change(self, change: Any) -> None:
         """Re-render from the context (nothing to do when what the bar shows is unchanged;

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 import ipywidgets
 
-from appwrite_widgets.widgets._base import ContextView, _close_widget, date_text
+from appwrite_widgets.widgets._base import ContextView, close_widget, date_text
 
 if TYPE_CHECKING:
     from appwrite_widgets.client import Session
@@ -155,7 +155,7 @@ class SessionsPanel(ContextView, ipywidgets.VBox):  # type: ignore[misc]
                 self._grid.children = tuple(cells)
             self._reload.disabled = self._others.disabled = bool(ctx.busy)
         for widget in old:
-            _close_widget(widget)
+            close_widget(widget)
 
     def _revoker(self, session_id: str, current: bool) -> Any:
         ctx = self._ctx
@@ -176,7 +176,7 @@ class SessionsPanel(ContextView, ipywidgets.VBox):  # type: ignore[misc]
         """Close the rows too, then the panel."""
         cells, self._cells = self._cells, []
         for widget in cells:
-            _close_widget(widget)
+            close_widget(widget)
         super().close()
 
     def __repr__(self) -> str:

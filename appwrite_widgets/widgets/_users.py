@@ -10,15 +10,16 @@ from typing import TYPE_CHECKING, Any
 
 import ipywidgets
 
-from appwrite_widgets.client import AppwriteError, Query, Session, User
-from appwrite_widgets.context import _adrive, _Call, _describe, _drive, _Flow
-from appwrite_widgets.widgets._base import ContextView, _close_widget
+from appwrite_widgets.client import AppwriteError, AsyncClient, Client, Query, Session, User, calls
+from appwrite_widgets.clientpair import ClientPair
+from appwrite_widgets.flows import Flow, adrive, drive, request
+from appwrite_widgets.messages import describe
+from appwrite_widgets.widgets._base import ContextView, close_widget
 from appwrite_widgets.widgets._sessions import session_row
 
 if TYPE_CHECKING:
     import asyncio
 
-    from appwrite_widgets.client import AsyncClient, Client
     from appwrite_widgets.context import SessionContext
 
 __all__ = ["UsersPanel"]
@@ -67,12 +68,7 @@ class UsersPanel(ContextView, ipywidgets.VBox):  # type: ignore[misc]
         self._bind(ctx)
         self.add_class("aw-users-panel")  # stable hook for CSS and UI tests
         self._own(*self.children, self._search, self._reload)
-        if hasattr(admin_client, "aclose"):
-            self.__async: Any = admin_client
-            self.__sync: Any = None
-        else:
-            self.__sync, self.__async = admin_client, None
-        self.__twin: Any = None  # the other kind of client, made on first use; ours to close
+        self._clients = ClientPair(admin_client)  # the twin it makes is ours to close
         self._users: tuple[User, ...] = ()
         self._selected: User | None = None
         self._user_sessions: tuple[Session, ...] = ()
@@ -115,39 +111,39 @@ class UsersPanel(ContextView, ipywidgets.VBox):  # type: ignore[misc]
         self._search.value = text
         return self._run(self._load_users_flow())
 
-    def _load_users_flow(self) -> _Flow[None]:
+    def _load_users_flow(self) -> Flow[None]:
         text = self._search.value.strip()
         queries = [Query.order_desc("$createdAt"), Query.limit(PAGE)]
-        listing = yield _Call("list_users", kwargs=(("queries", queries), ("search", text or None)))
+        listing = yield from request(calls.list_users(queries=queries, search=text or None))
         if self._ctx.is_admin:
             self._users = tuple(listing.users)
         self._render()
 
-    def _select_flow(self, user_id: str) -> _Flow[None]:
+    def _select_flow(self, user_id: str) -> Flow[None]:
         user = next((u for u in self._users if u.id == user_id), None)
-        listing = yield _Call("list_user_sessions", (user_id,))
+        listing = yield from request(calls.list_user_sessions(user_id))
         if self._ctx.is_admin:
             self._selected = user
             self._user_sessions = tuple(listing.sessions)
         self._render()
 
-    def _revoke_flow(self, session_id: str) -> _Flow[None]:
+    def _revoke_flow(self, session_id: str) -> Flow[None]:
         if self._selected is None:
             return
-        yield _Call("delete_user_session", (self._selected.id, session_id))
+        yield from request(calls.delete_user_session(self._selected.id, session_id))
         self._user_sessions = tuple(s for s in self._user_sessions if s.id != session_id)
         self._render()
 
-    def _revoke_all_flow(self) -> _Flow[None]:
+    def _revoke_all_flow(self) -> Flow[None]:
         if self._selected is None:
             return
-        yield _Call("delete_user_sessions", (self._selected.id,))
+        yield from request(calls.delete_user_sessions(self._selected.id))
         self._user_sessions = ()
         self._render()
 
     # -- running flows with the admin client -------------------------------------------------
 
-    def _run(self, flow: _Flow[None]) -> asyncio.Task[None] | None:
+    def _run(self, flow: Flow[None]) -> asyncio.Task[None] | None:
         """Run ``flow`` with the admin client: at once without a loop (returns None), else as
         a task on the running loop (returned; it never raises, errors show in the panel)."""
         import asyncio  # here, not at module level: the package imports faster
@@ -157,30 +153,21 @@ class UsersPanel(ContextView, ipywidgets.VBox):  # type: ignore[misc]
             asyncio.get_running_loop()
         except RuntimeError:
             try:
-                _drive(flow, self._invoke)
+                drive(flow, lambda call: self._clients.sync.send(call))
             except Exception as exc:
                 self._failed(exc)
             return None
-        return self._schedule(lambda: _adrive(flow, self._ainvoke), self._failed)
+        return self._schedule(
+            lambda: adrive(flow, lambda call: self._clients.asynchronous.send(call)), self._failed
+        )
 
     def _failed(self, exc: BaseException) -> None:
         if isinstance(exc, AppwriteError):
-            client = self.__sync if self.__sync is not None else self.__async
-            message = _describe(exc, client.endpoint)
+            message = describe(exc, self._clients.given.endpoint)
         else:
             _log.error("A UsersPanel action failed", exc_info=exc)
             message = f"Something went wrong ({type(exc).__name__}); see the appwrite_widgets log."
         self._error.value = f'<span style="color: #b00020;">{html.escape(message)}</span>'
-
-    def _invoke(self, call: _Call) -> Any:
-        if self.__sync is None:
-            self.__sync = self.__twin = self.__async.twin()
-        return call.on(self.__sync)
-
-    async def _ainvoke(self, call: _Call) -> Any:
-        if self.__async is None:
-            self.__async = self.__twin = self.__sync.twin()
-        return await call.on(self.__async)
 
     # -- view ---------------------------------------------------------------------------------
 
@@ -200,7 +187,7 @@ class UsersPanel(ContextView, ipywidgets.VBox):  # type: ignore[misc]
     def _on_revoke_all(self, _button: Any) -> None:
         self._run(self._revoke_all_flow())
 
-    def _button(self, description: str, icon: str, action: Callable[[], _Flow[None]]) -> Any:
+    def _button(self, description: str, icon: str, action: Callable[[], Flow[None]]) -> Any:
         button = ipywidgets.Button(
             description=description, icon=icon, layout=ipywidgets.Layout(width="auto")
         )
@@ -246,7 +233,7 @@ class UsersPanel(ContextView, ipywidgets.VBox):  # type: ignore[misc]
                     self._sessions_box.children = tuple(session_rows)
                     self._revoke_all.layout.display = None
         for widget in old:
-            _close_widget(widget)
+            close_widget(widget)
 
     def close(self) -> None:
         """Close the rows, the twin client the panel made, then the panel (the admin client
@@ -254,16 +241,14 @@ class UsersPanel(ContextView, ipywidgets.VBox):  # type: ignore[misc]
         loop (a kernel's); awaiting the panel's pending tasks waits for it."""
         rows, self._rows = self._rows, []
         for widget in rows:
-            _close_widget(widget)
-        twin, self.__twin = self.__twin, None
+            close_widget(widget)
+        twin = self._clients.detach_twin()
         if twin is not None:
-            self.__sync = None if self.__sync is twin else self.__sync
-            self.__async = None if self.__async is twin else self.__async
             self._release(twin)
         super().close()
 
-    def _release(self, twin: Any) -> None:
-        if not hasattr(twin, "aclose"):
+    def _release(self, twin: Client | AsyncClient) -> None:
+        if isinstance(twin, Client):
             twin.close()
             return
         import asyncio

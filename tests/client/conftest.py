@@ -100,10 +100,3 @@ def connect(
     yield factory
     for api in opened:
         api.close()
-
-
-@pytest.fixture
-def admin(server: Any) -> Iterator[Client]:
-    """A sync API-key client for arranging test data."""
-    with Client(server.endpoint, server.project, api_key=server.api_key) as client:
-        yield client

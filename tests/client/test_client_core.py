@@ -25,6 +25,7 @@ from appwrite_widgets.client import (
     Session,
     UnauthorizedError,
     User,
+    calls,
 )
 from appwrite_widgets.client._core import ClientCore
 
@@ -56,7 +57,7 @@ def session_response(*headers: tuple[str, str]) -> httpx.Response:
 
 
 def login(core: ClientCore, *headers: tuple[str, str]) -> Session:
-    call = core.create_email_password_session("ada@example.com", "correct-horse")
+    call = core.prepare(calls.create_email_password_session("ada@example.com", "correct-horse"))
     return core.finish(call, session_response(*headers))
 
 
@@ -64,7 +65,7 @@ def login(core: ClientCore, *headers: tuple[str, str]) -> Session:
 
 
 def test_every_request_carries_project_format_and_sdk_headers() -> None:
-    request = make_core(locale="de").get_account().request
+    request = make_core(locale="de").prepare(calls.get_account()).request
     assert request.method == "GET"
     assert str(request.url) == f"{ENDPOINT}/account"
     headers = request.headers
@@ -90,13 +91,15 @@ def test_the_version_constant_matches_the_installed_metadata() -> None:
 
 
 def test_api_key_is_sent_and_marks_the_platform_as_server() -> None:
-    request = make_core(api_key="standard_k3y").list_users().request
+    request = make_core(api_key="standard_k3y").prepare(calls.list_users()).request
     assert request.headers["X-Appwrite-Key"] == "standard_k3y"
     assert request.headers["X-SDK-Platform"] == "server"
 
 
 def test_login_request_posts_json_credentials() -> None:
-    call = make_core().create_email_password_session("ada@example.com", "correct-horse")
+    call = make_core().prepare(
+        calls.create_email_password_session("ada@example.com", "correct-horse")
+    )
     assert call.request.method == "POST"
     assert call.request.url.path == "/v1/account/sessions/email"
     assert json.loads(call.request.content) == {
@@ -106,7 +109,7 @@ def test_login_request_posts_json_credentials() -> None:
 
 
 def test_create_account_sends_unique_id_and_optional_name() -> None:
-    call = make_core().create_account("a@example.com", "password1", name="Ann")
+    call = make_core().prepare(calls.create_account("a@example.com", "password1", name="Ann"))
     assert json.loads(call.request.content) == {
         "userId": "unique()",
         "email": "a@example.com",
@@ -118,7 +121,9 @@ def test_create_account_sends_unique_id_and_optional_name() -> None:
 def test_list_queries_are_sent_as_queries_brackets_json_strings() -> None:
     from appwrite_widgets.client import Query
 
-    call = make_core().list_users(queries=[Query.limit(5), Query.offset(10)], search="ada")
+    call = make_core().prepare(
+        calls.list_users(queries=[Query.limit(5), Query.offset(10)], search="ada")
+    )
     params = call.request.url.params
     assert params.get_list("queries[]") == [
         '{"method":"limit","values":[5]}',
@@ -130,29 +135,50 @@ def test_list_queries_are_sent_as_queries_brackets_json_strings() -> None:
 @pytest.mark.parametrize(
     ("build", "method", "path"),
     [
-        pytest.param(lambda c: c.get_session(), "GET", "/v1/account/sessions/current", id="get"),
-        pytest.param(lambda c: c.update_session("s1"), "PATCH", "/v1/account/sessions/s1", id="up"),
         pytest.param(
-            lambda c: c.delete_session(), "DELETE", "/v1/account/sessions/current", id="del"
-        ),
-        pytest.param(lambda c: c.delete_sessions(), "DELETE", "/v1/account/sessions", id="del-all"),
-        pytest.param(
-            lambda c: c.list_memberships("admins"), "GET", "/v1/teams/admins/memberships", id="mem"
+            lambda: calls.get_session(),
+            "GET",
+            "/v1/account/sessions/current",
+            id="get",
         ),
         pytest.param(
-            lambda c: c.delete_user_session("u1", "s1"),
+            lambda: calls.update_session("s1"),
+            "PATCH",
+            "/v1/account/sessions/s1",
+            id="up",
+        ),
+        pytest.param(
+            lambda: calls.delete_session(),
+            "DELETE",
+            "/v1/account/sessions/current",
+            id="del",
+        ),
+        pytest.param(
+            lambda: calls.delete_sessions(),
+            "DELETE",
+            "/v1/account/sessions",
+            id="del-all",
+        ),
+        pytest.param(
+            lambda: calls.list_memberships("admins"),
+            "GET",
+            "/v1/teams/admins/memberships",
+            id="mem",
+        ),
+        pytest.param(
+            lambda: calls.delete_user_session("u1", "s1"),
             "DELETE",
             "/v1/users/u1/sessions/s1",
             id="dus",
         ),
         pytest.param(
-            lambda c: c.update_user_labels("u1", ["admin"]),
+            lambda: calls.update_user_labels("u1", ["admin"]),
             "PUT",
             "/v1/users/u1/labels",
             id="labels",
         ),
         pytest.param(
-            lambda c: c.create_membership("t1", ["owner"], user_id="u1"),
+            lambda: calls.create_membership("t1", ["owner"], user_id="u1"),
             "POST",
             "/v1/teams/t1/memberships",
             id="cm",
@@ -160,7 +186,7 @@ def test_list_queries_are_sent_as_queries_brackets_json_strings() -> None:
     ],
 )
 def test_methods_map_to_the_documented_http_route(build: Any, method: str, path: str) -> None:
-    call = build(make_core())
+    call = make_core().prepare(build())
     assert (call.request.method, call.request.url.path) == (method, path)
 
 
@@ -179,7 +205,7 @@ def test_host_only_session_cookie_becomes_the_cookie_credential() -> None:
         ),
     )
     assert core.session_token == TOKEN
-    headers = core.get_account().request.headers
+    headers = core.prepare(calls.get_account()).request.headers
     assert headers["Cookie"] == f"{COOKIE}={encoded}"
     assert "X-Fallback-Cookies" not in headers
     assert "X-Appwrite-Session" not in headers
@@ -193,7 +219,7 @@ def test_cookie_for_another_domain_falls_back_to_x_fallback_cookies() -> None:
         ("set-cookie", f"{COOKIE}={quote(TOKEN, safe='')}; path=/; domain=.appwrite.example.com"),
         ("x-fallback-cookies", fallback),
     )
-    headers = core.get_account().request.headers
+    headers = core.prepare(calls.get_account()).request.headers
     assert "Cookie" not in headers
     assert json.loads(headers["X-Fallback-Cookies"]) == {COOKIE: TOKEN}
 
@@ -217,11 +243,11 @@ def test_legacy_cookie_and_other_projects_cookies_are_ignored() -> None:
 
 def test_restored_session_is_sent_as_x_appwrite_session() -> None:
     core = make_core(session=TOKEN)
-    headers = core.get_account().request.headers
+    headers = core.prepare(calls.get_account()).request.headers
     assert headers["X-Appwrite-Session"] == TOKEN
     assert "Cookie" not in headers
     core.set_session(None)
-    assert "X-Appwrite-Session" not in core.get_account().request.headers
+    assert "X-Appwrite-Session" not in core.prepare(calls.get_account()).request.headers
 
 
 @pytest.mark.parametrize(
@@ -237,28 +263,30 @@ def test_restored_session_is_sent_as_x_appwrite_session() -> None:
 )
 def test_server_clearing_the_cookie_clears_the_credential(clearing_header: tuple[str, str]) -> None:
     core = make_core(session=TOKEN)
-    call = core.delete_session("66c5f1a2b3c4d5e6f7a8")  # an explicit ID that was ours
+    call = core.prepare(
+        calls.delete_session("66c5f1a2b3c4d5e6f7a8")
+    )  # an explicit ID that was ours
     core.finish(call, httpx.Response(204, headers=[clearing_header]))
     assert core.session_token is None
 
 
 def test_deleting_current_clears_and_deleting_another_id_keeps_the_credential() -> None:
     core = make_core(session=TOKEN)
-    core.finish(core.delete_session("someoneelse1"), httpx.Response(204))
+    core.finish(core.prepare(calls.delete_session("someoneelse1")), httpx.Response(204))
     assert core.session_token == TOKEN
-    core.finish(core.delete_session("current"), httpx.Response(204))
+    core.finish(core.prepare(calls.delete_session("current")), httpx.Response(204))
     assert core.session_token is None
 
 
 def test_delete_sessions_clears_the_credential() -> None:
     core = make_core(session=TOKEN)
-    core.finish(core.delete_sessions(), httpx.Response(204))
+    core.finish(core.prepare(calls.delete_sessions()), httpx.Response(204))
     assert core.session_token is None
 
 
 def test_logout_does_not_clear_a_credential_obtained_meanwhile() -> None:
     core = make_core(session=TOKEN)
-    call = core.delete_session()  # sent with TOKEN
+    call = core.prepare(calls.delete_session())  # sent with TOKEN
     core.set_session("newer-token")  # e.g. a login through the twin while the DELETE ran
     core.finish(call, httpx.Response(204))
     assert core.session_token == "newer-token"
@@ -273,13 +301,13 @@ def test_unauthorized_get_account_keeps_the_credential() -> None:
         "version": "1.9.6",
     }
     with pytest.raises(UnauthorizedError):
-        core.finish(core.get_account(), httpx.Response(401, json=body))
+        core.finish(core.prepare(calls.get_account()), httpx.Response(401, json=body))
     assert core.session_token == TOKEN
 
 
 def test_error_responses_never_set_a_credential() -> None:
     core = make_core()
-    call = core.create_email_password_session("ada@example.com", "correct-horse")
+    call = core.prepare(calls.create_email_password_session("ada@example.com", "correct-horse"))
     response = httpx.Response(
         401,
         headers=[("x-fallback-cookies", json.dumps({COOKIE: TOKEN}))],
@@ -314,7 +342,7 @@ def test_error_status_maps_to_error_class_and_keeps_appwrite_message(
     core = make_core()
     body = {"message": f"msg {status}", "code": status, "type": error_type, "version": "1.9.6"}
     with pytest.raises(expected) as caught:
-        core.finish(core.get_account(), httpx.Response(status, json=body))
+        core.finish(core.prepare(calls.get_account()), httpx.Response(status, json=body))
     assert type(caught.value) is expected
     assert (caught.value.message, caught.value.code, caught.value.type) == (
         f"msg {status}",
@@ -328,7 +356,7 @@ def test_rate_limit_retry_after_header_wins() -> None:
     core = make_core()
     response = httpx.Response(429, headers={"retry-after": "42"}, json={"message": "slow"})
     with pytest.raises(RateLimitError) as caught:
-        core.finish(core.get_account(), response)
+        core.finish(core.prepare(calls.get_account()), response)
     assert caught.value.retry_after == 42.0
 
 
@@ -337,7 +365,7 @@ def test_rate_limit_retry_after_from_x_ratelimit_reset() -> None:
     reset = int(time.time()) + 600
     response = httpx.Response(429, headers={"x-ratelimit-reset": str(reset)}, json={"message": "x"})
     with pytest.raises(RateLimitError) as caught:
-        core.finish(core.get_account(), response)
+        core.finish(core.prepare(calls.get_account()), response)
     assert caught.value.retry_after is not None
     assert 590 <= caught.value.retry_after <= 600
 
@@ -345,7 +373,7 @@ def test_rate_limit_retry_after_from_x_ratelimit_reset() -> None:
 def test_rate_limit_without_hints_has_no_retry_after() -> None:
     core = make_core()
     with pytest.raises(RateLimitError) as caught:
-        core.finish(core.get_account(), httpx.Response(429, json={"message": "x"}))
+        core.finish(core.prepare(calls.get_account()), httpx.Response(429, json={"message": "x"}))
     assert caught.value.retry_after is None
 
 
@@ -353,14 +381,16 @@ def test_proxy_html_502_becomes_server_error_naming_the_endpoint() -> None:
     core = make_core()
     response = httpx.Response(502, html="<html><body>Bad Gateway</body></html>")
     with pytest.raises(ServerError) as caught:
-        core.finish(core.get_account(), response)
+        core.finish(core.prepare(calls.get_account()), response)
     assert str(caught.value) == f"Appwrite at {ENDPOINT} answered 502 Bad Gateway (non-JSON body)."
 
 
 def test_redirect_is_a_response_error() -> None:
     core = make_core()
     with pytest.raises(ResponseError, match="301"):
-        core.finish(core.get_account(), httpx.Response(301, headers={"location": "/x"}))
+        core.finish(
+            core.prepare(calls.get_account()), httpx.Response(301, headers={"location": "/x"})
+        )
 
 
 @pytest.mark.parametrize(
@@ -375,12 +405,12 @@ def test_redirect_is_a_response_error() -> None:
 def test_unusable_success_body_is_a_response_error(response: httpx.Response) -> None:
     core = make_core()
     with pytest.raises(ResponseError):
-        core.finish(core.get_account(), response)
+        core.finish(core.prepare(calls.get_account()), response)
 
 
 def test_error_messages_never_echo_the_password_key_or_token() -> None:
     core = make_core(api_key="standard_supersecretkey", session=TOKEN)
-    call = core.create_email_password_session("ada@example.com", "hunter2-hunter2")
+    call = core.prepare(calls.create_email_password_session("ada@example.com", "hunter2-hunter2"))
     echoed = f"bad: hunter2-hunter2 standard_supersecretkey {TOKEN} {quote(TOKEN, safe='')}"
     with pytest.raises(InvalidArgumentError) as caught:
         core.finish(call, httpx.Response(400, json={"message": echoed, "code": 400}))
@@ -394,8 +424,8 @@ def test_error_messages_never_echo_the_password_key_or_token() -> None:
 def test_successful_parse_returns_models() -> None:
     core = make_core()
     user = core.finish(
-        core.get_account(),
+        core.prepare(calls.get_account()),
         httpx.Response(200, json={"$id": "ada", "email": "ada@example.com", "labels": ["admin"]}),
     )
     assert user == User(id="ada", email="ada@example.com", labels=("admin",))
-    assert core.finish(core.delete_sessions(), httpx.Response(204)) is None
+    assert core.finish(core.prepare(calls.delete_sessions()), httpx.Response(204)) is None

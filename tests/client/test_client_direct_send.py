@@ -12,8 +12,15 @@ from typing import Any
 import httpx
 import pytest
 
-from appwrite_widgets.client import AsyncClient, Client, ConnectError, UnauthorizedError, _sync
-from appwrite_widgets.client._core import direct_transport
+from appwrite_widgets.client import (
+    AsyncClient,
+    Client,
+    ConnectError,
+    UnauthorizedError,
+    _base,
+    calls,
+)
+from appwrite_widgets.client._io import direct_transport
 
 ENDPOINT = "https://appwrite.example.test/v1"
 USER = {"$id": "u1", "name": "Ada", "email": "ada@example.com", "labels": [], "prefs": {}}
@@ -75,7 +82,7 @@ def test_direct_transport_without_the_private_api() -> None:
 
 
 def test_falls_back_to_send(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(_sync, "direct_transport", lambda *args: None)
+    monkeypatch.setattr(_base, "direct_transport", lambda *args: None)
     sent: list[Any] = []
     original = httpx.Client.send
 
@@ -106,13 +113,13 @@ def test_transport_exception_carries_the_request() -> None:
 
 def test_request_matches_what_httpx_would_build() -> None:
     client = Client(ENDPOINT, "proj", api_key="standard_key", locale="de")
-    call = client._core.create_user("ada@example.com", "pässwörd-123", name="Ädä")
+    call = client._core.prepare(calls.create_user("ada@example.com", "pässwörd-123", name="Ädä"))
     body = json.loads(call.request.content)
     expected = httpx.Request(
         "POST",
         ENDPOINT + "/users",
         json=body,
-        headers=client._core._headers(None),
+        headers=client._core.requests.headers(None),
         extensions={"timeout": client._core.timeout.as_dict()},
     )
     assert call.request.headers.raw == expected.headers.raw

@@ -22,6 +22,7 @@ from appwrite_widgets.client import (
     ServerError,
     TLSError,
     UnauthorizedError,
+    calls,
 )
 from appwrite_widgets.server.local import LocalServer
 
@@ -272,7 +273,9 @@ def test_a_late_sign_in_never_replaces_the_credential_but_hands_over_its_token(
         # answered after another credential (a restored one) was installed.
         other = make_user()
         client.set_session(None)
-        late = client._core.create_email_password_session(other.email, other.password)
+        late = client._core.prepare(
+            calls.create_email_password_session(other.email, other.password)
+        )
         client.set_session(token)
         response = client._http.send(late.request)
         late_session = client._core.finish(late, response)
@@ -307,7 +310,7 @@ def test_reprs_and_errors_never_show_password_token_or_key(
         user_conn.api.create_email_password_session(user.email, password)
     for error in (bad_label.value, wrong.value, bad_session.value):
         texts += [str(error), repr(error), str(error.args)]
-    call = user_conn.api._core.get_account()
+    call = user_conn.api._core.prepare(calls.get_account())
     texts += [caplog.text, repr(call), repr(user_conn.api._core.credentials)]
     assert "POST /account/sessions/email -> 201" in caplog.text  # method, path, status only
     for text in texts:

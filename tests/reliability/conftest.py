@@ -6,18 +6,16 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
-
-from appwrite_widgets.client import AsyncClient, Client
-from appwrite_widgets.context import SessionContext
-from appwrite_widgets.credentials import CredentialStore
-
-from .reliability_helpers import (
+from reliability_helpers import (
     AsyncFaultInjector,
     FaultInjector,
     FaultPlan,
     FaultPorts,
-    wire_side_clients,
 )
+
+from appwrite_widgets.client import AsyncClient, Client
+from appwrite_widgets.context import SessionContext
+from appwrite_widgets.credentials import CredentialStore
 
 
 @pytest.fixture(scope="session")
@@ -33,16 +31,11 @@ def plan(fault_ports: FaultPorts) -> FaultPlan:
 
 
 @pytest.fixture
-def store(tmp_path: Any) -> CredentialStore:
-    return CredentialStore(tmp_path / "credentials")
-
-
-@pytest.fixture
-def make_ctx(
+def make_faulty_ctx(
     server: Any, plan: FaultPlan, store: CredentialStore
 ) -> Iterator[Callable[..., SessionContext]]:
-    """``make_ctx(asynchronous=False, **kw)``: a context whose every request (side clients
-    included) goes through ``plan``."""
+    """``make_faulty_ctx(asynchronous=False, **kw)``: a context whose every request (revocations
+    included: they go through the same client) goes through ``plan``."""
     made: list[Any] = []
 
     def factory(*, asynchronous: bool = False, **kwargs: Any) -> SessionContext:
@@ -55,16 +48,9 @@ def make_ctx(
         made.append(client)
         kwargs.setdefault("credentials_store", store)
         ctx = SessionContext(client, **kwargs)
-        wire_side_clients(ctx, plan)
         return ctx
 
     yield factory
     for client in made:
         if isinstance(client, Client):
             client.close()
-
-
-@pytest.fixture
-def admin(server: Any) -> Iterator[Client]:
-    with Client(server.endpoint, server.project, api_key=server.api_key) as client:
-        yield client

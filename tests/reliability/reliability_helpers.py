@@ -31,7 +31,6 @@ import httpx
 
 from appwrite_widgets.client import (
     AppwriteError,
-    AsyncClient,
     Client,
     ConnectError,
     RateLimitError,
@@ -39,7 +38,6 @@ from appwrite_widgets.client import (
     ResponseError,
     ServerError,
 )
-from appwrite_widgets.context import SessionContext
 
 # A dashboard configures a short timeout; the stalled request carries it (0.3 s).
 STALL_TIMEOUT = 0.3
@@ -294,38 +292,6 @@ class AsyncFaultInjector(httpx.AsyncBaseTransport):
 
     async def aclose(self) -> None:
         await self.inner.aclose()
-
-
-def wire_side_clients(ctx: SessionContext, plan: FaultPlan) -> None:
-    """Send the context's short-lived revocation clients through the plan too."""
-    base = ctx._base
-
-    def side(token: str, *, asynchronous: bool) -> Any:
-        if asynchronous:
-            return AsyncClient(
-                base.endpoint, base.project, session=token, transport=AsyncFaultInjector(plan)
-            )
-        return Client(base.endpoint, base.project, session=token, transport=FaultInjector(plan))
-
-    ctx._side_client = side  # type: ignore[method-assign]
-
-
-def consistent(ctx: SessionContext) -> bool:
-    """Signed in and signed out are all-or-nothing, and the credential agrees."""
-    if ctx.is_authenticated:
-        return (
-            ctx.user is not None
-            and ctx.session is not None
-            and ctx.client.session_token is not None
-        )
-    return (
-        ctx.user is None
-        and ctx.session is None
-        and ctx.sessions == ()
-        and ctx.teams == ()
-        and not ctx.is_admin
-        and ctx.client.session_token is None
-    )
 
 
 def alive(server: Any, token: str) -> bool:

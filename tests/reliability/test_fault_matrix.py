@@ -22,22 +22,27 @@ from typing import Any
 import httpx
 import ipywidgets
 import pytest
-
-from appwrite_widgets.client import AppwriteError, Client, RateLimitError, RequestTimeoutError
-from appwrite_widgets.context import SessionContext
-from appwrite_widgets.credentials import CredentialStore
-from appwrite_widgets.widgets import LoginForm, NavBar, SessionsPanel
-
-from .reliability_helpers import (
+from helpers import consistent
+from reliability_helpers import (
     FAULTS,
     RETRY_AFTER,
     FaultPlan,
     FaultPorts,
     alive,
     click,
-    consistent,
     new_user,
 )
+
+from appwrite_widgets.client import (
+    AppwriteError,
+    Client,
+    RateLimitError,
+    RequestTimeoutError,
+    calls,
+)
+from appwrite_widgets.context import SessionContext
+from appwrite_widgets.credentials import CredentialStore
+from appwrite_widgets.widgets import LoginForm, NavBar, SessionsPanel
 
 # The issue's seven faults; "dropped-mid-body" runs in the smaller tests below.
 MATRIX_FAULTS = [f for f in FAULTS if f != "dropped-mid-body"]
@@ -109,14 +114,14 @@ async def test_fault(
     via: str,
     server: Any,
     plan: FaultPlan,
-    make_ctx: Callable[..., SessionContext],
+    make_faulty_ctx: Callable[..., SessionContext],
     api: httpx.Client,
     admin: Client,
     store: CredentialStore,
     cleanup: list[Any],
 ) -> None:
     user = new_user(api)
-    ctx = make_ctx(asynchronous=via != "sync", remember=True)
+    ctx = make_faulty_ctx(asynchronous=via != "sync", remember=True)
     remembered = store.path_for(server.endpoint, server.project)
     other_token = other_id = token = session_id = None
     if action != "login":
@@ -240,14 +245,14 @@ async def test_fault(
 def test_half_done_login_leaves_no_orphan_session(
     fault: str,
     plan: FaultPlan,
-    make_ctx: Callable[..., SessionContext],
+    make_faulty_ctx: Callable[..., SessionContext],
     make_user: Any,
     admin: Client,
 ) -> None:
     """The session was created, then GET /account fails: the new session is revoked (once),
     not left alive on the server with nobody knowing its token."""
     user = make_user()
-    ctx = make_ctx()
+    ctx = make_faulty_ctx()
     plan.arm(fault, lambda r: r.method == "GET" and r.url.path.endswith("/account"))
     with pytest.raises(FAULTS[fault]):
         ctx.login(user.email, user.password)
@@ -262,11 +267,11 @@ def test_retry_while_appwrite_is_still_down_keeps_the_debt(
     fault: str,
     server: Any,
     plan: FaultPlan,
-    make_ctx: Callable[..., SessionContext],
+    make_faulty_ctx: Callable[..., SessionContext],
     make_user: Any,
 ) -> None:
     user = make_user()
-    ctx = make_ctx()
+    ctx = make_faulty_ctx()
     ctx.login(user.email, user.password)
     token, session_id = ctx.client.session_token, ctx.session.id
     assert token is not None
@@ -289,11 +294,11 @@ def test_a_non_appwrite_200_is_not_a_confirmed_sign_out() -> None:
     from appwrite_widgets.client._core import ClientCore
 
     core = ClientCore("http://127.0.0.1:9/v1", "test", session="token-1234")
-    call = core.delete_session("current")
+    call = core.prepare(calls.delete_session("current"))
     with pytest.raises(ResponseError, match="not valid JSON"):
         core.finish(call, httpx.Response(200, html="<html>Sign in to the Wi-Fi</html>"))
     assert core.session_token == "token-1234"
-    core.finish(core.delete_session("current"), httpx.Response(200, json={}))
+    core.finish(core.prepare(calls.delete_session("current")), httpx.Response(200, json={}))
     assert core.session_token is None
 
 

@@ -17,8 +17,10 @@ from typing import Any
 
 import httpx
 import pytest
+from helpers import consistent
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
+from reliability_helpers import click, new_user
 
 from appwrite_widgets.client import (
     APIError,
@@ -26,12 +28,11 @@ from appwrite_widgets.client import (
     Client,
     InvalidInputError,
     ServerError,
+    calls,
 )
 from appwrite_widgets.context import SessionContext
 from appwrite_widgets.credentials import CredentialStore
 from appwrite_widgets.widgets import LoginForm
-
-from .reliability_helpers import click, consistent, new_user
 
 ID_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,35}")
 EMAIL_RE = re.compile(r"[^@\s]+@[^@\s]+")
@@ -274,7 +275,9 @@ def test_endpoints_and_projects(endpoint: Any, project: Any) -> None:
             return
     with client:
         assert valid_id(project)
-        call = client._core.get_account()  # sans-I/O: the request every call would send
+        call = client._core.prepare(
+            calls.get_account()
+        )  # sans-I/O: the request every call would send
         assert call.request.url.scheme in ("http", "https")
         assert transport.sent == []
 

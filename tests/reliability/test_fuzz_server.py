@@ -19,8 +19,7 @@ import httpx
 import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
-
-from .reliability_helpers import new_user
+from reliability_helpers import new_user
 
 FUZZ = settings(
     max_examples=50,

@@ -19,14 +19,13 @@ import httpx
 import ipywidgets
 import ipywidgets.embed
 import pytest
+from reliability_helpers import AsyncFaultInjector, FaultPlan, FaultPorts, click
 
 from appwrite_widgets.client import AppwriteError, AsyncClient, Client
 from appwrite_widgets.context import SessionContext
 from appwrite_widgets.credentials import CredentialStore
 from appwrite_widgets.server.local import LocalServer
 from appwrite_widgets.widgets import Gate, LoginForm, NavBar, SessionsPanel, UsersPanel
-
-from .reliability_helpers import AsyncFaultInjector, FaultPlan, FaultPorts, click, wire_side_clients
 
 PASSWORD = "Secret-Pass-For-Leak-Check-9431"
 LOGGERS = ("appwrite_widgets", "uvicorn", "uvicorn.error", "uvicorn.access", "uvicorn.asgi")
@@ -105,7 +104,6 @@ async def test_no_secret_anywhere_during_a_full_flow(
     assert other.secret
     client = AsyncClient(srv.endpoint, srv.project, transport=AsyncFaultInjector(plan))
     ctx = SessionContext(client, credentials_store=store, admin_label="admin")
-    wire_side_clients(ctx, plan)
     form = LoginForm(ctx)
     nav = NavBar(ctx, login_form=form)
     panel = SessionsPanel(ctx)

@@ -7,47 +7,24 @@ ipywidgets works comm-less here (``comm.DummyComm``); clicks are simulated with
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
-from helpers import CountingTransport, HoldingTransport
+from helpers import HoldingTransport
 
-from appwrite_widgets.client import AsyncClient, Client
+from appwrite_widgets.client import AsyncClient
 from appwrite_widgets.context import SessionContext
 from appwrite_widgets.credentials import CredentialStore
 
 
 @pytest.fixture
-def admin(server: Any) -> Iterator[Client]:
-    with Client(server.endpoint, server.project, api_key=server.api_key) as client:
-        yield client
-
-
-@pytest.fixture
-def make_ctx(server: Any, tmp_path: Any) -> Iterator[Callable[..., Any]]:
-    """``make_ctx(**kw) -> (ctx, transport)``: a context over a counting Client."""
-    made: list[Client] = []
-
-    def factory(**kwargs: Any) -> Any:
-        transport = CountingTransport()
-        client = Client(server.endpoint, server.project, transport=transport)
-        made.append(client)
-        kwargs.setdefault("credentials_store", CredentialStore(tmp_path / "credentials"))
-        return SessionContext(client, **kwargs), transport
-
-    yield factory
-    for client in made:
-        client.close()
-
-
-@pytest.fixture
-async def actx(server: Any, tmp_path: Any) -> Any:
+async def actx(server: Any, store: CredentialStore) -> Any:
     """``(ctx, transport)``: a context over a counting AsyncClient (what a kernel would use);
     the transport can hold one reply back (``transport.hold``, see tests/helpers.py)."""
     transport = HoldingTransport()
     client = AsyncClient(server.endpoint, server.project, transport=transport)
-    ctx = SessionContext(client, credentials_store=CredentialStore(tmp_path / "credentials"))
+    ctx = SessionContext(client, credentials_store=store)
     yield ctx, transport
     await ctx.aclose()
     await client.aclose()

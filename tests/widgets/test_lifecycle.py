@@ -7,7 +7,7 @@ from typing import Any
 import ipywidgets
 from ipywidgets.widgets.widget import _instances
 
-from appwrite_widgets.context import _SafeObserver
+from appwrite_widgets.observers import SafeObserver
 from appwrite_widgets.widgets import Gate, LoginForm, NavBar, SessionsPanel, UsersPanel
 
 
@@ -15,7 +15,7 @@ def observers_of(ctx: Any) -> list[Any]:
     found = []
     for by_type in ctx._trait_notifiers.values():
         for handlers in by_type.values():
-            found.extend(h for h in handlers if isinstance(h, _SafeObserver))
+            found.extend(h for h in handlers if isinstance(h, SafeObserver))
     return found
 
 

@@ -15,21 +15,19 @@ from typing import Any
 
 import httpx
 import pytest
+from helpers import consistent
+from reliability_helpers import (
+    AsyncFaultInjector,
+    FaultPlan,
+    alive,
+    click,
+    new_user,
+)
 
 from appwrite_widgets.client import AppwriteError, AsyncClient, Client
 from appwrite_widgets.context import SessionContext
 from appwrite_widgets.credentials import CredentialStore
 from appwrite_widgets.widgets import LoginForm, NavBar, SessionsPanel
-
-from .reliability_helpers import (
-    AsyncFaultInjector,
-    FaultPlan,
-    alive,
-    click,
-    consistent,
-    new_user,
-    wire_side_clients,
-)
 
 PASSWORD = "concurrency-password"
 
@@ -65,7 +63,6 @@ async def held(
     transport = HeldTransport(AsyncFaultInjector(plan))
     client = AsyncClient(server.endpoint, server.project, transport=transport)
     ctx = SessionContext(client, credentials_store=store)
-    wire_side_clients(ctx, plan)
     yield ctx, transport
     transport.release()
     await ctx.aclose()

@@ -1,0 +1,182 @@
+"""What the blocking and the async client share (as httpx's ``BaseClient``): configuration,
+the credential, lifecycle state, connection-pool ownership and the twin/sibling plumbing.
+
+``_sync.py`` and ``_async.py`` add only their I/O (sending, closing) and the API methods, and
+never import each other: a shell finds its twin's class through :func:`twin_class`.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar, Generic, Self, TypeVar
+
+import httpx
+
+from appwrite_widgets.client._cookies import no_cookie_jar
+from appwrite_widgets.client._core import ClientCore, Prepared
+from appwrite_widgets.client._errors import ClientClosedError
+from appwrite_widgets.client._io import ClientState, direct_transport
+from appwrite_widgets.client.calls import Call
+
+__all__ = ["BaseClient", "twin_class"]
+
+HttpT = TypeVar("HttpT", httpx.Client, httpx.AsyncClient)
+TransportT = TypeVar("TransportT", httpx.BaseTransport, httpx.AsyncBaseTransport)
+T = TypeVar("T")
+
+# The library's own shell of each kind (blocking: False, async: True), registered on definition.
+_KINDS: dict[bool, type[BaseClient[Any, Any]]] = {}
+
+
+def twin_class(is_async: bool) -> type[BaseClient[Any, Any]]:
+    """The library's client class of the given kind (``Client`` or ``AsyncClient``)."""
+    return _KINDS[is_async]
+
+
+class BaseClient(Generic[HttpT, TransportT]):
+    """Shared by :class:`~appwrite_widgets.client.Client` and its async twin."""
+
+    #: Whether the shell's methods are coroutines.
+    is_async: ClassVar[bool]
+    _http_class: ClassVar[type[Any]]
+    _transport_class: ClassVar[type[Any]]
+
+    _core: ClientCore
+    _state: ClientState
+    _pool_owner: Self | None
+    _http: HttpT
+    _direct: TransportT | None
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        _KINDS.setdefault(cls.is_async, cls)
+
+    def __init__(
+        self,
+        endpoint: str,
+        project: str,
+        *,
+        api_key: str | None = None,
+        session: str | None = None,
+        timeout: float | httpx.Timeout = 10.0,
+        transport: TransportT | None = None,
+        locale: str | None = None,
+    ) -> None:
+        core = ClientCore(
+            endpoint, project, api_key=api_key, session=session, timeout=timeout, locale=locale
+        )
+        self._setup(core, transport)
+
+    def _setup(
+        self,
+        core: ClientCore,
+        transport: TransportT | None,
+        pool: tuple[Self, HttpT] | None = None,
+    ) -> None:
+        self._core = core
+        self._state = ClientState.UNOPENED
+        # _direct: what requests are sent through (None: self._http.send); direct_transport()
+        if pool is not None:  # a with_session() sibling: the owner's pool, never closed here
+            self._pool_owner = pool[0]
+            self._http = pool[1]
+            self._direct = pool[0]._direct
+            return
+        self._pool_owner = None
+        self._http = self._http_class(
+            transport=transport, timeout=core.timeout, cookies=no_cookie_jar()
+        )
+        self._direct = direct_transport(self._http, core.url, self._transport_class)
+
+    @classmethod
+    def _from_core(
+        cls,
+        core: ClientCore,
+        transport: Any,
+        pool: tuple[Self, HttpT] | None = None,
+    ) -> Self:
+        client = cls.__new__(cls)
+        client._setup(core, transport, pool)
+        return client
+
+    # -- configuration and credential ----------------------------------------------------------
+
+    @property
+    def endpoint(self) -> str:
+        """The API root, e.g. ``http://127.0.0.1:8080/v1``."""
+        return self._core.endpoint
+
+    @property
+    def project(self) -> str:
+        """The project ID."""
+        return self._core.project
+
+    @property
+    def session_token(self) -> str | None:
+        """The current session token (a secret: store it only in the remember-me store)."""
+        return self._core.session_token
+
+    def set_session(self, token: str | None) -> None:
+        """Restore a session token (sent as ``X-Appwrite-Session``), or forget it with None."""
+        self._core.set_session(token)
+
+    def take_session_token(self, session_id: str) -> str | None:
+        """The token this client received when it created session ``session_id`` (a secret),
+        handed over once; None if it did not create it (or it was taken, or is one of many
+        older ones). For callers running several sign-ins on one client at once: a sign-in
+        answered late never replaces the credential another one installed meanwhile, so
+        ``session_token`` may belong to the other sign-in."""
+        return self._core.take_session_token(session_id)
+
+    @property
+    def is_closed(self) -> bool:
+        """True once the client was closed."""
+        return self._state is ClientState.CLOSED
+
+    def _make_twin(self, transport: Any) -> BaseClient[Any, Any]:
+        return twin_class(not self.is_async)._from_core(self._core, transport)
+
+    def with_session(self, token: str) -> Self:
+        """A sibling client holding its own session ``token``: same kind, endpoint, project,
+        timeout and locale, and the same connection pool, hence the same transport (proxy, TLS
+        settings, a test wrapper). It carries no API key, and its credential and this one's
+        never affect each other (``delete_session()`` through it clears only its own).
+
+        Ownership: the pool stays this client's. Closing the sibling only ends the sibling;
+        closing this client ends both (the sibling then raises ClientClosedError), so close
+        this one last.
+        """
+        owner = self._pool_owner or self
+        if owner.is_closed or self.is_closed:
+            self._closed()
+        return self._from_core(self._core.sibling(token), None, pool=(owner, self._http))
+
+    def __repr__(self) -> str:
+        return self._core.describe(type(self).__name__)
+
+    # -- lifecycle -----------------------------------------------------------------------------
+
+    def _closed(self) -> None:
+        raise ClientClosedError(f"This {self._kind()} was closed; create a new one.")
+
+    def _kind(self) -> str:
+        return "AsyncClient" if self.is_async else "Client"
+
+    def _open(self) -> None:
+        """Enter ``with``/``async with`` (a closed client cannot be reopened)."""
+        if self._state is ClientState.CLOSED:
+            raise ClientClosedError(f"Cannot reopen a closed {self._kind()}; create a new one.")
+        self._state = ClientState.OPENED
+
+    def _mark_closed(self) -> bool:
+        """Mark closed; True if this client owns a pool still to close."""
+        if self._state is ClientState.CLOSED:
+            return False
+        self._state = ClientState.CLOSED
+        return self._pool_owner is None  # a sibling leaves the pool to its owner
+
+    def _prepare(self, call: Call[T]) -> Prepared[T]:
+        """Check the client is usable and bind ``call`` to the credential to send it with."""
+        if self._state is ClientState.CLOSED or (
+            self._pool_owner is not None and self._pool_owner.is_closed
+        ):
+            self._closed()
+        return self._core.prepare(call)
