@@ -19,6 +19,7 @@ import bench_fanout
 import bench_import
 import bench_requests
 import bench_server
+import bench_useragent
 from common import ROOT, Row, print_table
 
 SECTIONS: dict[str, Callable[[], list[Row]]] = {
@@ -27,6 +28,7 @@ SECTIONS: dict[str, Callable[[], list[Row]]] = {
     "fanout": bench_fanout.run,
     "server": bench_server.run,
     "import": bench_import.run,
+    "useragent": bench_useragent.run,
 }
 
 

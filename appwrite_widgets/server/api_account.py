@@ -5,8 +5,8 @@ from __future__ import annotations
 from anyio import to_thread
 
 from . import models, security
-from .app import Ctx, RateSpec, Reply, Router
 from .errors import AppwriteError, invalid_param
+from .routing import Ctx, RateSpec, Reply, Router
 from .sessions import clear_session, create_session
 from .signup import register_user
 from .store import Session
@@ -113,11 +113,13 @@ async def get_session(ctx: Ctx) -> Reply:
 async def update_session(ctx: Ctx) -> Reply:
     """PATCH /account/sessions/{sessionId}: extend the expiry (cookies not re-issued).
 
-    Like Appwrite 1.9.6, the answer does not recompute ``current``/``countryName``.
+    Like Appwrite 1.9.6, the answer does not recompute ``current``/``countryName``. An expired
+    session is 404 like a deleted one: extending it would bring its old token back to life.
     """
     session = _own_session(ctx)
     updated = ctx.store.extend_session(session.id, ctx.now, ctx.now + ctx.cfg.session_duration)
-    assert updated is not None
+    if updated is None:
+        raise AppwriteError("user_session_not_found")
     body = models.session(updated, current=False)
     body["countryName"] = ""
     return Reply(200, body)

@@ -1,14 +1,14 @@
-"""Teams routes: list/create teams, list/create memberships; health and ping."""
+"""Teams routes: list/create teams, list/create memberships."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
 
-from . import APPWRITE_VERSION, listing, models, security
-from .app import Ctx, Reply, Router
+from . import listing, models, security
 from .errors import AppwriteError, invalid_param
 from .params import is_role, parse_queries
+from .routing import Ctx, Reply, Router
 from .store import Conflict, Membership, Team
 
 TEAM_ATTRIBUTES: dict[str, Callable[[Team], Any]] = {
@@ -166,27 +166,9 @@ async def create_membership(ctx: Ctx) -> Reply:
     return Reply(201, models.membership(membership))
 
 
-async def health(ctx: Ctx) -> Reply:
-    """GET /health (API key)."""
-    return Reply(200, {"name": "http", "ping": 0, "status": "pass"})
-
-
-async def health_version(ctx: Ctx) -> Reply:
-    """GET /health/version (public, no project needed)."""
-    return Reply(200, {"version": APPWRITE_VERSION})
-
-
-async def ping(ctx: Ctx) -> Reply:
-    """GET /ping: text ``Pong!``."""
-    return Reply(200, "Pong!")
-
-
 def register(router: Router) -> None:
-    """Add the teams and health routes."""
+    """Add the teams routes."""
     router.add("GET", "/teams", "teams.read")(list_teams)
     router.add("POST", "/teams", "teams.write")(create_team)
     router.add("GET", "/teams/{teamId}/memberships", "teams.read")(list_memberships)
     router.add("POST", "/teams/{teamId}/memberships", "teams.write")(create_membership)
-    router.add("GET", "/health", "health.read")(health)
-    router.add("GET", "/health/version", "public", needs_project=False)(health_version)
-    router.add("GET", "/ping", "global")(ping)

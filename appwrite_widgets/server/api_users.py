@@ -6,9 +6,9 @@ from collections.abc import Callable
 from typing import Any
 
 from . import listing, models, security
-from .app import Ctx, Reply, Router
 from .errors import AppwriteError, invalid_param
 from .params import is_label, parse_queries
+from .routing import Ctx, Reply, Router
 from .sessions import create_session
 from .signup import register_user
 from .store import User

@@ -50,6 +50,19 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--api-key", default=None, help="default: a generated standard_ key")
     p.add_argument("--seed", choices=["demo"], default=None)
     p.add_argument("--no-rate-limits", action="store_true")
+    p.add_argument(
+        "--origin",
+        action="append",
+        metavar="HOST|URL",
+        help="a web page allowed to call with browser credentials (repeat; default: pages on "
+        "this machine); a hostname, *.domain or scheme://host:port",
+    )
+    p.add_argument(
+        "--trusted-proxy",
+        action="append",
+        metavar="ADDRESS",
+        help="a reverse proxy (IP or CIDR) whose X-Forwarded-For is believed (repeat)",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -68,6 +81,8 @@ def run(args: argparse.Namespace) -> int:
             port=args.port,
             rate_limits=not args.no_rate_limits,
             access_log=True,
+            origins=args.origin,
+            trusted_proxies=args.trusted_proxy or (),
         )
         server.start()
     except (OSError, ValueError) as exc:

@@ -17,6 +17,11 @@ CATALOGUE: Final[dict[str, tuple[int, str]]] = {
         "route is valid for this SDK version. Refer to the API docs for more details.",
     ),
     "general_argument_invalid": (400, "One or more arguments are invalid."),
+    "general_unknown_origin": (
+        403,
+        "The request originated from an unknown origin. If you trust this domain, please list "
+        "it as a trusted platform in the Appwrite console.",
+    ),
     "general_unauthorized_scope": (
         401,
         "The current user or API key does not have the required "

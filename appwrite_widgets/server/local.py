@@ -9,17 +9,19 @@ import socket
 import tempfile
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from types import TracebackType
 from typing import Any
 
 import uvicorn
 
-from . import security
-from .app import Config
+from . import security, slowclients
+from .network import parse_network
+from .origins import LOCAL_PAGES, OriginPolicy
 from .requestlog import RequestLog
 from .routes import make_app
+from .routing import Config
 from .seed import SEEDS
 from .store import Store
 
@@ -28,8 +30,16 @@ class LocalServer:
     """An Appwrite-compatible server for one project, on ``host:port`` (0 = a free port).
 
     Use as a context manager or call :meth:`start` / :meth:`stop`. ``data=None`` uses a
-    temporary SQLite file that is removed on stop. ``record_requests=True`` keeps a
-    :class:`RequestLog` of every request in :attr:`requests` (to count round trips).
+    temporary SQLite file that is removed on stop; a data file belongs to the project that
+    created it. ``record_requests=True`` keeps a :class:`RequestLog` of every request in
+    :attr:`requests` (to count round trips).
+
+    Hardening: ``origins`` lists the web pages that may call with the browser's credentials
+    (hostnames, ``*.domain`` or ``scheme://host:port``; default: pages on this machine) — the
+    server's own host is always listed; ``trusted_proxies`` (addresses or CIDR networks) are
+    the only peers whose ``X-Forwarded-For`` is believed; a client must send its request
+    headers within ``header_timeout`` and its body within ``body_timeout`` seconds; at most
+    ``max_connections`` connections are served at once (more get 503).
     """
 
     def __init__(
@@ -47,11 +57,18 @@ class LocalServer:
         clock: Callable[[], float] | None = None,
         access_log: bool = False,
         record_requests: bool = False,
+        origins: Sequence[str] | None = None,
+        trusted_proxies: Sequence[str] = (),
+        header_timeout: float = 10.0,
+        body_timeout: float = 30.0,
+        max_connections: int = 200,
     ) -> None:
         if not security.is_valid_id(project):
             raise ValueError(f"invalid project ID: {project!r}")
         if seed is not None and seed not in SEEDS:
             raise ValueError(f"unknown seed {seed!r}; known: {', '.join(SEEDS)}")
+        allowed = OriginPolicy.parse(LOCAL_PAGES if origins is None else origins)
+        proxies = tuple(parse_network(p) for p in trusted_proxies)
         self.project = project
         self.api_key = api_key or security.new_api_key()
         self.host = host
@@ -70,7 +87,11 @@ class LocalServer:
             max_sessions=max_sessions,
             session_duration=session_duration,
             clock=clock or time.time,
+            origins=allowed.with_host(host),
+            trusted_proxies=proxies,
         )
+        self._timeouts = slowclients.Timeouts(header_timeout, body_timeout)
+        self._max_connections = max_connections
         self._access_log = access_log
         self._record_requests = record_requests
         self._requests: RequestLog | None = None
@@ -105,7 +126,7 @@ class LocalServer:
             raise RuntimeError("server already started")
         # A fresh machine may not have the data folder yet (e.g. ~/.local/share/...).
         self.data.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        self._store = Store(self.data)
+        self._store = Store(self.data, self.project)
         if self.seed is not None:
             SEEDS[self.seed](self._store)
         family = socket.AF_INET6 if ":" in self.host else socket.AF_INET
@@ -131,6 +152,9 @@ class LocalServer:
             access_log=self._access_log,
             server_header=False,
             timeout_graceful_shutdown=5,
+            http=slowclients.protocol(self._timeouts),
+            proxy_headers=False,  # X-Forwarded-For is read (validated) by network.client_ip
+            limit_concurrency=self._max_connections,
         )
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(

@@ -71,7 +71,8 @@ def user(u: store.User, *, account: bool = False) -> dict[str, Any]:
 
 def session(s: store.Session, *, current: bool, secret: str = "") -> dict[str, Any]:
     """Session; ``secret`` is "" except for API-key callers of session-creating routes."""
-    device = useragent.parse(s.user_agent)
+    # Parsed once at creation; only sessions stored by older versions are parsed here.
+    device = s.device or useragent.parse(s.user_agent)
     out: dict[str, Any] = {
         "$id": s.id,
         "$createdAt": fmt_time(s.created_at),

@@ -1,18 +1,31 @@
-"""Assemble the ASGI app from the route modules."""
+"""The route table: every route module of the server, and the app assembled from them.
+
+To add endpoints, write a module with ``register(router)`` (see :mod:`.routing`) and add its
+``register`` to :data:`ROUTE_MODULES`, one per line.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from starlette.applications import Starlette
 
-from . import api_account, api_teams, api_users
-from .app import Config, Router, build_app
+from . import api_account, api_health, api_teams, api_users
+from .app import build_app
+from .routing import Config, Router
 from .store import Store
+
+ROUTE_MODULES: tuple[Callable[[Router], None], ...] = (
+    api_account.register,
+    api_users.register,
+    api_teams.register,
+    api_health.register,
+)
 
 
 def make_app(store: Store, cfg: Config) -> Starlette:
     """The complete Appwrite-compatible app for ``cfg.project`` over ``store``."""
     router = Router()
-    api_account.register(router)
-    api_users.register(router)
-    api_teams.register(router)
+    for register in ROUTE_MODULES:
+        register(router)
     return build_app(store, cfg, router)

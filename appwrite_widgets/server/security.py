@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
+import itertools
 import json
 import math
 import os
@@ -120,31 +121,55 @@ class RateDecision:
     reset: int
 
 
-class RateLimiter:
-    """Fixed windows aligned to ``floor(now / period) * period`` (utopia-php/abuse TimeLimit)."""
+def _compact(key: str) -> str:
+    """``key`` itself when short, else its head and a digest (keys embed raw parameters, such
+    as an email as sent, which may be a megabyte long)."""
+    if len(key) <= 128:
+        return key
+    return key[:64] + "#" + sha256_hex(key)
 
-    def __init__(self) -> None:
-        self._counts: dict[tuple[str, int], int] = {}
+
+class RateLimiter:
+    """Fixed windows aligned to ``floor(now / period) * period`` (utopia-php/abuse TimeLimit).
+
+    Holds at most ``max_keys`` counters, each under a short key: past windows go first, then
+    the oldest counters, so a flood of distinct (or huge) keys cannot exhaust memory.
+    """
+
+    def __init__(self, max_keys: int = 100_000) -> None:
+        self._counts: dict[tuple[str, int], tuple[int, int]] = {}  # (key, start) -> (used, end)
+        self._max_keys = max_keys
         self._lock = threading.Lock()
+
+    def __len__(self) -> int:
+        return len(self._counts)
 
     def hit(
         self, key: str, limit: int, period: int, now: float, *, count: bool = True
     ) -> RateDecision:
         """Check ``key``; when allowed (and ``count``), count this attempt."""
         start = int(math.floor(now / period) * period)
+        key = _compact(key)
         with self._lock:
-            used = self._counts.get((key, start), 0)
+            used = self._counts.get((key, start), (0, 0))[0]
             allowed = used < limit
             if allowed and count:
-                self._counts[(key, start)] = used + 1
-            if len(self._counts) > 10_000:
-                self._counts = {k: v for k, v in self._counts.items() if k[1] >= start - period}
+                self._counts[(key, start)] = (used + 1, start + period)
+                if len(self._counts) > self._max_keys:
+                    self._shrink(now)
         return RateDecision(
             allowed, limit, max(limit - used - 1, 0) if allowed else 0, start + period
         )
 
+    def _shrink(self, now: float) -> None:
+        self._counts = {k: v for k, v in self._counts.items() if v[1] > now}
+        excess = len(self._counts) - self._max_keys * 9 // 10
+        for k in list(itertools.islice(self._counts, max(excess, 0))):
+            del self._counts[k]
+
     def reset(self, key: str) -> None:
         """Forget every window of ``key`` (Appwrite resets the email limit on a 201)."""
+        key = _compact(key)
         with self._lock:
             for k in [k for k in self._counts if k[0] == key]:
                 del self._counts[k]

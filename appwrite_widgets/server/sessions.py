@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import json
 
-from . import models, security
-from .app import Ctx, Reply, is_same_site, session_cookies
+from . import models, security, useragent
+from .routing import Ctx, Reply
 from .store import User
+from .transport import is_same_site, session_cookies
 
 
 def create_session(
@@ -27,6 +28,7 @@ def create_session(
     secret = security.new_secret()
     token = security.encode_token(user.id, secret)
     expire = ctx.now + ctx.cfg.session_duration
+    user_agent = ctx.user_agent[: useragent.MAX_LENGTH]
     session = ctx.store.create_session(
         session_id=security.unique_id(),
         user_id=user.id,
@@ -36,7 +38,8 @@ def create_session(
         provider_uid=provider_uid,
         secret_hash=security.sha256_hex(secret),
         ip=ctx.ip,
-        user_agent=ctx.user_agent,
+        user_agent=user_agent,
+        device=useragent.parse(user_agent),
         factors=factors,
         max_sessions=ctx.cfg.max_sessions if evict else None,
     )

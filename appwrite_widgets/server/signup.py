@@ -5,8 +5,8 @@ from __future__ import annotations
 from anyio import to_thread
 
 from . import security
-from .app import Ctx
 from .errors import AppwriteError
+from .routing import Ctx
 from .store import Conflict, User
 
 

@@ -7,7 +7,7 @@ import json
 import os
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -45,7 +45,8 @@ CREATE TABLE IF NOT EXISTS sessions (
     provider TEXT NOT NULL, provider_uid TEXT NOT NULL DEFAULT '',
     secret_hash TEXT NOT NULL,
     ip TEXT NOT NULL DEFAULT '', user_agent TEXT NOT NULL DEFAULT '',
-    factors TEXT NOT NULL DEFAULT '[]'
+    factors TEXT NOT NULL DEFAULT '[]',
+    device TEXT NOT NULL DEFAULT '{}'
 );
 CREATE INDEX IF NOT EXISTS sessions_user ON sessions(user_id, seq);
 CREATE TABLE IF NOT EXISTS teams (
@@ -107,6 +108,8 @@ class Session:
     ip: str
     user_agent: str
     factors: list[str]
+    device: dict[str, str]
+    """Fields parsed from the user agent at creation ({} for sessions stored before)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -185,6 +188,7 @@ def _session(r: sqlite3.Row) -> Session:
         r["ip"],
         r["user_agent"],
         json.loads(r["factors"]),
+        json.loads(r["device"]),
     )
 
 
@@ -243,10 +247,18 @@ def _create_private(path: Path) -> None:
     os.close(fd)
 
 
-class Store:
-    """All SQL of the server; one connection shared behind a lock (SQLite serialises anyway)."""
+class ProjectMismatch(ValueError):
+    """The data file was created for another project (its users and tokens belong there)."""
 
-    def __init__(self, path: Path) -> None:
+
+class Store:
+    """All SQL of the server; one connection shared behind a lock (SQLite serialises anyway).
+
+    A data file is bound to the project that first opened it; opening it for another project
+    raises :class:`ProjectMismatch`.
+    """
+
+    def __init__(self, path: Path, project: str) -> None:
         self.path = path
         self._lock = threading.RLock()
         _create_private(path)
@@ -261,8 +273,18 @@ class Store:
             for stmt in _SCHEMA.split(";"):
                 if stmt.strip():
                     db.execute(stmt)
+            if "device" not in {c[1] for c in db.execute("PRAGMA table_info(sessions)")}:
+                db.execute("ALTER TABLE sessions ADD COLUMN device TEXT NOT NULL DEFAULT '{}'")
             db.execute(
                 "INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),)
+            )
+            db.execute("INSERT OR IGNORE INTO meta VALUES ('project', ?)", (project,))
+            owner = db.execute("SELECT value FROM meta WHERE key = 'project'").fetchone()[0]
+        if owner != project:
+            self._db.close()
+            raise ProjectMismatch(
+                f"data file {path} belongs to project {owner!r}, not {project!r}: "
+                f"serve it with project {owner!r} or choose another data file"
             )
 
     def close(self) -> None:
@@ -382,6 +404,7 @@ class Store:
         secret_hash: str,
         ip: str,
         user_agent: str,
+        device: Mapping[str, object],
         factors: list[str],
         max_sessions: int | None,
     ) -> Session:
@@ -390,8 +413,8 @@ class Store:
         with self.write() as db:
             db.execute(
                 "INSERT INTO sessions (id, user_id, created_at, updated_at, expire, provider,"
-                " provider_uid, secret_hash, ip, user_agent, factors)"
-                " VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                " provider_uid, secret_hash, ip, user_agent, factors, device)"
+                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
                 (
                     session_id,
                     user_id,
@@ -404,6 +427,7 @@ class Store:
                     ip,
                     user_agent,
                     json.dumps(factors),
+                    json.dumps(dict(device)),
                 ),
             )
             if max_sessions is not None and max_sessions > 0:
@@ -439,13 +463,14 @@ class Store:
         return _session(row) if row else None
 
     def extend_session(self, session_id: str, now: float, expire: float) -> Session | None:
-        """Set a new expiry."""
+        """Set a new expiry on an unexpired session; None when it is gone or has expired
+        (an expired session is never brought back)."""
         with self.write() as db:
-            db.execute(
-                "UPDATE sessions SET expire = ?, updated_at = ? WHERE id = ?",
-                (expire, now, session_id),
+            cur = db.execute(
+                "UPDATE sessions SET expire = ?, updated_at = ? WHERE id = ? AND expire >= ?",
+                (expire, now, session_id, now),
             )
-        return self.get_session(session_id)
+        return self.get_session(session_id) if cur.rowcount else None
 
     def delete_session(self, user_id: str, session_id: str) -> bool:
         """Delete one session of ``user_id``; False when it does not exist or is not theirs."""

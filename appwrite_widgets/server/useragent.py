@@ -1,10 +1,17 @@
-"""A small User-Agent parser producing Appwrite's session device fields (Matomo-style codes)."""
+"""A small User-Agent parser producing Appwrite's session device fields (Matomo-style codes).
+
+Bounded work: only the first :data:`MAX_LENGTH` characters are looked at and every pattern has
+bounded repetition, so no input makes it backtrack for long. Sessions parse their agent once,
+when they are created.
+"""
 
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 from typing import TypedDict
+
+MAX_LENGTH = 512
+"""Characters of a User-Agent that are parsed and stored (real ones are well under 300)."""
 
 
 class Device(TypedDict):
@@ -28,18 +35,18 @@ _WINDOWS_NT = {"10.0": "10", "6.3": "8.1", "6.2": "8", "6.1": "7", "6.0": "Vista
 
 # (regex, clientType, code, name, engine); first match wins, so order matters.
 _CLIENTS: tuple[tuple[str, str, str, str, str], ...] = (
-    (r"AppwritePythonSDK/([\d.]+)", "library", "", "Appwrite Python SDK", ""),
-    (r"python-httpx/([\d.]+)", "library", "", "Python httpx", ""),
-    (r"python-requests/([\d.]+)", "library", "", "Python Requests", ""),
-    (r"aiohttp/([\d.]+)", "library", "", "aiohttp", ""),
-    (r"curl/([\d.]+)", "library", "", "curl", ""),
-    (r"HeadlessChrome/([\d.]+)", "browser", "HC", "Headless Chrome", "Blink"),
-    (r"Edg(?:e|A|iOS)?/([\d.]+)", "browser", "PS", "Microsoft Edge", "Blink"),
-    (r"Chromium/([\d.]+)", "browser", "CR", "Chromium", "Blink"),
-    (r"(?:Chrome|CriOS)/([\d.]+)", "browser", "CH", "Chrome", "Blink"),
-    (r"(?:Firefox|FxiOS)/([\d.]+)", "browser", "FF", "Firefox", "Gecko"),
-    (r"Version/([\d.]+).*Safari/", "browser", "SF", "Safari", "WebKit"),
-    (r"^node(?:-fetch)?(?:/([\d.]+))?|undici|Node\.js", "library", "", "Node.js", ""),
+    (r"AppwritePythonSDK/([\d.]{1,20})", "library", "", "Appwrite Python SDK", ""),
+    (r"python-httpx/([\d.]{1,20})", "library", "", "Python httpx", ""),
+    (r"python-requests/([\d.]{1,20})", "library", "", "Python Requests", ""),
+    (r"aiohttp/([\d.]{1,20})", "library", "", "aiohttp", ""),
+    (r"curl/([\d.]{1,20})", "library", "", "curl", ""),
+    (r"HeadlessChrome/([\d.]{1,20})", "browser", "HC", "Headless Chrome", "Blink"),
+    (r"Edg(?:e|A|iOS)?/([\d.]{1,20})", "browser", "PS", "Microsoft Edge", "Blink"),
+    (r"Chromium/([\d.]{1,20})", "browser", "CR", "Chromium", "Blink"),
+    (r"(?:Chrome|CriOS)/([\d.]{1,20})", "browser", "CH", "Chrome", "Blink"),
+    (r"(?:Firefox|FxiOS)/([\d.]{1,20})", "browser", "FF", "Firefox", "Gecko"),
+    (r"Version/([\d.]{1,20}+)(?: Mobile/\w{1,20}+)? Safari/", "browser", "SF", "Safari", "WebKit"),
+    (r"^node(?:-fetch)?(?:/([\d.]{1,20}))?|undici|Node\.js", "library", "", "Node.js", ""),
 )
 
 _EMPTY: Device = {
@@ -65,15 +72,17 @@ def _short_version(version: str) -> str:
 
 
 def _os(ua: str) -> tuple[str, str, str]:
-    if m := re.search(r"Windows NT ([\d.]+)", ua):
+    if m := re.search(r"Windows NT ([\d.]{1,20})", ua):
         return "WIN", "Windows", _WINDOWS_NT.get(m.group(1), m.group(1))
     if "Windows" in ua:
         return "WIN", "Windows", ""
-    if m := re.search(r"(?:iPhone|iPad|iPod).*? OS (\d+)(?:_(\d+))?", ua):
+    if m := re.search(
+        r"(?:iPhone|iPad|iPod(?: touch)?); CPU (?:iPhone )?OS (\d{1,3})(?:_(\d{1,3}))?", ua
+    ):
         return "IOS", "iOS", m.group(1) + (f".{m.group(2)}" if m.group(2) else "")
-    if m := re.search(r"Android(?: ([\d.]+))?", ua):
+    if m := re.search(r"Android(?: ([\d.]{1,20}))?", ua):
         return "AND", "Android", m.group(1) or ""
-    if m := re.search(r"Mac OS X (\d+)[_.](\d+)", ua):
+    if m := re.search(r"Mac OS X (\d{1,3})[_.](\d{1,3})", ua):
         return "MAC", "Mac", f"{m.group(1)}.{m.group(2)}"
     if "Macintosh" in ua:
         return "MAC", "Mac", ""
@@ -84,10 +93,9 @@ def _os(ua: str) -> tuple[str, str, str]:
     return "", "", ""
 
 
-@lru_cache(maxsize=256)
 def parse(user_agent: str) -> Device:
     """Device/client/OS fields for ``user_agent`` ("" for anything not recognised)."""
-    ua = user_agent or ""
+    ua = (user_agent or "")[:MAX_LENGTH]
     out: Device = dict(_EMPTY)  # type: ignore[assignment]
     for pattern, ctype, code, name, engine in _CLIENTS:
         m = re.search(pattern, ua)
@@ -97,11 +105,11 @@ def parse(user_agent: str) -> Device:
         out["clientType"], out["clientCode"], out["clientName"] = ctype, code, name
         out["clientVersion"], out["clientEngine"] = version, engine
         if engine == "Blink":
-            out["clientEngineVersion"] = version_of(ua, r"(?:Chrome|Chromium|CriOS)/([\d.]+)")
+            out["clientEngineVersion"] = version_of(ua, r"(?:Chrome|Chromium|CriOS)/([\d.]{1,20})")
         elif engine == "Gecko":
-            out["clientEngineVersion"] = version_of(ua, r"rv:([\d.]+)")
+            out["clientEngineVersion"] = version_of(ua, r"rv:([\d.]{1,20})")
         elif engine == "WebKit":
-            out["clientEngineVersion"] = version_of(ua, r"AppleWebKit/([\d.]+)")
+            out["clientEngineVersion"] = version_of(ua, r"AppleWebKit/([\d.]{1,20})")
         break
     if out["clientType"] != "library":
         out["osCode"], out["osName"], out["osVersion"] = _os(ua)

@@ -88,3 +88,38 @@ def test_demo_subcommand_is_listed_with_its_options() -> None:
     )
     assert proc.returncode == 0, proc.stderr
     assert "--port" in proc.stdout and "--data" in proc.stdout
+
+
+def test_serve_refuses_a_data_file_of_another_project(tmp_path: Path) -> None:
+    data = tmp_path / "owned.sqlite3"
+    proc, _ = _start(["serve", "--port", "0", "--data", str(data), "--project", "owner"])
+    proc.send_signal(signal.SIGTERM)
+    proc.communicate(timeout=30)
+    assert proc.returncode == 0
+    other = subprocess.run(
+        [sys.executable, "-m", "appwrite_widgets", "serve", "--port", "0", "--data", str(data)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert other.returncode == 1
+    assert "belongs to project 'owner', not 'demo'" in other.stderr
+    assert "Traceback" not in other.stderr
+
+
+def test_serve_origin_option_lists_a_page(tmp_path: Path) -> None:
+    data = tmp_path / "origin.sqlite3"
+    page = "https://notebooks.example.com"
+    proc, info = _start(["serve", "--port", "0", "--data", str(data), "--origin", page])
+    try:
+        with httpx.Client(base_url=info["endpoint"], headers={"X-Appwrite-Project": "demo"}) as c:
+            body = {"userId": "unique()", "password": "pw-123456"}
+            ok = c.post("/account", json={**body, "email": "a@x.io"}, headers={"Origin": page})
+            other = c.post(
+                "/account", json={**body, "email": "b@x.io"}, headers={"Origin": "https://x.io"}
+            )
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.communicate(timeout=30)
+    assert ok.status_code == 201 and ok.headers["access-control-allow-origin"] == page
+    assert other.status_code == 403 and other.json()["type"] == "general_unknown_origin"

@@ -11,8 +11,9 @@ import httpx
 import pytest
 from server_helpers import error_type, guest, key_session, sign_in
 
-from appwrite_widgets.server.app import Config, Reply, Router, build_app
+from appwrite_widgets.server.app import build_app
 from appwrite_widgets.server.local import LocalServer
+from appwrite_widgets.server.routing import Config, Reply, Router
 from appwrite_widgets.server.store import Store
 
 
@@ -181,7 +182,7 @@ def test_unexpected_exception_is_500_server_error_without_leaking(
         raise RuntimeError("internal detail")
 
     router.add("GET", "/boom", "public")(boom)
-    store = Store(tmp_path / "db.sqlite3")
+    store = Store(tmp_path / "db.sqlite3", "p")
     app = build_app(store, Config(project="p", api_key="standard_k"), router)
 
     async def call() -> httpx.Response:

@@ -122,3 +122,24 @@ def test_record_requests_counts_what_the_server_received(tmp_path: Path) -> None
         pytest.raises(RuntimeError, match="record_requests=True"),
     ):
         srv.requests  # noqa: B018
+
+
+def test_data_file_is_bound_to_its_project(tmp_path: Path) -> None:
+    data = tmp_path / "bound.sqlite3"
+    with LocalServer(project="alpha", data=data, rate_limits=False) as first:
+        with guest(first, **{"X-Appwrite-Key": first.api_key}) as admin:
+            created = admin.post(
+                "/users",
+                json={"userId": "a1", "email": "a1@example.com", "password": "password123"},
+            )
+            assert created.status_code == 201
+        token = key_session(first, "a1@example.com", "password123")["secret"]
+    other = LocalServer(project="beta", data=data, rate_limits=False)
+    with pytest.raises(ValueError, match="belongs to project 'alpha', not 'beta'") as caught:
+        other.start()
+    assert str(data) in str(caught.value)
+    with (
+        LocalServer(project="alpha", data=data, rate_limits=False) as again,
+        as_token(again, token) as c,
+    ):
+        assert c.get("/account").json()["$id"] == "a1"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -302,3 +303,27 @@ def test_patch_session_extends_expiry_without_reissuing_cookies(
     later = client.patch("/account/sessions/current")
     client.close()
     assert later.json()["expire"] > resp.json()["expire"]
+
+
+def test_patch_on_an_expired_session_is_404_and_does_not_revive_it(
+    clocked: tuple[LocalServer, FakeClock],
+) -> None:
+    server, clock = clocked
+    with guest(server, **{"X-Appwrite-Key": server.api_key}) as admin:
+        created = admin.post(
+            "/users",
+            json={"userId": "lazarus", "email": "lazarus@example.com", "password": "password123"},
+        )
+        assert created.status_code == 201
+    old, old_session = sign_in(server, "lazarus@example.com", "password123")
+    clock.advance(3000)
+    fresh, _ = sign_in(server, "lazarus@example.com", "password123")
+    clock.advance(1000)  # the first session (3600 s) has expired, the second has not
+    with contextlib.closing(old), contextlib.closing(fresh):
+        assert old.get("/account").status_code == 401
+        resp = fresh.patch(f"/account/sessions/{old_session['$id']}")
+        assert error_type(resp) == (404, "user_session_not_found")
+        assert old.get("/account").status_code == 401  # its old token stays dead
+        listed = fresh.get("/account/sessions").json()["sessions"]
+    stored = next(s for s in listed if s["$id"] == old_session["$id"])
+    assert stored["expire"] == old_session["expire"]

@@ -1,0 +1,141 @@
+"""Authentication: who is calling (API key, session cookie/header/fallback) and what they may do.
+
+Runs in Appwrite's order (§2 of the protocol notes): unknown origin 403 → project 404 → API
+key 401 → scope 401 → blocked 403.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+
+from . import security
+from .errors import AppwriteError
+from .origins import normalize_origin
+from .routing import Config, Ctx, Endpoint
+from .store import Session, Store, User
+
+GUEST_SCOPES = frozenset({"sessions.write", "public", "global"})
+USER_SCOPES = GUEST_SCOPES | {"account", "teams.read", "teams.write"}
+KEY_SCOPES = frozenset(
+    {
+        "users.read",
+        "users.write",
+        "sessions.write",
+        "teams.read",
+        "teams.write",
+        "health.read",
+        "public",
+        "global",
+    }
+)
+_KEY_TYPES = ("standard", "account", "organization", "ephemeral", "dynamic")
+
+
+def session_token(
+    project: str, headers: Mapping[str, str], cookies: Mapping[str, str]
+) -> tuple[tuple[str, str] | None, bool]:
+    """``(user id, secret)`` from cookie → legacy cookie → X-Appwrite-Session →
+    X-Fallback-Cookies (§1.1), and whether the fallback step was reached."""
+    name = f"a_session_{project}"
+    parsed = security.decode_token(cookies.get(name))
+    if parsed is None:
+        parsed = security.decode_token(cookies.get(name + "_legacy"))
+    if parsed is None:
+        parsed = security.decode_token(headers.get("x-appwrite-session"))
+    if parsed is not None or not headers.get("x-fallback-cookies"):
+        return parsed, False
+    try:
+        fallback = json.loads(headers["x-fallback-cookies"])
+    except (ValueError, RecursionError):
+        fallback = None
+    if isinstance(fallback, dict) and isinstance(fallback.get(name), str):
+        return security.decode_token(fallback[name]), True
+    return None, True
+
+
+def resolve_session(
+    store: Store, token: tuple[str, str] | None, now: float
+) -> tuple[User | None, Session | None]:
+    """The user and unexpired session a token stands for, or ``(None, None)`` (a guest)."""
+    if token is None:
+        return None, None
+    user = store.get_user(token[0])
+    if user is None:
+        return None, None
+    session = store.find_session(user.id, security.sha256_hex(token[1]), now)
+    if session is None:
+        return None, None
+    return user, session
+
+
+def check_origin(ctx: Ctx) -> None:
+    """403 ``general_unknown_origin`` for a request from a page not on the origin list, as
+    Appwrite 1.9.6 does (``general.php``, "application level CSRF protection").
+
+    Browsers attach cookies to cross-site form posts; the ``Origin`` header tells such a
+    request apart. Calls without ``Origin`` (SDKs, httpx) and API-key calls are not pages.
+    """
+    headers = ctx.request.headers
+    origin = headers.get("origin")
+    if origin is None or "x-appwrite-key" in headers or ctx.cfg.origins.allows(origin):
+        return
+    page = (normalize_origin(origin) or "null")[:100]
+    raise AppwriteError(
+        "general_unknown_origin",
+        f"Invalid Origin. Register your new client {page} as a trusted platform of this "
+        "server (LocalServer(origins=...) or serve --origin).",
+    )
+
+
+def check_project(ctx: Ctx) -> None:
+    """404 ``project_not_found`` unless the header (or ``?project=``) names this project."""
+    request = ctx.request
+    project = request.headers.get("x-appwrite-project") or request.query_params.get("project")
+    if project != ctx.cfg.project:
+        raise AppwriteError("project_not_found")
+
+
+def check_key(headers: Mapping[str, str], cfg: Config) -> bool:
+    """True for this project's API key; 401 ``user_unauthorized`` for another key."""
+    key = headers.get("x-appwrite-key")
+    if key is None:
+        return False
+    if security.keys_equal(key, cfg.api_key):
+        return True
+    prefix = key.split("_", 1)[0] if "_" in key else ""
+    if "_" in key and prefix not in _KEY_TYPES:
+        return False  # unrecognised key type: treated as a guest, as Appwrite does
+    raise AppwriteError("user_unauthorized")
+
+
+def scope_error(ctx: Ctx, scope: str) -> AppwriteError:
+    """Appwrite's 401 ``general_unauthorized_scope`` naming the caller and its role."""
+    if ctx.key:
+        who = f"app.{ctx.cfg.project}@service.{ctx.request.url.hostname or 'localhost'}"
+        role = "applications"
+    elif ctx.user is not None:
+        who, role = ctx.user.email or "User", "users"
+    else:
+        who, role = "User", "guests"
+    return AppwriteError(
+        "general_unauthorized_scope", f'{who} (role: {role}) missing scopes (["{scope}"])'
+    )
+
+
+def authenticate(ctx: Ctx, endpoint: Endpoint, headers: dict[str, str]) -> None:
+    """Fill ``ctx.key``/``ctx.user``/``ctx.session`` and enforce project, key, scope and
+    blocked status; adds ``X-Debug-Fallback`` to ``headers`` as Appwrite does."""
+    check_origin(ctx)
+    if endpoint.needs_project:
+        check_project(ctx)
+    ctx.key = check_key(ctx.request.headers, ctx.cfg)
+    if not ctx.key:
+        token, fallback = session_token(ctx.cfg.project, ctx.request.headers, ctx.request.cookies)
+        ctx.user, ctx.session = resolve_session(ctx.store, token, ctx.now)
+        headers["X-Debug-Fallback"] = "true" if fallback else "false"
+    scopes = KEY_SCOPES if ctx.key else USER_SCOPES if ctx.user else GUEST_SCOPES
+    if endpoint.scope not in scopes:
+        raise scope_error(ctx, endpoint.scope)
+    if ctx.user is not None and not ctx.user.status:
+        raise AppwriteError("user_blocked")
