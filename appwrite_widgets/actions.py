@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import time
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -178,6 +179,20 @@ class ContextActions(ContextState):
             session.id, calls.delete_session("current").with_credential(token)
         )
         return None
+
+    def _jwt_flow(self, gen: int, min_validity: float) -> Flow[str]:
+        """This session's JWT: the cached one while it stays valid for ``min_validity``
+        seconds more, else a new one (1 request)."""
+        session = self.session.id if self.session is not None else None
+        cached = self._jwt
+        if cached is not None and session is not None and cached[0] == session:
+            expires = cached[1].expires_at
+            if expires is not None and expires.timestamp() - time.time() > min_validity:
+                return cached[1].jwt
+        jwt = yield from request(calls.create_jwt())
+        if gen == self._generation and self.session is not None and self.session.id == session:
+            self._jwt = (session, jwt)
+        return jwt.jwt
 
     def _refresh_flow(self, gen: int) -> Flow[User | None]:
         base = self._base

@@ -27,7 +27,7 @@ from typing import Any, TypeVar
 from traitlets import All
 
 from appwrite_widgets.actions import ContextActions
-from appwrite_widgets.client import AsyncClient, Client, Session, User
+from appwrite_widgets.client import AsyncClient, Client, InvalidInputError, Session, User
 from appwrite_widgets.credentials import CredentialStore
 from appwrite_widgets.flows import Flow, adrive, drive
 from appwrite_widgets.messages import MAY_BE_ALIVE as MAY_BE_ALIVE  # re-exported
@@ -167,6 +167,13 @@ class SessionContext(ContextActions):
         """Revoke every session of the user, this one included (1 request)."""
         self._run(self._action(self._logout_all_flow, (), key="all"))
 
+    def jwt(self, min_validity: float = 60.0) -> str:
+        """A short-lived JWT (15 min) for calling other services on the signed-in user's behalf
+        (they send it to Appwrite as ``X-Appwrite-JWT``). The same token is returned while it
+        stays valid ``min_validity`` seconds more, then a new one is made (1 request). It dies
+        with this session (sign-out). Never shown in a repr, a log line or a trait."""
+        return self._run(self._action(self._jwt_flow, (_validity(min_validity),), identity=False))
+
     def retry_revocations(self) -> tuple[str, ...]:
         """Retry the owed server-side revocations; returns the IDs still owed."""
         return self._run(self._action(self._retry_body, (), identity=False, retry=False))
@@ -202,6 +209,11 @@ class SessionContext(ContextActions):
     async def alogout_all(self) -> None:
         """Async :meth:`logout_all`."""
         await self._arun(self._action(self._logout_all_flow, (), key="all"))
+
+    async def ajwt(self, min_validity: float = 60.0) -> str:
+        """Async :meth:`jwt`."""
+        flow = self._action(self._jwt_flow, (_validity(min_validity),), identity=False)
+        return await self._arun(flow)
 
     async def aretry_revocations(self) -> tuple[str, ...]:
         """Async :meth:`retry_revocations`."""
@@ -268,3 +280,10 @@ class SessionContext(ContextActions):
 
     async def _arun(self, flow: Flow[T]) -> T:
         return await adrive(flow, lambda call: self.async_client.send(call), self._batch)
+
+
+def _validity(value: object) -> float:
+    """``min_validity`` of :meth:`SessionContext.jwt`: seconds, 0 to less than 3600."""
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value < 3600:
+        raise InvalidInputError("min_validity must be a number of seconds from 0 to 3599.")
+    return float(value)

@@ -13,7 +13,7 @@ from typing import Any
 import traitlets
 from traitlets import Bool, Instance, Int, TraitType, Tuple, Unicode
 
-from appwrite_widgets.client import AsyncClient, Client, Session, Team, User
+from appwrite_widgets.client import AsyncClient, Client, Jwt, Session, Team, User
 from appwrite_widgets.clientpair import ClientPair
 from appwrite_widgets.credentials import CredentialStore
 from appwrite_widgets.messages import NOT_SIGNED_IN
@@ -88,6 +88,9 @@ class ContextState(traitlets.HasTraits):
         self._loads = 0
         self._revoked_ids: list[str] = []
         self._signing_out = 0  # sign-out requests of this device on their way
+        # The last JWT made for this device's session: (session ID, JWT). Memory only, never
+        # a trait (a JWT is a credential); dropped on every reset.
+        self._jwt: tuple[str, Jwt] | None = None
         self._depth = 0  # nesting of _batch()
         self._dirty = False  # a state trait changed inside the current batch
         self.observe(self._state_changed, names=list(STATE_TRAITS))
@@ -150,6 +153,7 @@ class ContextState(traitlets.HasTraits):
         """Signed out: drop the credential first (so a reacting observer cannot use it), then
         change every trait in one notification."""
         self._base.set_session(None)
+        self._jwt = None
         if forget:
             self._forget_remembered()
         with self._batch():

@@ -51,7 +51,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalServer]:
     """One LocalServer for the whole run: project ``test``, rate limits off (many sign-ins
     come from 127.0.0.1), data in a file under the pytest temp dir."""
     data = tmp_path_factory.mktemp("appwrite") / "server.sqlite3"
-    with LocalServer(project=PROJECT, data=data, rate_limits=False) as srv:
+    with LocalServer(project=PROJECT, data=data, rate_limits=False, fast_hashing=True) as srv:
         yield srv
 
 

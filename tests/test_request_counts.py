@@ -35,7 +35,7 @@ class Counted:
 def counted(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Counted]:
     data = tmp_path_factory.mktemp("counts") / "server.sqlite3"
     with LocalServer(
-        project="counts", data=data, rate_limits=False, record_requests=True
+        project="counts", data=data, rate_limits=False, record_requests=True, fast_hashing=True
     ) as server:
         yield Counted(server, server.requests)
 
@@ -109,6 +109,18 @@ def test_restore_without_a_session_sends_nothing(
     ctx.refresh()
     assert counted.log.take() == []
     assert not ctx.is_authenticated
+
+
+def test_jwt_is_one_request_then_none_while_valid(
+    counted: Counted, new_user: Callable[[], str], device: Callable[..., SessionContext]
+) -> None:
+    ctx = device()
+    ctx.login(new_user(), PASSWORD)
+    counted.log.take()
+    first = ctx.jwt()
+    assert counted.log.take() == [("POST", "/account/jwts")]
+    assert ctx.jwt() == first
+    assert counted.log.take() == []
 
 
 def test_logout_current_is_one_request(

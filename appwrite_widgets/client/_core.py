@@ -220,7 +220,9 @@ class ClientCore:
             cookie_applies = self._cookie_applies(attrs)
 
         fallback_token: str | None = None
-        fallback = response.headers.get("x-fallback-cookies")
+        # Appwrite repeats the header (one "[]" per deleted session): read the last line.
+        lines = response.headers.get_list("x-fallback-cookies")
+        fallback = lines[-1] if lines else None
         if fallback is not None:
             try:
                 parsed = json.loads(fallback)
@@ -233,6 +235,13 @@ class ClientCore:
             elif parsed == []:
                 cleared = True
 
+        if call.creates_session and self.api_key is not None:
+            # An API-key client acts as the key: keeping the new session's token would send
+            # key + session next time, which Appwrite refuses on every sign-in route (401
+            # user_session_already_exists). The token stays available, once, through
+            # take_session_token() (Appwrite also returns it in the body's ``secret``).
+            token = cookie_token or fallback_token
+            return token if token and TOKEN_RE.fullmatch(token) else None
         if call.creates_session and (cookie_token or fallback_token):
             if cookie_token and cookie_applies and TOKEN_RE.fullmatch(cookie_token):
                 self.credentials.set_if(prepared.sent_token, Credential(cookie_token, "cookie"))

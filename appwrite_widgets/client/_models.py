@@ -8,6 +8,9 @@ repr: ``Session.secret`` is hidden and ``User`` does not carry the password hash
 
 from __future__ import annotations
 
+import base64
+import binascii
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -15,14 +18,19 @@ from types import MappingProxyType
 from typing import Any, Self
 
 __all__ = [
+    "Jwt",
+    "Log",
+    "LogList",
     "Membership",
     "MembershipList",
     "Session",
     "SessionList",
     "Team",
     "TeamList",
+    "Token",
     "User",
     "UserList",
+    "prefs_from_json",
 ]
 
 _EMPTY: Mapping[str, Any] = MappingProxyType({})
@@ -356,3 +364,149 @@ class MembershipList:
         data = _obj(data, "MembershipList")
         items = tuple(Membership.from_json(item) for item in _items(data, "memberships"))
         return cls(total=_int(data, "total"), memberships=items)
+
+
+@dataclass(frozen=True, slots=True)
+class Jwt:
+    """A short-lived JWT for ``X-Appwrite-JWT`` (secret: never in a repr).
+
+    Usage: ``jwt = client.create_jwt(); other_service(token=jwt.jwt)``; ``jwt.expires_at`` is
+    read from the token's ``exp`` claim (the signature is the server's business).
+    """
+
+    jwt: str = field(repr=False)
+    expires_at: datetime | None = None
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Self:
+        """Build from Appwrite's JWT JSON ``{"jwt": ...}``."""
+        data = _obj(data, "JWT")
+        token = data.get("jwt")
+        if not isinstance(token, str) or not token:
+            raise _ModelError("JWT without a 'jwt'")
+        return cls(jwt=token, expires_at=_jwt_expiry(token))
+
+
+def _jwt_expiry(token: str) -> datetime | None:
+    parts = token.split(".")
+    if len(parts) != 3 or len(parts[1]) > 4096:
+        return None
+    try:
+        claims = json.loads(base64.urlsafe_b64decode(parts[1] + "=" * (-len(parts[1]) % 4)))
+    except (ValueError, binascii.Error, RecursionError):
+        return None
+    exp = claims.get("exp") if isinstance(claims, dict) else None
+    if not isinstance(exp, int) or isinstance(exp, bool) or not 0 < exp < 2**40:
+        return None
+    return datetime.fromtimestamp(exp, UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class Token:
+    """A one-time login token from ``create_user_token`` (``secret`` never in a repr).
+
+    Usage: ``t = admin.create_user_token(uid); client.create_session(uid, t.secret)``
+    """
+
+    id: str
+    created_at: datetime | None = None
+    user_id: str = ""
+    secret: str = field(default="", repr=False)
+    expire: datetime | None = None
+    phrase: str = ""
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Self:
+        """Build from Appwrite's Token JSON."""
+        data = _obj(data, "Token")
+        return cls(
+            id=_id(data, "Token"),
+            created_at=_dt(data, "$createdAt"),
+            user_id=_str(data, "userId"),
+            secret=_str(data, "secret"),
+            expire=_dt(data, "expire"),
+            phrase=_str(data, "phrase"),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Log:
+    """One entry of ``GET /account/logs`` (an audit event of the signed-in user).
+
+    Usage: ``[(log.event, log.time, log.client_name) for log in client.list_logs().logs]``
+    """
+
+    event: str = ""
+    user_id: str = ""
+    user_email: str = ""
+    user_name: str = ""
+    mode: str = ""
+    user_type: str = ""
+    ip: str = ""
+    time: datetime | None = None
+    os_code: str = ""
+    os_name: str = ""
+    os_version: str = ""
+    client_type: str = ""
+    client_code: str = ""
+    client_name: str = ""
+    client_version: str = ""
+    client_engine: str = ""
+    client_engine_version: str = ""
+    device_name: str = ""
+    device_brand: str = ""
+    device_model: str = ""
+    country_code: str = ""
+    country_name: str = ""
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Self:
+        """Build from Appwrite's Log JSON."""
+        data = _obj(data, "Log")
+        return cls(
+            event=_str(data, "event"),
+            user_id=_str(data, "userId"),
+            user_email=_str(data, "userEmail"),
+            user_name=_str(data, "userName"),
+            mode=_str(data, "mode"),
+            user_type=_str(data, "userType"),
+            ip=_str(data, "ip"),
+            time=_dt(data, "time"),
+            os_code=_str(data, "osCode"),
+            os_name=_str(data, "osName"),
+            os_version=_str(data, "osVersion"),
+            client_type=_str(data, "clientType"),
+            client_code=_str(data, "clientCode"),
+            client_name=_str(data, "clientName"),
+            client_version=_str(data, "clientVersion"),
+            client_engine=_str(data, "clientEngine"),
+            client_engine_version=_str(data, "clientEngineVersion"),
+            device_name=_str(data, "deviceName"),
+            device_brand=_str(data, "deviceBrand"),
+            device_model=_str(data, "deviceModel"),
+            country_code=_str(data, "countryCode"),
+            country_name=_str(data, "countryName"),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class LogList:
+    """``{total, logs}`` from ``GET /account/logs`` (newest first).
+
+    Usage: ``client.list_logs().logs[0].event``
+    """
+
+    total: int = 0
+    logs: tuple[Log, ...] = ()
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Self:
+        """Build from Appwrite's LogList JSON."""
+        data = _obj(data, "LogList")
+        items = tuple(Log.from_json(item) for item in _items(data, "logs"))
+        return cls(total=_int(data, "total"), logs=items)
+
+
+def prefs_from_json(data: Any) -> Mapping[str, Any]:
+    """A read-only view of a Preferences JSON object."""
+    return MappingProxyType(dict(_obj(data, "Preferences")))

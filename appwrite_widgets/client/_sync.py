@@ -8,9 +8,9 @@ Only I/O lives here (sending a prepared request, closing); what both shells shar
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from types import TracebackType
-from typing import TYPE_CHECKING, Self, TypeVar
+from typing import TYPE_CHECKING, Any, Self, TypeVar
 
 import httpx
 
@@ -19,12 +19,15 @@ from appwrite_widgets.client._base import BaseClient
 from appwrite_widgets.client._core import Prepared
 from appwrite_widgets.client._io import received
 from appwrite_widgets.client._models import (
+    Jwt,
+    LogList,
     Membership,
     MembershipList,
     Session,
     SessionList,
     Team,
     TeamList,
+    Token,
     User,
     UserList,
 )
@@ -148,6 +151,42 @@ class Client(BaseClient[httpx.Client, httpx.BaseTransport]):
         """``DELETE /account/sessions``: sign out everywhere; clears the credential."""
         return self.send(calls.delete_sessions())
 
+    def create_session(self, user_id: str, secret: str) -> Session:
+        """``POST /account/sessions/token``: sign in with a one-time token's ``secret``."""
+        return self.send(calls.create_session(user_id, secret))
+
+    def get_prefs(self) -> Mapping[str, Any]:
+        """``GET /account/prefs``: the signed-in user's preferences."""
+        return self.send(calls.get_prefs())
+
+    def update_prefs(self, prefs: Mapping[str, Any]) -> User:
+        """``PATCH /account/prefs``: replace the preferences (not merged)."""
+        return self.send(calls.update_prefs(prefs))
+
+    def update_name(self, name: str) -> User:
+        """``PATCH /account/name``."""
+        return self.send(calls.update_name(name))
+
+    def update_password(self, password: str, *, old_password: str | None = None) -> User:
+        """``PATCH /account/password``; the user's other sessions end."""
+        return self.send(calls.update_password(password, old_password=old_password))
+
+    def update_email(self, email: str, password: str) -> User:
+        """``PATCH /account/email`` (an anonymous user's ``password`` becomes theirs)."""
+        return self.send(calls.update_email(email, password))
+
+    def update_status(self) -> User:
+        """``PATCH /account/status``: block your own account; this client is signed out."""
+        return self.send(calls.update_status())
+
+    def list_logs(self, *, queries: Sequence[str] | None = None) -> LogList:
+        """``GET /account/logs``: the signed-in user's audit log, newest first."""
+        return self.send(calls.list_logs(queries=queries))
+
+    def create_jwt(self, *, duration: int | None = None) -> Jwt:
+        """``POST /account/jwts``: a JWT for this session (``duration`` s, default 900)."""
+        return self.send(calls.create_jwt(duration=duration))
+
     # -- Teams ---------------------------------------------------------------------------------
 
     def list_teams(
@@ -175,9 +214,37 @@ class Client(BaseClient[httpx.Client, httpx.BaseTransport]):
         *,
         user_id: str | None = None,
         email: str | None = None,
+        url: str | None = None,
+        name: str | None = None,
     ) -> Membership:
-        """``POST /teams/{id}/memberships``."""
-        return self.send(calls.create_membership(team_id, roles, user_id=user_id, email=email))
+        """``POST /teams/{id}/memberships``: a key adds; an owner's session invites (``url``)."""
+        return self.send(
+            calls.create_membership(
+                team_id, roles, user_id=user_id, email=email, url=url, name=name
+            )
+        )
+
+    def get_team(self, team_id: str) -> Team:
+        """``GET /teams/{id}``."""
+        return self.send(calls.get_team(team_id))
+
+    def update_team_name(self, team_id: str, name: str) -> Team:
+        """``PUT /teams/{id}``: rename a team (owners or API key)."""
+        return self.send(calls.update_team_name(team_id, name))
+
+    def delete_team(self, team_id: str) -> None:
+        """``DELETE /teams/{id}`` (owners or API key)."""
+        return self.send(calls.delete_team(team_id))
+
+    def update_membership_status(
+        self, team_id: str, membership_id: str, user_id: str, secret: str
+    ) -> Membership:
+        """``PATCH /teams/{id}/memberships/{mid}/status``: accept an invitation."""
+        return self.send(calls.update_membership_status(team_id, membership_id, user_id, secret))
+
+    def delete_membership(self, team_id: str, membership_id: str) -> None:
+        """``DELETE /teams/{id}/memberships/{mid}``: leave a team or remove a member."""
+        return self.send(calls.delete_membership(team_id, membership_id))
 
     # -- Users (API key) -----------------------------------------------------------------------
 
@@ -216,3 +283,37 @@ class Client(BaseClient[httpx.Client, httpx.BaseTransport]):
     def update_user_labels(self, user_id: str, labels: Sequence[str]) -> User:
         """``PUT /users/{id}/labels`` (API key): replace the user's labels."""
         return self.send(calls.update_user_labels(user_id, labels))
+
+    def delete_user(self, user_id: str) -> None:
+        """``DELETE /users/{id}`` (API key)."""
+        return self.send(calls.delete_user(user_id))
+
+    def update_user_status(self, user_id: str, status: bool) -> User:
+        """``PATCH /users/{id}/status`` (API key): ``False`` blocks, ``True`` unblocks."""
+        return self.send(calls.update_user_status(user_id, status))
+
+    def get_user_prefs(self, user_id: str) -> Mapping[str, Any]:
+        """``GET /users/{id}/prefs`` (API key)."""
+        return self.send(calls.get_user_prefs(user_id))
+
+    def update_user_prefs(self, user_id: str, prefs: Mapping[str, Any]) -> Mapping[str, Any]:
+        """``PATCH /users/{id}/prefs`` (API key): replace them; returns the new prefs."""
+        return self.send(calls.update_user_prefs(user_id, prefs))
+
+    def list_user_memberships(
+        self, user_id: str, *, queries: Sequence[str] | None = None, search: str | None = None
+    ) -> MembershipList:
+        """``GET /users/{id}/memberships`` (API key)."""
+        return self.send(calls.list_user_memberships(user_id, queries=queries, search=search))
+
+    def create_user_jwt(
+        self, user_id: str, *, session_id: str | None = None, duration: int | None = None
+    ) -> Jwt:
+        """``POST /users/{id}/jwts`` (API key); no ``session_id``: bound to no session."""
+        return self.send(calls.create_user_jwt(user_id, session_id=session_id, duration=duration))
+
+    def create_user_token(
+        self, user_id: str, *, length: int | None = None, expire: int | None = None
+    ) -> Token:
+        """``POST /users/{id}/tokens`` (API key): a one-time secret for ``create_session``."""
+        return self.send(calls.create_user_token(user_id, length=length, expire=expire))

@@ -9,21 +9,26 @@ these objects, so the path from an action to its HTTP request can be read top to
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import json
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, Generic, TypeVar
 from urllib.parse import quote
 
 from appwrite_widgets.client._errors import InvalidInputError
 from appwrite_widgets.client._models import (
+    Jwt,
+    LogList,
     Membership,
     MembershipList,
     Session,
     SessionList,
     Team,
     TeamList,
+    Token,
     User,
     UserList,
+    prefs_from_json,
 )
 from appwrite_widgets.client._validation import (
     UNIQUE,
@@ -41,24 +46,45 @@ __all__ = [
     "create_account",
     "create_anonymous_session",
     "create_email_password_session",
+    "create_jwt",
     "create_membership",
+    "create_session",
     "create_team",
     "create_user",
+    "create_user_jwt",
     "create_user_session",
+    "create_user_token",
+    "delete_membership",
     "delete_session",
     "delete_sessions",
+    "delete_team",
+    "delete_user",
     "delete_user_session",
     "delete_user_sessions",
     "get_account",
+    "get_prefs",
     "get_session",
+    "get_team",
     "get_user",
+    "get_user_prefs",
+    "list_logs",
     "list_memberships",
     "list_sessions",
     "list_teams",
+    "list_user_memberships",
     "list_user_sessions",
     "list_users",
+    "update_email",
+    "update_membership_status",
+    "update_name",
+    "update_password",
+    "update_prefs",
     "update_session",
+    "update_status",
+    "update_team_name",
     "update_user_labels",
+    "update_user_prefs",
+    "update_user_status",
 ]
 
 T = TypeVar("T")
@@ -190,6 +216,95 @@ def delete_sessions() -> Call[None]:
     return Call("DELETE", "/account/sessions", _none, json_body=False, clears_session=True)
 
 
+def _prefs(prefs: object) -> dict[str, Any]:
+    """A prefs object: a mapping with string keys, JSON-encodable, ≤ 65 535 bytes encoded."""
+    if not isinstance(prefs, Mapping) or not all(isinstance(k, str) for k in prefs):
+        raise InvalidInputError("prefs must be a mapping with string keys.")
+    try:
+        encoded = json.dumps(dict(prefs), separators=(",", ":"), allow_nan=False)
+    except (TypeError, ValueError, RecursionError):
+        raise InvalidInputError("prefs must hold only JSON values.") from None
+    if len(encoded.encode()) > 65_535:
+        raise InvalidInputError("prefs may take at most 65535 bytes as JSON.")
+    return dict(prefs)
+
+
+def _int_in(value: object, what: str, low: int, high: int) -> int:
+    if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
+        raise InvalidInputError(f"{what} must be an integer from {low} to {high}.")
+    return value
+
+
+def _name(name: object) -> str:
+    text = need_str(name, "name")
+    if not text.strip() or len(text) > 128:
+        raise InvalidInputError("name must be 1-128 characters.")
+    return text
+
+
+# -- Account: profile, prefs, JWTs, logs -------------------------------------------------------
+
+
+def get_prefs() -> Call[Mapping[str, Any]]:
+    """``GET /account/prefs``: the signed-in user's preferences."""
+    return Call("GET", "/account/prefs", prefs_from_json)
+
+
+def update_prefs(prefs: Mapping[str, Any]) -> Call[User]:
+    """``PATCH /account/prefs``: replace the preferences (not merged)."""
+    return Call("PATCH", "/account/prefs", User.from_json, body={"prefs": _prefs(prefs)})
+
+
+def update_name(name: str) -> Call[User]:
+    """``PATCH /account/name``."""
+    return Call("PATCH", "/account/name", User.from_json, body={"name": _name(name)})
+
+
+def update_password(password: str, *, old_password: str | None = None) -> Call[User]:
+    """``PATCH /account/password`` (``old_password`` is required once a user has one); the
+    user's other sessions end."""
+    body = {"password": validate_password(password)}
+    if old_password is not None:
+        body["oldPassword"] = need_str(old_password, "old_password")
+    secrets = (password,) if old_password is None else (password, old_password)
+    return Call("PATCH", "/account/password", User.from_json, body=body, secrets=secrets)
+
+
+def update_email(email: str, password: str) -> Call[User]:
+    """``PATCH /account/email`` (an anonymous user's ``password`` becomes theirs)."""
+    body = {"email": validate_email(email), "password": validate_password(password)}
+    return Call("PATCH", "/account/email", User.from_json, body=body, secrets=(password,))
+
+
+def update_status() -> Call[User]:
+    """``PATCH /account/status``: block your own account; this device is signed out."""
+    return Call("PATCH", "/account/status", User.from_json, clears_session=True)
+
+
+def list_logs(*, queries: Sequence[str] | None = None) -> Call[LogList]:
+    """``GET /account/logs``: the signed-in user's audit log (``limit``/``offset`` queries)."""
+    return Call("GET", "/account/logs", LogList.from_json, params=_list_params(queries, None))
+
+
+def create_jwt(*, duration: int | None = None) -> Call[Jwt]:
+    """``POST /account/jwts``: a JWT for this session, valid ``duration`` s (default 900)."""
+    body = None if duration is None else {"duration": _int_in(duration, "duration", 1, 3600)}
+    return Call("POST", "/account/jwts", Jwt.from_json, body=body)
+
+
+def create_session(user_id: str, secret: str) -> Call[Session]:
+    """``POST /account/sessions/token``: sign in with a one-time token's ``secret``."""
+    body = {"userId": validate_id(user_id, "user_id"), "secret": validate_secret(secret, "secret")}
+    return Call(
+        "POST",
+        "/account/sessions/token",
+        Session.from_json,
+        body=body,
+        creates_session=True,
+        secrets=(secret,),
+    )
+
+
 # -- Teams ------------------------------------------------------------------------------------
 
 
@@ -225,9 +340,16 @@ def create_team(
 
 
 def create_membership(
-    team_id: str, roles: Sequence[str], *, user_id: str | None = None, email: str | None = None
+    team_id: str,
+    roles: Sequence[str],
+    *,
+    user_id: str | None = None,
+    email: str | None = None,
+    url: str | None = None,
+    name: str | None = None,
 ) -> Call[Membership]:
-    """``POST /teams/{id}/memberships``."""
+    """``POST /teams/{id}/memberships``: an API key adds the member; a team owner's session
+    invites them (``url`` required: the invitation link points there)."""
     tid = _seg(validate_id(team_id, "team_id"))
     body: dict[str, Any] = {"roles": validate_strings(roles, "roles")}
     if user_id is None and email is None:
@@ -236,7 +358,53 @@ def create_membership(
         body["userId"] = validate_id(user_id, "user_id")
     if email is not None:
         body["email"] = validate_email(email)
+    if url is not None:
+        body["url"] = need_str(url, "url")
+    if name is not None:
+        body["name"] = need_str(name, "name")
     return Call("POST", f"/teams/{tid}/memberships", Membership.from_json, body=body)
+
+
+def get_team(team_id: str) -> Call[Team]:
+    """``GET /teams/{id}``."""
+    return Call("GET", f"/teams/{_seg(validate_id(team_id, 'team_id'))}", Team.from_json)
+
+
+def update_team_name(team_id: str, name: str) -> Call[Team]:
+    """``PUT /teams/{id}``: rename a team (owners or API key)."""
+    tid = _seg(validate_id(team_id, "team_id"))
+    return Call("PUT", f"/teams/{tid}", Team.from_json, body={"name": _name(name)})
+
+
+def delete_team(team_id: str) -> Call[None]:
+    """``DELETE /teams/{id}`` (owners or API key)."""
+    tid = _seg(validate_id(team_id, "team_id"))
+    return Call("DELETE", f"/teams/{tid}", _none, json_body=False)
+
+
+def update_membership_status(
+    team_id: str, membership_id: str, user_id: str, secret: str
+) -> Call[Membership]:
+    """``PATCH /teams/{id}/memberships/{mid}/status``: accept an invitation with the link's
+    ``user_id`` and ``secret``; signed out, the client is then signed in as the invitee."""
+    tid = _seg(validate_id(team_id, "team_id"))
+    mid = _seg(validate_id(membership_id, "membership_id"))
+    body = {"userId": validate_id(user_id, "user_id"), "secret": validate_secret(secret, "secret")}
+    return Call(
+        "PATCH",
+        f"/teams/{tid}/memberships/{mid}/status",
+        Membership.from_json,
+        body=body,
+        creates_session=True,
+        secrets=(secret,),
+    )
+
+
+def delete_membership(team_id: str, membership_id: str) -> Call[None]:
+    """``DELETE /teams/{id}/memberships/{mid}``: leave a team, or remove a member (owners)."""
+    tid = _seg(validate_id(team_id, "team_id"))
+    mid = _seg(validate_id(membership_id, "membership_id"))
+    return Call("DELETE", f"/teams/{tid}/memberships/{mid}", _none, json_body=False)
 
 
 # -- Users (API key) --------------------------------------------------------------------------
@@ -292,3 +460,65 @@ def update_user_labels(user_id: str, labels: Sequence[str]) -> Call[User]:
     uid = _seg(validate_id(user_id, "user_id"))
     body = {"labels": validate_strings(labels, "labels")}
     return Call("PUT", f"/users/{uid}/labels", User.from_json, body=body)
+
+
+def delete_user(user_id: str) -> Call[None]:
+    """``DELETE /users/{id}`` (API key)."""
+    uid = _seg(validate_id(user_id, "user_id"))
+    return Call("DELETE", f"/users/{uid}", _none, json_body=False)
+
+
+def update_user_status(user_id: str, status: bool) -> Call[User]:
+    """``PATCH /users/{id}/status`` (API key): ``False`` blocks the user, ``True`` unblocks."""
+    uid = _seg(validate_id(user_id, "user_id"))
+    if not isinstance(status, bool):
+        raise InvalidInputError("status must be True or False.")
+    return Call("PATCH", f"/users/{uid}/status", User.from_json, body={"status": status})
+
+
+def get_user_prefs(user_id: str) -> Call[Mapping[str, Any]]:
+    """``GET /users/{id}/prefs`` (API key)."""
+    uid = _seg(validate_id(user_id, "user_id"))
+    return Call("GET", f"/users/{uid}/prefs", prefs_from_json)
+
+
+def update_user_prefs(user_id: str, prefs: Mapping[str, Any]) -> Call[Mapping[str, Any]]:
+    """``PATCH /users/{id}/prefs`` (API key): replace them; answers the new prefs."""
+    uid = _seg(validate_id(user_id, "user_id"))
+    return Call("PATCH", f"/users/{uid}/prefs", prefs_from_json, body={"prefs": _prefs(prefs)})
+
+
+def list_user_memberships(
+    user_id: str, *, queries: Sequence[str] | None = None, search: str | None = None
+) -> Call[MembershipList]:
+    """``GET /users/{id}/memberships`` (API key)."""
+    uid = _seg(validate_id(user_id, "user_id"))
+    params = _list_params(queries, search)
+    return Call("GET", f"/users/{uid}/memberships", MembershipList.from_json, params=params)
+
+
+def create_user_jwt(
+    user_id: str, *, session_id: str | None = None, duration: int | None = None
+) -> Call[Jwt]:
+    """``POST /users/{id}/jwts`` (API key): bound to ``session_id`` ("recent" = the newest
+    session); without one the token is bound to no session (Appwrite 1.9.6)."""
+    uid = _seg(validate_id(user_id, "user_id"))
+    body: dict[str, Any] = {}
+    if session_id is not None:
+        body["sessionId"] = validate_id(session_id, "session_id")
+    if duration is not None:
+        body["duration"] = _int_in(duration, "duration", 1, 3600)
+    return Call("POST", f"/users/{uid}/jwts", Jwt.from_json, body=body or None)
+
+
+def create_user_token(
+    user_id: str, *, length: int | None = None, expire: int | None = None
+) -> Call[Token]:
+    """``POST /users/{id}/tokens`` (API key): a one-time secret for ``create_session``."""
+    uid = _seg(validate_id(user_id, "user_id"))
+    body: dict[str, Any] = {}
+    if length is not None:
+        body["length"] = _int_in(length, "length", 4, 128)
+    if expire is not None:
+        body["expire"] = _int_in(expire, "expire", 60, 31_536_000)
+    return Call("POST", f"/users/{uid}/tokens", Token.from_json, body=body or None)

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from anyio import to_thread
-
 from . import models, security
 from .errors import AppwriteError, invalid_param
 from .routing import Ctx, RateSpec, Reply, Router
-from .sessions import clear_session, create_session
-from .signup import register_user
+from .sessions import clear_fallback, clear_session, create_session, log_event
+from .signup import register_user, verify_password
 from .store import Session
 
 _DUMMY_HASH: list[str] = []
@@ -48,7 +46,7 @@ async def create_email_session(ctx: Ctx) -> Reply:
     assert email is not None and password is not None
     user = ctx.store.get_user_by_email(email)
     stored = user.password_hash if user and user.password_hash else _dummy_hash()
-    ok = await to_thread.run_sync(security.verify_password, stored, password)
+    ok = await verify_password(stored, password)
     if user is None or not user.password_hash or not ok:
         raise AppwriteError("user_invalid_credentials")
     if not user.status:
@@ -67,6 +65,7 @@ async def create_anonymous_session(ctx: Ctx) -> Reply:
         name="",
         now=ctx.now,
         target_id=security.unique_id(),
+        hash_cost=security.APPWRITE_COST,
     )
     return create_session(
         ctx, user, provider="anonymous", provider_uid="", factors=["anonymous"], evict=True
@@ -120,8 +119,11 @@ async def update_session(ctx: Ctx) -> Reply:
     updated = ctx.store.extend_session(session.id, ctx.now, ctx.now + ctx.cfg.session_duration)
     if updated is None:
         raise AppwriteError("user_session_not_found")
+    log_event(ctx, session.user_id, "session.update")
     body = models.session(updated, current=False)
     body["countryName"] = ""
+    body["$updatedAt"] = models.fmt_time(session.updated_at)  # the copy from before the write
+    body["expire"] = models.fmt_db_time(updated.expire)  # DateTime::addSeconds: DB format
     return Reply(200, body)
 
 
@@ -129,6 +131,7 @@ async def delete_session(ctx: Ctx) -> Reply:
     """DELETE /account/sessions/{sessionId}: 204; cookies cleared iff it was the current one."""
     session = _own_session(ctx)
     ctx.store.delete_session(session.user_id, session.id)
+    log_event(ctx, session.user_id, "session.delete")
     reply = Reply(204)
     if ctx.session is not None and ctx.session.id == session.id:
         clear_session(ctx, reply)
@@ -145,9 +148,12 @@ async def delete_sessions(ctx: Ctx) -> Reply:
     keep_current = ctx.params.boolean("current", default=True) is False
     keep = ctx.session.id if keep_current and ctx.session else None
     had = ctx.store.delete_sessions(user.id, keep=keep)
+    log_event(ctx, user.id, "session.delete")
     reply = Reply(204)
-    if keep is None and had:
-        clear_session(ctx, reply)
+    if keep is None and ctx.session is not None:
+        clear_session(ctx, reply, fallbacks=had)
+    else:
+        clear_fallback(ctx, reply, had)
     return reply
 
 

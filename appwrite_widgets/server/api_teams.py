@@ -7,7 +7,7 @@ from typing import Any
 
 from . import listing, models, security
 from .errors import AppwriteError, invalid_param
-from .params import is_role, parse_queries
+from .params import is_role, parse_queries, role_rule
 from .routing import Ctx, Reply, Router
 from .store import Conflict, Membership, Team
 
@@ -31,7 +31,6 @@ MEMBERSHIP_ATTRIBUTES: dict[str, Callable[[Membership], Any]] = {
     "confirm": lambda m: m.confirm,
     "roles": lambda m: m.roles,
 }
-_ROLE_RULE = "Value must be a valid string and at least 1 chars and no longer than 81 chars"
 
 
 def _visible_team(ctx: Ctx) -> Team:
@@ -71,10 +70,7 @@ async def create_team(ctx: Ctx) -> Reply:
     team_id = ctx.params.custom_id("teamId")
     name = ctx.params.text("name")
     roles = ctx.params.string_list(
-        "roles",
-        item=lambda r: 0 < len(r) <= 36,
-        required=False,
-        rule=_ROLE_RULE.replace("81", "36"),
+        "roles", item=lambda r: is_role(r, 36), required=False, rule=role_rule(36)
     ) or ["owner"]
     owner = None
     if not ctx.key:
@@ -110,65 +106,8 @@ async def list_memberships(ctx: Ctx) -> Reply:
     return Reply(200, models.listing("memberships", body, total))
 
 
-async def create_membership(ctx: Ctx) -> Reply:
-    """POST /teams/{teamId}/memberships: a key adds the member directly (confirmed); a team
-    owner's session creates an unconfirmed invitation (no email is sent)."""
-    team_id = ctx.path["teamId"]
-    if not security.is_valid_id(team_id):
-        raise invalid_param("teamId", security.ID_RULE)
-    team = ctx.store.get_team(team_id)
-    if team is None:
-        raise AppwriteError("team_not_found")
-    roles = ctx.params.string_list("roles", item=is_role, rule=_ROLE_RULE)
-    assert roles is not None
-    user_id = ctx.params.raw("userId")
-    email = ctx.params.email(required=False)
-    name = ctx.params.text("name", required=False)
-    if not ctx.key:
-        mine = ctx.store.membership_of(team.id, ctx.require_user().id)
-        if mine is None or not mine.confirm or "owner" not in mine.roles:
-            raise AppwriteError("user_unauthorized")
-    if user_id is not None:
-        if not security.is_valid_id(user_id):
-            raise invalid_param("userId", security.ID_RULE)
-        user = ctx.store.get_user(str(user_id))
-        if user is None:
-            raise AppwriteError("user_not_found")
-    elif email is not None:
-        user = ctx.store.get_user_by_email(email) or ctx.store.create_user(
-            user_id=security.unique_id(),
-            email=email,
-            password_hash=None,
-            name=name,
-            now=ctx.now,
-            target_id=security.unique_id(),
-        )
-    else:
-        raise AppwriteError(
-            "general_argument_invalid", "At least one of userId, email, or phone is required"
-        )
-    existing = ctx.store.membership_of(team.id, user.id)
-    if existing is not None:
-        raise AppwriteError(
-            "membership_already_confirmed" if existing.confirm else "team_invite_already_exists"
-        )
-    try:
-        membership = ctx.store.add_membership(
-            membership_id=security.unique_id(),
-            team_id=team.id,
-            user_id=user.id,
-            roles=roles,
-            now=ctx.now,
-            confirm=ctx.key,
-        )
-    except Conflict:
-        raise AppwriteError("team_invite_already_exists") from None
-    return Reply(201, models.membership(membership))
-
-
 def register(router: Router) -> None:
     """Add the teams routes."""
     router.add("GET", "/teams", "teams.read")(list_teams)
     router.add("POST", "/teams", "teams.write")(create_team)
     router.add("GET", "/teams/{teamId}/memberships", "teams.read")(list_memberships)
-    router.add("POST", "/teams/{teamId}/memberships", "teams.write")(create_membership)

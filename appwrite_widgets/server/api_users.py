@@ -5,7 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from . import listing, models, security
+from . import listing, models, records, security
+from .api_profile import issue_jwt, read_duration, read_prefs
+from .api_teams import MEMBERSHIP_ATTRIBUTES
 from .errors import AppwriteError, invalid_param
 from .params import is_label, parse_queries
 from .routing import Ctx, Reply, Router
@@ -80,9 +82,13 @@ async def get_user(ctx: Ctx) -> Reply:
 
 
 async def list_user_sessions(ctx: Ctx) -> Reply:
-    """GET /users/{userId}/sessions: all sessions, ``current`` false, ``secret`` empty."""
+    """GET /users/{userId}/sessions: all sessions, ``current`` false; ``secret`` is the stored
+    SHA-256 digest (a key sees sensitive fields; the digest is no usable token)."""
     user = path_user(ctx)
-    items = [models.session(s, current=False) for s in ctx.store.list_sessions(user.id)]
+    items = [
+        models.session(s, current=False, secret=s.secret_hash)
+        for s in ctx.store.list_sessions(user.id)
+    ]
     total = len(items) if ctx.params.boolean("total", default=True) is not False else 0
     return Reply(200, models.listing("sessions", items, total))
 
@@ -98,6 +104,7 @@ async def create_user_session(ctx: Ctx) -> Reply:
         factors=["server"],
         evict=False,
         cookies=False,
+        current=False,
     )
 
 
@@ -135,14 +142,116 @@ async def update_labels(ctx: Ctx) -> Reply:
 
 
 async def update_status(ctx: Ctx) -> Reply:
-    """PATCH /users/{userId}/status: block (false) or unblock (true)."""
+    """PATCH /users/{userId}/status: block (false) or unblock (true); Appwrite's loose Boolean
+    also takes "true"/"false"/1/0."""
     user = path_user(ctx)
     raw = ctx.params.required("status")
-    if not isinstance(raw, bool):
-        raise invalid_param("status", "Value must be a valid boolean")
-    updated = ctx.store.update_user(user.id, ctx.now, status=int(raw))
+    if raw in (0, 1) and not isinstance(raw, float):
+        raw = bool(raw)
+    status = ctx.params.boolean("status") if not isinstance(raw, bool) else raw
+    updated = ctx.store.update_user(user.id, ctx.now, status=int(bool(status)))
     assert updated is not None
     return Reply(200, models.user(updated))
+
+
+async def get_prefs(ctx: Ctx) -> Reply:
+    """GET /users/{userId}/prefs."""
+    return Reply(200, dict(path_user(ctx).prefs))
+
+
+async def update_prefs(ctx: Ctx) -> Reply:
+    """PATCH /users/{userId}/prefs: replace them; 200 with the prefs object (not a User)."""
+    user = path_user(ctx)
+    updated = ctx.store.update_user(user.id, ctx.now, prefs=read_prefs(ctx))
+    assert updated is not None
+    return Reply(200, dict(updated.prefs))
+
+
+async def delete_user(ctx: Ctx) -> Reply:
+    """DELETE /users/{userId}: the user, sessions, tokens and memberships go at once."""
+    user = path_user(ctx)
+    records.delete_user(ctx.store, user.id)
+    return Reply(204)
+
+
+async def list_user_memberships(ctx: Ctx) -> Reply:
+    """GET /users/{userId}/memberships (``total`` = items returned, an Appwrite quirk)."""
+    user = path_user(ctx)
+    queries = parse_queries(ctx.params.queries(), MEMBERSHIP_ATTRIBUTES)
+    search = ctx.params.text("search", max_len=256, required=False)
+    found = [
+        m
+        for mid in records.user_memberships(ctx.store, user.id)
+        for m in ctx.store.list_memberships("", membership_id=mid)
+    ]
+    page, _ = listing.apply(
+        found,
+        queries,
+        attributes=MEMBERSHIP_ATTRIBUTES,
+        item_id=lambda m: m.id,
+        search=search,
+        search_text=lambda m: f"{m.id} {m.team_id} {m.team_name}",
+        with_total=True,
+        cursor_label="Membership",
+    )
+    with_total = ctx.params.boolean("total", default=True) is not False
+    items = [models.membership(m) for m in page]
+    return Reply(200, models.listing("memberships", items, len(items) if with_total else 0))
+
+
+async def create_user_jwt(ctx: Ctx) -> Reply:
+    """POST /users/{userId}/jwts: ``sessionId`` omitted or unknown ⇒ an unbound token (1.9.6);
+    ``recent`` ⇒ the user's newest session."""
+    user = path_user(ctx)
+    session_id = ctx.params.raw("sessionId")
+    if session_id is not None and not security.is_valid_id(session_id):
+        raise invalid_param("sessionId", security.ID_RULE)
+    duration = read_duration(ctx)
+    sessions = ctx.store.list_sessions(user.id)
+    if session_id == "recent":
+        session_id = sessions[-1].id if sessions else ""
+    elif session_id not in {s.id for s in sessions}:
+        session_id = ""
+    return issue_jwt(ctx, user.id, str(session_id), duration)
+
+
+async def create_token(ctx: Ctx) -> Reply:
+    """POST /users/{userId}/tokens: a one-time secret (``length`` 4–128 hex chars, ``expire``
+    60–31 536 000 s) for ``POST /account/sessions/token``."""
+    user = path_user(ctx)
+    length = _int_param(ctx, "length", 6, 4, 128)
+    expire = _int_param(ctx, "expire", 900, 60, 31_536_000)
+    secret = security.new_secret()[:length]
+    token = records.create_token(
+        ctx.store,
+        token_id=security.unique_id(),
+        user_id=user.id,
+        now=ctx.now,
+        expire=ctx.now + expire,
+        secret_hash=security.sha256_hex(secret),
+    )
+    return Reply(
+        201,
+        {
+            "$id": token.id,
+            "$createdAt": models.fmt_time(token.created_at),
+            "userId": user.id,
+            "secret": secret,
+            "expire": models.fmt_time(token.expire),
+            "phrase": "",
+        },
+    )
+
+
+def _int_param(ctx: Ctx, name: str, default: int, low: int, high: int) -> int:
+    value = ctx.params.raw(name)
+    if value is None:
+        return default
+    if isinstance(value, str) and value.isdigit():
+        value = int(value)
+    if type(value) is not int or not low <= value <= high:
+        raise invalid_param(name, f"Value must be a valid range between {low:,} and {high:,}")
+    return value
 
 
 def register(router: Router) -> None:
@@ -156,3 +265,9 @@ def register(router: Router) -> None:
     router.add("DELETE", "/users/{userId}/sessions/{sessionId}", "users.write")(delete_user_session)
     router.add("PUT", "/users/{userId}/labels", "users.write")(update_labels)
     router.add("PATCH", "/users/{userId}/status", "users.write")(update_status)
+    router.add("DELETE", "/users/{userId}", "users.write")(delete_user)
+    router.add("GET", "/users/{userId}/prefs", "users.read")(get_prefs)
+    router.add("PATCH", "/users/{userId}/prefs", "users.write")(update_prefs)
+    router.add("GET", "/users/{userId}/memberships", "users.read")(list_user_memberships)
+    router.add("POST", "/users/{userId}/jwts", "users.write")(create_user_jwt)
+    router.add("POST", "/users/{userId}/tokens", "users.write")(create_token)

@@ -9,6 +9,7 @@ details in :mod:`.transport`, the routes in :mod:`.routing` / :mod:`.routes`.
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -17,9 +18,9 @@ from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
 from . import auth, security, transport
-from .errors import AppwriteError, error_response
+from .errors import JSON_TYPE, AppwriteError, error_response
 from .routing import Config, Ctx, Endpoint, Reply, Router
-from .store import ACCESS_REFRESH_SECONDS, Store
+from .store import Store
 
 log = logging.getLogger("appwrite_widgets.server")
 
@@ -39,6 +40,7 @@ class Pipeline:
     async def handle(self, request: Request) -> Response:
         """One request → one response; never raises (unexpected errors become a logged 500)."""
         extra = transport.cors_headers(request, self.cfg.origins)
+        lines: list[tuple[str, str]] = []  # repeated headers (X-Debug-Fallback, ...)
         if (warning := transport.format_warning(request)) is not None:
             extra["X-Appwrite-Warning"] = warning
         try:
@@ -53,28 +55,29 @@ class Pipeline:
             ctx = Ctx(
                 request, self.cfg, self.store, self.limiter, params, path_params, self.cfg.clock()
             )
-            reply = await self.run(ctx, endpoint, body_error, extra)
+            reply = await self.run(ctx, endpoint, body_error, extra, lines)
         except AppwriteError as err:
-            return _with_headers(error_response(err), extra)
+            return _with_headers(error_response(err), extra, lines)
         except Exception:
             log.exception("unexpected error on %s %s", request.method, request.url.path)
-            return _with_headers(error_response(AppwriteError("general_unknown")), extra)
-        return _render(reply, extra)
+            return _with_headers(error_response(AppwriteError("general_unknown")), extra, lines)
+        return _with_headers(_render(reply, extra), {}, lines + reply.header_lines)
 
     async def run(
-        self, ctx: Ctx, ep: Endpoint, body_error: AppwriteError | None, extra: dict[str, str]
+        self,
+        ctx: Ctx,
+        ep: Endpoint,
+        body_error: AppwriteError | None,
+        extra: dict[str, str],
+        lines: list[tuple[str, str]],
     ) -> Reply:
         """Authenticate, rate-limit, validate, then call the handler."""
-        auth.authenticate(ctx, ep, extra)
+        auth.authenticate(ctx, ep, lines)
         rate_key = self.rate_limit(ctx, ep, extra)
-        if ep.session_group and ctx.session is not None:
+        if ep.session_group and ctx.signed_in:  # a session or JWT, even beside an API key
             raise AppwriteError("user_session_already_exists")
         if body_error is not None:
             raise body_error
-        if ctx.user is not None and ctx.user.accessed_at < ctx.now - ACCESS_REFRESH_SECONDS:
-            # Appwrite rewrites accessedAt at most once a day: no write on ordinary requests.
-            self.store.touch_user(ctx.user.id, ctx.now)
-            ctx.user = self.store.get_user(ctx.user.id)
         reply = await ep.handler(ctx)
         resets = ep.rate is not None and ep.rate.reset_on_created
         if rate_key is not None and resets and reply.status == 201:
@@ -96,8 +99,12 @@ class Pipeline:
         return key
 
 
-def _with_headers(resp: Response, extra: dict[str, str]) -> Response:
+def _with_headers(
+    resp: Response, extra: dict[str, str], lines: Sequence[tuple[str, str]] = ()
+) -> Response:
     resp.headers.update(extra)
+    for name, value in lines:
+        resp.headers.append(name, value)
     return resp
 
 
@@ -108,9 +115,11 @@ def _render(reply: Reply, extra: dict[str, str]) -> Response:
         # the Python SDK reads Content-Type unconditionally.
         resp = Response(status_code=204, headers={"Content-Type": "text/html; charset=UTF-8"})
     elif isinstance(reply.body, str):
-        resp = PlainTextResponse(reply.body, status_code=reply.status)
+        resp = PlainTextResponse(
+            reply.body, status_code=reply.status, media_type="text/plain; charset=UTF-8"
+        )
     else:
-        resp = JSONResponse(reply.body, status_code=reply.status)
+        resp = JSONResponse(reply.body, status_code=reply.status, media_type=JSON_TYPE)
     resp.headers.update(extra)
     resp.headers.update(reply.headers)
     for cookie in reply.cookies:

@@ -9,11 +9,11 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 
-from . import security
+from . import jwts, security
 from .errors import AppwriteError
 from .origins import normalize_origin
 from .routing import Config, Ctx, Endpoint
-from .store import Session, Store, User
+from .store import ACCESS_REFRESH_SECONDS, Session, Store, User
 
 GUEST_SCOPES = frozenset({"sessions.write", "public", "global"})
 USER_SCOPES = GUEST_SCOPES | {"account", "teams.read", "teams.write"}
@@ -25,10 +25,9 @@ KEY_SCOPES = frozenset(
         "teams.read",
         "teams.write",
         "health.read",
-        "public",
         "global",
     }
-)
+)  # never "public": a key calling /health/version is 401, as on Appwrite
 _KEY_TYPES = ("standard", "account", "organization", "ephemeral", "dynamic")
 
 
@@ -43,8 +42,10 @@ def session_token(
         parsed = security.decode_token(cookies.get(name + "_legacy"))
     if parsed is None:
         parsed = security.decode_token(headers.get("x-appwrite-session"))
-    if parsed is not None or not headers.get("x-fallback-cookies"):
+    if parsed is not None:
         return parsed, False
+    if not headers.get("x-fallback-cookies"):
+        return None, True  # Appwrite reached its fallback step all the same
     try:
         fallback = json.loads(headers["x-fallback-cookies"])
     except (ValueError, RecursionError):
@@ -67,6 +68,46 @@ def resolve_session(
     if session is None:
         return None, None
     return user, session
+
+
+def resolve_jwt(ctx: Ctx, token: str) -> User | None:
+    """The user an ``X-Appwrite-JWT`` stands for (None: a guest, e.g. its session is gone);
+    401 ``user_jwt_invalid`` for a malformed, forged or expired token."""
+    try:
+        payload = jwts.decode(jwts.signing_key(ctx.store), token, ctx.now)
+    except jwts.JWTError as exc:
+        raise AppwriteError("user_jwt_invalid", f"Failed to verify JWT. {exc}") from None
+    user_id, session_id = payload.get("userId"), payload.get("sessionId")
+    user = ctx.store.get_user(user_id) if isinstance(user_id, str) and user_id else None
+    if user is not None and session_id:
+        session = ctx.store.get_session(session_id) if isinstance(session_id, str) else None
+        if session is None or session.user_id != user.id:
+            return None
+    return user
+
+
+def identify(ctx: Ctx, lines: list[tuple[str, str]]) -> None:
+    """Appwrite's ``user`` resource: session, else JWT (both ⇒ 403). With an API key the
+    caller acts as the key; the session only counts for ``user_session_already_exists``."""
+    token, fallback = session_token(ctx.cfg.project, ctx.request.headers, ctx.request.cookies)
+    user, session = resolve_session(ctx.store, token, ctx.now)
+    lines.append(("X-Debug-Fallback", "false"))
+    if fallback:
+        lines.append(("X-Debug-Fallback", "true"))
+    jwt = ctx.request.headers.get("x-appwrite-jwt", "")
+    if jwt:
+        if user is not None:
+            raise AppwriteError("user_jwt_and_cookie_set")
+        user = resolve_jwt(ctx, jwt)
+        ctx.jwt = user is not None
+    ctx.signed_in = user is not None
+    ctx.key = check_key(ctx.request.headers, ctx.cfg)
+    if not ctx.key:
+        ctx.user, ctx.session = user, session
+    if ctx.user is not None and ctx.user.accessed_at < ctx.now - ACCESS_REFRESH_SECONDS:
+        # Appwrite rewrites accessedAt at most once a day, before its scope check.
+        ctx.store.touch_user(ctx.user.id, ctx.now)
+        ctx.user = ctx.store.get_user(ctx.user.id)
 
 
 def check_origin(ctx: Ctx) -> None:
@@ -123,17 +164,13 @@ def scope_error(ctx: Ctx, scope: str) -> AppwriteError:
     )
 
 
-def authenticate(ctx: Ctx, endpoint: Endpoint, headers: dict[str, str]) -> None:
-    """Fill ``ctx.key``/``ctx.user``/``ctx.session`` and enforce project, key, scope and
-    blocked status; adds ``X-Debug-Fallback`` to ``headers`` as Appwrite does."""
+def authenticate(ctx: Ctx, endpoint: Endpoint, lines: list[tuple[str, str]]) -> None:
+    """Fill ``ctx.key``/``ctx.user``/``ctx.session`` and enforce project, session/JWT, key,
+    scope and blocked status; adds Appwrite's ``X-Debug-Fallback`` line(s) to ``lines``."""
     check_origin(ctx)
     if endpoint.needs_project:
         check_project(ctx)
-    ctx.key = check_key(ctx.request.headers, ctx.cfg)
-    if not ctx.key:
-        token, fallback = session_token(ctx.cfg.project, ctx.request.headers, ctx.request.cookies)
-        ctx.user, ctx.session = resolve_session(ctx.store, token, ctx.now)
-        headers["X-Debug-Fallback"] = "true" if fallback else "false"
+    identify(ctx, lines)
     scopes = KEY_SCOPES if ctx.key else USER_SCOPES if ctx.user else GUEST_SCOPES
     if endpoint.scope not in scopes:
         raise scope_error(ctx, endpoint.scope)

@@ -64,11 +64,36 @@ CATALOGUE: Final[dict[str, tuple[int, str]]] = {
         "Team with requested ID already exists. Please choose a different ID and try again.",
     ),
     "membership_already_confirmed": (409, "Membership is already confirmed."),
-    "team_invite_already_exists": (
-        409,
-        "User has already been invited or is already a member of this team",
+    "user_jwt_invalid": (
+        401,
+        "The JWT token is invalid. Please check the value of the X-Appwrite-JWT header to "
+        "ensure the correct token is being used.",
     ),
+    "user_jwt_and_cookie_set": (
+        403,
+        "JWT and cookie used in the same request. Use either `setJWT` or `setCookie`. Learn "
+        "about which authentication method to use in the SSR docs: "
+        "https://appwrite.io/docs/products/auth/server-side-rendering",
+    ),
+    "user_invalid_token": (401, "Invalid token passed in the request."),
+    "user_target_already_exists": (409, "A target with the same ID already exists."),
+    "general_bad_request": (
+        400,
+        "There was an error processing your request. Please check the inputs and try again.",
+    ),
+    "team_invite_not_found": (404, "The requested team invitation could not be found."),
+    "team_invalid_secret": (
+        401,
+        "The team invitation secret is invalid. Please request a new invitation and try again.",
+    ),
+    "team_invite_mismatch": (401, "The invite does not belong to the current user."),
+    "team_membership_mismatch": (404, "The membership ID does not belong to the team ID."),
+    "membership_not_found": (404, "Membership with the requested ID could not be found."),
 }
+
+
+JSON_TYPE = "application/json; charset=UTF-8"
+"""Appwrite's JSON ``Content-Type`` (utopia-php/http adds the charset)."""
 
 
 class AppwriteError(Exception):
@@ -96,5 +121,8 @@ def error_response(err: AppwriteError) -> JSONResponse:
     """Render an error as Appwrite does (with ``Cache-Control: no-store``)."""
     body = {"message": err.message, "code": err.code, "type": err.type, "version": APPWRITE_VERSION}
     return JSONResponse(
-        body, status_code=err.code, headers={"Cache-Control": "no-cache, no-store, must-revalidate"}
+        body,
+        status_code=err.code,
+        headers={"Cache-Control": "no-cache, no-store, must-revalidate"},
+        media_type=JSON_TYPE,
     )

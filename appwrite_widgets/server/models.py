@@ -15,6 +15,11 @@ def fmt_time(ts: float | None) -> str:
     return datetime.fromtimestamp(ts, UTC).isoformat(timespec="milliseconds")
 
 
+def fmt_db_time(ts: float) -> str:
+    """Appwrite's database format ``YYYY-MM-DD HH:MM:SS.mmm`` (UTC, no offset)."""
+    return datetime.fromtimestamp(ts, UTC).strftime("%Y-%m-%d %H:%M:%S.%f")[:-3]
+
+
 def target(user: store.User) -> dict[str, Any]:
     """The email messaging target created at sign-up."""
     return {
@@ -40,8 +45,8 @@ def user(u: store.User, *, account: bool = False) -> dict[str, Any]:
     }
     if not account:
         out["password"] = u.password_hash
-        out["hash"] = "argon2" if u.password_hash else None
-        out["hashOptions"] = dict(security.HASH_OPTIONS) if u.password_hash else None
+        out["hash"] = "argon2"
+        out["hashOptions"] = security.hash_options(u.password_hash, u.hash_cost)
     has_email = bool(u.email)
     out.update(
         {

@@ -18,6 +18,7 @@ _EMAIL_RE = re.compile(
     r"[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+"
 )
 _LABEL_RE = re.compile(r"[A-Za-z0-9]{1,36}")
+_KEY_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 PASSWORD_RULE = "Password must be between 8 and 256 characters long."
 
 
@@ -152,9 +153,18 @@ def is_label(value: str) -> bool:
     return _LABEL_RE.fullmatch(value) is not None
 
 
-def is_role(value: str) -> bool:
-    """Team role: non-empty, at most 81 characters."""
-    return 0 < len(value) <= 81
+def is_role(value: str, max_len: int = 81) -> bool:
+    """A team role, by utopia-php/database's Key validator: 1–``max_len`` of [A-Za-z0-9._-],
+    not starting with a special character."""
+    return len(value) <= max_len and _KEY_RE.fullmatch(value) is not None
+
+
+def role_rule(max_len: int) -> str:
+    """The Key validator's description."""
+    return (
+        f"Parameter must contain at most {max_len} chars. Valid chars are a-z, A-Z, 0-9, "
+        "period, hyphen, and underscore. Can't start with a special char"
+    )
 
 
 @dataclass(frozen=True, slots=True)

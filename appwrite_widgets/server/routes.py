@@ -10,7 +10,7 @@ from collections.abc import Callable
 
 from starlette.applications import Starlette
 
-from . import api_account, api_health, api_teams, api_users
+from . import api_account, api_health, api_memberships, api_profile, api_teams, api_users
 from .app import build_app
 from .routing import Config, Router
 from .store import Store
@@ -19,6 +19,8 @@ ROUTE_MODULES: tuple[Callable[[Router], None], ...] = (
     api_account.register,
     api_users.register,
     api_teams.register,
+    api_memberships.register,
+    api_profile.register,
     api_health.register,
 )
 

@@ -17,6 +17,7 @@ from starlette.requests import Request
 
 from . import security
 from .errors import AppwriteError
+from .mail import Outbox
 from .network import IPNetwork, client_ip
 from .origins import LOCAL_PAGES, OriginPolicy
 from .params import Params
@@ -39,6 +40,8 @@ class Config:
     clock: Callable[[], float] = time.time
     origins: OriginPolicy = field(default_factory=lambda: OriginPolicy.parse(LOCAL_PAGES))
     trusted_proxies: tuple[IPNetwork, ...] = ()
+    signup_cost: tuple[int, int, int] = security.SIGNUP_COST  # Argon2 (memory, time, lanes)
+    outbox: Outbox = field(default_factory=Outbox)  # mail is kept here, never sent
 
 
 @dataclass
@@ -49,6 +52,7 @@ class Reply:
     body: Any = None
     headers: dict[str, str] = field(default_factory=dict)
     cookies: list[str] = field(default_factory=list)
+    header_lines: list[tuple[str, str]] = field(default_factory=list)  # repeated headers
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,6 +79,8 @@ class Ctx:
     key: bool = False
     user: User | None = None
     session: Session | None = None
+    jwt: bool = False  # ``user`` came from X-Appwrite-JWT (``session`` is then None)
+    signed_in: bool = False  # a valid session or JWT came along (even beside an API key)
 
     @cached_property
     def ip(self) -> str:

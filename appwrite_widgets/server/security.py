@@ -19,11 +19,23 @@ from urllib.parse import unquote
 from argon2 import PasswordHasher, Type
 from argon2.exceptions import InvalidHashError, VerificationError
 
-# Appwrite's server default: {type: argon2, memoryCost: 7168, timeCost: 5, threads: 1}.
-HASH_OPTIONS = {"type": "argon2", "memoryCost": 7168, "timeCost": 5, "threads": 1}
-_HASHER = PasswordHasher(
-    time_cost=5, memory_cost=7168, parallelism=1, hash_len=32, salt_len=16, type=Type.ID
-)
+# Appwrite hashes with two Argon2id option sets (memory KiB, iterations, lanes):
+# utopia-php/auth's defaults for POST /account and POST /users, and its own
+# ``proofForPassword`` for anonymous and invited users and password changes.
+SIGNUP_COST = (65536, 4, 3)
+APPWRITE_COST = (7168, 5, 1)
+_HASHERS = {
+    cost: PasswordHasher(
+        time_cost=cost[1],
+        memory_cost=cost[0],
+        parallelism=cost[2],
+        hash_len=32,
+        salt_len=16,
+        type=Type.ID,
+    )
+    for cost in (SIGNUP_COST, APPWRITE_COST)
+}
+_PARAMS_RE = re.compile(r"\$argon2id?\$v=\d+\$m=(\d+),t=(\d+),p=(\d+)\$")
 
 _ID_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,35}")
 ID_RULE = (
@@ -32,9 +44,17 @@ ID_RULE = (
 )
 
 
-def hash_password(password: str) -> str:
-    """Argon2id hash (CPU-bound: call it off the event loop)."""
-    return _HASHER.hash(password)
+def hash_password(password: str, cost: tuple[int, int, int] = SIGNUP_COST) -> str:
+    """Argon2id hash with one of Appwrite's option sets (CPU-bound: call it off the loop)."""
+    return _HASHERS[cost].hash(password)
+
+
+def hash_options(stored: str | None, cost: tuple[int, int, int]) -> dict[str, object]:
+    """The User model's ``hashOptions`` (snake_case, as Appwrite stores them): read from the
+    stored hash, else ``cost`` (users without a password still report argon2)."""
+    found = _PARAMS_RE.match(stored or "")
+    memory, time_cost, threads = (int(x) for x in found.groups()) if found else cost
+    return {"type": "argon2", "memory_cost": memory, "time_cost": time_cost, "threads": threads}
 
 
 def verify_password(stored: str | None, password: str) -> bool:
@@ -42,7 +62,7 @@ def verify_password(stored: str | None, password: str) -> bool:
     if not stored:
         return False
     try:
-        return _HASHER.verify(stored, password)
+        return _HASHERS[APPWRITE_COST].verify(stored, password)
     except (VerificationError, InvalidHashError):
         return False
 

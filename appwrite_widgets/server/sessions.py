@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from . import models, security, useragent
+from . import models, records, security, useragent
 from .routing import Ctx, Reply
 from .store import User
 from .transport import is_same_site, session_cookies
@@ -19,6 +19,7 @@ def create_session(
     factors: list[str],
     evict: bool,
     cookies: bool = True,
+    current: bool = True,
 ) -> Reply:
     """Store a new session for ``user`` and answer 201 with the Session model.
 
@@ -43,7 +44,9 @@ def create_session(
         factors=factors,
         max_sessions=ctx.cfg.max_sessions if evict else None,
     )
-    reply = Reply(201, models.session(session, current=True, secret=token if ctx.key else ""))
+    if not ctx.key:  # audit rows are filed under the acting user; a key is not one
+        log_event(ctx, user.id, "session.create")
+    reply = Reply(201, models.session(session, current=current, secret=token if ctx.key else ""))
     if cookies:
         reply.cookies = session_cookies(ctx, token, expire)
         if not is_same_site(ctx.request):
@@ -53,9 +56,20 @@ def create_session(
     return reply
 
 
-def clear_session(ctx: Ctx, reply: Reply) -> Reply:
-    """Expire both cookies and send ``X-Fallback-Cookies: []`` (cross-site callers)."""
+def clear_session(ctx: Ctx, reply: Reply, *, fallbacks: int = 1) -> Reply:
+    """Expire both cookies; ``fallbacks`` lines of ``X-Fallback-Cookies: []`` unless same-site."""
     reply.cookies = session_cookies(ctx, None, 0)
-    if not is_same_site(ctx.request):
-        reply.headers["X-Fallback-Cookies"] = "[]"
+    clear_fallback(ctx, reply, fallbacks)
     return reply
+
+
+def clear_fallback(ctx: Ctx, reply: Reply, count: int) -> None:
+    """Add ``count`` ``X-Fallback-Cookies: []`` lines (Appwrite adds one per deleted session)."""
+    if not is_same_site(ctx.request):
+        reply.header_lines.extend([("X-Fallback-Cookies", "[]")] * count)
+
+
+def log_event(ctx: Ctx, user_id: str, event: str) -> None:
+    """Record an audit event (``GET /account/logs``) for ``user_id``."""
+    agent = ctx.user_agent[: useragent.MAX_LENGTH]
+    records.add_log(ctx.store, user_id, event, ctx.now, ctx.ip, agent)

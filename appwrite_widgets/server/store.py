@@ -13,6 +13,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from . import records
+from .security import SIGNUP_COST
+
 SCHEMA_VERSION = 1
 
 _SCHEMA = """
@@ -90,6 +93,7 @@ class User:
     password_update: float | None
     accessed_at: float
     target_id: str
+    hash_cost: tuple[int, int, int]
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,6 +175,7 @@ def _user(r: sqlite3.Row) -> User:
         r["password_update"],
         r["accessed_at"],
         r["target_id"],
+        tuple(json.loads(r["hash_cost"])) if r["hash_cost"] else SIGNUP_COST,
     )
 
 
@@ -278,6 +283,7 @@ class Store:
             db.execute(
                 "INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),)
             )
+            records.migrate(db)
             db.execute("INSERT OR IGNORE INTO meta VALUES ('project', ?)", (project,))
             owner = db.execute("SELECT value FROM meta WHERE key = 'project'").fetchone()[0]
         if owner != project:
@@ -307,6 +313,12 @@ class Store:
                 raise
             self._db.execute("COMMIT")
 
+    @contextmanager
+    def read(self) -> Iterator[sqlite3.Connection]:
+        """The connection for reads (and DDL at start-up), under the store's lock."""
+        with self._lock:
+            yield self._db
+
     def _all(self, sql: str, args: tuple[Any, ...] = ()) -> list[sqlite3.Row]:
         with self._lock:
             return self._db.execute(sql, args).fetchall()
@@ -331,14 +343,15 @@ class Store:
         name: str,
         now: float,
         target_id: str,
+        hash_cost: tuple[int, int, int] = SIGNUP_COST,
     ) -> User:
         """Insert a user; raises :class:`Conflict` on a duplicate id or email."""
         try:
             with self.write() as db:
                 db.execute(
                     "INSERT INTO users (id, created_at, updated_at, name, email, password_hash,"
-                    " registration, password_update, accessed_at, target_id)"
-                    " VALUES (?,?,?,?,?,?,?,?,?,?)",
+                    " registration, password_update, accessed_at, target_id, hash_cost)"
+                    " VALUES (?,?,?,?,?,?,?,?,?,?,?)",
                     (
                         user_id,
                         now,
@@ -350,6 +363,7 @@ class Store:
                         now if password_hash else None,
                         now,
                         target_id,
+                        json.dumps(hash_cost),
                     ),
                 )
         except sqlite3.IntegrityError as exc:
@@ -436,7 +450,6 @@ class Store:
                     " sessions WHERE user_id = ? ORDER BY seq DESC LIMIT ?)",
                     (user_id, user_id, max_sessions),
                 )
-            db.execute("UPDATE users SET accessed_at = ? WHERE id = ?", (now, user_id))
         row = self._one("SELECT * FROM sessions WHERE id = ?", (session_id,))
         assert row is not None
         return _session(row)

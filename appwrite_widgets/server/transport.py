@@ -20,14 +20,16 @@ from .routing import Ctx
 
 MAX_BODY = 1024 * 1024
 
+# Appwrite 1.9.6 app/config/cors.php, in its order.
 ALLOW_HEADERS = (
-    "Origin, Cookie, Set-Cookie, X-Requested-With, Content-Type, Access-Control-Allow-Origin, "
-    "Access-Control-Request-Headers, Accept, X-Appwrite-Project, X-Appwrite-Key, "
-    "X-Appwrite-Locale, X-Appwrite-Mode, X-Appwrite-JWT, X-Appwrite-Response-Format, "
-    "X-Appwrite-Timeout, X-SDK-Version, X-SDK-Name, X-SDK-Language, X-SDK-Platform, "
-    "X-SDK-GraphQL, X-Appwrite-ID, X-Appwrite-Timestamp, Content-Range, Range, Cache-Control, "
-    "Expires, Pragma, X-Appwrite-Session, X-Fallback-Cookies, X-Forwarded-For, "
-    "X-Forwarded-User-Agent"
+    "Accept, Origin, Cookie, Set-Cookie, Content-Type, Content-Range, X-Appwrite-Project, "
+    "X-Appwrite-Key, X-Appwrite-Dev-Key, X-Appwrite-Locale, X-Appwrite-Mode, X-Appwrite-JWT, "
+    "X-Appwrite-Organization, X-Appwrite-Response-Format, X-Appwrite-Timeout, X-Appwrite-ID, "
+    "X-Appwrite-Timestamp, X-Appwrite-Session, X-Appwrite-Platform, "
+    "X-Appwrite-Impersonate-User-Id, X-Appwrite-Impersonate-User-Email, "
+    "X-Appwrite-Impersonate-User-Phone, X-SDK-Version, X-SDK-Name, X-SDK-Language, "
+    "X-SDK-Platform, X-SDK-GraphQL, X-SDK-Profile, Range, Cache-Control, Expires, Pragma, "
+    "X-Fallback-Cookies, X-Requested-With, X-Forwarded-For, X-Forwarded-User-Agent"
 )
 EXPOSE_HEADERS = "X-Appwrite-Session, X-Fallback-Cookies"
 ALLOW_METHODS = "GET, POST, PUT, PATCH, DELETE"
@@ -49,21 +51,26 @@ def is_local_host(host: str) -> bool:
 
 
 def _site(host: str) -> str:
-    """Registrable-domain approximation: the host itself for local/IP, else last two labels."""
+    """Registrable-domain approximation: "" for localhost/IP literals/single labels (no public
+    suffix), else the last two labels."""
     host = host.lower().strip("[]")
-    if is_local_host(host):
-        return host
+    if is_local_host(host) or "." not in host:
+        return ""
     return ".".join(host.split(".")[-2:])
 
 
 def is_same_site(request: Request) -> bool:
-    """True when Origin (else Referer) is on the API's site; no Origin/Referer → False."""
+    """True when Origin (else Referer) shares the API's non-empty registrable domain: never
+    for localhost/IP APIs or pages, nor without Origin/Referer (Appwrite's rule)."""
     origin = request.headers.get("origin") or request.headers.get("referer")
     if not origin or origin == "null":
         return False
-    other = urlsplit(origin).hostname or ""
-    own = request.url.hostname or ""
-    return bool(other) and _site(other) == _site(own)
+    own = _site(request.url.hostname or "")
+    try:
+        other = urlsplit(origin).hostname or ""
+    except ValueError:
+        return False
+    return bool(own) and _site(other) == own
 
 
 def cors_headers(request: Request, allowed: OriginPolicy) -> dict[str, str]:
@@ -105,12 +112,11 @@ def session_cookies(ctx: Ctx, value: str | None, expire: float) -> list[str]:
     ``value=None`` clears them (``deleted``, expired in the past), as Appwrite does.
     """
     host = ctx.request.url.hostname or ""
-    attrs = []
     if value is None:
-        attrs.append(f"expires={_cookie_date(0 + 1)}; Max-Age=0")
+        attrs = [f"expires={_cookie_date(1)}", "Max-Age=0"]
         encoded = "deleted"
     else:
-        attrs.append(f"expires={_cookie_date(expire)}")
+        attrs = [f"expires={_cookie_date(expire)}", f"Max-Age={max(int(expire - ctx.now), 0)}"]
         encoded = quote(value, safe="")
     attrs.append("path=/")
     if not is_local_host(host):
@@ -118,10 +124,10 @@ def session_cookies(ctx: Ctx, value: str | None, expire: float) -> list[str]:
     proto = ctx.request.headers.get("x-forwarded-proto", ctx.request.url.scheme)
     if proto == "https":
         attrs.append("secure")
-    attrs.append("httponly")
-    name = f"a_session_{ctx.cfg.project}"
+    attrs.append("HttpOnly")
+    name = f"a_session_{ctx.cfg.project}".lower()  # utopia-php lower-cases cookie names
     tail = "; ".join(attrs)
-    return [f"{name}_legacy={encoded}; {tail}", f"{name}={encoded}; {tail}; samesite=None"]
+    return [f"{name}_legacy={encoded}; {tail}", f"{name}={encoded}; {tail}; SameSite=None"]
 
 
 def _version_tuple(text: str) -> tuple[int, ...] | None:

@@ -7,6 +7,7 @@ import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
@@ -330,17 +331,29 @@ class Env:
     team: str
     key_user: str
     key_session: str
+    token: str  # a one-time token secret of ``user``
+    invite: tuple[str, str, str]  # (membershipId, userId, secret) of an invitation to ``team``
+    membership: str  # a confirmed membership of ``team`` (not ``user``'s)
 
 
 @pytest.fixture
-def env(admin: Client, make_user: Any) -> Env:
+def env(admin: Client, make_user: Any, server: LocalServer) -> Env:
     user = make_user()
     other = admin.create_user_session(user.id).id
     team = admin.create_team("Counted", roles=["owner"]).id
     admin.create_membership(team, ["owner"], user_id=user.id)
     key_user = make_user()
     key_session = admin.create_user_session(key_user.id).id
-    return Env(user, other, team, key_user.id, key_session)
+    token = admin.create_user_token(user.id).secret
+    member = admin.create_membership(team, ["m"], user_id=make_user().id).id
+    invitee = unique_email()
+    with Client(server.endpoint, server.project) as owner:
+        owner.create_email_password_session(user.email, user.password)
+        invited = owner.create_membership(team, ["m"], email=invitee, url="http://localhost/j")
+    mail = next(m for m in server.outbox.take() if m.to == invitee)
+    secret = parse_qs(urlsplit(mail.url).query)["secret"][0]
+    invite = (invited.id, invited.user_id, secret)
+    return Env(user, other, team, key_user.id, key_session, token, invite, member)
 
 
 # (name, who calls: guest / user / key, call)
@@ -379,6 +392,35 @@ CASES: list[tuple[str, str, Callable[[Any, Env], Any]]] = [
         "key",
         lambda api, e: api.create_membership(e.team, ["member"], user_id=e.key_user),
     ),
+    ("create_session", "guest", lambda api, e: api.create_session(e.user.id, e.token)),
+    ("get_prefs", "user", lambda api, e: api.get_prefs()),
+    ("update_prefs", "user", lambda api, e: api.update_prefs({"k": "v"})),
+    ("update_name", "user", lambda api, e: api.update_name("Counted Name")),
+    (
+        "update_password",
+        "user",
+        lambda api, e: api.update_password("pass-word-2", old_password=e.user.password),
+    ),
+    ("update_email", "user", lambda api, e: api.update_email(unique_email(), e.user.password)),
+    ("update_status", "user", lambda api, e: api.update_status()),
+    ("list_logs", "user", lambda api, e: api.list_logs(queries=[Query.limit(1)])),
+    ("create_jwt", "user", lambda api, e: api.create_jwt()),
+    ("get_team", "user", lambda api, e: api.get_team(e.team)),
+    ("update_team_name", "user", lambda api, e: api.update_team_name(e.team, "Renamed")),
+    ("delete_team", "user", lambda api, e: api.delete_team(e.team)),
+    (
+        "update_membership_status",
+        "guest",
+        lambda api, e: api.update_membership_status(e.team, *e.invite),
+    ),
+    ("delete_membership", "user", lambda api, e: api.delete_membership(e.team, e.membership)),
+    ("delete_user", "key", lambda api, e: api.delete_user(e.key_user)),
+    ("update_user_status", "key", lambda api, e: api.update_user_status(e.key_user, False)),
+    ("get_user_prefs", "key", lambda api, e: api.get_user_prefs(e.key_user)),
+    ("update_user_prefs", "key", lambda api, e: api.update_user_prefs(e.key_user, {"a": 1})),
+    ("list_user_memberships", "key", lambda api, e: api.list_user_memberships(e.user.id)),
+    ("create_user_jwt", "key", lambda api, e: api.create_user_jwt(e.key_user)),
+    ("create_user_token", "key", lambda api, e: api.create_user_token(e.key_user)),
 ]
 
 

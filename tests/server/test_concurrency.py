@@ -15,7 +15,11 @@ from appwrite_widgets.server.local import LocalServer
 
 def test_fifty_concurrent_sign_in_sign_out_cycles_leave_exact_counts(tmp_path: Path) -> None:
     with LocalServer(
-        project="conc", data=tmp_path / "db.sqlite3", rate_limits=False, max_sessions=100
+        project="conc",
+        data=tmp_path / "db.sqlite3",
+        rate_limits=False,
+        max_sessions=100,
+        fast_hashing=True,
     ) as server:
         with guest(server, **{"X-Appwrite-Key": server.api_key}) as admin:
             uid = admin.post(

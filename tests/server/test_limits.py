@@ -18,6 +18,7 @@ def limited(tmp_path: Any) -> Iterator[tuple[LocalServer, FakeClock]]:
     clock = FakeClock()
     with LocalServer(
         project="limits",
+        fast_hashing=True,
         data=tmp_path / "db.sqlite3",
         rate_limits=True,
         max_sessions=2,

@@ -69,3 +69,91 @@ def test_python_sdk_users_labels_teams_and_delete_sessions_current_false(
     with pytest.raises(AppwriteException) as err:
         Users(admin).get(user_id="missing-user")
     assert err.value.code == 404 and err.value.type == "user_not_found"
+
+
+def test_python_sdk_account_prefs_name_password_and_token_session(
+    server: LocalServer,
+) -> None:
+    admin = _client(server).set_key(server.api_key)
+    email = f"py-{uuid.uuid4().hex[:10]}@example.com"
+    user = Users(admin).create(user_id=ID.unique(), email=email, password="py-sdk-password")
+    token = Users(admin).create_token(user_id=user.id, length=12, expire=600)
+    assert token.userid == user.id and len(token.secret) == 12
+
+    session = Account(admin).create_session(user_id=user.id, secret=token.secret)
+    assert session.provider == "token" and session.factors == ["token"] and session.secret
+    me = _client(server).set_session(session.secret)
+    assert Account(me).get_prefs().data == {}
+    updated = Account(me).update_prefs(prefs={"theme": "dark"})
+    assert updated.prefs.data == {"theme": "dark"}
+    assert Account(me).get_prefs().data == {"theme": "dark"}
+    assert Account(me).update_name(name="Py Renamed").name == "Py Renamed"
+    changed = Account(me).update_password(
+        password="py-new-password", old_password="py-sdk-password"
+    )
+    assert changed.id == user.id
+    with pytest.raises(AppwriteException) as err:
+        Account(me).update_password(password="another-password", old_password="wrong-one")
+    assert err.value.code == 401 and err.value.type == "user_invalid_credentials"
+    with pytest.raises(AppwriteException) as err:
+        Account(admin).create_session(user_id=user.id, secret=token.secret)  # single use
+    assert err.value.code == 401 and err.value.type == "user_invalid_token"
+    fresh = Account(admin).create_email_password_session(email=email, password="py-new-password")
+    assert fresh.userid == user.id
+
+
+def test_python_sdk_users_jwt_prefs_memberships_status_and_delete(server: LocalServer) -> None:
+    admin = _client(server).set_key(server.api_key)
+    email = f"py-{uuid.uuid4().hex[:10]}@example.com"
+    user = Users(admin).create(user_id=ID.unique(), email=email, password="py-sdk-password")
+    session = Users(admin).create_session(user_id=user.id)
+    assert session.current is False
+    jwt = Users(admin).create_jwt(user_id=user.id, session_id=session.id, duration=120).jwt
+    as_jwt = _client(server).set_jwt(jwt)
+    assert Account(as_jwt).get().id == user.id
+    assert Users(admin).get_prefs(user_id=user.id).data == {}
+    team = Teams(admin).create(team_id=ID.unique(), name="Py Crew")
+    Teams(admin).create_membership(team_id=team.id, roles=["dev"], user_id=user.id)
+    listed = Users(admin).list_memberships(user_id=user.id)
+    assert listed.total == 1 and listed.memberships[0].teamname == "Py Crew"
+    blocked = Users(admin).update_status(user_id=user.id, status=False)
+    assert blocked.status is False
+    with pytest.raises(AppwriteException) as err:
+        Account(as_jwt).get()
+    assert err.value.code == 403 and err.value.type == "user_blocked"
+    assert Users(admin).update_status(user_id=user.id, status=True).status is True
+    Users(admin).delete(user_id=user.id)
+    with pytest.raises(AppwriteException) as err:
+        Users(admin).get(user_id=user.id)
+    assert err.value.code == 404 and err.value.type == "user_not_found"
+    with pytest.raises(AppwriteException) as err:
+        Account(as_jwt).get()
+    assert err.value.code == 401
+
+
+def test_python_sdk_teams_get_update_name_delete_membership_and_delete(
+    server: LocalServer,
+) -> None:
+    admin = _client(server).set_key(server.api_key)
+    email = f"py-{uuid.uuid4().hex[:10]}@example.com"
+    user = Users(admin).create(user_id=ID.unique(), email=email, password="py-sdk-password")
+    team = Teams(admin).create(team_id=ID.unique(), name="Py Team")
+    membership = Teams(admin).create_membership(team_id=team.id, roles=["dev"], user_id=user.id)
+    assert Teams(admin).get(team_id=team.id).total == 1
+    assert Teams(admin).update_name(team_id=team.id, name="Py Team 2").name == "Py Team 2"
+    member = _client(server).set_session(
+        Account(admin).create_email_password_session(email=email, password="py-sdk-password").secret
+    )
+    assert Teams(member).get(team_id=team.id).name == "Py Team 2"
+    with pytest.raises(AppwriteException) as err:
+        Teams(member).update_name(team_id=team.id, name="Mine now")
+    assert err.value.code == 401 and err.value.type == "user_unauthorized"
+    Teams(member).delete_membership(team_id=team.id, membership_id=membership.id)
+    assert Teams(admin).get(team_id=team.id).total == 0
+    with pytest.raises(AppwriteException) as err:
+        Teams(member).get(team_id=team.id)
+    assert err.value.code == 404 and err.value.type == "team_not_found"
+    Teams(admin).delete(team_id=team.id)
+    with pytest.raises(AppwriteException) as err:
+        Teams(admin).get(team_id=team.id)
+    assert err.value.code == 404 and err.value.type == "team_not_found"

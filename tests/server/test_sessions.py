@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -296,13 +297,21 @@ def test_patch_session_extends_expiry_without_reissuing_cookies(
     clock.advance(3)
     resp = client.patch(f"/account/sessions/{session['$id']}")
     assert resp.status_code == 200 and "set-cookie" not in resp.headers
-    assert resp.json()["expire"] > session["expire"]
-    assert resp.json()["current"] is False  # Appwrite does not recompute it here
-    assert client.get("/account/sessions/current").json()["expire"] == resp.json()["expire"]
+    body = resp.json()
+    # Appwrite answers with its in-memory copy: expire in DB format, $updatedAt from before.
+    new_expire = datetime.fromtimestamp(clock.now + 3600, UTC)
+    assert body["expire"] == new_expire.strftime("%Y-%m-%d %H:%M:%S.000")
+    assert session["expire"] < new_expire.isoformat(timespec="milliseconds")
+    assert body["$updatedAt"] == session["$updatedAt"]
+    assert body["current"] is False and body["countryName"] == ""
+    fresh = client.get("/account/sessions/current").json()
+    assert fresh["expire"] == new_expire.isoformat(timespec="milliseconds")
+    assert fresh["$updatedAt"] > session["$updatedAt"]
     clock.advance(5)
     later = client.patch("/account/sessions/current")
     client.close()
-    assert later.json()["expire"] > resp.json()["expire"]
+    later_expire = datetime.fromtimestamp(clock.now + 3600, UTC)
+    assert later.json()["expire"] == later_expire.strftime("%Y-%m-%d %H:%M:%S.000")
 
 
 def test_patch_on_an_expired_session_is_404_and_does_not_revive_it(

@@ -77,7 +77,10 @@ def test_user_sees_only_own_teams(
     assert o_client.get("/teams").json() == {"total": 0, "teams": []}
     assert m_client.get(f"/teams/{team_id}/memberships").json()["total"] == 1
     assert error_type(o_client.get(f"/teams/{team_id}/memberships")) == (404, "team_not_found")
-    add = m_client.post(f"/teams/{team_id}/memberships", json={"roles": [], "userId": outsider.id})
+    add = m_client.post(
+        f"/teams/{team_id}/memberships",
+        json={"roles": [], "userId": outsider.id, "url": "http://localhost/join"},
+    )
     assert error_type(add) == (401, "user_unauthorized")  # only owners may add members
     m_client.close()
     o_client.close()

@@ -6,6 +6,8 @@ import json
 import time
 from collections.abc import Callable
 from email.utils import parsedate_to_datetime
+from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 from urllib.parse import quote, unquote
 
@@ -82,7 +84,8 @@ def test_fallback_cookie_header_authenticates(
     fallback = resp.headers["x-fallback-cookies"]
     with guest(server, **{"X-Fallback-Cookies": fallback}) as c:
         got = c.get("/account")
-        assert got.status_code == 200 and got.headers["x-debug-fallback"] == "true"
+        assert got.status_code == 200
+        assert got.headers.get_list("x-debug-fallback") == ["false", "true"]
         out = c.delete("/account/sessions/current")
         assert out.headers["x-fallback-cookies"] == "[]"
         assert c.get("/account").status_code == 401
@@ -90,16 +93,52 @@ def test_fallback_cookie_header_authenticates(
         assert c.get("/account").status_code == 401
 
 
-def test_fallback_header_only_for_cross_site_or_originless_calls(
+def test_fallback_header_always_for_localhost_and_ip_apis(
+    server: LocalServer, make_user: Callable[..., Any]
+) -> None:
+    # localhost and IP literals have no registrable domain, so Appwrite never treats a page
+    # as same-site with them: the header comes even from a page on the very same host.
+    user = make_user()
+    for headers in (
+        {"Origin": "http://127.0.0.1:8888"},
+        {"Referer": "http://127.0.0.1:3000/page"},
+        {"Origin": "http://localhost:8888"},
+        {"Origin": "http://localhost:8888", "Host": "localhost"},
+        {},
+    ):
+        resp = _login(server, user, **headers)
+        assert resp.status_code == 201 and "x-fallback-cookies" in resp.headers, headers
+
+
+def test_fallback_header_only_cross_site_for_a_named_api_host(tmp_path: Path) -> None:
+    pages = ["app.example.com", "other.example.org"]
+    with LocalServer(project="named", data=tmp_path / "db.sqlite3", origins=pages) as srv:
+        with guest(srv, **{"X-Appwrite-Key": srv.api_key}) as admin:
+            body = {"userId": "unique()", "email": "n@example.com", "password": "password123"}
+            assert admin.post("/users", json=body).status_code == 201
+        user = SimpleNamespace(email="n@example.com", password="password123")
+        host = {"Host": "api.example.com"}
+        same = _login(srv, user, Origin="https://app.example.com", **host)
+        cross = _login(srv, user, Origin="https://other.example.org", **host)
+        bare = _login(srv, user, **host)
+    assert same.status_code == 201 and "x-fallback-cookies" not in same.headers
+    assert "domain=.api.example.com" in same.headers["set-cookie"]
+    assert cross.status_code == 201 and "x-fallback-cookies" in cross.headers
+    assert "x-fallback-cookies" in bare.headers
+
+
+def test_delete_all_sessions_sends_one_fallback_line_per_deleted_session(
     server: LocalServer, make_user: Callable[..., Any]
 ) -> None:
     user = make_user()
-    same = _login(server, user, Origin="http://127.0.0.1:8888")
-    cross = _login(server, user, Origin="http://localhost:8888")
-    referer = _login(server, user, Referer="http://127.0.0.1:3000/page")
-    assert "x-fallback-cookies" not in same.headers and same.headers.get_list("set-cookie")
-    assert "x-fallback-cookies" in cross.headers
-    assert "x-fallback-cookies" not in referer.headers
+    for _ in range(2):
+        key_session(server, user.email, user.password)
+    token = key_session(server, user.email, user.password)["secret"]
+    with as_token(server, token) as c:
+        resp = c.delete("/account/sessions")
+    assert resp.status_code == 204
+    assert resp.headers.get_list("x-fallback-cookies") == ["[]", "[]", "[]"]
+    assert "a_session_test=deleted" in resp.headers["set-cookie"]
 
 
 def test_cookie_wins_over_session_header(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import uuid
 from collections.abc import Callable
 from typing import Any
@@ -11,6 +12,7 @@ import httpx
 import pytest
 from server_helpers import as_token, error_type, guest, sign_in
 
+from appwrite_widgets.server import security
 from appwrite_widgets.server.local import LocalServer
 
 
@@ -23,7 +25,9 @@ def q(method: str, attribute: str | None = None, values: list[Any] | None = None
     return json.dumps(data)
 
 
-def test_created_user_has_argon2id_hash_and_options(api: httpx.Client) -> None:
+def test_created_user_hash_options_match_the_stored_hash(api: httpx.Client) -> None:
+    # The shared test server hashes with Appwrite's light option set (fast_hashing=True);
+    # hashOptions always describe the hash actually stored (snake_case, as Appwrite).
     email = f"hash-{uuid.uuid4().hex[:8]}@example.com"
     resp = api.post(
         "/users",
@@ -35,8 +39,8 @@ def test_created_user_has_argon2id_hash_and_options(api: httpx.Client) -> None:
     assert body["hash"] == "argon2"
     assert body["hashOptions"] == {
         "type": "argon2",
-        "memoryCost": 7168,
-        "timeCost": 5,
+        "memory_cost": 7168,
+        "time_cost": 5,
         "threads": 1,
     }
 
@@ -203,7 +207,7 @@ def test_server_created_session_is_usable_and_provider_server(
         assert c.get("/account").status_code == 401
 
 
-def test_list_user_sessions_has_no_current_and_no_secret(
+def test_list_user_sessions_has_no_current_and_the_stored_digest_as_secret(
     server: LocalServer, api: httpx.Client, make_user: Callable[..., Any]
 ) -> None:
     user = make_user()
@@ -211,7 +215,11 @@ def test_list_user_sessions_has_no_current_and_no_secret(
     client.close()
     body = api.get(f"/users/{user.id}/sessions").json()
     assert body["total"] == 1
-    assert body["sessions"][0]["current"] is False and body["sessions"][0]["secret"] == ""
+    # An API key sees sensitive fields; a listing copies the stored SHA-256 digest (§1.5).
+    digest = body["sessions"][0]["secret"]
+    assert body["sessions"][0]["current"] is False and re.fullmatch("[0-9a-f]{64}", digest)
+    with as_token(server, security.encode_token(user.id, digest)) as c:
+        assert c.get("/account").status_code == 401  # the digest is no usable token
     assert error_type(api.get("/users/nobody-here/sessions")) == (404, "user_not_found")
 
 
