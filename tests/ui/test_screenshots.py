@@ -8,12 +8,12 @@ pictures show (signed out, Bob, Ada, Ada's devices) and checks that each PNG is 
 from __future__ import annotations
 
 import struct
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import httpx
 import pytest
-from playwright.sync_api import Locator, Page, expect
+from playwright.sync_api import Browser, BrowserContext, Locator, Page, expect
 from ui_dashboard import ADA, BOB, Dashboard
 
 from appwrite_widgets.server.local import LocalServer
@@ -24,6 +24,30 @@ PHONE_UA = (
     "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 "
     "(KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1"
 )
+
+
+@pytest.fixture
+def device(browser: Browser) -> Iterator[Callable[[], Page]]:
+    """Factory of pages, each in its own browser context (a separate device), that present
+    themselves as the desktop Chromium they are: "HeadlessChrome" would name the pictures'
+    session rows once the page's user agent reaches Appwrite."""
+    probe = browser.new_context()
+    agent = (
+        probe.new_page().evaluate("() => navigator.userAgent").replace("HeadlessChrome", "Chrome")
+    )
+    probe.close()
+    contexts: list[BrowserContext] = []
+
+    def make() -> Page:
+        context = browser.new_context(user_agent=agent, viewport=VIEWPORT)
+        contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(30_000)
+        return page
+
+    yield make
+    for context in contexts:
+        context.close()
 
 
 @pytest.fixture
@@ -65,14 +89,12 @@ def _shoot(target: Page | Locator, path: Path) -> None:
     assert width >= 300 and height >= 100, (path, width, height)
 
 
-def _open(new_page: Callable[[], Page], url: str) -> Dashboard:
-    page = new_page()
-    page.set_viewport_size(VIEWPORT)
-    return Dashboard(page, url).open()
+def _open(device: Callable[[], Page], url: str) -> Dashboard:
+    return Dashboard(device(), url).open()
 
 
 def test_dashboard_screenshots(
-    new_page: Callable[[], Page],
+    device: Callable[[], Page],
     voila_url: str,
     appwrite: LocalServer,
     admin_api: httpx.Client,
@@ -82,7 +104,7 @@ def test_dashboard_screenshots(
     for user_id in ("ada", "bob"):
         assert admin_api.delete(f"/users/{user_id}/sessions").status_code == 204
 
-    board = _open(new_page, voila_url)
+    board = _open(device, voila_url)
     board.expect_signed_out()
     expect(board.page.get_by_text("Kick-off meeting")).to_be_visible()
     _shoot(board.page, shots / "dashboard-signed-out.png")
@@ -102,7 +124,7 @@ def test_dashboard_screenshots(
     )
     assert phone.status_code == 201, phone.text
 
-    admin = _open(new_page, voila_url)
+    admin = _open(device, voila_url)
     admin.login(*ADA)
     admin.expect_signed_in("Ada Admin (ada@example.com)")
     expect(admin.delete_event).to_be_visible()
