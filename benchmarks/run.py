@@ -19,6 +19,7 @@ import bench_fanout
 import bench_import
 import bench_requests
 import bench_server
+import bench_tables
 import bench_useragent
 from common import ROOT, Row, print_table
 
@@ -28,6 +29,7 @@ SECTIONS: dict[str, Callable[[], list[Row]]] = {
     "fanout": bench_fanout.run,
     "server": bench_server.run,
     "import": bench_import.run,
+    "tables": bench_tables.run,
     "useragent": bench_useragent.run,
 }
 

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from appwrite_widgets import Permission, Role, TableData
 from appwrite_widgets.client import AsyncClient, Client
 from appwrite_widgets.context import SessionContext
 from appwrite_widgets.credentials import CredentialStore
@@ -221,3 +222,37 @@ async def test_async_twins_send_the_same_requests(
         await fresh.alogout()
         assert counted.log.take() == [("DELETE", "/account/sessions/current")]
         await fresh.aclose()
+
+
+def test_table_view_budgets(
+    counted: Counted, new_user: Callable[[], str], device: Callable[..., SessionContext]
+) -> None:
+    """TableData: the view opens with one listing, add and delete are one request each (the
+    rows come from the answers), sign-in and sign-out each cost one listing more."""
+    rules = [
+        Permission.read(Role.any()),
+        Permission.create(Role.users()),
+        Permission.delete(Role.users()),
+    ]
+    db = "counts" + uuid.uuid4().hex[:8]
+    with Client(
+        counted.server.endpoint, counted.server.project, api_key=counted.server.api_key
+    ) as admin:
+        admin.create_database("Counts", database_id=db)
+        admin.create_table(db, "Events", table_id="events", permissions=rules)
+        admin.create_column(db, "events", "varchar", "title", required=True, size=32)
+    rows = f"/tablesdb/{db}/tables/events/rows"
+    ctx = device()
+    counted.log.take()
+    data = TableData(ctx, db, "events", permissions=rules)
+    assert counted.log.take() == [("GET", rows)]
+    email = new_user()
+    counted.log.take()
+    ctx.login(email, PASSWORD)
+    assert counted.log.take() == [SIGN_IN, ACCOUNT, TEAMS, ("GET", rows)]
+    row = data.add({"title": "Counted"})
+    assert row is not None and counted.log.take() == [("POST", rows)]
+    assert data.delete(row.id) and counted.log.take() == [("DELETE", f"{rows}/{row.id}")]
+    ctx.logout()
+    assert counted.log.take() == [("DELETE", "/account/sessions/current"), ("GET", rows)]
+    data.close()

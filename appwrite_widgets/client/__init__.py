@@ -5,7 +5,7 @@ Usage: ``with Client(endpoint, project) as c: c.create_email_password_session(em
 
 from __future__ import annotations
 
-from appwrite_widgets.client import calls
+from appwrite_widgets.client import calls, table_calls
 from appwrite_widgets.client._async import AsyncClient
 from appwrite_widgets.client._errors import (
     APIError,
@@ -39,8 +39,19 @@ from appwrite_widgets.client._models import (
     User,
     UserList,
 )
+from appwrite_widgets.client._permission import Permission, Role
 from appwrite_widgets.client._query import Query
 from appwrite_widgets.client._sync import Client
+from appwrite_widgets.client._tables_models import (
+    Column,
+    ColumnList,
+    Database,
+    DatabaseList,
+    Row,
+    RowList,
+    Table,
+    TableList,
+)
 from appwrite_widgets.client.calls import Call
 
 __all__ = [
@@ -50,8 +61,12 @@ __all__ = [
     "Call",
     "Client",
     "ClientClosedError",
+    "Column",
+    "ColumnList",
     "ConflictError",
     "ConnectError",
+    "Database",
+    "DatabaseList",
     "ForbiddenError",
     "InvalidArgumentError",
     "InvalidInputError",
@@ -61,14 +76,20 @@ __all__ = [
     "Membership",
     "MembershipList",
     "NotFoundError",
+    "Permission",
     "Query",
     "RateLimitError",
     "RequestTimeoutError",
     "ResponseError",
+    "Role",
+    "Row",
+    "RowList",
     "ServerError",
     "Session",
     "SessionList",
     "TLSError",
+    "Table",
+    "TableList",
     "Team",
     "TeamList",
     "Token",
@@ -77,11 +98,13 @@ __all__ = [
     "User",
     "UserList",
     "calls",
+    "table_calls",
 ]
 
 # Show the public location in reprs and tracebacks (httpx does the same).
 for _name in __all__:
-    if _name != "calls":  # the module of call descriptions: client.send(calls.get_account())
+    # the modules of call descriptions: client.send(calls.get_account())
+    if _name not in ("calls", "table_calls"):
         globals()[_name].__module__ = __name__
 
 del _name

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, Self, TypeVar
 
 import httpx
 
-from appwrite_widgets.client import calls
+from appwrite_widgets.client import calls, table_calls
 from appwrite_widgets.client._base import BaseClient
 from appwrite_widgets.client._core import Prepared
 from appwrite_widgets.client._io import received
@@ -29,6 +29,16 @@ from appwrite_widgets.client._models import (
     Token,
     User,
     UserList,
+)
+from appwrite_widgets.client._tables_models import (
+    Column,
+    ColumnList,
+    Database,
+    DatabaseList,
+    Row,
+    RowList,
+    Table,
+    TableList,
 )
 from appwrite_widgets.client.calls import Call
 
@@ -320,3 +330,174 @@ class AsyncClient(BaseClient[httpx.AsyncClient, httpx.AsyncBaseTransport]):
     ) -> Token:
         """``POST /users/{id}/tokens`` (API key): a one-time secret for ``create_session``."""
         return await self.send(calls.create_user_token(user_id, length=length, expire=expire))
+
+    # -- TablesDB (set-up with an API key; rows with a session or a key) -----------------
+    async def create_database(
+        self, name: str, *, database_id: str = "unique()", enabled: bool = True
+    ) -> Database:
+        """``POST /tablesdb`` (API key)."""
+        return await self.send(
+            table_calls.create_database(name, database_id=database_id, enabled=enabled)
+        )
+
+    async def list_databases(self, *, queries: Sequence[str] | None = None) -> DatabaseList:
+        """``GET /tablesdb`` (API key)."""
+        return await self.send(table_calls.list_databases(queries=queries))
+
+    async def get_database(self, database_id: str) -> Database:
+        """``GET /tablesdb/{id}`` (API key)."""
+        return await self.send(table_calls.get_database(database_id))
+
+    async def delete_database(self, database_id: str) -> None:
+        """``DELETE /tablesdb/{id}`` (API key), with its tables and rows."""
+        return await self.send(table_calls.delete_database(database_id))
+
+    async def create_table(
+        self,
+        database_id: str,
+        name: str,
+        *,
+        table_id: str = "unique()",
+        permissions: Sequence[str] | None = None,
+        row_security: bool = False,
+        enabled: bool = True,
+    ) -> Table:
+        """``POST /tablesdb/{id}/tables`` (API key)."""
+        return await self.send(
+            table_calls.create_table(
+                database_id,
+                name,
+                table_id=table_id,
+                permissions=permissions,
+                row_security=row_security,
+                enabled=enabled,
+            )
+        )
+
+    async def list_tables(
+        self, database_id: str, *, queries: Sequence[str] | None = None
+    ) -> TableList:
+        """``GET /tablesdb/{id}/tables`` (API key)."""
+        return await self.send(table_calls.list_tables(database_id, queries=queries))
+
+    async def get_table(self, database_id: str, table_id: str) -> Table:
+        """``GET …/tables/{id}`` (API key)."""
+        return await self.send(table_calls.get_table(database_id, table_id))
+
+    async def update_table(
+        self,
+        database_id: str,
+        table_id: str,
+        *,
+        name: str | None = None,
+        permissions: Sequence[str] | None = None,
+        row_security: bool | None = None,
+        enabled: bool | None = None,
+    ) -> Table:
+        """``PUT …/tables/{id}`` (API key): change what is given."""
+        return await self.send(
+            table_calls.update_table(
+                database_id,
+                table_id,
+                name=name,
+                permissions=permissions,
+                row_security=row_security,
+                enabled=enabled,
+            )
+        )
+
+    async def delete_table(self, database_id: str, table_id: str) -> None:
+        """``DELETE …/tables/{id}`` (API key)."""
+        return await self.send(table_calls.delete_table(database_id, table_id))
+
+    async def create_column(
+        self,
+        database_id: str,
+        table_id: str,
+        kind: str,
+        key: str,
+        *,
+        required: bool = False,
+        size: int | None = None,
+        default: Any = None,
+        array: bool = False,
+        min: int | None = None,
+        max: int | None = None,
+    ) -> Column:
+        """``POST …/columns/<kind>`` (API key); see :func:`table_calls.create_column`."""
+        return await self.send(
+            table_calls.create_column(
+                database_id,
+                table_id,
+                kind,
+                key,
+                required=required,
+                size=size,
+                default=default,
+                array=array,
+                min=min,
+                max=max,
+            )
+        )
+
+    async def list_columns(self, database_id: str, table_id: str) -> ColumnList:
+        """``GET …/columns`` (API key)."""
+        return await self.send(table_calls.list_columns(database_id, table_id))
+
+    async def create_row(
+        self,
+        database_id: str,
+        table_id: str,
+        data: Mapping[str, Any],
+        *,
+        row_id: str = "unique()",
+        permissions: Sequence[str] | None = None,
+    ) -> Row:
+        """``POST …/rows``: one row (permissions decide; a key bypasses them)."""
+        return await self.send(
+            table_calls.create_row(
+                database_id, table_id, data, row_id=row_id, permissions=permissions
+            )
+        )
+
+    async def list_rows(
+        self,
+        database_id: str,
+        table_id: str,
+        *,
+        queries: Sequence[str] | None = None,
+        total: bool = True,
+    ) -> RowList:
+        """``GET …/rows``: the rows the caller may read."""
+        return await self.send(
+            table_calls.list_rows(database_id, table_id, queries=queries, total=total)
+        )
+
+    async def get_row(
+        self,
+        database_id: str,
+        table_id: str,
+        row_id: str,
+        *,
+        queries: Sequence[str] | None = None,
+    ) -> Row:
+        """``GET …/rows/{id}``."""
+        return await self.send(table_calls.get_row(database_id, table_id, row_id, queries=queries))
+
+    async def update_row(
+        self,
+        database_id: str,
+        table_id: str,
+        row_id: str,
+        data: Mapping[str, Any] | None = None,
+        *,
+        permissions: Sequence[str] | None = None,
+    ) -> Row:
+        """``PATCH …/rows/{id}``."""
+        return await self.send(
+            table_calls.update_row(database_id, table_id, row_id, data, permissions=permissions)
+        )
+
+    async def delete_row(self, database_id: str, table_id: str, row_id: str) -> None:
+        """``DELETE …/rows/{id}``."""
+        return await self.send(table_calls.delete_row(database_id, table_id, row_id))

@@ -70,6 +70,13 @@ each with its reason:
   a prefix of a token of id/email/name/phone/``label:<name>``. Reason: SQLite, no full text.
 * Users converted from anonymous by ``PATCH /account/email`` show an email target (Appwrite
   creates none then). Reason: targets are derived from the email, not stored.
+* TablesDB (``/tablesdb``): databases, tables, columns (varchar, string, integer, boolean,
+  datetime) and rows with Appwrite's permissions, also under the legacy ``/databases``
+  names (collections, attributes, documents; a database is always of type ``tablesdb``); no
+  indexes, transactions, relationships or other column types. Columns are built synchronously (202
+  with ``status: "available"``). Row ``search`` needs no full-text index (every word must
+  appear, case-insensitively); ``equal`` is case-sensitive (MariaDB's collation is not).
+  Reason: one SQLite file; the subset a small app needs (issue 16).
 """
 
 from __future__ import annotations

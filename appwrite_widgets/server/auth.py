@@ -15,18 +15,31 @@ from .origins import normalize_origin
 from .routing import Config, Ctx, Endpoint
 from .store import ACCESS_REFRESH_SECONDS, Session, Store, User
 
-GUEST_SCOPES = frozenset({"sessions.write", "public", "global"})
+# Rows/documents: every role holds the scope; the table's and rows' permissions decide (§16.1).
+ROW_SCOPES = frozenset({"rows.read", "rows.write", "documents.read", "documents.write"})
+GUEST_SCOPES = frozenset({"sessions.write", "public", "global"}) | ROW_SCOPES
 USER_SCOPES = GUEST_SCOPES | {"account", "teams.read", "teams.write"}
-KEY_SCOPES = frozenset(
-    {
-        "users.read",
-        "users.write",
-        "sessions.write",
-        "teams.read",
-        "teams.write",
-        "health.read",
-        "global",
-    }
+KEY_SCOPES = (
+    frozenset(
+        {
+            "users.read",
+            "users.write",
+            "sessions.write",
+            "teams.read",
+            "teams.write",
+            "health.read",
+            "databases.read",
+            "databases.write",
+            "tables.read",
+            "tables.write",
+            "columns.read",
+            "columns.write",
+            "collections.read",
+            "collections.write",
+            "global",
+        }
+    )
+    | ROW_SCOPES
 )  # never "public": a key calling /health/version is 401, as on Appwrite
 _KEY_TYPES = ("standard", "account", "organization", "ephemeral", "dynamic")
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Final
 
 from starlette.responses import JSONResponse
@@ -89,11 +90,91 @@ CATALOGUE: Final[dict[str, tuple[int, str]]] = {
     "team_invite_mismatch": (401, "The invite does not belong to the current user."),
     "team_membership_mismatch": (404, "The membership ID does not belong to the team ID."),
     "membership_not_found": (404, "Membership with the requested ID could not be found."),
+    "database_not_found": (404, "Database with the requested ID could not be found."),
+    "database_already_exists": (
+        409,
+        "Database with the requested ID already exists. Try again with a different ID or use "
+        "ID.unique() to generate a unique ID.",
+    ),
+    "database_query_order_null": (
+        400,
+        "The order column had a null value. Cursor pagination requires all rows order column "
+        "values are non-null.",
+    ),
+    "table_not_found": (404, "Table with the requested ID could not be found."),
+    "table_already_exists": (
+        409,
+        "A table with the requested ID already exists. Try again with a different ID or use "
+        "ID.unique() to generate a unique ID.",
+    ),
+    "column_not_found": (404, "Column with the requested key could not be found."),
+    "column_already_exists": (
+        409,
+        "Column with the requested key already exists. Column keys must be unique, try again "
+        "with a different key.",
+    ),
+    "column_default_unsupported": (
+        400,
+        "Default values cannot be set for array or required columns.",
+    ),
+    "column_limit_exceeded": (
+        400,
+        "The maximum number or size of columns for this table has been reached.",
+    ),
+    "column_value_invalid": (
+        400,
+        "The column value is invalid. Please check the type, range and value of the column.",
+    ),
+    "row_not_found": (404, "Row with the requested ID could not be found."),
+    "row_invalid_structure": (
+        400,
+        "The row structure is invalid. Please ensure the columns match the table definition.",
+    ),
+    "row_missing_data": (400, "The row data is missing. Try again with row data populated."),
+    "row_missing_payload": (
+        400,
+        "The row data and permissions are missing. You must provide either row data or "
+        "permissions to be updated.",
+    ),
+    "row_already_exists": (
+        409,
+        "Row with the requested ID already exists. Try again with a different ID or use "
+        "ID.unique() to generate a unique ID.",
+    ),
 }
 
 
 JSON_TYPE = "application/json; charset=UTF-8"
 """Appwrite's JSON ``Content-Type`` (utopia-php/http adds the charset)."""
+
+
+_LEGACY_WORDS = {"table": "collection", "row": "document", "column": "attribute"}
+# Quoted names and IDs ("title", 'r1') are the caller's and stay as they are.
+_LEGACY_RE = re.compile(r"(\"[^\"]*\"|'[^'\s]*')|\b(table|row|column)(s?)\b", re.IGNORECASE)
+
+
+def legacy_text(text: str) -> str:
+    """A TablesDB text in the legacy Databases API's words (Table → Collection, Row →
+    Document, Column → Attribute), keeping the capitals."""
+
+    def swap(m: re.Match[str]) -> str:
+        if m.group(1):
+            return m.group(1)
+        word = _LEGACY_WORDS[m.group(2).lower()]
+        return (word.capitalize() if m.group(2)[0].isupper() else word) + m.group(3)
+
+    return _LEGACY_RE.sub(swap, text)
+
+
+def legacy_type(type_: str) -> str:
+    """``table_not_found`` → ``collection_not_found`` (other types are unchanged)."""
+    head, _, tail = type_.partition("_")
+    return f"{_LEGACY_WORDS[head]}_{tail}" if head in _LEGACY_WORDS and tail else type_
+
+
+for _type, (_code, _message) in list(CATALOGUE.items()):
+    if legacy_type(_type) != _type:
+        CATALOGUE[legacy_type(_type)] = (_code, legacy_text(_message))
 
 
 class AppwriteError(Exception):

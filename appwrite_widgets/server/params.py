@@ -28,6 +28,10 @@ class Params:
     def __init__(self, values: Mapping[str, Any]) -> None:
         self._values = dict(values)
 
+    def renamed(self, names: Mapping[str, str]) -> Params:
+        """A copy with parameters renamed (``{"collectionId": "tableId"}``)."""
+        return Params({names.get(k, k): v for k, v in self._values.items()})
+
     def raw(self, name: str) -> Any:
         """The value as sent (None when absent)."""
         return self._values.get(name)

@@ -10,7 +10,17 @@ from collections.abc import Callable
 
 from starlette.applications import Starlette
 
-from . import api_account, api_health, api_memberships, api_profile, api_teams, api_users
+from . import (
+    api_account,
+    api_health,
+    api_legacy,
+    api_memberships,
+    api_profile,
+    api_rows,
+    api_tables,
+    api_teams,
+    api_users,
+)
 from .app import build_app
 from .routing import Config, Router
 from .store import Store
@@ -22,6 +32,9 @@ ROUTE_MODULES: tuple[Callable[[Router], None], ...] = (
     api_memberships.register,
     api_profile.register,
     api_health.register,
+    api_tables.register,
+    api_rows.register,
+    api_legacy.register,
 )
 
 

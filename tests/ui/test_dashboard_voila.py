@@ -2,8 +2,21 @@
 
 from __future__ import annotations
 
+import json
+import uuid
+from collections.abc import Callable
+
+import httpx
 from playwright.sync_api import Page, expect
 from ui_dashboard import ADA, BOB, INVALID_CREDENTIALS, Dashboard
+
+EVENTS = "/tablesdb/demo/tables/events/rows"
+
+
+def _rows_titled(api: httpx.Client, title: str) -> list[dict[str, object]]:
+    query = json.dumps({"method": "equal", "attribute": "title", "values": [title]})
+    rows: list[dict[str, object]] = api.get(EVENTS, params={"queries[0]": query}).json()["rows"]
+    return rows
 
 
 def test_renders_signed_out(page: Page, voila_url: str) -> None:
@@ -25,9 +38,10 @@ def test_regular_user_adds_but_cannot_delete_then_signs_out_in_panel(
     expect(board.sessions_panel).to_be_visible()
     expect(board.delete_event).to_be_hidden()
     expect(board.users_panel).to_be_hidden()
-    # The gated button works for him.
+    # The gated button works for him: the event is a row on the server now.
+    board.event_title.fill("Bob's gate check")
     board.add_event.click()
-    expect(board.page.get_by_text("(by Bob User)")).to_be_visible()
+    expect(board.event("Bob's gate check")).to_have_count(1)
 
     # Signing out from the sessions panel ("this device"), not the nav bar: the nav bar must
     # follow the context on its own, and the gates with it.
@@ -69,3 +83,38 @@ def test_wrong_password_shows_appwrites_message(page: Page, voila_url: str) -> N
     board.expect_signed_out()
     expect(board.sign_in).to_be_visible()
     expect(board.password).to_have_value("")  # the form never keeps the password
+
+
+def test_bob_adds_a_row_the_server_refuses_his_forced_delete_and_ada_deletes_it(
+    new_page: Callable[[], Page], voila_url: str, admin_api: httpx.Client
+) -> None:
+    title = f"UI event {uuid.uuid4().hex[:8]}"
+    bob = Dashboard(new_page(), voila_url).open()
+    bob.login(*BOB)
+    bob.expect_signed_in("Bob User (bob@example.com)")
+    bob.event_title.fill(title)
+    bob.add_event.click()
+    expect(bob.event(title)).to_have_count(1)
+    rows = _rows_titled(admin_api, title)
+    assert len(rows) == 1 and rows[0]["$permissions"] == [
+        'read("user:bob")',
+        'update("user:bob")',
+        'delete("user:bob")',
+    ]
+    # Bob never sees "Delete event"; forcing the hidden button gets the server's refusal,
+    # shown in place as text, and the row stays.
+    bob.event_list.select_option(label=bob.event(title).inner_text())
+    expect(bob.delete_event).to_be_hidden()
+    bob.delete_event.dispatch_event("click")
+    expect(bob.event_note).to_contain_text('Missing "delete" permission for role')
+    assert len(_rows_titled(admin_api, title)) == 1
+
+    ada = Dashboard(new_page(), voila_url).open()
+    ada.login(*ADA)
+    ada.expect_signed_in("Ada Admin (ada@example.com)")
+    expect(ada.event(title)).to_have_count(1)
+    ada.event_list.select_option(label=ada.event(title).inner_text())
+    expect(ada.delete_event).to_be_visible()
+    ada.delete_event.click()
+    expect(ada.event(title)).to_have_count(0)
+    assert _rows_titled(admin_api, title) == []

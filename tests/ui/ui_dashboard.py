@@ -56,6 +56,21 @@ class Dashboard:
         return self.button("Delete event")
 
     @property
+    def event_list(self) -> Locator:
+        return self.page.locator(".aw-table-view select")
+
+    @property
+    def event_title(self) -> Locator:
+        return self.page.locator('.widget-text input[placeholder="Event title"]')
+
+    def event(self, title: str) -> Locator:
+        return self.event_list.locator("option", has_text=title)
+
+    @property
+    def event_note(self) -> Locator:
+        return self.page.locator(".aw-table-note")
+
+    @property
     def email(self) -> Locator:
         return self.page.locator('.widget-text input[placeholder="you@example.com"]')
 

@@ -1,0 +1,145 @@
+"""``TableView``: a TablesDB table's rows, with add/delete as the table's rules allow."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any
+
+import ipywidgets
+
+from appwrite_widgets.widgets._base import ContextView, literal
+
+if TYPE_CHECKING:
+    from appwrite_widgets.client import Row
+    from appwrite_widgets.table_data import TableData
+
+__all__ = ["TableView"]
+
+
+def _default_text(row: Row) -> str:
+    values = [str(v) for v in row.data.values() if v is not None and v != ""]
+    return " · ".join(values) or row.id
+
+
+class TableView(ContextView, ipywidgets.VBox):  # type: ignore[misc]
+    """The rows a :class:`~appwrite_widgets.table_data.TableData` holds, a title field with an
+    add button, and a delete button for the selected row.
+
+    Usage: ``display(TableView(TableData(ctx, "demo", "events", permissions=RULES),
+    column="title", add_label="Add event", delete_label="Delete event"))``
+
+    ``text(row)`` is a row's line in the list; ``values(typed)`` the data of a new row from
+    the typed text (default ``{column: typed}``).
+
+    The list follows the context through its data (sign-in, sign-out, another user). "Add" is
+    there only while the rules let the signed-in user create rows, "Delete" only while they
+    let them delete the selected row; when Appwrite refuses anyway, its message is shown in
+    place, as literal text. Add and delete update the list from Appwrite's answer.
+    """
+
+    def __init__(
+        self,
+        data: TableData,
+        *,
+        column: str = "title",
+        text: Callable[[Row], str] | None = None,
+        values: Callable[[str], Mapping[str, Any]] | None = None,
+        add_label: str = "Add",
+        delete_label: str = "Delete",
+        placeholder: str = "Title",
+        rows: int = 6,
+    ) -> None:
+        self._data = data
+        self._column = column
+        self._text = text or _default_text
+        self._values = values or (lambda typed: {column: typed})
+        self._list = ipywidgets.Select(
+            options=[], rows=rows, layout=ipywidgets.Layout(width="420px")
+        )
+        self._title = ipywidgets.Text(placeholder=placeholder)
+        self._add = ipywidgets.Button(description=add_label, icon="plus", button_style="success")
+        self._delete = ipywidgets.Button(
+            description=delete_label, icon="trash", button_style="danger"
+        )
+        self._note = ipywidgets.Label()  # counts, or Appwrite's refusal, as plain text
+        self._note.add_class("aw-table-note")
+        self._controls = ipywidgets.VBox((self._title, self._add, self._delete, self._note))
+        super().__init__(children=(ipywidgets.HBox((self._list, self._controls)),))
+        self._bind(data.context)
+        self.add_class("aw-table-view")  # stable hook for CSS and UI tests
+        # Row texts and Appwrite's messages are other people's words: MathJax (JupyterLab,
+        # Voila) must not typeset them; its ignore classes cover this box and all inside it.
+        literal(self)
+        self._own(self._list, self._title, self._add, self._delete, self._note, self._controls)
+        self._add.on_click(self._guard(self._on_add))
+        self._delete.on_click(self._guard(self._on_delete))
+        self._list.observe(self._guard(self._on_select), "value")
+        self._on_data = self._guard(self._render)
+        data.observe(self._on_data, "revision")
+        self._render()
+
+    @property
+    def data(self) -> TableData:
+        """The rows this view shows."""
+        return self._data
+
+    # -- rendering ----------------------------------------------------------------------------
+
+    def _selected(self) -> Row | None:
+        chosen = self._list.value
+        return next((r for r in self._data.rows if r.id == chosen), None)
+
+    def _render(self, change: Any = None) -> None:
+        data = self._data
+        options = [(self._text(row), row.id) for row in data.rows]
+        with self.hold_sync():
+            if list(self._list.options) != options:
+                keep = self._list.value
+                self._list.options = options
+                ids = [row_id for _, row_id in options]
+                self._list.value = keep if keep in ids else (ids[-1] if ids else None)
+            self._add.layout.display = None if data.can_create else "none"
+            self._title.layout.display = None if data.can_create else "none"
+            self._add.disabled = self._delete.disabled = data.busy
+            self._show_delete()
+            count = f"{data.total} row(s)" if data.total != 1 else "1 row"
+            self._note.value = data.error or count
+
+    def _show_delete(self) -> None:
+        row = self._selected()
+        allowed = row is not None and self._data.can_delete(row)
+        self._delete.layout.display = None if allowed else "none"
+
+    def _on_select(self, change: Any) -> None:
+        self._show_delete()
+
+    # -- actions ------------------------------------------------------------------------------
+
+    def _on_add(self, _button: Any) -> None:
+        title = self._title.value.strip()
+        if not title:
+            self._note.value = f"Type a {self._column} first."
+            return
+        values = dict(self._values(title))
+        self._title.value = ""
+        self._dispatch(lambda: self._data.add(values), lambda: self._data.aadd(values))
+
+    def _on_delete(self, _button: Any) -> None:
+        row = self._selected()
+        if row is None:
+            return
+        row_id = row.id
+        self._dispatch(lambda: self._data.delete(row_id), lambda: self._data.adelete(row_id))
+
+    def delete_selected(self) -> None:
+        """Ask Appwrite to delete the selected row even if the rules say no (its refusal is
+        then shown in place): what a visitor forcing the hidden button would get."""
+        self._on_delete(None)
+
+    def close(self) -> None:
+        """Stop observing the data and the context; close the parts."""
+        self._data.unobserve(self._on_data, "revision")
+        super().close()
+
+    def __repr__(self) -> str:
+        return f"TableView(rows={len(self._data.rows)}, total={self._data.total})"
