@@ -39,6 +39,15 @@ MARKER = re.compile(
 )
 
 
+# README sections and the site page showing each (for README's own "#section" links).
+SECTION_PAGES = {
+    "security": "security.md",
+    "demo-users": "getting-started.md#demo-users",
+    "quick-start": "getting-started.md#quick-start",
+    "server-cli": "getting-started.md#command-line",
+}
+
+
 def tutorials() -> list[Path]:
     """The numbered tutorial notebooks, in order."""
     return sorted(NOTEBOOKS.glob("[0-9][0-9]-*.ipynb"))
@@ -114,9 +123,16 @@ def include_text(argument: str, optional: bool, page: Page) -> str:
         if optional:
             return ""
         raise PluginError(f"include: {name} has no '## {heading}' section")
-    # Links into docs/ (README's pictures) are relative to the including page.
+    # Links into docs/ (README's pictures) are relative to the including page; a link to a
+    # section of the same file points to the page that shows that section (else plain text).
     up = "../" * page.file.src_uri.count("/")
-    return text.replace("](docs/", f"]({up}")
+    text = text.replace("](docs/", f"]({up}")
+
+    def anchor(match: re.Match[str]) -> str:
+        target = SECTION_PAGES.get(match.group(2))
+        return f"[{match.group(1)}]({up}{target})" if target else match.group(1)
+
+    return re.sub(r"\[([^\]]+)\]\(#([\w-]+)\)", anchor, text)
 
 
 def endpoints() -> list[Any]:

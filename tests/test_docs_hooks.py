@@ -68,6 +68,8 @@ def test_include_rewrites_readme_pictures_and_refuses_unknown_sections() -> None
     text = hooks.include_text("README.md#", optional=False, page=_Page())
     assert "](../images/" in text and "](docs/" not in text
     assert hooks.include_text("README.md#No such section", optional=True, page=_Page()) == ""
+    with_anchor = hooks.include_text("README.md#", optional=False, page=_Page())
+    assert "](#" not in with_anchor  # README's own section links lead to site pages
     with pytest.raises(PluginError, match="has no '## No such section' section"):
         hooks.include_text("README.md#No such section", optional=False, page=_Page())
 
