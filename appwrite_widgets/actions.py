@@ -19,6 +19,7 @@ from appwrite_widgets.client import (
     AppwriteError,
     Call,
     NotFoundError,
+    Query,
     Session,
     UnauthorizedError,
     User,
@@ -29,11 +30,13 @@ from appwrite_widgets.messages import (
     CHECKING,
     LOADING_SESSIONS,
     MAY_BE_ALIVE,
+    MISSING_TEAM,
     REVOKING_ONE,
     REVOKING_OTHERS,
     SESSION_ENDED,
     SIGNING_IN,
     SIGNING_OUT,
+    UNCHECKED_TEAM,
     describe,
 )
 from appwrite_widgets.state import ContextState
@@ -43,6 +46,9 @@ __all__ = ["ContextActions"]
 _log = logging.getLogger("appwrite_widgets")
 
 T = TypeVar("T")
+
+# (endpoint, project, team) of the admin_team warnings already given by this process.
+_WARNED: set[tuple[str, str, str]] = set()
 
 
 class ContextActions(ContextState):
@@ -343,6 +349,35 @@ class ContextActions(ContextState):
                 self.sessions = tuple(s for s in self.sessions if s.id != sid)
         if first_error is not None:
             raise first_error
+        return None
+
+    def _admin_team_flow(self) -> Flow[None]:
+        """Decide, once and before this context's first action (so before anyone's identity
+        is known), whether membership of ``admin_team`` may make an admin: the team must exist
+        (checked with the API-key client, which runs this flow); without an API-key client it
+        is trusted, with a warning logged once per process."""
+        team = self._admin_team
+        if team is None or self._team_trusted is not None:
+            return None
+        base = self._base
+        if self._admin_pair is None:
+            key = (base.endpoint, base.project, team)
+            if key not in _WARNED:
+                _WARNED.add(key)
+                _log.warning(UNCHECKED_TEAM, team)
+            self._team_trusted = True
+            return None
+        try:
+            yield from request(calls.list_memberships(team, queries=[Query.limit(1)]))
+        except NotFoundError:
+            _log.warning(MISSING_TEAM, team, base.project)
+            self._team_trusted = False
+            return None
+        except AppwriteError as exc:
+            # Not settled: nobody is an admin through the team until a check succeeds.
+            _log.warning("Could not check admin_team=%r: %s", team, exc.message)
+            return None
+        self._team_trusted = True
         return None
 
     def _retry_body(self, gen: int) -> Flow[tuple[str, ...]]:

@@ -27,7 +27,8 @@ from typing import Any, TypeVar
 from traitlets import All
 
 from appwrite_widgets.actions import ContextActions
-from appwrite_widgets.client import AsyncClient, Client, InvalidInputError, Session, User
+from appwrite_widgets.client import AsyncClient, Call, Client, InvalidInputError, Session, User
+from appwrite_widgets.clientpair import ClientPair
 from appwrite_widgets.credentials import CredentialStore
 from appwrite_widgets.flows import Flow, adrive, drive
 from appwrite_widgets.messages import MAY_BE_ALIVE as MAY_BE_ALIVE  # re-exported
@@ -54,14 +55,21 @@ class SessionContext(ContextActions):
         use ``client.twin()``, which shares its credential). An ``AsyncClient`` works the other
         way round.
     admin_team:
-        Members of the team with this ID are admins (``is_admin``).
+        Members of the team with this ID are admins (``is_admin``). Spoofable: on a project
+        without that team any signed-in user can create it; prefer ``admin_label``. With
+        ``admin_client`` the team's existence is checked (once, before the context's first
+        action; a missing team makes nobody an admin and is logged); without one, a warning
+        is logged once per process.
     admin_label:
-        Users carrying this label are admins.
+        Users carrying this label are admins (only API keys can set labels: the safe choice).
     remember:
         Default of ``login(remember=...)``; also lets ``refresh()`` restore a remembered session.
     credentials_store:
         Where remembered sessions go (default: the user's data directory, see
         :mod:`appwrite_widgets.credentials`).
+    admin_client:
+        An API-key :class:`~appwrite_widgets.client.Client` (or ``AsyncClient``) used only to
+        check that ``admin_team`` exists; it stays the caller's to close.
 
     Notes
     -----
@@ -92,6 +100,7 @@ class SessionContext(ContextActions):
         admin_label: str | None = None,
         remember: bool = False,
         credentials_store: CredentialStore | None = None,
+        admin_client: Client | AsyncClient | None = None,
     ) -> None:
         super().__init__(
             client,
@@ -99,6 +108,7 @@ class SessionContext(ContextActions):
             admin_label=admin_label,
             remember=remember,
             credentials_store=credentials_store,
+            admin_client=admin_client,
         )
         self._observers = SafeObservers(self, self._observer_failed)
         self._reporting = False
@@ -114,6 +124,11 @@ class SessionContext(ContextActions):
     def admin_label(self) -> str | None:
         """The user label that makes an admin."""
         return self._admin_label
+
+    @property
+    def endpoint(self) -> str:
+        """The Appwrite endpoint (for the operator's logs: messages shown never name it)."""
+        return str(self._base.endpoint)
 
     @property
     def credentials_store(self) -> CredentialStore:
@@ -220,8 +235,10 @@ class SessionContext(ContextActions):
         return await self._arun(self._action(self._retry_body, (), identity=False, retry=False))
 
     async def aclose(self) -> None:
-        """Close the twin client this context made (not the client it was given)."""
+        """Close the twin clients this context made (not the clients it was given)."""
         await self._pair.aclose_twin()
+        if self._admin_pair is not None:
+            await self._admin_pair.aclose_twin()
 
     # -- observers ----------------------------------------------------------------------------
 
@@ -276,10 +293,27 @@ class SessionContext(ContextActions):
     # The twin of the given client is made on the first request that needs it, not before.
 
     def _run(self, flow: Flow[T]) -> T:
+        admin = self._admin_pair
+        if self._team_trusted is None and self._admin_team is not None:
+            # Before the first action: whether admin_team may make admins (see its flow).
+            drive(self._admin_team_flow(), lambda call: self._admin_send(admin, call))
         return drive(flow, lambda call: self.client.send(call), self._batch)
 
     async def _arun(self, flow: Flow[T]) -> T:
+        admin = self._admin_pair
+        if self._team_trusted is None and self._admin_team is not None:
+            await adrive(self._admin_team_flow(), lambda call: self._admin_asend(admin, call))
         return await adrive(flow, lambda call: self.async_client.send(call), self._batch)
+
+    @staticmethod
+    def _admin_send(admin: ClientPair | None, call: Call[T]) -> T:
+        assert admin is not None  # the flow sends nothing without an API-key client
+        return admin.sync.send(call)
+
+    @staticmethod
+    async def _admin_asend(admin: ClientPair | None, call: Call[T]) -> T:
+        assert admin is not None
+        return await admin.asynchronous.send(call)
 
 
 def _validity(value: object) -> float:

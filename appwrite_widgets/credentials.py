@@ -7,13 +7,16 @@ of one device so that a new kernel (a Voila page reload) can restore the sign-in
     $XDG_DATA_HOME/appwrite-widgets/credentials/<sha256(endpoint|project)[:16]>.json
     (~/.local/share/... when XDG_DATA_HOME is unset)
 
-Writes are atomic (a 0600 temporary file in the same directory, then ``os.replace``); a file that
-another user could read, or that another user owns, is refused and removed rather than trusted.
+Writes are atomic (a 0600 temporary file in the same directory, then ``os.replace``). The folder
+must be this user's and writable by nobody else (else nothing is read or written there); files are
+opened relative to it, never through a symbolic link and never blocking, and only a regular file
+private to its owner is read (anything else at that name is refused and removed).
 """
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import hashlib
 import json
 import logging
@@ -64,22 +67,18 @@ class CredentialStore:
         """The remembered token, or ``None`` (missing, unreadable, unsafe or for another server)."""
         path = self.path_for(endpoint, project)
         try:
-            fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+            folder = _open_folder(path.parent)
         except FileNotFoundError:
             return None
         except OSError as exc:
-            _log.warning("Ignoring the remembered session file %s: %s", path, exc.strerror)
+            _log.warning("Ignoring remembered sessions in %s: %s", path.parent, _reason(exc))
             return None
-        with os.fdopen(fd, "rb") as handle:
-            info = os.fstat(handle.fileno())
-            if not _owner_only(info):
-                _log.warning(
-                    "Removing the remembered session file %s: it is not private to its owner",
-                    path,
-                )
-                self.delete(endpoint, project)
-                return None
-            raw = handle.read(64 * 1024)
+        try:
+            raw = self._read(folder, path)
+        finally:
+            os.close(folder)
+        if raw is None:
+            return None
         try:
             data = json.loads(raw)
         except ValueError:
@@ -91,29 +90,57 @@ class CredentialStore:
         token = data.get("session")
         return token if isinstance(token, str) and token else None
 
+    def _read(self, folder: int, path: Path) -> bytes | None:
+        """The bytes of ``path`` (opened relative to the checked folder, never through a link,
+        never blocking: a FIFO planted there must not hang a restore), or None."""
+        try:
+            fd = os.open(path.name, _READ_FLAGS, dir_fd=folder)
+        except FileNotFoundError:
+            return None
+        except OSError as exc:
+            _log.warning("Ignoring the remembered session file %s: %s", path, _reason(exc))
+            return None
+        with os.fdopen(fd, "rb") as handle:
+            info = os.fstat(handle.fileno())
+            if not _owner_only(info):
+                _log.warning(
+                    "Removing the remembered session file %s: it is not a regular file "
+                    "private to its owner",
+                    path,
+                )
+                with contextlib.suppress(OSError):
+                    os.unlink(path.name, dir_fd=folder)
+                return None
+            return handle.read(_MAX_SIZE)
+
     def save(self, endpoint: str, project: str, token: str) -> Path:
-        """Write ``token`` for ``endpoint`` + ``project`` atomically, readable by the owner only."""
+        """Write ``token`` for ``endpoint`` + ``project`` atomically, readable by the owner only.
+
+        Raises :class:`PermissionError` when the folder is not safe (see :func:`check_folder`)."""
         directory = self.directory
         directory.mkdir(mode=0o700, parents=True, exist_ok=True)
         path = self.path_for(endpoint, project)
         body = json.dumps({"endpoint": endpoint, "project": project, "session": token}).encode()
-        tmp = path.with_name(f".{path.stem}.{os.getpid()}.{id(self):x}.tmp")
-        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
-        with contextlib.suppress(FileNotFoundError):
-            tmp.unlink()
-        fd = os.open(tmp, flags, 0o600)
+        tmp = f".{path.stem}.{os.getpid()}.{id(self):x}.tmp"
+        folder = _open_folder(directory)
         try:
-            with os.fdopen(fd, "wb") as handle:
-                # The umask cannot widen 0o600, but an inherited ACL-ish default could: be explicit.
-                os.fchmod(handle.fileno(), 0o600)
-                handle.write(body)
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.replace(tmp, path)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                tmp.unlink()
-            raise
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(tmp, dir_fd=folder)
+            fd = os.open(tmp, _WRITE_FLAGS, 0o600, dir_fd=folder)
+            try:
+                with os.fdopen(fd, "wb") as handle:
+                    # The umask cannot widen 0o600, but an inherited default could: be explicit.
+                    os.fchmod(handle.fileno(), 0o600)
+                    handle.write(body)
+                    handle.flush()
+                    os.fsync(handle.fileno())
+                os.replace(tmp, path.name, src_dir_fd=folder, dst_dir_fd=folder)
+            except BaseException:
+                with contextlib.suppress(OSError):
+                    os.unlink(tmp, dir_fd=folder)
+                raise
+        finally:
+            os.close(folder)
         return path
 
     def delete(self, endpoint: str, project: str) -> bool:
@@ -126,6 +153,43 @@ class CredentialStore:
 
     def __repr__(self) -> str:
         return f"CredentialStore({str(self.directory)!r})"
+
+
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+_READ_FLAGS = os.O_RDONLY | _NOFOLLOW | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
+_WRITE_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW | getattr(os, "O_CLOEXEC", 0)
+_MAX_SIZE = 64 * 1024
+
+
+def check_folder(info: os.stat_result) -> str | None:
+    """Why a credentials folder with this ``stat`` must not be used, or None when it is safe:
+    it must be a directory owned by this user that nobody else can write to (whoever can write
+    there can replace the file, or plant a link or a FIFO at its name)."""
+    if not stat.S_ISDIR(info.st_mode):
+        return "it is not a folder"
+    if hasattr(os, "getuid") and info.st_uid != os.getuid():
+        return "it belongs to another user"
+    if info.st_mode & 0o022:
+        return "other users can write to it"
+    return None
+
+
+def _open_folder(directory: Path) -> int:
+    """A descriptor of ``directory`` (not through a link) once :func:`check_folder` passed."""
+    fd = os.open(directory, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | _NOFOLLOW)
+    try:
+        problem = check_folder(os.fstat(fd))
+    except BaseException:
+        os.close(fd)
+        raise
+    if problem is not None:
+        os.close(fd)
+        raise PermissionError(errno.EPERM, f"unsafe folder: {problem}", str(directory))
+    return fd
+
+
+def _reason(exc: OSError) -> str:
+    return exc.strerror or type(exc).__name__
 
 
 def _owner_only(info: os.stat_result) -> bool:

@@ -2,26 +2,44 @@
 
 from __future__ import annotations
 
+import logging
+from urllib.parse import urlsplit
+
 from appwrite_widgets.client import AppwriteError, ConnectError, TransportError
 
 __all__ = [
     "CHECKING",
     "LOADING_SESSIONS",
     "MAY_BE_ALIVE",
+    "MISSING_TEAM",
     "NOT_SIGNED_IN",
     "REVOKING_ONE",
     "REVOKING_OTHERS",
     "SESSION_ENDED",
     "SIGNING_IN",
     "SIGNING_OUT",
+    "UNCHECKED_TEAM",
     "describe",
 ]
+
+_log = logging.getLogger("appwrite_widgets")
 
 SESSION_ENDED = "Your session ended (revoked or expired). Please sign in again."
 NOT_SIGNED_IN = "Not signed in."
 MAY_BE_ALIVE = (
     "Signed out on this device, but Appwrite did not confirm the sign-out ({reason}). The "
     "server session may still be alive; it will be revoked as soon as Appwrite answers again."
+)
+UNCHECKED_TEAM = (
+    "admin_team=%r is trusted without a check (no admin_client was given): on a project "
+    "without that team, any signed-in user, even an anonymous one, can create a team with that "
+    "ID and become an admin here. Prefer admin_label (only API keys can set labels), or pass "
+    "admin_client so the team is checked."
+)
+MISSING_TEAM = (
+    "admin_team=%r does not exist in project %r: membership of a team with that ID makes nobody "
+    "an admin here (any signed-in user could create it). Create the team with an API key, or "
+    "use admin_label."
 )
 SIGNING_IN = "Signing in…"
 SIGNING_OUT = "Signing out…"
@@ -32,11 +50,26 @@ REVOKING_OTHERS = "Signing out other devices…"
 
 
 def describe(exc: AppwriteError, endpoint: str) -> str:
-    """A short, safe sentence for people (never a secret: client messages are redacted)."""
+    """A short sentence about ``exc`` for people, safe to show on a public page: never a secret
+    (client messages are redacted) and never Appwrite's address, which a dashboard's visitors
+    need not learn (an internal endpoint): the address and the full message go to the log, for
+    the operator."""
+    message = exc.message or ""
+    hidden = f"Appwrite at {endpoint}"
+    if isinstance(exc, TransportError) or _names_endpoint(message, endpoint):
+        _log.warning("%s: %s", hidden, message or type(exc).__name__)
     if isinstance(exc, ConnectError):
-        return f"Could not reach Appwrite at {endpoint}."
-    if isinstance(exc, TransportError) and not exc.message:
-        return f"No usable answer from Appwrite at {endpoint}."
-    # Timeouts, dropped connections and unreadable answers say what happened (and name the
-    # endpoint): "Could not reach" would be wrong when Appwrite did answer.
-    return exc.message or type(exc).__name__
+        return "Could not reach Appwrite."
+    text = message.replace(hidden, "Appwrite")
+    if text and not _names_endpoint(text, endpoint):
+        return text
+    if isinstance(exc, TransportError):
+        # Timeouts, dropped connections and unreadable answers: "Could not reach" would be
+        # wrong when Appwrite did answer.
+        return "No usable answer from Appwrite."
+    return f"Appwrite answered with an error ({exc.code or type(exc).__name__})."
+
+
+def _names_endpoint(text: str, endpoint: str) -> bool:
+    host = urlsplit(endpoint).hostname or endpoint
+    return endpoint in text or host in text

@@ -73,11 +73,16 @@ class ContextState(traitlets.HasTraits):
         admin_label: str | None,
         remember: bool,
         credentials_store: CredentialStore | None,
+        admin_client: Client | AsyncClient | None = None,
     ) -> None:
         super().__init__(remember=remember)
         self._pair = ClientPair(client)
         self._admin_team = admin_team
         self._admin_label = admin_label
+        # The API-key client that checks admin_team (private: never a trait, never in a repr)
+        # and the verdict: None until checked, then whether membership may make an admin.
+        self._admin_pair = ClientPair(admin_client) if admin_client is not None else None
+        self._team_trusted: bool | None = None
         self._store = credentials_store if credentials_store is not None else CredentialStore()
         self._ledger = RevocationLedger()
         self._generation = 0
@@ -136,7 +141,11 @@ class ContextState(traitlets.HasTraits):
     def _admin(self, user: User | None, teams: tuple[Team, ...]) -> bool:
         if user is None:
             return False
-        if self._admin_team is not None and any(t.id == self._admin_team for t in teams):
+        if (
+            self._admin_team is not None
+            and self._team_trusted
+            and any(t.id == self._admin_team for t in teams)
+        ):
             return True
         return self._admin_label is not None and self._admin_label in user.labels
 

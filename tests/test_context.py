@@ -12,6 +12,7 @@ import asyncio
 import logging
 import os
 import stat
+import uuid
 from typing import Any
 
 import httpx
@@ -110,12 +111,23 @@ def test_wrong_password_shows_appwrites_message_and_raises(make_ctx: Any, make_u
     assert not ctx.is_authenticated and not ctx.busy and consistent(ctx)
 
 
-def test_unreachable_server_gives_a_short_message(store: CredentialStore) -> None:
+def test_unreachable_server_gives_a_short_message_without_its_address(
+    store: CredentialStore, caplog: pytest.LogCaptureFixture
+) -> None:
     with Client("http://127.0.0.1:9/v1", "test") as client:
         ctx = SessionContext(client, credentials_store=store)
-        with pytest.raises(TransportError):
+        with (
+            caplog.at_level(logging.WARNING, logger="appwrite_widgets"),
+            pytest.raises(
+                TransportError,
+                match=r"127\.0\.0\.1:9",  # the caller's exception keeps the detail
+            ),
+        ):
             ctx.login("ada@example.com", "whatever-password")
-    assert ctx.error == "Could not reach Appwrite at http://127.0.0.1:9/v1."
+    # A public dashboard shows this line: it must not reveal the (internal) address...
+    assert ctx.error == ctx.status == "Could not reach Appwrite."
+    # ...which the operator finds in the log.
+    assert "http://127.0.0.1:9/v1" in caplog.text
 
 
 def test_login_while_signed_in_signs_the_old_session_out_first(
@@ -234,6 +246,84 @@ def test_revoked_session_resets_on_the_next_call(
 
 
 # -- admin ------------------------------------------------------------------------------------
+
+
+def test_a_team_made_by_any_user_does_not_make_an_admin(
+    server: Any, make_ctx: Any, admin: Client, caplog: pytest.LogCaptureFixture
+) -> None:
+    """admin_team spoofing (issue 14, item 10): on a project without that team, an anonymous
+    user creates it and would be an admin; with an API-key client the context checks first."""
+    team_id = f"admins-{uuid.uuid4().hex[:8]}"
+    key_transport = CountingTransport()
+    with Client(
+        server.endpoint, server.project, api_key=server.api_key, transport=key_transport
+    ) as key:
+        ctx, _ = make_ctx(admin_team=team_id, admin_client=key)
+        with caplog.at_level(logging.WARNING, logger="appwrite_widgets"):
+            ctx.login_anonymous()
+        assert f"admin_team={team_id!r} does not exist" in caplog.text
+        assert server.api_key not in caplog.text
+        ctx.client.create_team("Totally the admins", team_id=team_id)  # the spoof
+        ctx.refresh()
+        assert team_id in [t.id for t in ctx.teams] and not ctx.is_admin
+        ctx.login_anonymous()
+        assert not ctx.is_admin
+        # One check per context, through the API-key client only.
+        assert key_transport.requests == [("GET", f"/teams/{team_id}/memberships")]
+        assert server.api_key not in repr(ctx)
+
+
+def test_an_existing_admin_team_is_checked_once_with_the_api_key(
+    server: Any, make_ctx: Any, make_user: Any, admin: Client
+) -> None:
+    user = make_user()
+    team = admin.create_team("Admins")
+    admin.create_membership(team.id, ["owner"], user_id=user.id)
+    key_transport = CountingTransport()
+    with Client(
+        server.endpoint, server.project, api_key=server.api_key, transport=key_transport
+    ) as key:
+        ctx, transport = make_ctx(admin_team=team.id, admin_client=key)
+        ctx.login(user.email, user.password)
+        assert ctx.is_admin
+        assert len(transport.requests) == 3  # the sign-in budget is unchanged
+        ctx.logout()
+        ctx.login(user.email, user.password)
+        assert ctx.is_admin
+    assert key_transport.requests == [("GET", f"/teams/{team.id}/memberships")]
+
+
+@pytest.mark.anyio
+async def test_the_admin_team_check_runs_in_a_kernel_too(
+    server: Any, make_user: Any, admin: Client, store: CredentialStore
+) -> None:
+    user = make_user()
+    team = admin.create_team("Admins")
+    admin.create_membership(team.id, ["owner"], user_id=user.id)
+    async with AsyncClient(server.endpoint, server.project) as client:
+        # A sync API-key client: the context uses its async twin, and closes it.
+        ctx = SessionContext(
+            client, admin_team=team.id, admin_client=admin, credentials_store=store
+        )
+        await ctx.alogin(user.email, user.password)
+        assert ctx.is_admin
+        await ctx.aclose()
+    assert not admin.is_closed
+
+
+def test_admin_team_without_an_api_key_client_warns_once(
+    make_ctx: Any, make_user: Any, admin: Client, caplog: pytest.LogCaptureFixture
+) -> None:
+    user = make_user()
+    team = admin.create_team("Admins")
+    admin.create_membership(team.id, ["owner"], user_id=user.id)
+    with caplog.at_level(logging.WARNING, logger="appwrite_widgets"):
+        for _ in range(2):
+            ctx, _t = make_ctx(admin_team=team.id)
+            ctx.login(user.email, user.password)
+            assert ctx.is_admin  # still honoured, loudly
+    warnings = [r for r in caplog.records if "is trusted without a check" in r.getMessage()]
+    assert len(warnings) == 1 and "admin_label" in warnings[0].getMessage()
 
 
 def test_admin_via_team(make_ctx: Any, make_user: Any, admin: Client) -> None:
@@ -366,7 +456,8 @@ def test_logout_when_appwrite_is_unreachable_still_signs_out_here(
     assert ctx.client.session_token is None
     assert not store.path_for(server.endpoint, server.project).exists()
     assert ctx.pending_revocations == (session_id,)
-    assert "may still be alive" in ctx.error
+    assert "may still be alive" in ctx.error and "(Could not reach Appwrite)" in ctx.error
+    assert server.endpoint not in ctx.error and "127.0.0.1" not in ctx.error
     assert token not in repr(ctx) and token not in repr(vars(ctx).get("_trait_values"))
     with Client(server.endpoint, server.project, session=token) as old:
         assert old.get_account().id == user.id  # still alive on the server

@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
+import logging
 import os
 import stat
+import threading
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
+from appwrite_widgets.client import Client
+from appwrite_widgets.context import SessionContext
 from appwrite_widgets.credentials import CredentialStore, default_directory
 
 ENDPOINT = "http://127.0.0.1:8080/v1"
@@ -94,3 +100,101 @@ def test_repr_holds_no_token(tmp_path: Path) -> None:
     store = CredentialStore(tmp_path)
     store.save(ENDPOINT, "demo", TOKEN)
     assert TOKEN not in repr(store)
+
+
+# -- a hostile folder or file (issue 14, item 12) --------------------------------------------
+
+
+def _in_thread(action: Callable[[], object], unblock: Callable[[], None]) -> object:
+    """Run ``action`` in a thread; fail (after unblocking it with ``unblock``) if it has not
+    returned within 10 s."""
+    result: list[object] = []
+    thread = threading.Thread(target=lambda: result.append(action()), daemon=True)
+    thread.start()
+    thread.join(10)
+    if thread.is_alive():
+        unblock()
+        thread.join(10)
+        pytest.fail("the call blocked")
+    return result[0]
+
+
+def _open_writer(path: Path) -> None:
+    """Give a reader blocked on the FIFO at ``path`` its end of file."""
+    with contextlib.suppress(OSError):
+        os.close(os.open(path, os.O_WRONLY | os.O_NONBLOCK))
+
+
+def test_a_fifo_at_the_files_path_does_not_hang_load_or_refresh(tmp_path: Path) -> None:
+    store = CredentialStore(tmp_path / "creds")
+    store.save(ENDPOINT, "demo", TOKEN)
+    path = store.path_for(ENDPOINT, "demo")
+    path.unlink()
+    os.mkfifo(path, 0o600)
+    assert _in_thread(lambda: store.load(ENDPOINT, "demo"), lambda: _open_writer(path)) is None
+    assert not path.exists()  # refused and removed, like any unsafe file
+
+    os.mkfifo(path, 0o600)
+    with Client(ENDPOINT, "demo") as client:  # no request is sent: nothing to restore
+        ctx = SessionContext(client, remember=True, credentials_store=store)
+        assert _in_thread(ctx.refresh, lambda: _open_writer(path)) is None
+    assert not ctx.is_authenticated
+
+
+def test_a_link_at_the_files_path_is_not_followed(tmp_path: Path) -> None:
+    store = CredentialStore(tmp_path / "creds")
+    target = CredentialStore(tmp_path / "elsewhere").save(ENDPOINT, "demo", TOKEN)
+    path = store.path_for(ENDPOINT, "demo")
+    path.parent.mkdir(mode=0o700)
+    path.symlink_to(target)
+    assert store.load(ENDPOINT, "demo") is None
+    assert target.read_bytes()  # the link's target is left alone
+
+
+@pytest.mark.parametrize("folder_mode", [0o770, 0o707, 0o777], ids=["group", "other", "both"])
+def test_a_folder_others_can_write_to_is_not_used(tmp_path: Path, folder_mode: int) -> None:
+    store = CredentialStore(tmp_path / "creds")
+    path = store.save(ENDPOINT, "demo", TOKEN)
+    os.chmod(path.parent, folder_mode)
+    assert store.load(ENDPOINT, "demo") is None
+    with pytest.raises(PermissionError, match="other users can write to it"):
+        store.save(ENDPOINT, "demo", "another-token")
+    os.chmod(path.parent, 0o700)
+    assert store.load(ENDPOINT, "demo") == TOKEN  # nothing was read, written or removed
+
+
+def test_a_folder_of_another_user_is_not_used(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = CredentialStore(tmp_path / "creds")
+    store.save(ENDPOINT, "demo", TOKEN)
+    me = os.getuid()
+    monkeypatch.setattr(os, "getuid", lambda: me + 1)  # the folder now belongs to "someone else"
+    assert store.load(ENDPOINT, "demo") is None
+    with pytest.raises(PermissionError, match="belongs to another user"):
+        store.save(ENDPOINT, "demo", "another-token")
+
+
+def test_a_linked_folder_is_not_followed(tmp_path: Path) -> None:
+    real = CredentialStore(tmp_path / "real")
+    real.save(ENDPOINT, "demo", TOKEN)
+    (tmp_path / "link").symlink_to(tmp_path / "real")
+    linked = CredentialStore(tmp_path / "link")
+    assert linked.load(ENDPOINT, "demo") is None
+    with pytest.raises(OSError):
+        linked.save(ENDPOINT, "demo", "another-token")
+    assert real.load(ENDPOINT, "demo") == TOKEN
+
+
+def test_an_unsafe_folder_does_not_break_a_sign_in(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    store = CredentialStore(tmp_path / "creds")
+    store.save(ENDPOINT, "demo", TOKEN)
+    os.chmod(store.directory, 0o777)
+    with Client(ENDPOINT, "demo") as client:
+        ctx = SessionContext(client, remember=True, credentials_store=store)
+        with caplog.at_level(logging.WARNING, logger="appwrite_widgets"):
+            assert ctx.refresh() is None
+    assert client.session_token is None and TOKEN not in caplog.text
+    assert "other users can write to it" in caplog.text

@@ -21,9 +21,10 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Coroutine
 from datetime import UTC
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from appwrite_widgets.client import AppwriteError
+from appwrite_widgets.messages import describe
 
 if TYPE_CHECKING:
     import asyncio
@@ -31,9 +32,23 @@ if TYPE_CHECKING:
     from appwrite_widgets.context import SessionContext
     from appwrite_widgets.observers import Names
 
-__all__ = ["ContextView", "date_text", "report_failure"]
+__all__ = [
+    "LITERAL_CLASSES",
+    "ContextView",
+    "close_tree",
+    "close_widget",
+    "date_text",
+    "literal",
+    "report_failure",
+]
+
+# MathJax's "do not typeset" classes: MathJax 3 (JupyterLab 4, Notebook 7, Voila 0.5) and 2
+# (classic Notebook). They apply to the marked element itself and everything inside it.
+LITERAL_CLASSES = ("mathjax_ignore", "tex2jax_ignore")
 
 _log = logging.getLogger("appwrite_widgets")
+
+W = TypeVar("W")
 
 
 def report_failure(ctx: SessionContext, exc: BaseException) -> None:
@@ -42,12 +57,23 @@ def report_failure(ctx: SessionContext, exc: BaseException) -> None:
         # The action already put Appwrite's (redacted) message into ctx.error.
         _log.debug("Action failed: %r", exc)
         if not ctx.error:
-            ctx.error = exc.message
+            ctx.error = describe(exc, ctx.endpoint)
         return
     _log.error("A widget action failed", exc_info=exc)
     ctx.error = (
         f"Something went wrong ({type(exc).__name__}); details are in the appwrite_widgets log."
     )
+
+
+def literal(widget: W) -> W:
+    """Mark ``widget`` as showing text people or devices set (names, emails, IPs, device
+    strings, server messages): JupyterLab and Voila typeset every Label with MathJax, where
+    ``$...$``, ``\\(...\\)`` or ``\\begin{...}`` is math and ``\\href`` makes a link, so escaping
+    ``$`` would not be enough; MathJax's ignore classes keep the text literal."""
+    target: Any = widget
+    for name in LITERAL_CLASSES:
+        target.add_class(name)
+    return widget
 
 
 def date_text(value: Any) -> str:
@@ -197,3 +223,14 @@ def close_widget(widget: Any) -> None:
     for part in parts:
         if part is not None and hasattr(part, "close"):
             part.close()
+
+
+def close_tree(widget: Any) -> None:
+    """Close ``widget`` and every widget inside it (boxes do not close their children; this
+    package's widgets close what they made themselves)."""
+    if isinstance(widget, ContextView):
+        widget.close()
+        return
+    for child in tuple(getattr(widget, "children", ())):
+        close_tree(child)
+    close_widget(widget)

@@ -6,15 +6,57 @@ import html
 from typing import TYPE_CHECKING, Any
 
 import ipywidgets
+from traitlets import Unicode
 
-from appwrite_widgets.widgets._base import ContextView
+from appwrite_widgets.widgets._base import ContextView, literal
 
 if TYPE_CHECKING:
     from appwrite_widgets.context import SessionContext
 
-__all__ = ["LoginForm"]
+__all__ = ["LoginForm", "SecretInput"]
 
 _ERROR_STYLE = "color: #b00020;"
+
+
+class SecretInput(ipywidgets.Password):  # type: ignore[misc]
+    """ipywidgets' password box (the same front-end model and view) whose typed value never
+    goes back to the browser and never becomes widget state.
+
+    ipywidgets 8 answers each value the browser sends with an ``echo_update`` to every view of
+    the kernel, and ``Password.value`` is ordinary synced state: sent to any view that asks for
+    the state, saved with the notebook's widget state. Here the value the browser sends is
+    taken out of the update and kept in a private attribute until :meth:`take` hands it over,
+    once; the ``value`` trait stays ``""`` in the kernel (and is not echoed), so no message
+    from the kernel and no saved state can carry what was typed. Setting ``value`` from
+    kernel code still works (that code already holds the text); :meth:`take` reads it too.
+    """
+
+    value = Unicode("", help="'' unless set from the kernel: typed text is kept apart.").tag(
+        sync=True, echo_update=False
+    )
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.__typed = ""
+
+    def set_state(self, sync_data: dict[str, Any]) -> None:
+        """Apply an update from the front end, keeping the typed value out of the state."""
+        if "value" in sync_data:
+            sync_data = dict(sync_data)
+            typed = sync_data.pop("value")
+            self.__typed = typed if isinstance(typed, str) else ""
+        if sync_data:
+            super().set_state(sync_data)
+
+    def take(self) -> str:
+        """What was typed (or set from the kernel), handed over once; the box is emptied in
+        every view (a message carrying ``""``, never the text)."""
+        typed, self.__typed = self.__typed or self.value, ""
+        if self.value:
+            self.value = ""
+        else:
+            self.send_state("value")
+        return typed
 
 
 class LoginForm(ContextView, ipywidgets.VBox):  # type: ignore[misc]
@@ -22,22 +64,24 @@ class LoginForm(ContextView, ipywidgets.VBox):  # type: ignore[misc]
 
     Usage: ``display(LoginForm(ctx))``
 
-    ``ipywidgets.Password.value`` is an ordinary synced trait (it reaches the browser and is
-    saved into the notebook with the widget state), so the form reads it and clears it at
-    once, before any request; the password then lives only in the call to ``ctx.alogin``.
+    ``ipywidgets.Password.value`` is an ordinary synced trait (echoed to every view of the
+    kernel, saved into the notebook with the widget state), so the password box is a
+    :class:`SecretInput`: what is typed never goes back to any browser nor into widget state,
+    and the form takes it once, before any request; the password then lives only in the call
+    to ``ctx.alogin``.
     Appwrite's error message (wrong password, rate limited, ...) shows under the button.
     """
 
     def __init__(self, ctx: SessionContext) -> None:
         self._email = ipywidgets.Text(placeholder="you@example.com", description="Email")
-        self._password = ipywidgets.Password(placeholder="Password", description="Password")
+        self._password = SecretInput(placeholder="Password", description="Password")
         self._remember = ipywidgets.Checkbox(
             value=bool(ctx.remember), description="Remember me", indent=False
         )
         self._submit = ipywidgets.Button(
             description="Sign in", button_style="primary", icon="sign-in"
         )
-        self._error = ipywidgets.HTML()
+        self._error = literal(ipywidgets.HTML())  # Appwrite's message
         super().__init__(
             children=(self._email, self._password, self._remember, self._submit, self._error)
         )
@@ -78,9 +122,8 @@ class LoginForm(ContextView, ipywidgets.VBox):  # type: ignore[misc]
             self._submit.icon = "spinner spin" if self._submitting else "sign-in"
 
     def _on_submit(self, _button: Any) -> None:
-        # Read the password and clear the synced field before anything else can fail.
-        password = self._password.value
-        self._password.value = ""
+        # Take the password out of the field before anything else can fail.
+        password = self._password.take()
         if self._submitting:
             return
         email = self._email.value.strip()

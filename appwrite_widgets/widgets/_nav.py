@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 import ipywidgets
 
-from appwrite_widgets.widgets._base import ContextView
+from appwrite_widgets.widgets._base import ContextView, literal
 
 if TYPE_CHECKING:
     from appwrite_widgets.context import SessionContext
@@ -30,11 +30,11 @@ class NavBar(ContextView, ipywidgets.HBox):  # type: ignore[misc]
     """
 
     def __init__(self, ctx: SessionContext, *, login_form: LoginForm | None = None) -> None:
-        self._label = ipywidgets.Label()
+        self._label = literal(ipywidgets.Label())  # the user's name and email
         self._button = ipywidgets.Button()
         # While someone is signed in the LoginForm is hidden: failures of what they do then
         # (revoking a device, a refresh, loading the sessions) are shown here.
-        self._error = ipywidgets.HTML()
+        self._error = literal(ipywidgets.HTML())
         super().__init__(
             layout=ipywidgets.Layout(
                 align_items="center", justify_content="space-between", width="100%"

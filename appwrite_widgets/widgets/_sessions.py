@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 import ipywidgets
 
-from appwrite_widgets.widgets._base import ContextView, close_widget, date_text
+from appwrite_widgets.widgets._base import ContextView, close_widget, date_text, literal
 
 if TYPE_CHECKING:
     from appwrite_widgets.client import Session
@@ -141,7 +141,8 @@ class SessionsPanel(ContextView, ipywidgets.VBox):  # type: ignore[misc]
                 cells.append(ipywidgets.HTML(""))
                 busy = bool(ctx.busy)
                 for session in _order(ctx.sessions):
-                    cells.extend(ipywidgets.Label(text) for text in session_row(session))
+                    # Device strings and IPs are what a device reports: literal text.
+                    cells.extend(literal(ipywidgets.Label(text)) for text in session_row(session))
                     button = ipywidgets.Button(
                         description="Sign out" if session.current else "Revoke",
                         icon="sign-out" if session.current else "ban",

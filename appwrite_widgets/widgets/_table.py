@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 import ipywidgets
 
-from appwrite_widgets.widgets._base import ContextView
+from appwrite_widgets.widgets._base import ContextView, literal
 
 if TYPE_CHECKING:
     from appwrite_widgets.client import Row
@@ -67,10 +67,7 @@ class TableView(ContextView, ipywidgets.VBox):  # type: ignore[misc]
         super().__init__(children=(ipywidgets.HBox((self._list, self._controls)),))
         self._bind(data.context)
         self.add_class("aw-table-view")  # stable hook for CSS and UI tests
-        # Row texts and Appwrite's messages are other people's words: MathJax (JupyterLab,
-        # Voila) must not typeset them; its ignore classes cover this box and all inside it.
-        for name in ("mathjax_ignore", "tex2jax_ignore"):
-            self.add_class(name)
+        literal(self)  # row texts and Appwrite's messages: never MathJax, in the whole view
         self._own(self._list, self._title, self._add, self._delete, self._note, self._controls)
         self._add.on_click(self._guard(self._on_add))
         self._delete.on_click(self._guard(self._on_delete))

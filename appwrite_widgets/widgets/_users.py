@@ -10,11 +10,20 @@ from typing import TYPE_CHECKING, Any
 
 import ipywidgets
 
-from appwrite_widgets.client import AppwriteError, AsyncClient, Client, Query, Session, User, calls
+from appwrite_widgets.client import (
+    AppwriteError,
+    AsyncClient,
+    Call,
+    Client,
+    Query,
+    Session,
+    User,
+    calls,
+)
 from appwrite_widgets.clientpair import ClientPair
 from appwrite_widgets.flows import Flow, adrive, drive, request
 from appwrite_widgets.messages import describe
-from appwrite_widgets.widgets._base import ContextView, close_widget
+from appwrite_widgets.widgets._base import ContextView, close_widget, literal
 from appwrite_widgets.widgets._sessions import session_row
 
 if TYPE_CHECKING:
@@ -48,12 +57,12 @@ class UsersPanel(ContextView, ipywidgets.VBox):  # type: ignore[misc]
         self._search = ipywidgets.Text(placeholder="Search users", description="Search")
         self._reload = ipywidgets.Button(description="Reload users", icon="refresh")
         self._users_box = ipywidgets.VBox()
-        self._detail_title = ipywidgets.HTML()
+        self._detail_title = literal(ipywidgets.HTML())
         self._sessions_box = ipywidgets.VBox()
         self._revoke_all = ipywidgets.Button(
             description="Revoke all sessions", icon="ban", button_style="danger"
         )
-        self._error = ipywidgets.HTML()
+        self._error = literal(ipywidgets.HTML())
         super().__init__(
             children=(
                 ipywidgets.HTML("<b>Users</b>"),
@@ -143,31 +152,58 @@ class UsersPanel(ContextView, ipywidgets.VBox):  # type: ignore[misc]
 
     # -- running flows with the admin client -------------------------------------------------
 
+    @property
+    def allowed(self) -> bool:
+        """Whether the panel may use its API key now: only while an admin is signed in."""
+        ctx = self._ctx
+        return bool(ctx.is_authenticated and ctx.is_admin)
+
     def _run(self, flow: Flow[None]) -> asyncio.Task[None] | None:
         """Run ``flow`` with the admin client: at once without a loop (returns None), else as
-        a task on the running loop (returned; it never raises, errors show in the panel)."""
+        a task on the running loop (returned; it never raises, errors show in the panel).
+
+        Nothing runs unless an admin is signed in: the panel's controls are widget models any
+        page visitor can drive (set the search box, click "Reload users") even while the panel
+        is hidden, and the API key must act only for an admin. Each request checks again."""
         import asyncio  # here, not at module level: the package imports faster
 
+        if not self.allowed:
+            flow.close()
+            _log.info("UsersPanel: an action was refused (no admin is signed in)")
+            return None
         self._error.value = ""
         try:
             asyncio.get_running_loop()
         except RuntimeError:
             try:
-                drive(flow, lambda call: self._clients.sync.send(call))
+                drive(flow, self._key_send)
             except Exception as exc:
                 self._failed(exc)
             return None
-        return self._schedule(
-            lambda: adrive(flow, lambda call: self._clients.asynchronous.send(call)), self._failed
-        )
+        return self._schedule(lambda: adrive(flow, self._key_asend), self._failed)
 
     def _failed(self, exc: BaseException) -> None:
         if isinstance(exc, AppwriteError):
             message = describe(exc, self._clients.given.endpoint)
+        elif isinstance(exc, PermissionError):
+            _log.info("UsersPanel: %s", exc)
+            message = str(exc)
         else:
             _log.error("A UsersPanel action failed", exc_info=exc)
             message = f"Something went wrong ({type(exc).__name__}); see the appwrite_widgets log."
         self._error.value = f'<span style="color: #b00020;">{html.escape(message)}</span>'
+
+    def _check(self) -> None:
+        if not self.allowed:  # the admin signed out while the action was under way
+            raise PermissionError("Only a signed-in admin can manage users.")
+
+    def _key_send(self, call: Call[Any]) -> Any:
+        self._check()
+        return self._clients.sync.send(call)
+
+    async def _key_asend(self, call: Call[Any]) -> Any:
+        self._check()
+        return await self._clients.asynchronous.send(call)
 
     # -- view ---------------------------------------------------------------------------------
 
@@ -207,7 +243,9 @@ class UsersPanel(ContextView, ipywidgets.VBox):  # type: ignore[misc]
                 self.layout.display = None
                 user_rows = []
                 for user in sorted(self._users, key=lambda u: (u.email, u.id)):
-                    label = ipywidgets.Label(f"{user.name or '—'} <{user.email or 'no email'}>")
+                    label = literal(
+                        ipywidgets.Label(f"{user.name or '—'} <{user.email or 'no email'}>")
+                    )
                     button = self._button("Sessions", "list", partial(self._select_flow, user.id))
                     row = ipywidgets.HBox((label, button))
                     self._rows += [label, button, row]
@@ -223,7 +261,7 @@ class UsersPanel(ContextView, ipywidgets.VBox):  # type: ignore[misc]
                     self._detail_title.value = f"<b>Sessions of {title}</b>"
                     session_rows = []
                     for session in sorted(self._user_sessions, key=lambda s: s.id):
-                        label = ipywidgets.Label(" · ".join(session_row(session)[:7]))
+                        label = literal(ipywidgets.Label(" · ".join(session_row(session)[:7])))
                         button = self._button(
                             "Revoke", "ban", partial(self._revoke_flow, session.id)
                         )

@@ -332,11 +332,46 @@ def voila_url(appwrite: LocalServer, tmp_path_factory: pytest.TempPathFactory) -
 
 
 @pytest.fixture(scope="session")
-def lab(appwrite: LocalServer, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def lab_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The folder JupyterLab serves (a temp dir)."""
+    return tmp_path_factory.mktemp("lab-root")
+
+
+@pytest.fixture
+def lab_notebook(lab: str, lab_root: Path) -> Callable[[str, list[str]], str]:
+    """``lab_notebook(name, sources) -> url``: a notebook of those code cells (unexecuted) in
+    JupyterLab's root, and the URL that opens it."""
+
+    def make(name: str, sources: list[str]) -> str:
+        cells = [
+            {
+                "cell_type": "code",
+                "execution_count": None,
+                "metadata": {},
+                "outputs": [],
+                "source": source,
+            }
+            for source in sources
+        ]
+        notebook = {
+            "cells": cells,
+            "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3"}},
+            "nbformat": 4,
+            "nbformat_minor": 5,
+        }
+        (lab_root / name).write_text(json.dumps(notebook, indent=1))
+        return f"{lab}/lab/tree/{name}?reset"
+
+    return make
+
+
+@pytest.fixture(scope="session")
+def lab(
+    appwrite: LocalServer, tmp_path_factory: pytest.TempPathFactory, lab_root: Path
+) -> Iterator[str]:
     """Base URL of JupyterLab 4 whose root holds a temp copy of tutorial 1."""
     tmp = tmp_path_factory.mktemp("lab")
-    root = tmp / "root"
-    root.mkdir()
+    root = lab_root
     # Outputs cleared, so everything on screen comes from this run's kernel.
     notebook = json.loads(TUTORIAL_1.read_text())
     for cell in notebook["cells"]:

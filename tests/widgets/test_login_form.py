@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import comm
 import ipywidgets
 import pytest
 from ipywidgets.widgets.widget import _instances
@@ -109,6 +110,73 @@ async def test_async_sign_in_from_the_form(actx: Any, make_user: Any) -> None:
 def test_form_is_made_of_core_controls(make_ctx: Any) -> None:
     ctx, _ = make_ctx()
     form = LoginForm(ctx)
-    for child in form.children:
-        assert type(child).__module__.startswith("ipywidgets.")
+    for child in form.children:  # no front-end code of our own: ipywidgets' models and views
+        assert child._model_module == child._view_module == "@jupyter-widgets/controls"
     assert isinstance(form._password, ipywidgets.Password)
+    assert form._password._view_name == "PasswordView"
+
+
+# -- no message from the kernel carries the password (issue 14, item 11) ----------------------
+
+
+@pytest.fixture
+def sent(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Every comm message the kernel publishes to the front ends, as JSON text (widgets run
+    over comm's DummyComm here: its publish_msg is where ipykernel would send the frame)."""
+    published: list[str] = []
+
+    def publish(self: Any, msg_type: str, data: Any = None, *args: Any, **kwargs: Any) -> None:
+        published.append(json.dumps([msg_type, data], default=str))
+
+    monkeypatch.setattr(comm.DummyComm, "publish_msg", publish)
+    return published
+
+
+def browser_types(widget: Any, text: str) -> None:
+    """What the browser sends while someone types (``continuous_update``: one update per key)."""
+    for end in range(1, len(text) + 1):
+        widget._handle_msg(
+            {
+                "content": {"data": {"method": "update", "state": {"value": text[:end]}}},
+                "buffers": [],
+            }
+        )
+
+
+def browser_clicks(button: Any) -> None:
+    button._handle_msg(
+        {"content": {"data": {"method": "custom", "content": {"event": "click"}}}, "buffers": []}
+    )
+
+
+def test_no_message_from_the_kernel_carries_the_typed_password(
+    make_ctx: Any, make_user: Any, sent: list[str]
+) -> None:
+    user = make_user(password="typed-secret-4711")
+    ctx, _ = make_ctx()
+    form = LoginForm(ctx)
+    browser_types(form._email, user.email)
+    browser_types(form._password, user.password)
+    browser_types(form._password, "x")  # a correction: the latest value is the one kept
+    browser_types(form._password, user.password)
+    form._password._handle_msg({"content": {"data": {"method": "request_state"}}, "buffers": []})
+    browser_clicks(form._submit)
+    assert ctx.is_authenticated
+    assert sent and any(user.email in frame for frame in sent)  # echoes are recorded here
+    assert [frame for frame in sent if "secret-4711" in frame] == []
+    assert form._password.value == ""  # never in the kernel's widget state either
+    # The box was emptied in the browser by a message carrying "" (not the password).
+    clear = json.dumps(["comm_msg", {"method": "update", "state": {"value": ""}}])
+    assert any(frame.startswith(clear[:-2]) for frame in sent)
+
+
+def test_a_second_take_gets_nothing(make_ctx: Any) -> None:
+    ctx, transport = make_ctx()
+    form = LoginForm(ctx)
+    browser_types(form._email, "someone@example.com")
+    browser_types(form._password, "wrong-password-1")
+    browser_clicks(form._submit)
+    assert "Invalid credentials" in form._error.value
+    transport.requests.clear()
+    browser_clicks(form._submit)  # the password was handed over once
+    assert transport.requests == [] and "Enter your email" in form._error.value

@@ -5,12 +5,13 @@ from __future__ import annotations
 import re
 from typing import Any
 
+import ipywidgets
 import pytest
 
 from appwrite_widgets.client import AsyncClient
 from appwrite_widgets.context import SESSION_ENDED, SessionContext
 from appwrite_widgets.credentials import CredentialStore
-from appwrite_widgets.widgets import SessionsPanel, UsersPanel
+from appwrite_widgets.widgets import NavBar, SessionsPanel, UsersPanel
 
 DATE = re.compile(r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC$")
 
@@ -212,3 +213,36 @@ async def test_users_panel_closes_the_twin_client_it_made(
     panel.close()
     await settle(panel)
     assert made[0].is_closed and not admin.is_closed
+
+
+EVIL = r"$\href{https://evil.example}{Re-authenticate}$"
+
+
+def _shown_text(widget: Any) -> list[Any]:
+    """Every Label/HTML inside ``widget``."""
+    found = [widget] if isinstance(widget, ipywidgets.Label | ipywidgets.HTML) else []
+    for child in getattr(widget, "children", ()):
+        found.extend(_shown_text(child))
+    return found
+
+
+def test_text_people_set_is_marked_for_mathjax_to_leave_alone(
+    make_ctx: Any, make_user: Any, admin: Any
+) -> None:
+    """Names, emails, device strings and server messages carry MathJax's ignore classes (the
+    browser half of this is tests/ui/test_untrusted_text.py)."""
+    user = make_user(name=EVIL)
+    admin.update_user_labels(user.id, ["admin"])
+    ctx, _ = make_ctx(admin_label="admin")
+    views = [NavBar(ctx), SessionsPanel(ctx), UsersPanel(ctx, admin)]
+    ctx.login(user.email, user.password)
+    views[2].select(user.id)
+    ctx.error = EVIL  # a server message
+    texts = [
+        w for view in views for w in _shown_text(view) if EVIL in w.value or "127.0" in w.value
+    ]
+    assert len(texts) >= 5  # name in the bar and the users list, error line, IP cells
+    unmarked = [
+        w.value for w in texts if not {"mathjax_ignore", "tex2jax_ignore"} <= set(w._dom_classes)
+    ]
+    assert unmarked == []
