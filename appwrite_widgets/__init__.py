@@ -64,6 +64,12 @@ from appwrite_widgets.widgets import (
 )
 
 if TYPE_CHECKING:
+    from appwrite_widgets.client import (
+        Realtime,
+        RealtimeConnected,
+        RealtimeEvent,
+        RealtimeSubscription,
+    )
     from appwrite_widgets.server.local import LocalServer
 
 __all__ = [
@@ -96,6 +102,10 @@ __all__ = [
     "Permission",
     "Query",
     "RateLimitError",
+    "Realtime",
+    "RealtimeConnected",
+    "RealtimeEvent",
+    "RealtimeSubscription",
     "RequestTimeoutError",
     "ResponseError",
     "Role",
@@ -131,4 +141,8 @@ def __getattr__(name: str) -> Any:
         from appwrite_widgets.server.local import LocalServer
 
         return LocalServer
+    if name in ("Realtime", "RealtimeConnected", "RealtimeEvent", "RealtimeSubscription"):
+        from appwrite_widgets import client  # asyncio loads with it: on first use
+
+        return getattr(client, name)
     raise AttributeError(f"module 'appwrite_widgets' has no attribute {name!r}")

@@ -31,6 +31,7 @@ from appwrite_widgets.client import AsyncClient, Call, Client, InvalidInputError
 from appwrite_widgets.clientpair import ClientPair
 from appwrite_widgets.credentials import CredentialStore
 from appwrite_widgets.flows import Flow, adrive, drive
+from appwrite_widgets.live import EXPIRY_WARNING, LiveSession
 from appwrite_widgets.messages import MAY_BE_ALIVE as MAY_BE_ALIVE  # re-exported
 from appwrite_widgets.messages import NOT_SIGNED_IN as NOT_SIGNED_IN
 from appwrite_widgets.messages import SESSION_ENDED as SESSION_ENDED
@@ -43,7 +44,7 @@ _log = logging.getLogger("appwrite_widgets")
 T = TypeVar("T")
 
 
-class SessionContext(ContextActions):
+class SessionContext(LiveSession, ContextActions):
     """Who is signed in to Appwrite, shared by every widget in a notebook.
 
     Usage: ``ctx = SessionContext(client); ctx.login(email, password); ctx.logout()``
@@ -70,6 +71,12 @@ class SessionContext(ContextActions):
     admin_client:
         An API-key :class:`~appwrite_widgets.client.Client` (or ``AsyncClient``) used only to
         check that ``admin_team`` exists; it stays the caller's to close.
+    listen:
+        Appwrite Realtime while signed in (:mod:`appwrite_widgets.live`): None (default) in a
+        Jupyter kernel only, True whenever an asyncio loop runs, False never; ``listen()``
+        starts it explicitly.
+    expiry_warning:
+        Seconds before the session's expiry when ``expires_soon`` turns True.
 
     Notes
     -----
@@ -101,6 +108,8 @@ class SessionContext(ContextActions):
         remember: bool = False,
         credentials_store: CredentialStore | None = None,
         admin_client: Client | AsyncClient | None = None,
+        listen: bool | None = None,
+        expiry_warning: float = EXPIRY_WARNING,
     ) -> None:
         super().__init__(
             client,
@@ -111,6 +120,7 @@ class SessionContext(ContextActions):
             admin_client=admin_client,
         )
         self._observers = SafeObservers(self, self._observer_failed)
+        self._live_setup(listen, expiry_warning)
         self._reporting = False
 
     # -- configuration --------------------------------------------------------------------
@@ -235,7 +245,8 @@ class SessionContext(ContextActions):
         return await self._arun(self._action(self._retry_body, (), identity=False, retry=False))
 
     async def aclose(self) -> None:
-        """Close the twin clients this context made (not the clients it was given)."""
+        """Stop listening; close the twin clients this context made (not the ones given)."""
+        await self._live_aclose()
         await self._pair.aclose_twin()
         if self._admin_pair is not None:
             await self._admin_pair.aclose_twin()

@@ -9,6 +9,7 @@ from appwrite_widgets.client import AppwriteError, ConnectError, TransportError
 
 __all__ = [
     "CHECKING",
+    "EXPIRES_SOON",
     "LOADING_SESSIONS",
     "MAY_BE_ALIVE",
     "MISSING_TEAM",
@@ -16,6 +17,8 @@ __all__ = [
     "REVOKING_ONE",
     "REVOKING_OTHERS",
     "SESSION_ENDED",
+    "SESSION_EXPIRED",
+    "SIGNED_OUT_ELSEWHERE",
     "SIGNING_IN",
     "SIGNING_OUT",
     "UNCHECKED_TEAM",
@@ -26,6 +29,9 @@ _log = logging.getLogger("appwrite_widgets")
 
 SESSION_ENDED = "Your session ended (revoked or expired). Please sign in again."
 NOT_SIGNED_IN = "Not signed in."
+SIGNED_OUT_ELSEWHERE = "Signed out from another device."
+SESSION_EXPIRED = "Your session expired. Please sign in again."
+EXPIRES_SOON = "Your session ends in a few minutes; sign in again to keep working."
 MAY_BE_ALIVE = (
     "Signed out on this device, but Appwrite did not confirm the sign-out ({reason}). The "
     "server session may still be alive; it will be revoked as soon as Appwrite answers again."

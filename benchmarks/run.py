@@ -17,6 +17,7 @@ from collections.abc import Callable
 import bench_client
 import bench_fanout
 import bench_import
+import bench_realtime
 import bench_requests
 import bench_server
 import bench_tables
@@ -29,6 +30,7 @@ SECTIONS: dict[str, Callable[[], list[Row]]] = {
     "fanout": bench_fanout.run,
     "server": bench_server.run,
     "import": bench_import.run,
+    "realtime": bench_realtime.run,
     "tables": bench_tables.run,
     "useragent": bench_useragent.run,
 }

@@ -5,6 +5,9 @@ Usage: ``with Client(endpoint, project) as c: c.create_email_password_session(em
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING as _TYPE_CHECKING
+from typing import Any as _Any
+
 from appwrite_widgets.client import calls, table_calls
 from appwrite_widgets.client._async import AsyncClient
 from appwrite_widgets.client._errors import (
@@ -79,6 +82,10 @@ __all__ = [
     "Permission",
     "Query",
     "RateLimitError",
+    "Realtime",
+    "RealtimeConnected",
+    "RealtimeEvent",
+    "RealtimeSubscription",
     "RequestTimeoutError",
     "ResponseError",
     "Role",
@@ -101,10 +108,33 @@ __all__ = [
     "table_calls",
 ]
 
+if _TYPE_CHECKING:
+    from appwrite_widgets.client._realtime import Realtime, RealtimeSubscription
+    from appwrite_widgets.client._realtime_protocol import RealtimeConnected, RealtimeEvent
+
+# Realtime loads asyncio: imported on first use, so ``import appwrite_widgets`` stays light.
+_LAZY = ("Realtime", "RealtimeConnected", "RealtimeEvent", "RealtimeSubscription")
+
 # Show the public location in reprs and tracebacks (httpx does the same).
 for _name in __all__:
     # the modules of call descriptions: client.send(calls.get_account())
-    if _name not in ("calls", "table_calls"):
+    if _name not in ("calls", "table_calls") and _name not in _LAZY:
         globals()[_name].__module__ = __name__
 
 del _name
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_LAZY})
+
+
+def __getattr__(name: str) -> _Any:
+    if name in _LAZY:
+        from appwrite_widgets.client._realtime import Realtime, RealtimeSubscription
+        from appwrite_widgets.client._realtime_protocol import RealtimeConnected, RealtimeEvent
+
+        for value in (Realtime, RealtimeConnected, RealtimeEvent, RealtimeSubscription):
+            value.__module__ = __name__
+            globals()[value.__name__] = value
+        return globals()[name]
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from . import models, security
 from .errors import AppwriteError, invalid_param
+from .hub import hub_of
 from .routing import Ctx, RateSpec, Reply, Router
 from .sessions import clear_fallback, clear_session, create_session, log_event
 from .signup import register_user, verify_password
@@ -133,8 +134,12 @@ async def delete_session(ctx: Ctx) -> Reply:
     ctx.store.delete_session(session.user_id, session.id)
     log_event(ctx, session.user_id, "session.delete")
     reply = Reply(204)
-    if ctx.session is not None and ctx.session.id == session.id:
+    current = ctx.session is not None and ctx.session.id == session.id
+    if current:
         clear_session(ctx, reply)
+    if (hub := hub_of(ctx.request)) is not None:
+        hub.publish_session(session.user_id, models.session(session, current=current), "delete")
+        hub.end_sessions(session.user_id, [session.id])
     return reply
 
 
@@ -147,6 +152,7 @@ async def delete_sessions(ctx: Ctx) -> Reply:
     user = ctx.require_user()
     keep_current = ctx.params.boolean("current", default=True) is False
     keep = ctx.session.id if keep_current and ctx.session else None
+    gone = [s for s in ctx.store.list_sessions(user.id) if s.id != keep]
     had = ctx.store.delete_sessions(user.id, keep=keep)
     log_event(ctx, user.id, "session.delete")
     reply = Reply(204)
@@ -154,6 +160,11 @@ async def delete_sessions(ctx: Ctx) -> Reply:
         clear_session(ctx, reply, fallbacks=had)
     else:
         clear_fallback(ctx, reply, had)
+    if (hub := hub_of(ctx.request)) is not None:
+        # Appwrite publishes the delete of the calling session only; the others' sockets close.
+        if keep is None and ctx.session is not None:
+            hub.publish_session(user.id, models.session(ctx.session, current=True), "delete")
+        hub.end_sessions(user.id, [s.id for s in gone])
     return reply
 
 

@@ -9,6 +9,7 @@ from typing import Any
 
 from . import jwts, models, records, security, useragent
 from .errors import AppwriteError, invalid_param
+from .hub import hub_of
 from .params import parse_queries
 from .routing import Ctx, RateSpec, Reply, Router
 from .sessions import clear_session, create_session, log_event
@@ -47,10 +48,14 @@ def issue_jwt(ctx: Ctx, user_id: str, session_id: str, duration: int) -> Reply:
     return Reply(201, {"jwt": token})
 
 
-def _account(ctx: Ctx, user: User | None, event: str = "user.update") -> Reply:
+def _account(ctx: Ctx, user: User | None, attribute: str) -> Reply:
+    """200 Account; the audit log and the Realtime ``users.<U>.update.<attribute>`` event."""
     assert user is not None
-    log_event(ctx, user.id, event)
-    return Reply(200, models.user(user, account=True))
+    log_event(ctx, user.id, "user.update")
+    body = models.user(user, account=True)
+    if (hub := hub_of(ctx.request)) is not None:
+        hub.publish_user_update(user.id, body, attribute)
+    return Reply(200, body)
 
 
 async def get_prefs(ctx: Ctx) -> Reply:
@@ -61,7 +66,7 @@ async def get_prefs(ctx: Ctx) -> Reply:
 async def update_prefs(ctx: Ctx) -> Reply:
     """PATCH /account/prefs: replace the prefs; 200 Account."""
     user = ctx.require_user()
-    return _account(ctx, ctx.store.update_user(user.id, ctx.now, prefs=read_prefs(ctx)))
+    return _account(ctx, ctx.store.update_user(user.id, ctx.now, prefs=read_prefs(ctx)), "prefs")
 
 
 async def update_name(ctx: Ctx) -> Reply:
@@ -72,7 +77,7 @@ async def update_name(ctx: Ctx) -> Reply:
         raise invalid_param(
             "name", "Value must be a valid string and at least 1 chars and no longer than 128 chars"
         )
-    return _account(ctx, ctx.store.update_user(user.id, ctx.now, name=name))
+    return _account(ctx, ctx.store.update_user(user.id, ctx.now, name=name), "name")
 
 
 async def update_password(ctx: Ctx) -> Reply:
@@ -87,8 +92,11 @@ async def update_password(ctx: Ctx) -> Reply:
     hashed = await hash_password(password, security.APPWRITE_COST)
     updated = ctx.store.update_user(user.id, ctx.now, password_hash=hashed, password_update=ctx.now)
     if ctx.session is not None:
+        others = [s.id for s in ctx.store.list_sessions(user.id) if s.id != ctx.session.id]
         ctx.store.delete_sessions(user.id, keep=ctx.session.id)
-    return _account(ctx, updated)
+        if (hub := hub_of(ctx.request)) is not None:
+            hub.end_sessions(user.id, others)  # their sockets close (Appwrite: no event)
+    return _account(ctx, updated, "password")
 
 
 async def update_email(ctx: Ctx) -> Reply:
@@ -111,13 +119,15 @@ async def update_email(ctx: Ctx) -> Reply:
         updated = ctx.store.update_user(user.id, ctx.now, **fields)
     except sqlite3.IntegrityError:  # the unique email index: someone took it meanwhile
         raise AppwriteError("general_bad_request") from None
-    return _account(ctx, updated)
+    return _account(ctx, updated, "email")
 
 
 async def update_status(ctx: Ctx) -> Reply:
     """PATCH /account/status: block yourself; cookies cleared, sessions kept (all 403 now)."""
     user = ctx.require_user()
-    reply = _account(ctx, ctx.store.update_user(user.id, ctx.now, status=0))
+    reply = _account(ctx, ctx.store.update_user(user.id, ctx.now, status=0), "status")
+    if (hub := hub_of(ctx.request)) is not None:
+        hub.end_sessions(user.id)  # a blocked user's sockets close after the event
     return clear_session(ctx, reply)
 
 

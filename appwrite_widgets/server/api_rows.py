@@ -15,6 +15,7 @@ from typing import Any
 from . import columns, models, permissions, queries
 from .api_tables import get_table, path_id, tables
 from .errors import AppwriteError, invalid_param
+from .hub import hub_of
 from .routing import Ctx, RateSpec, Reply, Router
 from .store import Conflict
 from .tables_store import Row, Table
@@ -22,17 +23,17 @@ from .tables_store import Row, Table
 
 def publish_row_event(ctx: Ctx, action: str, table: Table, row: Row, body: dict[str, Any]) -> None:
     """Publish a row ``create``/``update``/``delete`` to Realtime (§17.4-17.5) when the app has
-    an event hub (``app.state.realtime``): receivers are the table's ``read`` roles, plus the
+    an event hub (:func:`~.hub.hub_of`): receivers are the table's ``read`` roles, plus the
     row's with row security; with none, the event is not published (as Appwrite)."""
-    hub = getattr(ctx.request.app.state, "realtime", None)
-    publish = getattr(hub, "publish_row", None)
-    if publish is None:
+    hub = hub_of(ctx.request)
+    if hub is None:
         return
     readers = permissions.roles_of(table.permissions, "read")
     if table.row_security:
         readers += permissions.roles_of(row.permissions, "read")
     if readers:
-        publish(table.database_id, table.id, row.id, action, body, list(dict.fromkeys(readers)))
+        readers = list(dict.fromkeys(readers))
+        hub.publish_row(table.database_id, table.id, row.id, action, body, readers)
 
 
 def row_model(table: Table, row: Row, select: list[str] | None = None) -> dict[str, Any]:

@@ -9,6 +9,8 @@ from . import listing, models, records, security
 from .api_profile import issue_jwt, read_duration, read_prefs
 from .api_teams import MEMBERSHIP_ATTRIBUTES
 from .errors import AppwriteError, invalid_param
+from .events import all_sessions_deleted_event
+from .hub import hub_of
 from .params import is_label, parse_queries
 from .routing import Ctx, Reply, Router
 from .sessions import create_session
@@ -114,8 +116,12 @@ async def delete_user_session(ctx: Ctx) -> Reply:
     session_id = ctx.path["sessionId"]
     if not security.is_valid_id(session_id):
         raise invalid_param("sessionId", security.ID_RULE)
-    if not ctx.store.delete_session(user.id, session_id):
+    session = ctx.store.get_session(session_id)
+    if session is None or not ctx.store.delete_session(user.id, session_id):
         raise AppwriteError("user_session_not_found")
+    if (hub := hub_of(ctx.request)) is not None:
+        hub.publish_session(user.id, models.session(session, current=False), "delete")
+        hub.end_sessions(user.id, [session_id])
     return Reply(204)
 
 
@@ -123,6 +129,12 @@ async def delete_user_sessions(ctx: Ctx) -> Reply:
     """DELETE /users/{userId}/sessions."""
     user = path_user(ctx)
     ctx.store.delete_sessions(user.id)
+    if (hub := hub_of(ctx.request)) is not None:
+        # Appwrite 1.9.6: one users.<U>.sessions.delete event (its payload is the User model;
+        # here the Account model: no password hash), then the user's sockets close.
+        events, channels = all_sessions_deleted_event(user.id)
+        hub.publish(events, channels, [f"user:{user.id}"], models.user(user, account=True))
+        hub.end_sessions(user.id)
     return Reply(204)
 
 
@@ -138,6 +150,7 @@ async def update_labels(ctx: Ctx) -> Reply:
     )
     updated = ctx.store.update_user(user.id, ctx.now, labels=labels)
     assert updated is not None
+    _published(ctx, updated, "labels")
     return Reply(200, models.user(updated))
 
 
@@ -151,7 +164,19 @@ async def update_status(ctx: Ctx) -> Reply:
     status = ctx.params.boolean("status") if not isinstance(raw, bool) else raw
     updated = ctx.store.update_user(user.id, ctx.now, status=int(bool(status)))
     assert updated is not None
+    _published(ctx, updated, "status")
     return Reply(200, models.user(updated))
+
+
+def _published(ctx: Ctx, user: User, attribute: str) -> None:
+    """``users.<U>.update.<attribute>`` on the user's ``account`` channels (payload: the Account
+    model, never the password hash); a blocked user's sockets close after it."""
+    hub = hub_of(ctx.request)
+    if hub is None:
+        return
+    hub.publish_user_update(user.id, models.user(user, account=True), attribute)
+    if not user.status:
+        hub.end_sessions(user.id)
 
 
 async def get_prefs(ctx: Ctx) -> Reply:
@@ -164,6 +189,8 @@ async def update_prefs(ctx: Ctx) -> Reply:
     user = path_user(ctx)
     updated = ctx.store.update_user(user.id, ctx.now, prefs=read_prefs(ctx))
     assert updated is not None
+    if (hub := hub_of(ctx.request)) is not None:
+        hub.publish_user_update(user.id, dict(updated.prefs), "prefs")  # Appwrite: the prefs
     return Reply(200, dict(updated.prefs))
 
 
@@ -171,6 +198,8 @@ async def delete_user(ctx: Ctx) -> Reply:
     """DELETE /users/{userId}: the user, sessions, tokens and memberships go at once."""
     user = path_user(ctx)
     records.delete_user(ctx.store, user.id)
+    if (hub := hub_of(ctx.request)) is not None:
+        hub.end_sessions(user.id)
     return Reply(204)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import http.client
 import os
@@ -12,11 +13,12 @@ import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import Any, TypeVar
 
 import uvicorn
 
 from . import security, slowclients
+from .hub import Hub
 from .network import parse_network
 from .origins import LOCAL_PAGES, OriginPolicy
 from .requestlog import RequestLog
@@ -24,6 +26,8 @@ from .routes import make_app
 from .routing import Config
 from .seed import SEEDS
 from .store import Store
+
+T = TypeVar("T")
 
 
 class LocalServer:
@@ -102,6 +106,7 @@ class LocalServer:
         self._record_requests = record_requests
         self._requests: RequestLog | None = None
         self._store: Store | None = None
+        self._hub: Hub | None = None
         self._server: Any = None
         self._thread: threading.Thread | None = None
         self.port = port
@@ -126,6 +131,29 @@ class LocalServer:
             raise RuntimeError("server is not running")
         return self._store
 
+    @property
+    def realtime(self) -> Hub:
+        """The Realtime hub (touch it only through :meth:`call_in_loop`)."""
+        if self._hub is None:
+            raise RuntimeError("server is not running")
+        return self._hub
+
+    def call_in_loop(self, fn: Callable[[], T], timeout: float = 10.0) -> T:
+        """Run ``fn()`` on the server's event loop (where handlers and sockets live) and return
+        its result: for tests and tools that publish through or inspect :attr:`realtime`."""
+        if self._server is None or not self._server.servers:
+            raise RuntimeError("server is not running")
+        loop = self._server.servers[0].get_loop()
+
+        async def call() -> T:
+            return fn()
+
+        return asyncio.run_coroutine_threadsafe(call(), loop).result(timeout)
+
+    def drop_realtime(self) -> int:
+        """Close every open Realtime socket (as a network drop would); returns how many."""
+        return self.call_in_loop(self.realtime.close_all)
+
     def start(self) -> LocalServer:
         """Open the database, bind the socket, serve, and return once it answers."""
         if self._thread is not None:
@@ -149,6 +177,7 @@ class LocalServer:
             raise
         self.port = sock.getsockname()[1]
         app: Any = make_app(self._store, self._cfg)
+        self._hub = app.state.realtime
         if self._record_requests:
             app = self._requests = RequestLog(app)
         config = uvicorn.Config(
@@ -157,6 +186,8 @@ class LocalServer:
             lifespan="off",
             access_log=self._access_log,
             server_header=False,
+            ws="websockets-sansio",  # /v1/realtime (the legacy websockets protocol is deprecated)
+            ws_max_size=65_536,
             timeout_graceful_shutdown=5,
             http=slowclients.protocol(self._timeouts),
             proxy_headers=False,  # X-Forwarded-For is read (validated) by network.client_ip
@@ -205,7 +236,7 @@ class LocalServer:
             self._server.should_exit = True
         if self._thread is not None:
             self._thread.join(timeout=15)
-        self._server = self._thread = None
+        self._server = self._thread = self._hub = None
         if self._store is not None:
             self._store.close()
             self._store = None

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from starlette.applications import Starlette
+from starlette.routing import WebSocketRoute
 
 from . import (
     api_account,
@@ -22,6 +23,8 @@ from . import (
     api_users,
 )
 from .app import build_app
+from .hub import Hub
+from .realtime import make_endpoint
 from .routing import Config, Router
 from .store import Store
 
@@ -43,4 +46,9 @@ def make_app(store: Store, cfg: Config) -> Starlette:
     router = Router()
     for register in ROUTE_MODULES:
         register(router)
-    return build_app(store, cfg, router)
+    app = build_app(store, cfg, router)
+    # Realtime: the WebSocket route goes first (HTTP routes never match a websocket scope);
+    # handlers reach the hub through ``hub.hub_of(request)``.
+    hub = app.state.realtime = Hub(cfg.clock)
+    app.router.routes.insert(0, WebSocketRoute("/v1/realtime", make_endpoint(store, cfg, hub)))
+    return app

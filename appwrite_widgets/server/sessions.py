@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from . import models, records, security, useragent
+from .hub import hub_of
 from .routing import Ctx, Reply
 from .store import User
 from .transport import is_same_site, session_cookies
@@ -47,6 +48,9 @@ def create_session(
     if not ctx.key:  # audit rows are filed under the acting user; a key is not one
         log_event(ctx, user.id, "session.create")
     reply = Reply(201, models.session(session, current=current, secret=token if ctx.key else ""))
+    if (hub := hub_of(ctx.request)) is not None:
+        # Appwrite's payload would carry the token when a key made the session: never here.
+        hub.publish_session(user.id, models.session(session, current=current), "create")
     if cookies:
         reply.cookies = session_cookies(ctx, token, expire)
         if not is_same_site(ctx.request):

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 import ipywidgets
 
+from appwrite_widgets.messages import EXPIRES_SOON
 from appwrite_widgets.widgets._base import ContextView, literal
 
 if TYPE_CHECKING:
@@ -60,7 +61,8 @@ class NavBar(ContextView, ipywidgets.HBox):  # type: ignore[misc]
         if user.name and user.email:
             who = f"{user.name} ({user.email})"
         busy = bool(ctx.busy)
-        return (True, who, busy and ctx.signing_out, busy, ctx.error)
+        message = ctx.error or (EXPIRES_SOON if ctx.expires_soon else "")
+        return (True, who, busy and ctx.signing_out, busy, message)
 
     def _on_change(self, change: Any) -> None:
         """Re-render from the context (nothing to do when what the bar shows is unchanged;

@@ -219,7 +219,8 @@ def test_error_fields_default_to_no_response() -> None:
 def test_client_all_is_sorted_and_complete() -> None:
     exported = appwrite_widgets.client.__all__
     assert exported == sorted(exported)
-    public = {n for n in vars(appwrite_widgets.client) if not n.startswith("_")}
+    # dir(): the Realtime names load on first use (module __getattr__/__dir__)
+    public = {n for n in dir(appwrite_widgets.client) if not n.startswith("_")}
     assert set(exported) == public - {"annotations"}
     for name in exported:
         obj = getattr(appwrite_widgets.client, name)

@@ -17,6 +17,7 @@ BOB = ("bob@example.com", "bob-demo-password")
 # A fresh kernel runs the whole notebook on each Voila page load: allow for a slow machine.
 RENDER_TIMEOUT = 90_000
 SESSION_ENDED = "Your session ended (revoked or expired). Please sign in again."
+SIGNED_OUT_ELSEWHERE = "Signed out from another device."
 
 
 def _exact(text: str) -> re.Pattern[str]:
