@@ -8,8 +8,10 @@ STAMP := $(VENV)/.installed-stamp
 NBVAL := --nbval --nbval-current-env --nbval-sanitize-with nbval_sanitize.cfg
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 export JUPYTER_PLATFORM_DIRS := 1
+export NO_MKDOCS_2_WARNING := 1
+DOCS := $(PY) -m mkdocs build --strict
 
-.PHONY: demo serve test check unit notebooks browser bench chromium js clean
+.PHONY: demo serve test check unit notebooks browser bench chromium js clean docs screenshots
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV) || { \
@@ -31,11 +33,13 @@ demo: $(STAMP)
 serve: $(STAMP)
 	$(PY) -m appwrite_widgets serve --seed demo
 
-## test: lint, format, types, unit/server/client tests, notebooks (nbval), real-browser tests
+## test: lint, format, types, the docs site, unit/server/client tests (the wheel in a fresh
+## venv too), notebooks (nbval), real-browser tests
 test: $(STAMP) chromium js
 	scripts/timed lint $(PY) -m ruff check .
 	scripts/timed format $(PY) -m ruff format --check .
 	scripts/timed types $(PY) -m mypy
+	scripts/timed docs $(DOCS)
 	scripts/timed unit $(PY) -m pytest tests --ignore=tests/ui
 	scripts/timed nbval $(PY) -m pytest $(NBVAL) notebooks
 	scripts/timed browser $(PY) -m pytest tests/ui
@@ -50,8 +54,16 @@ tests/js/node_modules/.stamp: tests/js/package.json tests/js/package-lock.json
 	cd tests/js && npm ci --no-audit --no-fund --silent
 	touch $@
 
+## docs: the documentation site (MkDocs) in site/; any warning fails the build
+docs: $(STAMP)
+	$(DOCS)
+
+## screenshots: retake docs/images/*.png from the real dashboard in Voila (headless Chromium)
+screenshots: $(STAMP) chromium
+	$(PY) -m pytest tests/ui/test_screenshots.py -q --screenshots-dir docs/images
+
 bench: $(STAMP)
 	$(PY) benchmarks/run.py
 
 clean:
-	rm -rf $(VENV) tests/js/node_modules test-output
+	rm -rf $(VENV) tests/js/node_modules test-output site

@@ -1,4 +1,4 @@
-"""``appwrite-widgets`` command line: ``serve`` (embedded server) and ``demo``.
+"""``appwrite-widgets`` command line: ``serve`` (embedded server), ``demo`` and ``tutorials``.
 
 Kept light: argparse only; the server is imported inside the ``serve`` handler
 (:mod:`appwrite_widgets.server.command`, which ``python -m appwrite_widgets.server`` runs on
@@ -38,7 +38,21 @@ def _add_demo(sub: Any) -> None:
     p.set_defaults(handler=_demo)
 
 
-_COMMANDS: tuple[Callable[[Any], None], ...] = (_add_serve, _add_demo)
+def _tutorials(args: argparse.Namespace) -> int:
+    from appwrite_widgets import tutorials
+
+    return tutorials.main(args)
+
+
+def _add_tutorials(sub: Any) -> None:
+    from appwrite_widgets import tutorials
+
+    p = sub.add_parser("tutorials", help="copy the tutorial notebooks into a folder")
+    tutorials.add_arguments(p)
+    p.set_defaults(handler=_tutorials)
+
+
+_COMMANDS: tuple[Callable[[Any], None], ...] = (_add_serve, _add_demo, _add_tutorials)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -21,6 +21,8 @@ import webbrowser
 from pathlib import Path
 from typing import Any
 
+from appwrite_widgets.tutorials import dashboard_path
+
 __all__ = ["DEMO_CREDENTIALS", "DemoError", "dashboard_path", "run_demo"]
 
 DEMO_PROJECT = "demo"
@@ -36,7 +38,7 @@ CULL_INTERVAL = 30
 MAX_KERNELS = 20
 VOILA_MISSING = (
     "Voila is not installed: install the demo extra, e.g. "
-    "pip install -e '.[demo]' (or run `make demo`)."
+    "pip install 'appwrite-widgets[demo]' (in a source checkout: `make demo`)."
 )
 
 
@@ -44,19 +46,16 @@ class DemoError(Exception):
     """The demo cannot start (message for the person at the terminal)."""
 
 
-def dashboard_path() -> Path:
-    """``notebooks/dashboard.ipynb`` of the source checkout this package is installed from."""
-    path = Path(__file__).resolve().parent.parent / "notebooks" / "dashboard.ipynb"
-    if not path.is_file():
-        raise DemoError(
-            f"the dashboard notebook is missing ({path}); the demo runs from a source "
-            "checkout installed with pip install -e ."
-        )
-    return path
-
-
 def _check_port_free(host: str, port: int) -> None:
+    """Fail clearly if something listens on ``host:port``.
+
+    ``SO_REUSEADDR`` as Voila's own listening socket has: connections of a demo that just
+    stopped linger in TIME_WAIT for a minute and must not block a restart; a listener still
+    makes the bind fail (Linux and macOS).
+    """
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        if os.name != "nt":  # on Windows the option would let two listeners share the port
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             sock.bind((host, port))
         except OSError as exc:

@@ -183,6 +183,52 @@ def test_demo_serves_the_dashboard_and_stops_on_sigint(running: Demo, tmp_path: 
     assert _wait_closed(running.port)
 
 
+TCP_STATES = {"04": "FIN_WAIT1", "05": "FIN_WAIT2", "06": "TIME_WAIT", "0A": "LISTEN"}
+
+
+def _tcp_states(port: int) -> set[str]:
+    """States of the local TCP sockets on ``port`` (Linux /proc/net/tcp*), by name."""
+    states = set()
+    for table in (Path("/proc/net/tcp"), Path("/proc/net/tcp6")):
+        if not table.exists():
+            continue
+        for line in table.read_text().splitlines()[1:]:
+            fields = line.split()
+            if int(fields[1].rsplit(":", 1)[1], 16) == port:
+                states.add(TCP_STATES.get(fields[3], fields[3]))
+    return states
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc/net/tcp")
+def test_demo_restarts_at_once_on_the_same_port(tmp_path: Path) -> None:
+    port = _free_port()
+    first = Demo(port, tmp_path / "demo.sqlite3")
+    try:
+        url = first.wait_for_url()
+        # A kept-alive connection, as a browser tab holds: stopping the demo closes it from
+        # Voila's side, which leaves Voila's end in TIME_WAIT on the port for a minute.
+        with httpx.Client(timeout=120) as browser:
+            assert browser.get(url).status_code == 200
+            first.proc.send_signal(signal.SIGINT)
+            assert first.finish() == 0
+    finally:
+        first.close()
+    assert _wait_closed(port)
+    lingering = _tcp_states(port)
+    assert lingering & {"TIME_WAIT", "FIN_WAIT2"}, lingering  # what used to block the restart
+    assert "LISTEN" not in lingering
+
+    second = Demo(port, tmp_path / "demo.sqlite3")
+    try:
+        assert second.wait_for_url() == url
+        page = _voila_page(url)
+        assert page.status_code == 200 and "Appwrite widgets demo" in page.text
+        second.proc.send_signal(signal.SIGINT)
+        assert second.finish() == 0
+    finally:
+        second.close()
+
+
 def test_demo_stops_on_sigterm_without_any_page_load(running: Demo) -> None:
     running.wait_for_url()
     children = _descendants(running.proc.pid)
@@ -240,7 +286,7 @@ def test_missing_voila_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None
 
 def test_dashboard_is_found_in_the_checkout() -> None:
     path = demo.dashboard_path()
-    assert path.name == "dashboard.ipynb" and path.parent.name == "notebooks"
+    assert path == Path(__file__).resolve().parents[1] / "notebooks" / "dashboard.ipynb"
 
 
 def _kernels(pid: int) -> set[int]:

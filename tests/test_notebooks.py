@@ -188,12 +188,13 @@ sessions_panel = sessions.children[0].children[1]
 await sessions_panel.wait_idle()  # the list it loads on sign-in
 print(ctx, len(ctx.sessions))
 await events.wait_idle()  # the events listing for Ada
-event_list, (title_box, add_button, delete_button, note) = (
-    event_view.children[0].children[0], event_view.children[0].children[1].children)
+event_list, controls = event_view.children[0].children
+title_box, add_button = controls.children[:2]
 title_box.value = "Release party"
 add_button.click()
 await event_view.wait_idle()
-print(event_list.options[-1][0], "| delete offered:", delete_button.layout.display != "none")
+offered = [getattr(c, "description", "") for c in controls.children]
+print(event_list.options[-1][0], "| delete offered:", "Delete event" in offered)
 """,
 ]
 

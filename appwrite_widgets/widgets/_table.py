@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 import ipywidgets
 
-from appwrite_widgets.widgets._base import ContextView, literal
+from appwrite_widgets.widgets._base import ContextView, close_widget, literal
 
 if TYPE_CHECKING:
     from appwrite_widgets.client import Row
@@ -31,10 +31,11 @@ class TableView(ContextView, ipywidgets.VBox):  # type: ignore[misc]
     ``text(row)`` is a row's line in the list; ``values(typed)`` the data of a new row from
     the typed text (default ``{column: typed}``).
 
-    The list follows the context through its data (sign-in, sign-out, another user). "Add" is
-    there only while the rules let the signed-in user create rows, "Delete" only while they
-    let them delete the selected row; when Appwrite refuses anyway, its message is shown in
-    place, as literal text. Add and delete update the list from Appwrite's answer.
+    The list follows the context through its data (sign-in, sign-out, another user). "Add" (and
+    its title field) exists only while the rules let the signed-in user create rows, "Delete"
+    only while they let them delete the selected row: not hidden, absent, so a page visitor
+    has nothing to drive. When Appwrite refuses anyway, its message is shown in place, as
+    literal text. Add and delete update the list from Appwrite's answer.
     """
 
     def __init__(
@@ -53,26 +54,24 @@ class TableView(ContextView, ipywidgets.VBox):  # type: ignore[misc]
         self._column = column
         self._text = text or _default_text
         self._values = values or (lambda typed: {column: typed})
+        self._labels = (add_label, delete_label, placeholder)
         self._list = ipywidgets.Select(
             options=[], rows=rows, layout=ipywidgets.Layout(width="420px")
         )
-        self._title = ipywidgets.Text(placeholder=placeholder)
-        self._add = ipywidgets.Button(description=add_label, icon="plus", button_style="success")
-        self._delete = ipywidgets.Button(
-            description=delete_label, icon="trash", button_style="danger"
-        )
+        # Add and Delete exist only while the rules allow them: a hidden widget would still
+        # take clicks and keystrokes from any page visitor (the server would refuse, but the
+        # page need not offer what it will refuse).
+        self._title: ipywidgets.Text | None = None
+        self._add: ipywidgets.Button | None = None
+        self._delete: ipywidgets.Button | None = None
         self._note = ipywidgets.Label()  # counts, or Appwrite's refusal, as plain text
         self._note.add_class("aw-table-note")
-        self._controls = ipywidgets.VBox((self._title, self._add, self._delete, self._note))
+        self._controls = ipywidgets.VBox((self._note,))
         super().__init__(children=(ipywidgets.HBox((self._list, self._controls)),))
         self._bind(data.context)
         self.add_class("aw-table-view")  # stable hook for CSS and UI tests
-        # Row texts and Appwrite's messages are other people's words: MathJax (JupyterLab,
-        # Voila) must not typeset them; its ignore classes cover this box and all inside it.
-        literal(self)
-        self._own(self._list, self._title, self._add, self._delete, self._note, self._controls)
-        self._add.on_click(self._guard(self._on_add))
-        self._delete.on_click(self._guard(self._on_delete))
+        literal(self)  # row texts and Appwrite's messages: never MathJax, in the whole view
+        self._own(self._list, self._note, self._controls)
         self._list.observe(self._guard(self._on_select), "value")
         self._on_data = self._guard(self._render)
         data.observe(self._on_data, "revision")
@@ -98,24 +97,49 @@ class TableView(ContextView, ipywidgets.VBox):  # type: ignore[misc]
                 self._list.options = options
                 ids = [row_id for _, row_id in options]
                 self._list.value = keep if keep in ids else (ids[-1] if ids else None)
-            self._add.layout.display = None if data.can_create else "none"
-            self._title.layout.display = None if data.can_create else "none"
-            self._add.disabled = self._delete.disabled = data.busy
-            self._show_delete()
             count = f"{data.total} row(s)" if data.total != 1 else "1 row"
             self._note.value = data.error or count
+            self._arrange()
 
-    def _show_delete(self) -> None:
+    def _arrange(self) -> None:
+        """Build or drop the add and delete controls as the rules now allow."""
+        add_label, delete_label, placeholder = self._labels
         row = self._selected()
-        allowed = row is not None and self._data.can_delete(row)
-        self._delete.layout.display = None if allowed else "none"
+        may_delete = row is not None and self._data.can_delete(row)
+        if self._data.can_create and self._add is None:
+            self._title = ipywidgets.Text(placeholder=placeholder)
+            self._add = ipywidgets.Button(
+                description=add_label, icon="plus", button_style="success"
+            )
+            self._add.on_click(self._guard(self._on_add))
+        elif not self._data.can_create and self._add is not None:
+            for widget in (self._title, self._add):
+                close_widget(widget)
+            self._title = self._add = None
+        if may_delete and self._delete is None:
+            self._delete = ipywidgets.Button(
+                description=delete_label, icon="trash", button_style="danger"
+            )
+            self._delete.on_click(self._guard(self._on_delete))
+        elif not may_delete and self._delete is not None:
+            close_widget(self._delete)
+            self._delete = None
+        for button in (self._add, self._delete):
+            if button is not None:
+                button.disabled = self._data.busy
+        parts = (self._title, self._add, self._delete, self._note)
+        children = tuple(w for w in parts if w is not None)
+        if self._controls.children != children:
+            self._controls.children = children
 
     def _on_select(self, change: Any) -> None:
-        self._show_delete()
+        self._arrange()
 
     # -- actions ------------------------------------------------------------------------------
 
     def _on_add(self, _button: Any) -> None:
+        if self._title is None:
+            return
         title = self._title.value.strip()
         if not title:
             self._note.value = f"Type a {self._column} first."
@@ -132,13 +156,17 @@ class TableView(ContextView, ipywidgets.VBox):  # type: ignore[misc]
         self._dispatch(lambda: self._data.delete(row_id), lambda: self._data.adelete(row_id))
 
     def delete_selected(self) -> None:
-        """Ask Appwrite to delete the selected row even if the rules say no (its refusal is
-        then shown in place): what a visitor forcing the hidden button would get."""
+        """Ask Appwrite to delete the selected row even when the rules say no (then its
+        refusal is shown in place): what a caller going around the view would get."""
         self._on_delete(None)
 
     def close(self) -> None:
         """Stop observing the data and the context; close the parts."""
         self._data.unobserve(self._on_data, "revision")
+        for widget in (self._title, self._add, self._delete):
+            if widget is not None:
+                close_widget(widget)
+        self._title = self._add = self._delete = None
         super().close()
 
     def __repr__(self) -> str:

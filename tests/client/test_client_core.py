@@ -86,7 +86,7 @@ def test_every_request_carries_project_format_and_sdk_headers() -> None:
 
 def test_the_version_constant_matches_the_installed_metadata() -> None:
     # One constant (appwrite_widgets/_version.py, no importlib.metadata at import time) kept
-    # equal to pyproject.toml's version, which the installed metadata reflects.
+    # read by pyproject.toml (dynamic version), which the installed metadata reflects.
     assert appwrite_widgets.__version__ == importlib.metadata.version("appwrite-widgets")
 
 

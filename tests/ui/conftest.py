@@ -55,6 +55,15 @@ CHROMIUM_ARGS = [
 expect.set_options(timeout=20_000)
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--screenshots-dir",
+        default=None,
+        help="where test_screenshots.py saves the dashboard pictures (make screenshots: "
+        "docs/images); default: a temporary folder",
+    )
+
+
 def pytest_configure(config: pytest.Config) -> None:
     # pytest-playwright 0.10's session fixtures are instance methods; harmless on pytest 9.
     config.addinivalue_line(
