@@ -116,6 +116,7 @@ def test_wheel_and_sdist_carry_the_code_and_the_notebooks(built: Built) -> None:
         meta = wheel.read(metadata).decode()
     assert set(MODULES) <= in_wheel
     assert "appwrite_widgets/py.typed" in in_wheel
+    assert "appwrite_widgets/widgets/companion.js" in in_wheel  # the browser companion
     assert {f"appwrite_widgets/notebooks/{n}" for n in NOTEBOOKS} <= in_wheel
     assert "appwrite_widgets/notebooks/dashboard.ipynb" in in_wheel
     assert not any(n.startswith(("tests/", "notebooks/", "docs/")) for n in in_wheel)
