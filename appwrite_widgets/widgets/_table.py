@@ -67,13 +67,14 @@ class TableView(ContextView, ipywidgets.VBox):  # type: ignore[misc]
         self._note = ipywidgets.Label()  # counts, or Appwrite's refusal, as plain text
         self._note.add_class("aw-table-note")
         self._controls = ipywidgets.VBox((self._note,))
-        super().__init__(children=(ipywidgets.HBox((self._list, self._controls)),))
+        row_box = ipywidgets.HBox((self._list, self._controls))
+        super().__init__(children=(row_box,))
         self._bind(data.context)
         self.add_class("aw-table-view")  # stable hook for CSS and UI tests
         literal(self)  # row texts and Appwrite's messages: never MathJax, in the whole view
-        self._own(self._list, self._note, self._controls)
+        self._own(row_box, self._list, self._note, self._controls)
         self._list.observe(self._guard(self._on_select), "value")
-        self._on_data = self._guard(self._render)
+        self._on_data: Callable[[Any], None] | None = self._guard(self._render)
         data.observe(self._on_data, "revision")
         self._render()
 
@@ -161,8 +162,11 @@ class TableView(ContextView, ipywidgets.VBox):  # type: ignore[misc]
         self._on_delete(None)
 
     def close(self) -> None:
-        """Stop observing the data and the context; close the parts."""
-        self._data.unobserve(self._on_data, "revision")
+        """Stop observing the data and the context; close the parts (a second call, such as
+        ipywidgets' own on garbage collection, does nothing more)."""
+        on_data, self._on_data = self._on_data, None
+        if on_data is not None:
+            self._data.unobserve(on_data, "revision")
         for widget in (self._title, self._add, self._delete):
             if widget is not None:
                 close_widget(widget)

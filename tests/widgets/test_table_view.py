@@ -239,3 +239,19 @@ def test_an_unreachable_server_is_a_short_message(tmp_path: Any) -> None:
     assert len(data.rows) == 2 and not data.busy  # what was shown stays
     data.close()
     client.close()
+
+
+def test_close_leaves_no_widget_behind(
+    make_ctx: Any, make_user: Any, events: tuple[str, str]
+) -> None:
+    from ipywidgets.widgets.widget import _instances
+
+    user = make_user()
+    ctx, _ = make_ctx()
+    before = set(_instances)
+    view = _view(ctx, events)
+    ctx.login(user.email, user.password)  # builds Add (and its title field) while signed in
+    view.data.close()
+    view.close()
+    # No open box may keep a closed child: saving widget state would then fail.
+    assert set(_instances) == before
