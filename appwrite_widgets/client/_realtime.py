@@ -160,9 +160,15 @@ class Realtime:
         if self._subs.pop(sub_id, None) is None:
             return
         if not self._subs and self._task is not None:
-            self._task.cancel()  # the last one: the socket closes (awaited by aclose)
+            self._cancel_task()  # the last one: the socket closes (awaited by aclose)
         elif self._outbox is not None:
             self._outbox.put_nowait(unsubscribe_message(sub_id))
+
+    def _cancel_task(self) -> None:
+        # Once only: a second cancel (close() then aclose(), or listener.close() then
+        # listener.aclose()) would land in the closing handshake the first one started.
+        if self._task is not None and not self._task.cancelling():
+            self._task.cancel()
 
     @property
     def running(self) -> bool:
@@ -186,8 +192,7 @@ class Realtime:
         loop runs (:meth:`aclose` also waits for that)."""
         self._closed = True
         self._subs.clear()
-        if self._task is not None:
-            self._task.cancel()
+        self._cancel_task()
         self.state = "closed"
 
     async def aclose(self) -> None:
@@ -225,16 +230,21 @@ class Realtime:
                 self.state = "connecting"
                 token = self._session if self._session is not None else self._client.session_token
                 try:
-                    async with connect(
+                    # Not ``async with connect(...)``: its exit leaves the TCP transport open
+                    # when the closing handshake is itself cancelled (see _close).
+                    ws = await connect(
                         url,
                         additional_headers=realtime_headers(self._client.project, token),
                         user_agent_header=USER_AGENT,
                         open_timeout=self._open_timeout,
                         close_timeout=2,
-                    ) as ws:
+                    )
+                    try:
                         await self._serve(ws)
-                        if ws.close_code == POLICY_VIOLATION:
-                            self._stopped = True
+                    finally:
+                        await _close(ws)
+                    if ws.close_code == POLICY_VIOLATION:
+                        self._stopped = True
                 except InvalidStatus as exc:
                     status = exc.response.status_code
                     self.error = f"Realtime handshake refused (HTTP {status})."
@@ -336,3 +346,14 @@ class Realtime:
             fn(*args)
         except Exception:
             _log.exception("A realtime callback failed")
+
+
+async def _close(ws: Any) -> None:
+    """Close ``ws`` (closing handshake, bounded by its close_timeout); if that is interrupted
+    (a second cancellation while waiting for the server's close frame) or fails, abort the
+    transport so no socket outlives its task."""
+    try:
+        await ws.close()
+    finally:
+        if ws.transport is not None and not ws.transport.is_closing():
+            ws.transport.abort()
