@@ -159,3 +159,58 @@ async def test_comes_back_after_a_server_restart(tmp_path: Any) -> None:
                 await asyncio.to_thread(second.stop)
         finally:
             await realtime.aclose()
+
+
+async def test_close_then_aclose_does_not_leave_the_socket_open() -> None:
+    """close() starts the closing handshake; aclose() must not interrupt it and leave the TCP
+    socket open. A raw socket server stands in for Appwrite because the real one always
+    answers a close frame, and this needs one that never does."""
+    import base64
+    import hashlib
+    import json
+
+    got_close = asyncio.Event()
+    eof = asyncio.Event()
+
+    async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        head = (await reader.readuntil(b"\r\n\r\n")).decode()
+        key = next(
+            line.split(":", 1)[1].strip()
+            for line in head.split("\r\n")
+            if line.lower().startswith("sec-websocket-key:")
+        )
+        magic = b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
+        accept = base64.b64encode(hashlib.sha1(key.encode() + magic).digest())
+        writer.write(
+            b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
+            b"Connection: Upgrade\r\nSec-WebSocket-Accept: " + accept + b"\r\n\r\n"
+        )
+        hello = json.dumps({"type": "connected", "data": {"channels": ["account"]}}).encode()
+        writer.write(bytes([0x81, len(hello)]) + hello)  # one unmasked text frame
+        while True:  # read the client's (masked, short) frames until its close frame
+            b0, b1 = await reader.readexactly(2)
+            await reader.readexactly(4 + (b1 & 0x7F))
+            if b0 & 0x0F == 8:
+                break
+        got_close.set()
+        while await reader.read(1024):  # never answer it; wait for the client to hang up
+            pass
+        eof.set()
+        writer.close()
+
+    server = await asyncio.start_server(handle, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    try:
+        async with AsyncClient(f"http://127.0.0.1:{port}/v1", "p") as client:
+            connected = asyncio.Event()
+            realtime = Realtime(client, on_connect=lambda _: connected.set())
+            realtime.subscribe(["account"], lambda _: None)
+            await asyncio.wait_for(connected.wait(), TIMEOUT)
+            realtime.close()  # from sync code: the task starts the closing handshake
+            await asyncio.wait_for(got_close.wait(), TIMEOUT)
+            await realtime.aclose()  # must not cut that handshake short and leak the socket
+            await asyncio.wait_for(eof.wait(), TIMEOUT)  # the client hung up
+            assert not realtime.running
+    finally:
+        server.close()
+        await server.wait_closed()
