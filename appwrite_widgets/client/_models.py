@@ -58,6 +58,29 @@ def _str(data: Mapping[str, Any], key: str) -> str:
     return value if isinstance(value, str) else ("" if value is None else str(value))
 
 
+_DEVICE_FIELDS = {
+    "os_code": "osCode",
+    "os_name": "osName",
+    "os_version": "osVersion",
+    "client_type": "clientType",
+    "client_code": "clientCode",
+    "client_name": "clientName",
+    "client_version": "clientVersion",
+    "client_engine": "clientEngine",
+    "client_engine_version": "clientEngineVersion",
+    "device_name": "deviceName",
+    "device_brand": "deviceBrand",
+    "device_model": "deviceModel",
+    "country_code": "countryCode",
+    "country_name": "countryName",
+}
+
+
+def _device_fields(data: Mapping[str, Any]) -> dict[str, str]:
+    """The client, OS, device and country fields that Session and Log share (parsed alike)."""
+    return {name: _str(data, key) for name, key in _DEVICE_FIELDS.items()}
+
+
 def _bool(data: Mapping[str, Any], key: str, default: bool = False) -> bool:
     value = data.get(key)
     return value if isinstance(value, bool) else default
@@ -203,20 +226,7 @@ class Session:
             provider=_str(data, "provider"),
             provider_uid=_str(data, "providerUid"),
             ip=_str(data, "ip"),
-            os_code=_str(data, "osCode"),
-            os_name=_str(data, "osName"),
-            os_version=_str(data, "osVersion"),
-            client_type=_str(data, "clientType"),
-            client_code=_str(data, "clientCode"),
-            client_name=_str(data, "clientName"),
-            client_version=_str(data, "clientVersion"),
-            client_engine=_str(data, "clientEngine"),
-            client_engine_version=_str(data, "clientEngineVersion"),
-            device_name=_str(data, "deviceName"),
-            device_brand=_str(data, "deviceBrand"),
-            device_model=_str(data, "deviceModel"),
-            country_code=_str(data, "countryCode"),
-            country_name=_str(data, "countryName"),
+            **_device_fields(data),
             current=_bool(data, "current"),
             factors=_strs(data, "factors"),
             secret=_str(data, "secret"),
@@ -472,20 +482,7 @@ class Log:
             user_type=_str(data, "userType"),
             ip=_str(data, "ip"),
             time=_dt(data, "time"),
-            os_code=_str(data, "osCode"),
-            os_name=_str(data, "osName"),
-            os_version=_str(data, "osVersion"),
-            client_type=_str(data, "clientType"),
-            client_code=_str(data, "clientCode"),
-            client_name=_str(data, "clientName"),
-            client_version=_str(data, "clientVersion"),
-            client_engine=_str(data, "clientEngine"),
-            client_engine_version=_str(data, "clientEngineVersion"),
-            device_name=_str(data, "deviceName"),
-            device_brand=_str(data, "deviceBrand"),
-            device_model=_str(data, "deviceModel"),
-            country_code=_str(data, "countryCode"),
-            country_name=_str(data, "countryName"),
+            **_device_fields(data),
         )
 
 
