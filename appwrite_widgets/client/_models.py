@@ -4,6 +4,8 @@ Parsing is tolerant: unknown fields (a newer Appwrite adds some) are ignored and
 optional fields take their defaults. Only ``$id`` is required on single objects. Datetimes
 become timezone-aware ``datetime`` objects (``""`` becomes ``None``). Secrets never show in a
 repr: ``Session.secret`` is hidden and ``User`` does not carry the password hash at all.
+Every list endpoint answers a :class:`Listing` of its model (``SessionList`` is
+``Listing[Session]``).
 """
 
 from __future__ import annotations
@@ -11,14 +13,16 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+import types
 from types import MappingProxyType
-from typing import Any, Self
+from typing import Any, ClassVar, Generic, Self, TypeVar
 
 __all__ = [
     "Jwt",
+    "Listing",
     "Log",
     "LogList",
     "Membership",
@@ -36,20 +40,21 @@ __all__ = [
 _EMPTY: Mapping[str, Any] = MappingProxyType({})
 
 
-class _ModelError(ValueError):
+class ModelError(ValueError):
     """A JSON body does not have the shape of the expected model."""
 
 
-def _obj(data: object, what: str) -> Mapping[str, Any]:
+def json_object(data: object, what: str) -> Mapping[str, Any]:
+    """``data`` if it is a JSON object, else :class:`ModelError` naming ``what``."""
     if not isinstance(data, Mapping):
-        raise _ModelError(f"expected a JSON object for {what}, got {type(data).__name__}")
+        raise ModelError(f"expected a JSON object for {what}, got {type(data).__name__}")
     return data
 
 
 def _id(data: Mapping[str, Any], what: str) -> str:
     value = data.get("$id")
     if not isinstance(value, str) or not value:
-        raise _ModelError(f"{what} without a '$id'")
+        raise ModelError(f"{what} without a '$id'")
     return value
 
 
@@ -124,13 +129,62 @@ def _dt(data: Mapping[str, Any], key: str) -> datetime | None:
     return parse_datetime(data.get(key))
 
 
-def _items(data: Mapping[str, Any], key: str) -> list[Any]:
-    value = data.get(key)
-    if value is None:
-        return []
-    if not isinstance(value, list):
-        raise _ModelError(f"'{key}' is not a list")
-    return value
+T = TypeVar("T")
+
+# ``Listing[Model]`` for each listed model: a subclass that knows how to parse its items.
+_LISTINGS: dict[type[Any], type[Listing[Any]]] = {}
+
+
+@dataclass(frozen=True)
+class Listing(Generic[T]):
+    """One page of a list endpoint: ``total`` and the ``items``, a model each.
+
+    ``Listing[Session]`` parses Appwrite's ``{"total": 2, "sessions": [...]}``; the items are
+    readable under Appwrite's own key too (``listing.sessions``). A listing iterates over its
+    items; ``total`` counts every match, not only this page (Appwrite counts up to 5000).
+
+    Usage: ``[s.id for s in client.list_sessions()]``; ``SessionList`` is ``Listing[Session]``.
+    """
+
+    total: int = 0
+    items: tuple[T, ...] = ()
+
+    #: The model of the items: set on ``Listing[Model]``, None on ``Listing`` itself.
+    item_type: ClassVar[Any] = None
+
+    def __class_getitem__(cls, item: Any) -> Any:
+        alias = super().__class_getitem__(item)  # type: ignore[misc]
+        if cls is not Listing or not isinstance(getattr(item, "listed_as", None), str):
+            return alias  # Listing[T] and the like: typing only
+        if item not in _LISTINGS:
+            name = f"{item.__name__}List"
+            namespace = {"item_type": item, "__module__": item.__module__, "__qualname__": name}
+            _LISTINGS[item] = types.new_class(name, (alias,), {}, lambda ns: ns.update(namespace))
+        return _LISTINGS[item]
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Self:
+        """Build from Appwrite's ``{total, <items key>}`` JSON (on ``Listing[Model]`` only)."""
+        model = cls.item_type
+        if model is None:
+            raise TypeError("parse with Listing[Model].from_json, e.g. Listing[Session]")
+        data = json_object(data, cls.__name__)
+        items = data.get(model.listed_as)
+        if items is not None and not isinstance(items, list):
+            raise ModelError(f"'{model.listed_as}' is not a list")
+        return cls(_int(data, "total"), tuple(model.from_json(item) for item in items or ()))
+
+    def __getattr__(self, name: str) -> tuple[T, ...]:
+        model = type(self).item_type
+        if model is not None and name == model.listed_as:
+            return self.items
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+
+    def __iter__(self) -> Iterator[T]:
+        return iter(self.items)
+
+    def __len__(self) -> int:
+        return len(self.items)
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,6 +194,7 @@ class User:
     Usage: ``user = client.get_account(); user.email, "admin" in user.labels``
     """
 
+    listed_as: ClassVar[str] = "users"
     id: str
     created_at: datetime | None = None
     updated_at: datetime | None = None
@@ -159,7 +214,7 @@ class User:
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> Self:
         """Build from Appwrite's User/Account JSON (``password``/``hash`` are dropped)."""
-        data = _obj(data, "User")
+        data = json_object(data, "User")
         return cls(
             id=_id(data, "User"),
             created_at=_dt(data, "$createdAt"),
@@ -186,6 +241,7 @@ class Session:
     Usage: ``s = client.get_session(); s.current, s.client_name, s.os_name, s.expire``
     """
 
+    listed_as: ClassVar[str] = "sessions"
     id: str
     created_at: datetime | None = None
     updated_at: datetime | None = None
@@ -216,7 +272,7 @@ class Session:
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> Self:
         """Build from Appwrite's Session JSON (OAuth provider tokens are dropped)."""
-        data = _obj(data, "Session")
+        data = json_object(data, "Session")
         return cls(
             id=_id(data, "Session"),
             created_at=_dt(data, "$createdAt"),
@@ -241,6 +297,7 @@ class Team:
     Usage: ``[t.name for t in client.list_teams().teams]``
     """
 
+    listed_as: ClassVar[str] = "teams"
     id: str
     created_at: datetime | None = None
     updated_at: datetime | None = None
@@ -251,7 +308,7 @@ class Team:
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> Self:
         """Build from Appwrite's Team JSON."""
-        data = _obj(data, "Team")
+        data = json_object(data, "Team")
         return cls(
             id=_id(data, "Team"),
             created_at=_dt(data, "$createdAt"),
@@ -269,6 +326,7 @@ class Membership:
     Usage: ``"owner" in membership.roles``
     """
 
+    listed_as: ClassVar[str] = "memberships"
     id: str
     created_at: datetime | None = None
     updated_at: datetime | None = None
@@ -286,7 +344,7 @@ class Membership:
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> Self:
         """Build from Appwrite's Membership JSON."""
-        data = _obj(data, "Membership")
+        data = json_object(data, "Membership")
         return cls(
             id=_id(data, "Membership"),
             created_at=_dt(data, "$createdAt"),
@@ -305,78 +363,6 @@ class Membership:
 
 
 @dataclass(frozen=True, slots=True)
-class SessionList:
-    """``{total, sessions}`` from a session listing.
-
-    Usage: ``[s.id for s in client.list_sessions().sessions]``
-    """
-
-    total: int = 0
-    sessions: tuple[Session, ...] = ()
-
-    @classmethod
-    def from_json(cls, data: Mapping[str, Any]) -> Self:
-        """Build from Appwrite's SessionList JSON."""
-        data = _obj(data, "SessionList")
-        items = tuple(Session.from_json(item) for item in _items(data, "sessions"))
-        return cls(total=_int(data, "total"), sessions=items)
-
-
-@dataclass(frozen=True, slots=True)
-class UserList:
-    """``{total, users}`` from ``GET /users``.
-
-    Usage: ``[u.email for u in admin.list_users().users]``
-    """
-
-    total: int = 0
-    users: tuple[User, ...] = ()
-
-    @classmethod
-    def from_json(cls, data: Mapping[str, Any]) -> Self:
-        """Build from Appwrite's UserList JSON."""
-        data = _obj(data, "UserList")
-        items = tuple(User.from_json(item) for item in _items(data, "users"))
-        return cls(total=_int(data, "total"), users=items)
-
-
-@dataclass(frozen=True, slots=True)
-class TeamList:
-    """``{total, teams}`` from ``GET /teams``.
-
-    Usage: ``client.list_teams().total``
-    """
-
-    total: int = 0
-    teams: tuple[Team, ...] = ()
-
-    @classmethod
-    def from_json(cls, data: Mapping[str, Any]) -> Self:
-        """Build from Appwrite's TeamList JSON."""
-        data = _obj(data, "TeamList")
-        items = tuple(Team.from_json(item) for item in _items(data, "teams"))
-        return cls(total=_int(data, "total"), teams=items)
-
-
-@dataclass(frozen=True, slots=True)
-class MembershipList:
-    """``{total, memberships}`` from ``GET /teams/{id}/memberships``.
-
-    Usage: ``client.list_memberships("admins").memberships``
-    """
-
-    total: int = 0
-    memberships: tuple[Membership, ...] = ()
-
-    @classmethod
-    def from_json(cls, data: Mapping[str, Any]) -> Self:
-        """Build from Appwrite's MembershipList JSON."""
-        data = _obj(data, "MembershipList")
-        items = tuple(Membership.from_json(item) for item in _items(data, "memberships"))
-        return cls(total=_int(data, "total"), memberships=items)
-
-
-@dataclass(frozen=True, slots=True)
 class Jwt:
     """A short-lived JWT for ``X-Appwrite-JWT`` (secret: never in a repr).
 
@@ -390,10 +376,10 @@ class Jwt:
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> Self:
         """Build from Appwrite's JWT JSON ``{"jwt": ...}``."""
-        data = _obj(data, "JWT")
+        data = json_object(data, "JWT")
         token = data.get("jwt")
         if not isinstance(token, str) or not token:
-            raise _ModelError("JWT without a 'jwt'")
+            raise ModelError("JWT without a 'jwt'")
         return cls(jwt=token, expires_at=_jwt_expiry(token))
 
 
@@ -428,7 +414,7 @@ class Token:
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> Self:
         """Build from Appwrite's Token JSON."""
-        data = _obj(data, "Token")
+        data = json_object(data, "Token")
         return cls(
             id=_id(data, "Token"),
             created_at=_dt(data, "$createdAt"),
@@ -446,6 +432,7 @@ class Log:
     Usage: ``[(log.event, log.time, log.client_name) for log in client.list_logs().logs]``
     """
 
+    listed_as: ClassVar[str] = "logs"
     event: str = ""
     user_id: str = ""
     user_email: str = ""
@@ -472,7 +459,7 @@ class Log:
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> Self:
         """Build from Appwrite's Log JSON."""
-        data = _obj(data, "Log")
+        data = json_object(data, "Log")
         return cls(
             event=_str(data, "event"),
             user_id=_str(data, "userId"),
@@ -486,24 +473,13 @@ class Log:
         )
 
 
-@dataclass(frozen=True, slots=True)
-class LogList:
-    """``{total, logs}`` from ``GET /account/logs`` (newest first).
-
-    Usage: ``client.list_logs().logs[0].event``
-    """
-
-    total: int = 0
-    logs: tuple[Log, ...] = ()
-
-    @classmethod
-    def from_json(cls, data: Mapping[str, Any]) -> Self:
-        """Build from Appwrite's LogList JSON."""
-        data = _obj(data, "LogList")
-        items = tuple(Log.from_json(item) for item in _items(data, "logs"))
-        return cls(total=_int(data, "total"), logs=items)
-
-
 def prefs_from_json(data: Any) -> Mapping[str, Any]:
     """A read-only view of a Preferences JSON object."""
-    return MappingProxyType(dict(_obj(data, "Preferences")))
+    return MappingProxyType(dict(json_object(data, "Preferences")))
+
+
+SessionList = Listing[Session]
+UserList = Listing[User]
+TeamList = Listing[Team]
+MembershipList = Listing[Membership]
+LogList = Listing[Log]

@@ -1,4 +1,4 @@
-"""Typed, immutable views of TablesDB models: Database, Table, Column, Row and their lists.
+"""Typed, immutable views of TablesDB models: Database, Table, Column, Row and their listings.
 
 Tolerant like the account models: unknown fields are ignored, missing ones take defaults; a
 ``Row`` keeps its column values (everything not starting with ``$``) in a read-only mapping.
@@ -6,13 +6,13 @@ Tolerant like the account models: unknown fields are ignored, missing ones take 
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from types import MappingProxyType
-from typing import Any, Self
+from typing import Any, ClassVar, Self
 
-from appwrite_widgets.client._models import parse_datetime
+from appwrite_widgets.client._models import Listing, ModelError, json_object, parse_datetime
 
 __all__ = [
     "Column",
@@ -24,16 +24,6 @@ __all__ = [
     "Table",
     "TableList",
 ]
-
-
-class TablesModelError(ValueError):
-    """A JSON body does not have the shape of the expected TablesDB model."""
-
-
-def _obj(data: object, what: str) -> Mapping[str, Any]:
-    if not isinstance(data, Mapping):
-        raise TablesModelError(f"expected a JSON object for {what}, got {type(data).__name__}")
-    return data
 
 
 def _text(data: Mapping[str, Any], key: str) -> str:
@@ -61,24 +51,15 @@ def _texts(data: Mapping[str, Any], key: str) -> tuple[str, ...]:
 def _need_id(data: Mapping[str, Any], key: str, what: str) -> str:
     value = data.get(key)
     if not isinstance(value, str) or not value:
-        raise TablesModelError(f"{what} without a '{key}'")
+        raise ModelError(f"{what} without a '{key}'")
     return value
-
-
-def _list(data: object, key: str, what: str) -> tuple[int, list[Mapping[str, Any]]]:
-    body = _obj(data, what)
-    items = body.get(key) or []
-    if not isinstance(items, list):
-        raise TablesModelError(f"'{key}' is not a list")
-    total = body.get("total")
-    count = int(total) if isinstance(total, int | float) and not isinstance(total, bool) else 0
-    return count, [_obj(item, what) for item in items]
 
 
 @dataclass(frozen=True, slots=True)
 class Database:
     """A TablesDB database."""
 
+    listed_as: ClassVar[str] = "databases"
     id: str
     name: str = ""
     enabled: bool = True
@@ -89,7 +70,7 @@ class Database:
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> Self:
         """Parse Appwrite's Database JSON."""
-        data = _obj(data, "Database")
+        data = json_object(data, "Database")
         return cls(
             id=_need_id(data, "$id", "Database"),
             name=_text(data, "name"),
@@ -104,6 +85,7 @@ class Database:
 class Column:
     """A column (its type-specific fields are None when they do not apply)."""
 
+    listed_as: ClassVar[str] = "columns"
     key: str
     type: str = ""
     status: str = ""
@@ -118,7 +100,7 @@ class Column:
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> Self:
         """Parse any ``Column*`` JSON."""
-        data = _obj(data, "Column")
+        data = json_object(data, "Column")
         return cls(
             key=_need_id(data, "key", "Column"),
             type=_text(data, "type"),
@@ -137,6 +119,7 @@ class Column:
 class Table:
     """A table: its permissions, ``row_security`` flag and columns."""
 
+    listed_as: ClassVar[str] = "tables"
     id: str
     database_id: str = ""
     name: str = ""
@@ -150,7 +133,7 @@ class Table:
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> Self:
         """Parse Appwrite's Table JSON."""
-        data = _obj(data, "Table")
+        data = json_object(data, "Table")
         cols = data.get("columns")
         return cls(
             id=_need_id(data, "$id", "Table"),
@@ -172,6 +155,7 @@ class Row:
     Usage: ``row["title"]``, ``row.data.get("startsAt")``, ``row.permissions``
     """
 
+    listed_as: ClassVar[str] = "rows"
     id: str
     table_id: str = ""
     database_id: str = ""
@@ -184,7 +168,7 @@ class Row:
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> Self:
         """Parse Appwrite's Row (or legacy Document) JSON."""
-        data = _obj(data, "Row")
+        data = json_object(data, "Row")
         values = {k: v for k, v in data.items() if isinstance(k, str) and not k.startswith("$")}
         return cls(
             id=_need_id(data, "$id", "Row"),
@@ -205,63 +189,7 @@ class Row:
         return self.data.get(column, default)
 
 
-@dataclass(frozen=True, slots=True)
-class RowList:
-    """One page of rows and the filtered total (Appwrite counts up to 5000)."""
-
-    total: int = 0
-    rows: tuple[Row, ...] = ()
-
-    @classmethod
-    def from_json(cls, data: Mapping[str, Any]) -> Self:
-        """Parse ``{total, rows}``."""
-        total, items = _list(data, "rows", "RowList")
-        return cls(total=total, rows=tuple(Row.from_json(i) for i in items))
-
-    def __iter__(self) -> Iterator[Row]:
-        return iter(self.rows)
-
-    def __len__(self) -> int:
-        return len(self.rows)
-
-
-@dataclass(frozen=True, slots=True)
-class DatabaseList:
-    """``{total, databases}``."""
-
-    total: int = 0
-    databases: tuple[Database, ...] = ()
-
-    @classmethod
-    def from_json(cls, data: Mapping[str, Any]) -> Self:
-        """Parse ``{total, databases}``."""
-        total, items = _list(data, "databases", "DatabaseList")
-        return cls(total=total, databases=tuple(Database.from_json(i) for i in items))
-
-
-@dataclass(frozen=True, slots=True)
-class TableList:
-    """``{total, tables}``."""
-
-    total: int = 0
-    tables: tuple[Table, ...] = ()
-
-    @classmethod
-    def from_json(cls, data: Mapping[str, Any]) -> Self:
-        """Parse ``{total, tables}``."""
-        total, items = _list(data, "tables", "TableList")
-        return cls(total=total, tables=tuple(Table.from_json(i) for i in items))
-
-
-@dataclass(frozen=True, slots=True)
-class ColumnList:
-    """``{total, columns}``."""
-
-    total: int = 0
-    columns: tuple[Column, ...] = ()
-
-    @classmethod
-    def from_json(cls, data: Mapping[str, Any]) -> Self:
-        """Parse ``{total, columns}``."""
-        total, items = _list(data, "columns", "ColumnList")
-        return cls(total=total, columns=tuple(Column.from_json(i) for i in items))
+DatabaseList = Listing[Database]
+TableList = Listing[Table]
+ColumnList = Listing[Column]
+RowList = Listing[Row]
