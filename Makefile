@@ -36,6 +36,7 @@ serve: $(STAMP)
 ## test: lint, format, types, the docs site, unit/server/client tests (the wheel in a fresh
 ## venv too), notebooks (nbval), real-browser tests
 test: $(STAMP) chromium js
+	scripts/timed unasync $(PY) scripts/unasync.py --check
 	scripts/timed lint $(PY) -m ruff check .
 	scripts/timed format $(PY) -m ruff format --check .
 	scripts/timed types $(PY) -m mypy

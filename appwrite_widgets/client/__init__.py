@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING as _TYPE_CHECKING
 from typing import Any as _Any
 
 from appwrite_widgets.client import calls, table_calls
-from appwrite_widgets.client._async import AsyncClient
+from appwrite_widgets.client._clients import AsyncClient, Client
 from appwrite_widgets.client._errors import (
     APIError,
     AppwriteError,
@@ -44,7 +44,6 @@ from appwrite_widgets.client._models import (
 )
 from appwrite_widgets.client._permission import Permission, Role
 from appwrite_widgets.client._query import Query
-from appwrite_widgets.client._sync import Client
 from appwrite_widgets.client._tables_models import (
     Column,
     ColumnList,

@@ -1,7 +1,8 @@
-"""``AsyncClient``: the async shell around the sans-I/O core.
+"""The API methods and the I/O of :class:`~appwrite_widgets.client.AsyncClient`.
 
-Mirrors ``_sync.py`` with ``async``/``await``; what both shells share is in
-:class:`~appwrite_widgets.client._base.BaseClient`.
+``_async.py`` is the source; ``_sync.py`` is generated from it by ``scripts/unasync.py``
+(``make test`` checks that it is current). What both shells share is in
+:class:`~appwrite_widgets.client._base.BaseClient`; the public class adds ``twin()``.
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from __future__ import annotations
 import time
 from collections.abc import Mapping, Sequence
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, Self, TypeVar
+from typing import Any, Self, TypeVar
 
 import httpx
 
@@ -42,41 +43,16 @@ from appwrite_widgets.client._tables_models import (
 )
 from appwrite_widgets.client.calls import Call
 
-if TYPE_CHECKING:
-    from appwrite_widgets.client._sync import Client
-
-__all__ = ["AsyncClient"]
+__all__ = ["AsyncClientShell"]
 
 T = TypeVar("T")
 
 
-class AsyncClient(BaseClient[httpx.AsyncClient, httpx.AsyncBaseTransport]):
-    """Async Appwrite client (asyncio or trio); the same methods as :class:`Client`, awaited.
+class AsyncClientShell(BaseClient[httpx.AsyncClient, httpx.AsyncBaseTransport]):
+    """Every API method of :class:`~appwrite_widgets.client.AsyncClient`, and its I/O."""
 
-    Usage::
-
-        async with AsyncClient("https://cloud.appwrite.io/v1", "my-project") as client:
-            await client.create_email_password_session("ada@example.com", "s3cret-pass")
-            print((await client.get_account()).name)
-
-    **Parameters:**
-
-    * **endpoint** - API root including ``/v1``.
-    * **project** - project ID (``X-Appwrite-Project``).
-    * **api_key** - *(optional)* server API key for the Users/Teams admin calls.
-    * **session** - *(optional)* a stored session token, sent as ``X-Appwrite-Session``.
-    * **timeout** - seconds (or ``httpx.Timeout``) per request.
-    * **transport** - *(optional)* an ``httpx.AsyncBaseTransport`` (tests, proxies).
-    * **locale** - *(optional)* ``X-Appwrite-Locale`` for translated fields.
-    """
-
-    is_async = True
     _http_class = httpx.AsyncClient
     _transport_class = httpx.AsyncBaseTransport
-
-    def twin(self, transport: httpx.BaseTransport | None = None) -> Client:
-        """A blocking :class:`Client` sharing this client's configuration and credential."""
-        return self._make_twin(transport)  # type: ignore[return-value]
 
     # -- lifecycle -----------------------------------------------------------------------------
 
@@ -331,7 +307,8 @@ class AsyncClient(BaseClient[httpx.AsyncClient, httpx.AsyncBaseTransport]):
         """``POST /users/{id}/tokens`` (API key): a one-time secret for ``create_session``."""
         return await self.send(calls.create_user_token(user_id, length=length, expire=expire))
 
-    # -- TablesDB (set-up with an API key; rows with a session or a key) -----------------
+    # -- TablesDB (set-up with an API key; rows with a session or a key) ----------------------
+
     async def create_database(
         self, name: str, *, database_id: str = "unique()", enabled: bool = True
     ) -> Database:

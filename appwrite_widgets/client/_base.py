@@ -1,8 +1,7 @@
-"""What the blocking and the async client share (as httpx's ``BaseClient``): configuration,
-the credential, lifecycle state, connection-pool ownership and the twin/sibling plumbing.
+"""What the blocking and the async client share: configuration, credential and lifecycle.
 
-``_sync.py`` and ``_async.py`` add only their I/O (sending, closing) and the API methods, and
-never import each other: a shell finds its twin's class through :func:`twin_class`.
+As httpx's ``BaseClient``: the shells (``_async.py`` and the ``_sync.py`` generated from it)
+add their I/O and the API methods; :mod:`~appwrite_widgets.client._clients` pairs them.
 """
 
 from __future__ import annotations
@@ -17,19 +16,11 @@ from appwrite_widgets.client._errors import ClientClosedError
 from appwrite_widgets.client._io import ClientState, direct_transport
 from appwrite_widgets.client.calls import Call
 
-__all__ = ["BaseClient", "twin_class"]
+__all__ = ["BaseClient"]
 
 HttpT = TypeVar("HttpT", httpx.Client, httpx.AsyncClient)
 TransportT = TypeVar("TransportT", httpx.BaseTransport, httpx.AsyncBaseTransport)
 T = TypeVar("T")
-
-# The library's own shell of each kind (blocking: False, async: True), registered on definition.
-_KINDS: dict[bool, type[BaseClient[Any, Any]]] = {}
-
-
-def twin_class(is_async: bool) -> type[BaseClient[Any, Any]]:
-    """The library's client class of the given kind (``Client`` or ``AsyncClient``)."""
-    return _KINDS[is_async]
 
 
 class BaseClient(Generic[HttpT, TransportT]):
@@ -45,10 +36,6 @@ class BaseClient(Generic[HttpT, TransportT]):
     _pool_owner: Self | None
     _http: HttpT
     _direct: TransportT | None
-
-    def __init_subclass__(cls, **kwargs: Any) -> None:
-        super().__init_subclass__(**kwargs)
-        _KINDS.setdefault(cls.is_async, cls)
 
     def __init__(
         self,
@@ -141,9 +128,6 @@ class BaseClient(Generic[HttpT, TransportT]):
     def is_closed(self) -> bool:
         """True once the client was closed."""
         return self._state is ClientState.CLOSED
-
-    def _make_twin(self, transport: Any) -> BaseClient[Any, Any]:
-        return twin_class(not self.is_async)._from_core(self._core, transport)
 
     def with_session(self, token: str) -> Self:
         """A sibling client holding its own session ``token``: same kind, endpoint, project,

@@ -13,10 +13,10 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import types
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-import types
 from types import MappingProxyType
 from typing import Any, ClassVar, Generic, Self, TypeVar
 

@@ -40,8 +40,7 @@ from appwrite_widgets.client._realtime_protocol import (
 from appwrite_widgets.client._requests import USER_AGENT
 
 if TYPE_CHECKING:
-    from appwrite_widgets.client._async import AsyncClient
-    from appwrite_widgets.client._sync import Client
+    from appwrite_widgets.client._clients import AsyncClient, Client
 
 __all__ = ["Realtime", "RealtimeSubscription"]
 
