@@ -86,9 +86,11 @@ def main(argv: list[str] | None = None) -> int:
         tofile=f"{args.target} (generated from {args.source})",
     )
     sys.stderr.writelines(diff)
+    command = "python scripts/unasync.py"
+    if (args.source, args.target) != (SOURCE, TARGET):
+        command += f" --source {args.source} --target {args.target}"
     print(
-        f"\n{args.target} is stale: it is generated from {args.source}; "
-        f"run 'python scripts/unasync.py' and commit both.",
+        f"\n{args.target} is stale (it is generated from {args.source}): run '{command}'.",
         file=sys.stderr,
     )
     return 1

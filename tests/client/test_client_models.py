@@ -16,11 +16,14 @@ from appwrite_widgets.client import (
     APIError,
     AppwriteError,
     ClientClosedError,
+    ColumnList,
     ConflictError,
     ConnectError,
+    DatabaseList,
     ForbiddenError,
     InvalidArgumentError,
     InvalidInputError,
+    LogList,
     Membership,
     MembershipList,
     NotFoundError,
@@ -28,9 +31,11 @@ from appwrite_widgets.client import (
     RateLimitError,
     RequestTimeoutError,
     ResponseError,
+    RowList,
     ServerError,
     Session,
     SessionList,
+    TableList,
     Team,
     TeamList,
     TLSError,
@@ -39,6 +44,7 @@ from appwrite_widgets.client import (
     User,
     UserList,
 )
+from appwrite_widgets.client._models import Listing
 
 USER_JSON: dict[str, Any] = {
     "$id": "ada",
@@ -122,6 +128,45 @@ def test_lists_parse_their_items() -> None:
         {"total": 1, "memberships": [{"$id": "m", "roles": ["owner"]}]}
     )
     assert members.memberships[0].roles == ("owner",)
+
+
+LISTINGS = [  # each list model, Appwrite's key for its items, one item's JSON
+    (SessionList, "sessions", {"$id": "s"}),
+    (UserList, "users", {"$id": "u"}),
+    (TeamList, "teams", {"$id": "t"}),
+    (MembershipList, "memberships", {"$id": "m"}),
+    (LogList, "logs", {"event": "session.create"}),
+    (DatabaseList, "databases", {"$id": "db"}),
+    (TableList, "tables", {"$id": "t"}),
+    (ColumnList, "columns", {"key": "title"}),
+    (RowList, "rows", {"$id": "r"}),
+]
+
+
+@pytest.mark.parametrize(("listing", "key", "item"), LISTINGS)
+def test_every_listing_reads_its_items_under_appwrites_key(
+    listing: Any, key: str, item: dict[str, Any]
+) -> None:
+    parsed = listing.from_json({"total": 7, key: [item, item], "other": [item]})
+    assert (parsed.total, len(parsed)) == (7, 2)
+    assert getattr(parsed, key) == parsed.items == tuple(parsed)
+    assert all(type(one) is listing.item_type for one in parsed)
+    assert listing.from_json({"total": 0}).items == ()
+    with pytest.raises(AttributeError):
+        parsed.entries  # noqa: B018 (only the items' own key reads them)
+    with pytest.raises(ValueError, match=f"'{key}' is not a list"):
+        listing.from_json({"total": 1, key: {"0": item}})
+
+
+def test_a_listing_alias_is_the_generic_listing_of_its_model() -> None:
+    assert Listing[Session] is SessionList and issubclass(SessionList, Listing)
+    sessions = SessionList.from_json({"total": 1, "sessions": [{"$id": "a"}]})
+    assert repr(sessions).startswith("SessionList(total=1, items=(Session(id='a',")
+    assert sessions == SessionList(1, (Session("a"),))
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        sessions.total = 2  # type: ignore[misc]
+    with pytest.raises(TypeError, match="Listing\\[Model\\]"):
+        Listing.from_json({"total": 0})
 
 
 def test_membership_maps_camel_case_fields() -> None:
