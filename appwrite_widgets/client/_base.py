@@ -111,17 +111,21 @@ class BaseClient(Generic[HttpT, TransportT]):
         return self._core.user_agent
 
     def set_user_agent(self, value: str | None) -> None:
-        """Send ``value`` (1-512 printable ASCII characters) as User-Agent, so that Appwrite
-        records sessions under that browser; None restores this library's own. Shared with
-        ``twin()``; ``with_session()`` siblings copy it."""
+        """Send ``value`` as User-Agent; None restores this library's own.
+
+        ``value`` is 1-512 printable ASCII characters; Appwrite records sessions under that
+        browser. Shared with ``twin()``; ``with_session()`` siblings copy it.
+        """
         self._core.set_user_agent(value)
 
     def take_session_token(self, session_id: str) -> str | None:
-        """The token this client received when it created session ``session_id`` (a secret),
-        handed over once; None if it did not create it (or it was taken, or is one of many
-        older ones). For callers running several sign-ins on one client at once: a sign-in
-        answered late never replaces the credential another one installed meanwhile, so
-        ``session_token`` may belong to the other sign-in."""
+        """Hand over, once, the token this client received when it created ``session_id``.
+
+        A secret; None if this client did not create that session (or the token was taken, or
+        is one of many older ones). For callers running several sign-ins on one client at
+        once: a sign-in answered late never replaces the credential another one installed
+        meanwhile, so ``session_token`` may belong to the other sign-in.
+        """
         return self._core.take_session_token(session_id)
 
     @property
@@ -130,14 +134,13 @@ class BaseClient(Generic[HttpT, TransportT]):
         return self._state is ClientState.CLOSED
 
     def with_session(self, token: str) -> Self:
-        """A sibling client holding its own session ``token``: same kind, endpoint, project,
-        timeout and locale, and the same connection pool, hence the same transport (proxy, TLS
-        settings, a test wrapper). It carries no API key, and its credential and this one's
-        never affect each other (``delete_session()`` through it clears only its own).
+        """A sibling client holding its own session ``token``, on this client's pool.
 
-        Ownership: the pool stays this client's. Closing the sibling only ends the sibling;
-        closing this client ends both (the sibling then raises ClientClosedError), so close
-        this one last.
+        Same kind, endpoint, project, timeout and locale, and the same transport (proxy, TLS
+        settings, a test wrapper), but no API key; the two credentials never affect each other
+        (``delete_session()`` through it clears only its own). The pool stays this client's:
+        closing the sibling ends only the sibling; closing this client ends both (the sibling
+        then raises ClientClosedError), so close this one last.
         """
         owner = self._pool_owner or self
         if owner.is_closed or self.is_closed:

@@ -24,9 +24,11 @@ class _RejectAllCookies(DefaultCookiePolicy):
 
 
 def no_cookie_jar() -> CookieJar:
-    """A jar that stores nothing: httpx's own cookie handling stays out of the way, because the
-    credential lives in the :class:`CredentialState` shared with twins (and host-only cookies
-    for 127.0.0.1 would not round-trip through httpx's jar reliably)."""
+    """A cookie jar that stores nothing, so httpx's own cookie handling stays out of the way.
+
+    The credential lives in the :class:`CredentialState` shared with twins (and host-only
+    cookies for 127.0.0.1 would not round-trip through httpx's jar reliably).
+    """
     return CookieJar(policy=_RejectAllCookies())
 
 
@@ -61,9 +63,11 @@ class CredentialState:
             self._credential = credential
 
     def set_if(self, sent: str | None, credential: Credential) -> bool:
-        """Take ``credential`` only if the current one is still what the request that produced
-        it was sent with: a sign-in answered late must not replace the one that another,
-        concurrent sign-in has installed meanwhile. Returns whether it was taken."""
+        """Take ``credential`` if the current one is still the one its request was sent with.
+
+        A sign-in answered late must not replace the one that another, concurrent sign-in has
+        installed meanwhile. Returns whether it was taken.
+        """
         with self._lock:
             current = None if self._credential is None else self._credential.token
             if current != sent:
@@ -83,8 +87,7 @@ class CredentialState:
             return self._created.pop(session_id, None)
 
     def clear_if(self, token: str | None) -> None:
-        """Forget the credential, but only if it is still the one a request was sent with
-        (a login through a twin in the meantime must survive)."""
+        """Forget the credential if it is still ``token`` (a twin's later login survives)."""
         if token is None:
             return
         with self._lock:

@@ -1,12 +1,11 @@
-"""The Appwrite protocol without I/O: configuration, the session credential, and turning a
-:class:`~appwrite_widgets.client.calls.Call` into a request and its answer into a result.
+"""The Appwrite protocol without I/O: a call becomes a request, its answer a result.
 
-:meth:`ClientCore.prepare` binds a call to the credential to send it with (an ``httpx.Request``
-built by :class:`RequestBuilder`). The two shells (:class:`~appwrite_widgets.client.Client`
-and :class:`~appwrite_widgets.client.AsyncClient`) only send ``prepared.request`` and hand the
-response (or the httpx exception) back to :meth:`ClientCore.finish` /
-:meth:`ClientCore.transport_error`. A shell and its ``twin()`` share one core, hence one
-:class:`CredentialState`.
+:class:`ClientCore` holds the configuration and the session credential.
+:meth:`ClientCore.prepare` binds a :class:`~appwrite_widgets.client.calls.Call` to the
+credential it is sent with (an ``httpx.Request`` built by :class:`RequestBuilder`); the shells
+only send that request and hand the response (or the httpx exception) to
+:meth:`ClientCore.finish` / :meth:`ClientCore.transport_error`. A client and its ``twin()``
+share one core, hence one :class:`CredentialState`.
 """
 
 from __future__ import annotations
@@ -115,8 +114,7 @@ class ClientCore:
         self.requests.set_user_agent(USER_AGENT if value is None else validate_user_agent(value))
 
     def sibling(self, token: str) -> ClientCore:
-        """A core with this configuration (API key excepted) and its own credential ``token``
-        (``with_session`` of the shells)."""
+        """This configuration with its own ``token`` and no API key (``with_session``)."""
         core = ClientCore(
             self.endpoint, self.project, session=token, timeout=self.timeout, locale=self.locale
         )
@@ -133,8 +131,7 @@ class ClientCore:
     # -- requests ------------------------------------------------------------------------------
 
     def prepare(self, call: Call[T]) -> Prepared[T]:
-        """Bind ``call`` to the credential it is sent with: its own (``call.credential``, no API
-        key) or this client's current one."""
+        """Bind ``call`` to its own credential (``call.credential``, no API key) or this one's."""
         if call.credential is not None:
             own = Credential(call.credential, "header")
             request = self.requests.build(
@@ -210,9 +207,11 @@ class ClientCore:
             ) from None
 
     def _update_credential(self, prepared: Prepared[Any], response: httpx.Response) -> str | None:
-        """Apply the credential a response sets or clears; returns the token of a session the
-        response created (whether or not it became this client's credential). A call sent
-        with its own credential never changes this client's."""
+        """Apply the credential a response sets or clears; the token of a session it created.
+
+        The token is returned whether or not it became this client's credential. A call sent
+        with its own credential never changes this client's.
+        """
         call = prepared.call
         if call.credential is not None:
             return None

@@ -28,13 +28,12 @@ class ClientState(Enum):
 def direct_transport(
     http: httpx.Client | httpx.AsyncClient, url: httpx.URL, kind: type[X]
 ) -> X | None:
-    """The transport ``http.send()`` would use for ``url`` (its own pool, or the proxy
-    transport httpx mounted from the environment for that URL), for a shell to send through
-    directly; None when it cannot be known, and the shell then goes through ``http.send()``.
+    """The transport ``http.send()`` would use for ``url``, or None when that cannot be known.
 
-    A shell sends every request to one endpoint through an ``httpx.Client`` it built itself
-    (no auth, no event hooks, redirects not followed, a jar that keeps no cookie), so the only
-    per-request decision ``send()`` makes is this one, and it is the same for every call:
+    That is its own pool, or the proxy transport httpx mounted from the environment for that
+    URL; a shell sends through it directly (through ``http.send()`` on None). Its
+    ``httpx.Client`` has no auth, no event hooks, no redirects and a jar that keeps no cookie,
+    so this is the only per-request decision ``send()`` makes, the same for every call:
     resolving it once skips the auth/redirect/cookie machinery (about an eighth of a call).
     ``_transport_for_url`` is private httpx API (0.23 to 0.28 at least), hence the fallback.
     """
@@ -49,8 +48,10 @@ def direct_transport(
 
 
 def received(request: httpx.Request, response: httpx.Response, start: float) -> None:
-    """What ``httpx.Client.send()`` records on a response, for one sent by a shell through
-    :func:`direct_transport` (call once the body is read and the response closed)."""
+    """Record on ``response`` what ``httpx.Client.send()`` would, for a direct send.
+
+    For a response sent through :func:`direct_transport`, once its body is read and it is closed.
+    """
     response.request = request
     response.elapsed = timedelta(seconds=time.perf_counter() - start)
     if _httpx_logger.isEnabledFor(logging.INFO):

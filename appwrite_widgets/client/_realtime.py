@@ -134,8 +134,10 @@ class Realtime:
         callback: EventCallback,
         queries: Sequence[str] = (),
     ) -> RealtimeSubscription:
-        """Receive events on ``channels`` (e.g. ``["account"]``) in ``callback``; connects if
-        needed. Must be called with a running asyncio loop."""
+        """Receive events on ``channels`` (e.g. ``["account"]``) in ``callback``.
+
+        Connects if needed; call it with a running asyncio loop.
+        """
         if self._closed:
             raise RuntimeError("This Realtime was closed; create a new one.")
         if (
@@ -187,8 +189,10 @@ class Realtime:
     # -- lifecycle ---------------------------------------------------------------------------
 
     def close(self) -> None:
-        """Stop now from synchronous code: the socket closes and the task ends as soon as the
-        loop runs (:meth:`aclose` also waits for that)."""
+        """Stop now, from synchronous code (:meth:`aclose` also waits for the socket).
+
+        The socket closes and the task ends as soon as the loop runs.
+        """
         self._closed = True
         self._subs.clear()
         self._cancel_task()
@@ -348,9 +352,11 @@ class Realtime:
 
 
 async def _close(ws: Any) -> None:
-    """Close ``ws`` (closing handshake, bounded by its close_timeout); if that is interrupted
-    (a second cancellation while waiting for the server's close frame) or fails, abort the
-    transport so no socket outlives its task."""
+    """Close ``ws`` with the closing handshake (bounded by its close_timeout).
+
+    If that is interrupted (a second cancellation while waiting for the server's close frame)
+    or fails, abort the transport so no socket outlives its task.
+    """
     try:
         await ws.close()
     finally:

@@ -39,8 +39,10 @@ def realtime_url(endpoint: str, project: str) -> str:
 
 
 def realtime_headers(project: str, session: str | None) -> dict[str, str]:
-    """Upgrade-request headers: project, and the session as ``X-Appwrite-Session`` (a Python
-    client can send headers, so no ``authentication`` message is needed)."""
+    """Upgrade-request headers: the project, and the session as ``X-Appwrite-Session``.
+
+    A Python client can send headers, so no ``authentication`` message is needed.
+    """
     headers = {"X-Appwrite-Project": project}
     if session:
         headers["X-Appwrite-Session"] = session
@@ -103,8 +105,11 @@ class RealtimeEvent:
         )
 
     def named(self, *patterns: str) -> bool:
-        """True if one of the event names equals one of ``patterns`` (``*`` is literal, as
-        Appwrite lists the wildcard spellings itself: ``users.*.sessions.*.delete``)."""
+        """True if one of the event names equals one of ``patterns``.
+
+        ``*`` is literal: Appwrite lists the wildcard spellings itself
+        (``users.*.sessions.*.delete``).
+        """
         return any(p in self.events for p in patterns)
 
     def session(self) -> Session | None:

@@ -112,11 +112,13 @@ class RequestBuilder:
         *,
         api_key: bool = True,
     ) -> httpx.Request:
-        """The request ``httpx.Request(method, url, params=, json=, headers=, extensions=)``
-        would build (same bytes, same header order: Host, Content-Length of an empty POST,
-        ours, then Content-Length/Content-Type of a JSON body), without re-parsing the
-        endpoint and re-normalising the fixed headers on every call. ``api_key=False``: a call
-        sent with its own credential (no API key, headers not cached)."""
+        """The request ``httpx.Request(method, url, params=, json=, headers=)`` would build.
+
+        Same bytes, same header order (Host, Content-Length of an empty POST, ours, then
+        Content-Length/Content-Type of a JSON body), without re-parsing the endpoint and
+        re-normalising the fixed headers on every call. ``api_key=False``: a call sent with its
+        own credential (no API key, headers not cached).
+        """
         url = self._url(path)
         if params:
             url = httpx.URL(url, params=params)

@@ -1,5 +1,7 @@
-"""Input validation: raises InvalidInputError before anything is sent, and never echoes the
-value (it might be a secret pasted into the wrong argument)."""
+"""Input validation: InvalidInputError before anything is sent.
+
+The errors never echo the value (it might be a secret pasted into the wrong argument).
+"""
 
 from __future__ import annotations
 

@@ -261,8 +261,10 @@ def update_name(name: str) -> Call[User]:
 
 
 def update_password(password: str, *, old_password: str | None = None) -> Call[User]:
-    """``PATCH /account/password`` (``old_password`` is required once a user has one); the
-    user's other sessions end."""
+    """``PATCH /account/password``; the user's other sessions end.
+
+    ``old_password`` is required once the user has a password.
+    """
     body = {"password": validate_password(password)}
     if old_password is not None:
         body["oldPassword"] = need_str(old_password, "old_password")
@@ -348,8 +350,10 @@ def create_membership(
     url: str | None = None,
     name: str | None = None,
 ) -> Call[Membership]:
-    """``POST /teams/{id}/memberships``: an API key adds the member; a team owner's session
-    invites them (``url`` required: the invitation link points there)."""
+    """``POST /teams/{id}/memberships``: an API key adds the member; an owner invites them.
+
+    An invitation (a team owner's session) needs ``url``: the invitation link points there.
+    """
     tid = _seg(validate_id(team_id, "team_id"))
     body: dict[str, Any] = {"roles": validate_strings(roles, "roles")}
     if user_id is None and email is None:
@@ -385,8 +389,11 @@ def delete_team(team_id: str) -> Call[None]:
 def update_membership_status(
     team_id: str, membership_id: str, user_id: str, secret: str
 ) -> Call[Membership]:
-    """``PATCH /teams/{id}/memberships/{mid}/status``: accept an invitation with the link's
-    ``user_id`` and ``secret``; signed out, the client is then signed in as the invitee."""
+    """``PATCH /teams/{id}/memberships/{mid}/status``: accept an invitation.
+
+    ``user_id`` and ``secret`` come from the invitation link; a signed-out client is then
+    signed in as the invitee.
+    """
     tid = _seg(validate_id(team_id, "team_id"))
     mid = _seg(validate_id(membership_id, "membership_id"))
     body = {"userId": validate_id(user_id, "user_id"), "secret": validate_secret(secret, "secret")}
@@ -500,8 +507,11 @@ def list_user_memberships(
 def create_user_jwt(
     user_id: str, *, session_id: str | None = None, duration: int | None = None
 ) -> Call[Jwt]:
-    """``POST /users/{id}/jwts`` (API key): bound to ``session_id`` ("recent" = the newest
-    session); without one the token is bound to no session (Appwrite 1.9.6)."""
+    """``POST /users/{id}/jwts`` (API key): a JWT bound to ``session_id``.
+
+    ``"recent"`` means the newest session; without one the token is bound to no session
+    (Appwrite 1.9.6).
+    """
     uid = _seg(validate_id(user_id, "user_id"))
     body: dict[str, Any] = {}
     if session_id is not None:

@@ -250,8 +250,11 @@ def create_row(
     row_id: str = UNIQUE,
     permissions: Sequence[str] | None = None,
 ) -> Call[Row]:
-    """``POST …/rows``. Without ``permissions`` a signed-in creator gets read, update and
-    delete on the row; only roles the caller holds may be granted."""
+    """``POST …/rows``: one row.
+
+    Without ``permissions`` a signed-in creator gets read, update and delete on the row; only
+    roles the caller holds may be granted.
+    """
     body: dict[str, Any] = {
         "rowId": validate_id(row_id, "row_id", allow_unique=True),
         "data": _data(data),
