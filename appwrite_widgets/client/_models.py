@@ -479,7 +479,12 @@ def prefs_from_json(data: Any) -> Mapping[str, Any]:
 
 
 SessionList = Listing[Session]
+"""``sessions``: from ``list_sessions()`` and ``list_user_sessions()``."""
 UserList = Listing[User]
+"""``users``: from ``list_users()``."""
 TeamList = Listing[Team]
+"""``teams``: from ``list_teams()``."""
 MembershipList = Listing[Membership]
+"""``memberships``: from ``list_memberships()`` and ``list_user_memberships()``."""
 LogList = Listing[Log]
+"""``logs``: from ``list_logs()``, newest first."""

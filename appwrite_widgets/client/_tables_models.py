@@ -190,6 +190,10 @@ class Row:
 
 
 DatabaseList = Listing[Database]
+"""``databases``: from ``list_databases()``."""
 TableList = Listing[Table]
+"""``tables``: from ``list_tables()``."""
 ColumnList = Listing[Column]
+"""``columns``: from ``list_columns()``."""
 RowList = Listing[Row]
+"""``rows``: from ``list_rows()`` (one page; ``total`` counts every match, up to 5000)."""
