@@ -65,6 +65,15 @@ def generate(source: Path) -> str:
     return ruff(unasync(source.read_text(encoding="utf-8")))
 
 
+def shown(path: Path) -> str:
+    """``path`` relative to the working directory when it is below it."""
+    return (
+        str(path.resolve().relative_to(Path.cwd()))
+        if path.resolve().is_relative_to(Path.cwd())
+        else str(path)
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     """Write (or with ``--check``, compare) the generated file; the exit status."""
     parser = argparse.ArgumentParser(description=__doc__.partition("\n")[0])
@@ -79,20 +88,18 @@ def main(argv: list[str] | None = None) -> int:
     current = args.target.read_text(encoding="utf-8") if args.target.exists() else ""
     if current == expected:
         return 0
+    source, target = shown(args.source), shown(args.target)
     diff = difflib.unified_diff(
         current.splitlines(keepends=True),
         expected.splitlines(keepends=True),
-        fromfile=f"{args.target} (as it is)",
-        tofile=f"{args.target} (generated from {args.source})",
+        fromfile=f"{target} (as it is)",
+        tofile=f"{target} (generated from {source})",
     )
     sys.stderr.writelines(diff)
     command = "python scripts/unasync.py"
     if (args.source, args.target) != (SOURCE, TARGET):
-        command += f" --source {args.source} --target {args.target}"
-    print(
-        f"\n{args.target} is stale (it is generated from {args.source}): run '{command}'.",
-        file=sys.stderr,
-    )
+        command += f" --source {source} --target {target}"
+    print(f"\n{target} is stale (generated from {source}): run '{command}'.", file=sys.stderr)
     return 1
 
 

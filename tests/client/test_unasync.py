@@ -20,7 +20,9 @@ CLIENT = ROOT / "appwrite_widgets" / "client"
 
 def run(*args: object) -> subprocess.CompletedProcess[str]:
     command = [sys.executable, str(SCRIPT), *map(str, args)]
-    return subprocess.run(command, capture_output=True, text=True, timeout=120, check=False)
+    return subprocess.run(
+        command, capture_output=True, text=True, timeout=120, check=False, cwd=ROOT
+    )
 
 
 @pytest.fixture(scope="module")
