@@ -262,6 +262,15 @@ def oversized_modules(tree: Tree, generated: frozenset[str] = GENERATED) -> list
     ]
 
 
+def unmarked_generated(tree: Tree, generated: frozenset[str] = GENERATED) -> list[str]:
+    """Generated modules whose first line does not warn the reader off editing them."""
+    return [
+        f"{tree.file(m)}: no 'generated' on its first line"
+        for m in sorted(generated)
+        if "generated" not in tree.paths[m].read_text(encoding="utf-8").partition("\n")[0].lower()
+    ]
+
+
 def top_of(folder: Path) -> tuple[list[str], list[str]]:
     """The modules and the subpackages directly in ``folder``."""
     modules = sorted(p.name for p in folder.glob("*.py"))
@@ -349,6 +358,10 @@ def test_no_hand_written_module_is_over_900_lines() -> None:
     assert_none(oversized_modules(TREE))
 
 
+def test_generated_modules_say_so() -> None:
+    assert_none(unmarked_generated(TREE))
+
+
 def test_the_root_and_the_server_show_their_parts() -> None:
     assert_none(crowded_tops(TREE))
 
@@ -382,7 +395,8 @@ CLEAN = {
     "client/_core.py": "from appwrite_widgets._version import __version__\nclass Client: ...\n",
     "client/calls.py": "from appwrite_widgets.client._core import Client\n",
     "client/_async.py": "from ._core import Client\n",
-    "client/_sync.py": "from ._core import Client\n" + "x = 1\n" * MAX_LINES,
+    "client/_sync.py": "# generated from _async.py\nfrom ._core import Client\n"
+    + "x = 1\n" * MAX_LINES,
     "session/__init__.py": "from ._context import SessionContext\n",
     "session/_context.py": """
         from appwrite_widgets.client import Client, calls
@@ -427,6 +441,7 @@ def findings(tree: Tree) -> list[str]:
         *import_cycles(tree),
         *private_imports(tree),
         *oversized_modules(tree),
+        *unmarked_generated(tree),
         *crowded_tops(tree),
         *eager_server_imports(tree),
         *dispatch_by_name(tree),
@@ -466,7 +481,7 @@ def test_self_a_type_checking_cycle_is_caught(tmp_path: Path) -> None:
     assert cycle == (
         "appwrite_widgets/client/_core.py:4 (TYPE_CHECKING) imports"
         " appwrite_widgets/client/_sync.py"
-        " -> appwrite_widgets/client/_sync.py:1 imports appwrite_widgets/client/_core.py"
+        " -> appwrite_widgets/client/_sync.py:2 imports appwrite_widgets/client/_core.py"
     )
 
 
@@ -548,7 +563,10 @@ def test_self_sizes_and_counts_are_caught(tmp_path: Path) -> None:
     assert oversized_modules(tree) == [f"appwrite_widgets/client/_async.py: {MAX_LINES + 1} lines"]
     assert oversized_modules(tree, generated=frozenset()) == [
         f"appwrite_widgets/client/_async.py: {MAX_LINES + 1} lines",
-        f"appwrite_widgets/client/_sync.py: {MAX_LINES + 1} lines",
+        f"appwrite_widgets/client/_sync.py: {MAX_LINES + 2} lines",
+    ]
+    assert unmarked_generated(tree, frozenset({"appwrite_widgets.client._async"})) == [
+        "appwrite_widgets/client/_async.py: no 'generated' on its first line"
     ]
     assert [line.partition(" [")[0] for line in crowded_tops(tree)] == [
         f"appwrite_widgets/: 7 modules > {ROOT_MAX_MODULES}:",
