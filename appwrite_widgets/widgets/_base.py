@@ -24,13 +24,12 @@ from datetime import UTC
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from appwrite_widgets.client import AppwriteError
-from appwrite_widgets.messages import describe
+from appwrite_widgets.session import describe
 
 if TYPE_CHECKING:
     import asyncio
 
-    from appwrite_widgets.context import SessionContext
-    from appwrite_widgets.observers import Names
+    from appwrite_widgets.session import Names, SessionContext
 
 __all__ = [
     "LITERAL_CLASSES",

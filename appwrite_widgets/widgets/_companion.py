@@ -3,7 +3,7 @@
 One companion per context (:func:`companion`) serves every widget of that context on the page;
 ``NavBar`` and ``LoginForm`` embed it, so a dashboard needs nothing more. Its view is hidden; the
 JavaScript (``companion.js``) keeps the session token in the browser's storage and talks to the
-kernel in custom widget messages only (protocol: :mod:`appwrite_widgets.device`). Without a
+kernel in custom widget messages only (protocol: :mod:`appwrite_widgets.session`). Without a
 front end (plain Python, nbval, nbconvert) no hello ever arrives and the context works as before.
 """
 
@@ -19,11 +19,11 @@ import ipywidgets
 from traitlets import Unicode
 
 from appwrite_widgets.client import InvalidInputError
-from appwrite_widgets.device import parse_hello, storage_key
+from appwrite_widgets.session import parse_hello, storage_key
 from appwrite_widgets.widgets._base import ContextView
 
 if TYPE_CHECKING:
-    from appwrite_widgets.context import SessionContext
+    from appwrite_widgets.session import SessionContext
 
 __all__ = ["BrowserCompanion", "companion"]
 

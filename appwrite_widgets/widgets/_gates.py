@@ -10,7 +10,7 @@ import ipywidgets
 from appwrite_widgets.widgets._base import ContextView, close_tree
 
 if TYPE_CHECKING:
-    from appwrite_widgets.context import SessionContext
+    from appwrite_widgets.session import SessionContext
 
 __all__ = ["Gate", "admin_only", "signed_in"]
 

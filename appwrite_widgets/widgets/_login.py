@@ -11,7 +11,7 @@ from traitlets import Unicode
 from appwrite_widgets.widgets._base import ContextView, literal
 
 if TYPE_CHECKING:
-    from appwrite_widgets.context import SessionContext
+    from appwrite_widgets.session import SessionContext
 
 __all__ = ["LoginForm", "SecretInput"]
 

@@ -7,11 +7,11 @@ from typing import TYPE_CHECKING, Any
 
 import ipywidgets
 
-from appwrite_widgets.messages import EXPIRES_SOON
+from appwrite_widgets.session import EXPIRES_SOON
 from appwrite_widgets.widgets._base import ContextView, literal
 
 if TYPE_CHECKING:
-    from appwrite_widgets.context import SessionContext
+    from appwrite_widgets.session import SessionContext
     from appwrite_widgets.widgets._login import LoginForm
 
 __all__ = ["NavBar"]

@@ -10,7 +10,7 @@ from appwrite_widgets.widgets._base import ContextView, close_widget, date_text,
 
 if TYPE_CHECKING:
     from appwrite_widgets.client import Session
-    from appwrite_widgets.context import SessionContext
+    from appwrite_widgets.session import SessionContext
 
 __all__ = ["SessionsPanel", "session_row"]
 

@@ -11,7 +11,7 @@ from appwrite_widgets.widgets._base import ContextView, close_widget, literal
 
 if TYPE_CHECKING:
     from appwrite_widgets.client import Row
-    from appwrite_widgets.table_data import TableData
+    from appwrite_widgets.session import TableData
 
 __all__ = ["TableView"]
 
@@ -22,7 +22,7 @@ def _default_text(row: Row) -> str:
 
 
 class TableView(ContextView, ipywidgets.VBox):  # type: ignore[misc]
-    """The rows a :class:`~appwrite_widgets.table_data.TableData` holds, a title field with an
+    """The rows a :class:`~appwrite_widgets.session.TableData` holds, a title field with an
     add button, and a delete button for the selected row.
 
     Usage: ``display(TableView(TableData(ctx, "demo", "events", permissions=RULES),

@@ -20,16 +20,14 @@ from appwrite_widgets.client import (
     User,
     calls,
 )
-from appwrite_widgets.clientpair import ClientPair
-from appwrite_widgets.flows import Flow, adrive, drive, request
-from appwrite_widgets.messages import describe
+from appwrite_widgets.session import ClientPair, Flow, adrive, describe, drive, request
 from appwrite_widgets.widgets._base import ContextView, close_widget, literal
 from appwrite_widgets.widgets._sessions import session_row
 
 if TYPE_CHECKING:
     import asyncio
 
-    from appwrite_widgets.context import SessionContext
+    from appwrite_widgets.session import SessionContext
 
 __all__ = ["UsersPanel"]
 

@@ -5,11 +5,11 @@ a sign-out changes. Widgets observe it and call its actions; they never talk to 
 
 This module is the public face: configuration, the actions (each sync one with its async
 twin), observers and lifecycle. Each action is written once, as a flow in
-:mod:`appwrite_widgets.actions` that yields typed :class:`~appwrite_widgets.client.Call`
-descriptions; :func:`~appwrite_widgets.flows.drive` sends them with the blocking
-:class:`~appwrite_widgets.client.Client` (``login``), :func:`~appwrite_widgets.flows.adrive`
+:mod:`appwrite_widgets.session._actions` that yields typed :class:`~appwrite_widgets.client.Call`
+descriptions; :func:`~appwrite_widgets.session._flows.drive` sends them with the blocking
+:class:`~appwrite_widgets.client.Client` (``login``), :func:`~appwrite_widgets.session._flows.adrive`
 with its async twin (``alogin``). The traits and what changes them together live in
-:mod:`appwrite_widgets.state`; owed revocations in :mod:`appwrite_widgets.revocations`.
+:mod:`appwrite_widgets.session._state`; owed revocations in :mod:`appwrite_widgets.session._revocations`.
 
 Errors: actions raise the client's typed errors (:class:`~appwrite_widgets.client.AppwriteError`
 subclasses) to programmatic callers after recording a short, safe message in ``error``. Widget
@@ -26,7 +26,6 @@ from typing import Any, TypeVar
 
 from traitlets import All
 
-from appwrite_widgets.actions import ContextActions
 from appwrite_widgets.client import (
     AsyncClient,
     Call,
@@ -36,15 +35,16 @@ from appwrite_widgets.client import (
     User,
     calls,
 )
-from appwrite_widgets.clientpair import ClientPair
-from appwrite_widgets.credentials import CredentialStore
-from appwrite_widgets.device import COMPANION_PRESENT, Device
-from appwrite_widgets.flows import Flow, adrive, drive
-from appwrite_widgets.live import EXPIRY_WARNING, LiveSession
-from appwrite_widgets.messages import MAY_BE_ALIVE as MAY_BE_ALIVE  # re-exported
-from appwrite_widgets.messages import NOT_SIGNED_IN as NOT_SIGNED_IN
-from appwrite_widgets.messages import SESSION_ENDED as SESSION_ENDED
-from appwrite_widgets.observers import Names, SafeObservers
+from appwrite_widgets.session._actions import ContextActions
+from appwrite_widgets.session._clientpair import ClientPair
+from appwrite_widgets.session._credentials import CredentialStore
+from appwrite_widgets.session._device import COMPANION_PRESENT, Device
+from appwrite_widgets.session._flows import Flow, adrive, drive
+from appwrite_widgets.session._live import EXPIRY_WARNING, LiveSession
+from appwrite_widgets.session._messages import MAY_BE_ALIVE as MAY_BE_ALIVE  # re-exported
+from appwrite_widgets.session._messages import NOT_SIGNED_IN as NOT_SIGNED_IN
+from appwrite_widgets.session._messages import SESSION_ENDED as SESSION_ENDED
+from appwrite_widgets.session._observers import Names, SafeObservers
 
 __all__ = ["SessionContext"]
 
@@ -76,12 +76,12 @@ class SessionContext(LiveSession, ContextActions):
         Default of ``login(remember=...)``; also lets ``refresh()`` restore a remembered session.
     credentials_store:
         Where remembered sessions go (default: the user's data directory, see
-        :mod:`appwrite_widgets.credentials`).
+        :mod:`appwrite_widgets.session._credentials`).
     admin_client:
         An API-key :class:`~appwrite_widgets.client.Client` (or ``AsyncClient``) used only to
         check that ``admin_team`` exists; it stays the caller's to close.
     listen:
-        Appwrite Realtime while signed in (:mod:`appwrite_widgets.live`): None (default) in a
+        Appwrite Realtime while signed in (:mod:`appwrite_widgets.session._live`): None (default) in a
         Jupyter kernel only, True whenever an asyncio loop runs, False never; ``listen()``
         starts it explicitly.
     expiry_warning:
@@ -172,7 +172,7 @@ class SessionContext(LiveSession, ContextActions):
         If this context already holds another token, the browser is told to keep that one and
         the browser's is owed a revocation (see ``pending_revocations``).
         Raises InvalidInputError for an unusable user agent (nothing changes) or credential
-        (checked by :func:`~appwrite_widgets.device.parse_hello` first, as the companion does).
+        (checked by :func:`~appwrite_widgets.session._device.parse_hello` first, as the companion does).
         """
         base = self._base
         if user_agent is not None:

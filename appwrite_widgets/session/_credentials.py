@@ -16,7 +16,7 @@ It is for single-user notebooks and scripts only. A dashboard server runs every 
 as one OS user, so one file per endpoint+project would be shared by every visitor (a session
 takeover). The store therefore refuses to run, with :class:`CredentialStoreError`, inside a Voila
 kernel and once a page's browser companion serves the context (``refuse()``): there the browser
-keeps the session (:mod:`appwrite_widgets.device`).
+keeps the session (:mod:`appwrite_widgets.session._device`).
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""``ContextState``: the traits of :class:`~appwrite_widgets.context.SessionContext` and the
+"""``ContextState``: the traits of :class:`~appwrite_widgets.session._context.SessionContext` and the
 only code that changes them together: batches (one ``revision`` bump per batch), signing in
 and out locally (``_apply``/``_reset``) and remember-me.
 """
@@ -14,11 +14,11 @@ import traitlets
 from traitlets import Bool, Instance, Int, TraitType, Tuple, Unicode
 
 from appwrite_widgets.client import AsyncClient, Client, Jwt, Session, Team, User
-from appwrite_widgets.clientpair import ClientPair
-from appwrite_widgets.credentials import CredentialStore
-from appwrite_widgets.device import Device
-from appwrite_widgets.messages import NOT_SIGNED_IN
-from appwrite_widgets.revocations import RevocationLedger
+from appwrite_widgets.session._clientpair import ClientPair
+from appwrite_widgets.session._credentials import CredentialStore
+from appwrite_widgets.session._device import Device
+from appwrite_widgets.session._messages import NOT_SIGNED_IN
+from appwrite_widgets.session._revocations import RevocationLedger
 
 __all__ = ["STATE_TRAITS", "ContextState"]
 

@@ -1,5 +1,5 @@
-"""The actions of :class:`~appwrite_widgets.context.SessionContext`, each written once as a
-flow (see :mod:`appwrite_widgets.flows`): what a sign-in, a restore or a sign-out asks of
+"""The actions of :class:`~appwrite_widgets.session._context.SessionContext`, each written once as a
+flow (see :mod:`appwrite_widgets.session._flows`): what a sign-in, a restore or a sign-out asks of
 Appwrite, in order, and what it changes.
 
 ``_action`` wraps every flow with the bookkeeping they share: ``busy``, de-duplication of a
@@ -25,9 +25,9 @@ from appwrite_widgets.client import (
     User,
     calls,
 )
-from appwrite_widgets.credentials import CredentialStoreError
-from appwrite_widgets.flows import Flow, request
-from appwrite_widgets.messages import (
+from appwrite_widgets.session._credentials import CredentialStoreError
+from appwrite_widgets.session._flows import Flow, request
+from appwrite_widgets.session._messages import (
     CHECKING,
     LOADING_SESSIONS,
     MAY_BE_ALIVE,
@@ -40,7 +40,7 @@ from appwrite_widgets.messages import (
     UNCHECKED_TEAM,
     describe,
 )
-from appwrite_widgets.state import ContextState
+from appwrite_widgets.session._state import ContextState
 
 __all__ = ["ContextActions"]
 

@@ -1,5 +1,5 @@
-"""``LiveSession``: the part of :class:`~appwrite_widgets.context.SessionContext` that listens
-on Appwrite Realtime while signed in (one :class:`~appwrite_widgets.listener.SessionListener`,
+"""``LiveSession``: the part of :class:`~appwrite_widgets.session._context.SessionContext` that listens
+on Appwrite Realtime while signed in (one :class:`~appwrite_widgets.session._listener.SessionListener`,
 one socket, per context) and turns what the server says into state changes.
 
 When: ``listen=None`` (default) listens inside a Jupyter kernel (JupyterLab, Voila: the
@@ -20,13 +20,13 @@ import traitlets
 from traitlets import Bool
 
 from appwrite_widgets.client import AsyncClient, Client, Session, Team, User
-from appwrite_widgets.revocations import RevocationLedger
+from appwrite_widgets.session._revocations import RevocationLedger
 
 if TYPE_CHECKING:
     import asyncio
 
-    from appwrite_widgets.listener import SessionListener
-from appwrite_widgets.messages import SESSION_ENDED, SESSION_EXPIRED, SIGNED_OUT_ELSEWHERE
+    from appwrite_widgets.session._listener import SessionListener
+from appwrite_widgets.session._messages import SESSION_ENDED, SESSION_EXPIRED, SIGNED_OUT_ELSEWHERE
 
 __all__ = ["EXPIRY_WARNING", "LiveSession"]
 
@@ -160,7 +160,7 @@ class LiveSession(traitlets.HasTraits):
         self._live_stop()
         if session is None or user is None or token is None or not self._live_wanted():
             return
-        from appwrite_widgets.listener import SessionListener  # loads the socket stack
+        from appwrite_widgets.session._listener import SessionListener  # loads the socket stack
 
         listener = SessionListener(
             host._base,
@@ -235,7 +235,7 @@ class LiveSession(traitlets.HasTraits):
 
 
 class _Handlers:
-    """The :class:`~appwrite_widgets.listener.LiveHandlers` of one context."""
+    """The :class:`~appwrite_widgets.session._listener.LiveHandlers` of one context."""
 
     __slots__ = ("_ctx",)
 

@@ -21,13 +21,13 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from traitlets import Bool, HasTraits, Int, TraitType, Tuple, Unicode
 
 from appwrite_widgets.client import AppwriteError, Call, Row, RowList, table_calls
-from appwrite_widgets.messages import describe
+from appwrite_widgets.session._messages import describe
 
 if TYPE_CHECKING:
     import asyncio
 
     from appwrite_widgets.client import Team, User
-    from appwrite_widgets.context import SessionContext
+    from appwrite_widgets.session._context import SessionContext
 
 __all__ = ["TableData", "caller_roles"]
 
