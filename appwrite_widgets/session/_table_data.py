@@ -38,8 +38,10 @@ Identity = tuple[str, tuple[str, ...], tuple[str, ...], bool] | None
 
 
 def caller_roles(user: User | None, teams: Sequence[Team] = ()) -> frozenset[str]:
-    """The Appwrite roles of the signed-in ``user`` as far as the client can know them
-    (team sub-roles such as ``team:<id>/owner`` need the memberships and are left out)."""
+    """The Appwrite roles of the signed-in ``user`` as far as the client can know them.
+
+    Team sub-roles such as ``team:<id>/owner`` need the memberships and are left out.
+    """
     if user is None:
         return frozenset({"any", "guests"})
     dim = "verified" if user.email_verification or user.phone_verification else "unverified"
@@ -120,8 +122,10 @@ class TableData(HasTraits):
         return _granted(self._permissions, kind, self.roles)
 
     def can_delete(self, row: Row) -> bool:
-        """Whether the rules let the signed-in user delete ``row`` (table level, or the row's
-        own permissions when the table has row security)."""
+        """Whether the rules let the signed-in user delete ``row``.
+
+        Table level, or the row's own permissions when the table has row security.
+        """
         if self._allowed("delete"):
             return True
         return self._row_security and _granted(row.permissions, "delete", self.roles)

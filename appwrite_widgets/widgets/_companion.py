@@ -32,17 +32,18 @@ _companions: WeakKeyDictionary[SessionContext, BrowserCompanion] = WeakKeyDictio
 
 
 def companion(ctx: SessionContext) -> BrowserCompanion:
-    """The page's browser companion of ``ctx`` (one per context, made on first use). One
-    obtained here stays open until closed; those the widgets embed close with the last of
-    them."""
+    """The page's browser companion of ``ctx`` (one per context, made on first use).
+
+    One obtained here stays open until closed; those the widgets embed close with the last of
+    them.
+    """
     found = borrow_companion(ctx)
     found.release(pin=True)
     return found
 
 
 def borrow_companion(ctx: SessionContext) -> BrowserCompanion:
-    """``ctx``'s companion for a widget that embeds it; the widget calls ``release()`` when it
-    closes."""
+    """``ctx``'s companion for a widget that embeds it (it calls ``release()`` on close)."""
     found = _companions.get(ctx)
     if found is None or found.comm is None:  # none yet, or closed
         found = _companions[ctx] = BrowserCompanion(ctx)
@@ -77,8 +78,10 @@ class BrowserCompanion(ContextView, anywidget.AnyWidget):
         self.on_msg(self._on_message)
 
     def release(self, *, pin: bool = False) -> None:
-        """One embedding widget closed (``pin``: a caller holds it; it stays open). The last
-        release of an unpinned companion closes it."""
+        """One embedding widget closed (``pin``: a caller holds it; it stays open).
+
+        The last release of an unpinned companion closes it.
+        """
         self._users = max(0, self._users - 1)
         self._pinned = self._pinned or pin
         if self._users == 0 and not self._pinned:

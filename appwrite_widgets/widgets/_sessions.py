@@ -111,8 +111,10 @@ class SessionsPanel(ContextView, ipywidgets.VBox):  # type: ignore[misc]
         return (bool(ctx.is_authenticated), ctx.sessions, ctx.session)
 
     def _on_change(self, change: Any) -> None:
-        """Re-render from the context: the rows only when they changed, else only the buttons'
-        busy state; load the list on sign-in."""
+        """Re-render from the context; load the list on sign-in.
+
+        The rows only when they changed, else only the buttons' busy state.
+        """
         ctx = self._ctx
         if self._rows_view() != self._shown:
             self._render()
