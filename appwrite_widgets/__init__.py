@@ -49,9 +49,12 @@ from appwrite_widgets.client import (
     User,
     UserList,
 )
-from appwrite_widgets.context import SessionContext
-from appwrite_widgets.credentials import CredentialStore, CredentialStoreError
-from appwrite_widgets.table_data import TableData
+from appwrite_widgets.session import (
+    CredentialStore,
+    CredentialStoreError,
+    SessionContext,
+    TableData,
+)
 from appwrite_widgets.widgets import (
     Gate,
     LoginForm,

@@ -24,7 +24,7 @@ from pathlib import Path
 import httpx
 from common import ROOT, Row, median
 
-from appwrite_widgets.demo import stop_process_tree
+from appwrite_widgets.cli.demo import stop_process_tree
 from appwrite_widgets.server.local import LocalServer
 
 ROUNDS = 5

@@ -18,9 +18,8 @@ import pytest
 from helpers import CountingTransport, key_client
 
 from appwrite_widgets.client import Client
-from appwrite_widgets.context import SessionContext
-from appwrite_widgets.credentials import CredentialStore
 from appwrite_widgets.server.local import LocalServer
+from appwrite_widgets.session import CredentialStore, SessionContext
 
 PROJECT = "test"
 

@@ -26,8 +26,7 @@ from appwrite_widgets.client import (
     TransportError,
     UnauthorizedError,
 )
-from appwrite_widgets.context import SESSION_ENDED, SessionContext
-from appwrite_widgets.credentials import CredentialStore
+from appwrite_widgets.session import SESSION_ENDED, CredentialStore, SessionContext
 
 TRAITS = ("user", "session", "sessions", "teams", "is_authenticated", "is_admin")
 

@@ -15,15 +15,16 @@ import pytest
 from helpers import AsyncCountingTransport, HoldingTransport
 
 from appwrite_widgets.client import AsyncClient, Client
-from appwrite_widgets.context import SESSION_ENDED, SessionContext
-from appwrite_widgets.credentials import CredentialStore
-from appwrite_widgets.messages import (
+from appwrite_widgets.server.local import LocalServer
+from appwrite_widgets.session import (
     EXPIRES_SOON,
     NOT_SIGNED_IN,
+    SESSION_ENDED,
     SESSION_EXPIRED,
     SIGNED_OUT_ELSEWHERE,
+    CredentialStore,
+    SessionContext,
 )
-from appwrite_widgets.server.local import LocalServer
 from appwrite_widgets.widgets import NavBar
 
 pytestmark = pytest.mark.anyio

@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 
 from appwrite_widgets.client import Client
-from appwrite_widgets.context import SessionContext
-from appwrite_widgets.credentials import CredentialStore, CredentialStoreError, default_directory
+from appwrite_widgets.session import CredentialStore, CredentialStoreError, SessionContext
+from appwrite_widgets.session._credentials import default_directory
 
 ENDPOINT = "http://127.0.0.1:8080/v1"
 TOKEN = "tok-" + "x" * 60

@@ -19,7 +19,7 @@ from typing import IO, Any
 import httpx
 import pytest
 
-from appwrite_widgets import demo
+from appwrite_widgets.cli import demo
 
 pytest.importorskip("voila")
 

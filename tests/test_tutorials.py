@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from appwrite_widgets import tutorials
+from appwrite_widgets.cli import tutorials
 
 NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
 

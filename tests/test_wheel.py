@@ -147,7 +147,7 @@ def test_twine_check_passes(built: Built) -> None:
 
 
 def test_installed_package_is_the_wheel_not_the_checkout(installed: Installed) -> None:
-    code = "import appwrite_widgets as a, appwrite_widgets.tutorials as t;"
+    code = "import appwrite_widgets as a, appwrite_widgets.cli.tutorials as t;"
     code += "print(a.__version__); print(a.__file__); print(t.dashboard_path())"
     proc = installed.run(str(installed.bin / "python"), "-c", code, cwd=installed.home)
     assert proc.returncode == 0, proc.stderr

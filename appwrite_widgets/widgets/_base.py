@@ -24,13 +24,12 @@ from datetime import UTC
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from appwrite_widgets.client import AppwriteError
-from appwrite_widgets.messages import describe
+from appwrite_widgets.session import describe
 
 if TYPE_CHECKING:
     import asyncio
 
-    from appwrite_widgets.context import SessionContext
-    from appwrite_widgets.observers import Names
+    from appwrite_widgets.session import Names, SessionContext
 
 __all__ = [
     "LITERAL_CLASSES",
@@ -66,10 +65,12 @@ def report_failure(ctx: SessionContext, exc: BaseException) -> None:
 
 
 def literal(widget: W) -> W:
-    """Mark ``widget`` as showing text people or devices set (names, emails, IPs, device
-    strings, server messages): JupyterLab and Voila typeset every Label with MathJax, where
-    ``$...$``, ``\\(...\\)`` or ``\\begin{...}`` is math and ``\\href`` makes a link, so escaping
-    ``$`` would not be enough; MathJax's ignore classes keep the text literal."""
+    """Mark ``widget`` as showing text people or devices set (names, emails, server messages).
+
+    JupyterLab and Voila typeset every Label with MathJax, where ``$...$``, ``\\(...\\)`` or
+    ``\\begin{...}`` is math and ``\\href`` makes a link, so escaping ``$`` would not be
+    enough; MathJax's ignore classes keep the text literal.
+    """
     target: Any = widget
     for name in LITERAL_CLASSES:
         target.add_class(name)
@@ -105,9 +106,10 @@ class ContextView:
         return self._ctx
 
     async def wait_idle(self) -> None:
-        """Wait until the actions this widget scheduled on the kernel's loop have ended (and
-        any they scheduled in turn). For notebooks and tests that go on only once a click has
-        taken effect::
+        """Wait until the actions this widget scheduled on the kernel's loop have ended.
+
+        Also those they scheduled in turn. For notebooks and tests that go on only once a
+        click has taken effect::
 
             nav.children[1].click()
             await nav.wait_idle()
@@ -161,8 +163,10 @@ class ContextView:
         failed: Callable[[BaseException], None],
         done: Callable[[], None] | None = None,
     ) -> asyncio.Task[None] | None:
-        """Schedule ``aaction()`` on the running loop as a task that reports its failure with
-        ``failed`` (never raises) and then calls ``done``; kept referenced until it ends."""
+        """Schedule ``aaction()`` as a task on the running loop, referenced until it ends.
+
+        The task reports its failure with ``failed`` (it never raises), then calls ``done``.
+        """
         import asyncio
 
         async def run() -> None:
@@ -233,8 +237,10 @@ def close_widget(widget: Any) -> None:
 
 
 def close_tree(widget: Any) -> None:
-    """Close ``widget`` and every widget inside it (boxes do not close their children; this
-    package's widgets close what they made themselves)."""
+    """Close ``widget`` and every widget inside it.
+
+    Boxes do not close their children; this package's widgets close what they made themselves.
+    """
     if isinstance(widget, ContextView):
         widget.close()
         return

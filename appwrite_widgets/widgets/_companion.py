@@ -3,7 +3,7 @@
 One companion per context (:func:`companion`) serves every widget of that context on the page;
 ``NavBar`` and ``LoginForm`` embed it, so a dashboard needs nothing more. Its view is hidden; the
 JavaScript (``companion.js``) keeps the session token in the browser's storage and talks to the
-kernel in custom widget messages only (protocol: :mod:`appwrite_widgets.device`). Without a
+kernel in custom widget messages only (protocol: :mod:`appwrite_widgets.session`). Without a
 front end (plain Python, nbval, nbconvert) no hello ever arrives and the context works as before.
 """
 
@@ -19,11 +19,11 @@ import ipywidgets
 from traitlets import Unicode
 
 from appwrite_widgets.client import InvalidInputError
-from appwrite_widgets.device import parse_hello, storage_key
+from appwrite_widgets.session import parse_hello, storage_key
 from appwrite_widgets.widgets._base import ContextView
 
 if TYPE_CHECKING:
-    from appwrite_widgets.context import SessionContext
+    from appwrite_widgets.session import SessionContext
 
 __all__ = ["BrowserCompanion", "companion"]
 
@@ -32,17 +32,18 @@ _companions: WeakKeyDictionary[SessionContext, BrowserCompanion] = WeakKeyDictio
 
 
 def companion(ctx: SessionContext) -> BrowserCompanion:
-    """The page's browser companion of ``ctx`` (one per context, made on first use). One
-    obtained here stays open until closed; those the widgets embed close with the last of
-    them."""
+    """The page's browser companion of ``ctx`` (one per context, made on first use).
+
+    One obtained here stays open until closed; those the widgets embed close with the last of
+    them.
+    """
     found = borrow_companion(ctx)
     found.release(pin=True)
     return found
 
 
 def borrow_companion(ctx: SessionContext) -> BrowserCompanion:
-    """``ctx``'s companion for a widget that embeds it; the widget calls ``release()`` when it
-    closes."""
+    """``ctx``'s companion for a widget that embeds it (it calls ``release()`` on close)."""
     found = _companions.get(ctx)
     if found is None or found.comm is None:  # none yet, or closed
         found = _companions[ctx] = BrowserCompanion(ctx)
@@ -77,8 +78,10 @@ class BrowserCompanion(ContextView, anywidget.AnyWidget):
         self.on_msg(self._on_message)
 
     def release(self, *, pin: bool = False) -> None:
-        """One embedding widget closed (``pin``: a caller holds it; it stays open). The last
-        release of an unpinned companion closes it."""
+        """One embedding widget closed (``pin``: a caller holds it; it stays open).
+
+        The last release of an unpinned companion closes it.
+        """
         self._users = max(0, self._users - 1)
         self._pinned = self._pinned or pin
         if self._users == 0 and not self._pinned:

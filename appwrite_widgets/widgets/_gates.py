@@ -10,7 +10,7 @@ import ipywidgets
 from appwrite_widgets.widgets._base import ContextView, close_tree
 
 if TYPE_CHECKING:
-    from appwrite_widgets.context import SessionContext
+    from appwrite_widgets.session import SessionContext
 
 __all__ = ["Gate", "admin_only", "signed_in"]
 
@@ -111,6 +111,8 @@ def signed_in(ctx: SessionContext, child: Any | Callable[[], Any]) -> Gate:
 
 
 def admin_only(ctx: SessionContext, child: Any | Callable[[], Any]) -> Gate:
-    """``child`` shown only while an admin is signed in (a function: built when an admin
-    signs in, closed on sign-out)."""
+    """``child`` shown only while an admin is signed in.
+
+    A function ``child`` is built when an admin signs in and closed on sign-out.
+    """
     return Gate(ctx, child, require="admin")

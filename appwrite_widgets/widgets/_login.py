@@ -11,7 +11,7 @@ from traitlets import Unicode
 from appwrite_widgets.widgets._base import ContextView, literal
 
 if TYPE_CHECKING:
-    from appwrite_widgets.context import SessionContext
+    from appwrite_widgets.session import SessionContext
 
 __all__ = ["LoginForm", "SecretInput"]
 
@@ -19,8 +19,9 @@ _ERROR_STYLE = "color: #b00020;"
 
 
 class SecretInput(ipywidgets.Password):  # type: ignore[misc]
-    """ipywidgets' password box (the same front-end model and view) whose typed value never
-    goes back to the browser and never becomes widget state.
+    """ipywidgets' password box whose typed value never goes back nor becomes widget state.
+
+    The same front-end model and view as ipywidgets' ``Password``.
 
     ipywidgets 8 answers each value the browser sends with an ``echo_update`` to every view of
     the kernel, and ``Password.value`` is ordinary synced state: sent to any view that asks for
@@ -49,8 +50,10 @@ class SecretInput(ipywidgets.Password):  # type: ignore[misc]
             super().set_state(sync_data)
 
     def take(self) -> str:
-        """What was typed (or set from the kernel), handed over once; the box is emptied in
-        every view (a message carrying ``""``, never the text)."""
+        """What was typed (or set from the kernel), handed over once.
+
+        The box is emptied in every view (a message carrying ``""``, never the text).
+        """
         typed, self.__typed = self.__typed or self.value, ""
         if self.value:
             self.value = ""

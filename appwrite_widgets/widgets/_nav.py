@@ -7,11 +7,11 @@ from typing import TYPE_CHECKING, Any
 
 import ipywidgets
 
-from appwrite_widgets.messages import EXPIRES_SOON
+from appwrite_widgets.session import EXPIRES_SOON
 from appwrite_widgets.widgets._base import ContextView, literal
 
 if TYPE_CHECKING:
-    from appwrite_widgets.context import SessionContext
+    from appwrite_widgets.session import SessionContext
     from appwrite_widgets.widgets._login import LoginForm
 
 __all__ = ["NavBar"]
@@ -71,8 +71,7 @@ class NavBar(ContextView, ipywidgets.HBox):  # type: ignore[misc]
         return (True, who, busy and ctx.signing_out, busy, message)
 
     def _on_change(self, change: Any) -> None:
-        """Re-render from the context (nothing to do when what the bar shows is unchanged;
-        only the button when only the busy state changed)."""
+        """Re-render from the context: nothing when unchanged, only the button when busy."""
         view = self._view()
         shown = self._shown
         if view == shown:

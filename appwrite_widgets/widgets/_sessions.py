@@ -10,7 +10,7 @@ from appwrite_widgets.widgets._base import ContextView, close_widget, date_text,
 
 if TYPE_CHECKING:
     from appwrite_widgets.client import Session
-    from appwrite_widgets.context import SessionContext
+    from appwrite_widgets.session import SessionContext
 
 __all__ = ["SessionsPanel", "session_row"]
 
@@ -111,8 +111,10 @@ class SessionsPanel(ContextView, ipywidgets.VBox):  # type: ignore[misc]
         return (bool(ctx.is_authenticated), ctx.sessions, ctx.session)
 
     def _on_change(self, change: Any) -> None:
-        """Re-render from the context: the rows only when they changed, else only the buttons'
-        busy state; load the list on sign-in."""
+        """Re-render from the context; load the list on sign-in.
+
+        The rows only when they changed, else only the buttons' busy state.
+        """
         ctx = self._ctx
         if self._rows_view() != self._shown:
             self._render()

@@ -11,7 +11,7 @@ from appwrite_widgets.widgets._base import ContextView, close_widget, literal
 
 if TYPE_CHECKING:
     from appwrite_widgets.client import Row
-    from appwrite_widgets.table_data import TableData
+    from appwrite_widgets.session import TableData
 
 __all__ = ["TableView"]
 
@@ -22,8 +22,9 @@ def _default_text(row: Row) -> str:
 
 
 class TableView(ContextView, ipywidgets.VBox):  # type: ignore[misc]
-    """The rows a :class:`~appwrite_widgets.table_data.TableData` holds, a title field with an
-    add button, and a delete button for the selected row.
+    """A :class:`~appwrite_widgets.session.TableData`'s rows, with add and delete buttons.
+
+    A title field with an add button, and a delete button for the selected row.
 
     Usage: ``display(TableView(TableData(ctx, "demo", "events", permissions=RULES),
     column="title", add_label="Add event", delete_label="Delete event"))``
@@ -157,13 +158,17 @@ class TableView(ContextView, ipywidgets.VBox):  # type: ignore[misc]
         self._dispatch(lambda: self._data.delete(row_id), lambda: self._data.adelete(row_id))
 
     def delete_selected(self) -> None:
-        """Ask Appwrite to delete the selected row even when the rules say no (then its
-        refusal is shown in place): what a caller going around the view would get."""
+        """Ask Appwrite to delete the selected row even when the rules say no.
+
+        Its refusal is then shown in place: what a caller going around the view would get.
+        """
         self._on_delete(None)
 
     def close(self) -> None:
-        """Stop observing the data and the context; close the parts (a second call, such as
-        ipywidgets' own on garbage collection, does nothing more)."""
+        """Stop observing the data and the context; close the parts.
+
+        A second call (ipywidgets' own, on garbage collection) does nothing more.
+        """
         on_data, self._on_data = self._on_data, None
         if on_data is not None:
             self._data.unobserve(on_data, "revision")

@@ -20,16 +20,14 @@ from appwrite_widgets.client import (
     User,
     calls,
 )
-from appwrite_widgets.clientpair import ClientPair
-from appwrite_widgets.flows import Flow, adrive, drive, request
-from appwrite_widgets.messages import describe
+from appwrite_widgets.session import ClientPair, Flow, adrive, describe, drive, request
 from appwrite_widgets.widgets._base import ContextView, close_widget, literal
 from appwrite_widgets.widgets._sessions import session_row
 
 if TYPE_CHECKING:
     import asyncio
 
-    from appwrite_widgets.context import SessionContext
+    from appwrite_widgets.session import SessionContext
 
 __all__ = ["UsersPanel"]
 
@@ -115,8 +113,10 @@ class UsersPanel(ContextView, ipywidgets.VBox):  # type: ignore[misc]
         return self._run(self._revoke_all_flow())
 
     def search(self, text: str = "") -> asyncio.Task[None] | None:
-        """List the users matching ``text`` (all users, newest first, when empty); the task
-        inside a kernel, else None."""
+        """List the users matching ``text`` (all users, newest first, when empty).
+
+        Returns the task inside a kernel, else None.
+        """
         self._search.value = text
         return self._run(self._load_users_flow())
 
@@ -159,12 +159,15 @@ class UsersPanel(ContextView, ipywidgets.VBox):  # type: ignore[misc]
         return bool(ctx.is_authenticated and ctx.is_admin)
 
     def _run(self, flow: Flow[None]) -> asyncio.Task[None] | None:
-        """Run ``flow`` with the admin client: at once without a loop (returns None), else as
-        a task on the running loop (returned; it never raises, errors show in the panel).
+        """Run ``flow`` with the admin client, only while an admin is signed in.
+
+        At once without a loop (returns None), else as a task on the running loop (returned;
+        it never raises, errors show in the panel).
 
         Nothing runs unless an admin is signed in: the panel's controls are widget models any
         page visitor can drive (set the search box, click "Reload users") even while the panel
-        is hidden, and the API key must act only for an admin. Each request checks again."""
+        is hidden, and the API key must act only for an admin. Each request checks again.
+        """
         import asyncio  # here, not at module level: the package imports faster
 
         if not self.allowed:
@@ -208,8 +211,10 @@ class UsersPanel(ContextView, ipywidgets.VBox):  # type: ignore[misc]
     # -- view ---------------------------------------------------------------------------------
 
     def _on_change(self, change: Any) -> None:
-        """Load on becoming admin; forget everything when no admin is signed in (the panel
-        shows nothing else of the context)."""
+        """Load on becoming admin; forget everything when no admin is signed in.
+
+        The panel shows nothing else of the context.
+        """
         admin = bool(self._ctx.is_admin)
         if admin == self._admin:
             return
@@ -274,9 +279,11 @@ class UsersPanel(ContextView, ipywidgets.VBox):  # type: ignore[misc]
             close_widget(widget)
 
     def close(self) -> None:
-        """Close the rows, the twin client the panel made, then the panel (the admin client
-        itself is the caller's to close). An async twin is closed by a task on the running
-        loop (a kernel's); awaiting the panel's pending tasks waits for it."""
+        """Close the rows, the twin client the panel made, then the panel.
+
+        The admin client itself is the caller's to close. An async twin is closed by a task on
+        the running loop (a kernel's); awaiting the panel's pending tasks waits for it.
+        """
         rows, self._rows = self._rows, []
         for widget in rows:
             close_widget(widget)

@@ -14,8 +14,7 @@ from reliability_helpers import (
 )
 
 from appwrite_widgets.client import AsyncClient, Client
-from appwrite_widgets.context import SessionContext
-from appwrite_widgets.credentials import CredentialStore
+from appwrite_widgets.session import CredentialStore, SessionContext
 
 
 @pytest.fixture(scope="session")

@@ -25,8 +25,7 @@ from reliability_helpers import (
 )
 
 from appwrite_widgets.client import AppwriteError, AsyncClient, Client
-from appwrite_widgets.context import SessionContext
-from appwrite_widgets.credentials import CredentialStore
+from appwrite_widgets.session import CredentialStore, SessionContext
 from appwrite_widgets.widgets import LoginForm, NavBar, SessionsPanel
 
 PASSWORD = "concurrency-password"

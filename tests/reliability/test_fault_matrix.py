@@ -40,8 +40,7 @@ from appwrite_widgets.client import (
     RequestTimeoutError,
     calls,
 )
-from appwrite_widgets.context import SessionContext
-from appwrite_widgets.credentials import CredentialStore
+from appwrite_widgets.session import CredentialStore, SessionContext
 from appwrite_widgets.widgets import LoginForm, NavBar, SessionsPanel
 
 # The seven faults; "dropped-mid-body" runs in the smaller tests below.

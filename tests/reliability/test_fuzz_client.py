@@ -30,8 +30,7 @@ from appwrite_widgets.client import (
     ServerError,
     calls,
 )
-from appwrite_widgets.context import SessionContext
-from appwrite_widgets.credentials import CredentialStore
+from appwrite_widgets.session import CredentialStore, SessionContext
 from appwrite_widgets.widgets import LoginForm
 
 ID_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,35}")

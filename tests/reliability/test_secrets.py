@@ -22,9 +22,8 @@ import pytest
 from reliability_helpers import AsyncFaultInjector, FaultPlan, FaultPorts, click
 
 from appwrite_widgets.client import AppwriteError, AsyncClient, Client
-from appwrite_widgets.context import SessionContext
-from appwrite_widgets.credentials import CredentialStore
 from appwrite_widgets.server.local import LocalServer
+from appwrite_widgets.session import CredentialStore, SessionContext
 from appwrite_widgets.widgets import Gate, LoginForm, NavBar, SessionsPanel, UsersPanel
 
 PASSWORD = "Secret-Pass-For-Leak-Check-9431"

@@ -16,8 +16,8 @@ from jupyter_server.services.kernels.connection.base import deserialize_msg_from
 from playwright.sync_api import Page, WebSocket, expect
 from ui_dashboard import PASSWORD, Dashboard, live_sessions, make_user
 
-from appwrite_widgets.device import storage_key
 from appwrite_widgets.server.local import LocalServer
+from appwrite_widgets.session import storage_key
 
 STORAGE = """() => {
     const out = [];

@@ -17,8 +17,8 @@ import httpx
 from playwright.sync_api import Page, expect
 from ui_dashboard import PASSWORD, Dashboard, live_sessions, make_user
 
-from appwrite_widgets.device import storage_key
 from appwrite_widgets.server.local import LocalServer
+from appwrite_widgets.session import storage_key
 
 TUTORIAL_1 = Path(__file__).resolve().parents[2] / "notebooks" / "01-log-out.ipynb"
 

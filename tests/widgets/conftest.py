@@ -14,8 +14,7 @@ import pytest
 from helpers import HoldingTransport
 
 from appwrite_widgets.client import AsyncClient
-from appwrite_widgets.context import SessionContext
-from appwrite_widgets.credentials import CredentialStore
+from appwrite_widgets.session import CredentialStore, SessionContext
 
 
 @pytest.fixture

@@ -15,8 +15,7 @@ from ipywidgets.widgets.widget import _instances
 
 from appwrite_widgets import CredentialStoreError
 from appwrite_widgets.client import Client
-from appwrite_widgets.context import SessionContext
-from appwrite_widgets.device import storage_key
+from appwrite_widgets.session import SessionContext, storage_key
 from appwrite_widgets.widgets import BrowserCompanion, LoginForm, NavBar, companion
 
 CHROME = (

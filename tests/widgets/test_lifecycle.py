@@ -7,7 +7,7 @@ from typing import Any
 import ipywidgets
 from ipywidgets.widgets.widget import _instances
 
-from appwrite_widgets.observers import SafeObserver
+from appwrite_widgets.session._observers import SafeObserver
 from appwrite_widgets.widgets import Gate, LoginForm, NavBar, SessionsPanel, UsersPanel
 
 

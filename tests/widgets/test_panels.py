@@ -9,8 +9,7 @@ import ipywidgets
 import pytest
 
 from appwrite_widgets.client import AsyncClient
-from appwrite_widgets.context import SESSION_ENDED, SessionContext
-from appwrite_widgets.credentials import CredentialStore
+from appwrite_widgets.session import SESSION_ENDED, CredentialStore, SessionContext
 from appwrite_widgets.widgets import NavBar, SessionsPanel, UsersPanel
 
 DATE = re.compile(r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC$")

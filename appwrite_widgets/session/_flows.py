@@ -34,8 +34,10 @@ def request(call: Call[T]) -> Flow[T]:
 def drive(
     flow: Flow[T], send: Callable[[Call[Any]], Any], step: Step = contextlib.nullcontext
 ) -> T:
-    """Run ``flow`` to completion with a blocking ``send`` (``Client.send``). Each stretch of
-    the flow between two requests runs inside ``step()``."""
+    """Run ``flow`` to completion with a blocking ``send`` (``Client.send``).
+
+    Each stretch of the flow between two requests runs inside ``step()``.
+    """
     try:
         with step():
             call = next(flow)
@@ -55,9 +57,11 @@ def drive(
 async def adrive(
     flow: Flow[T], send: Callable[[Call[Any]], Awaitable[Any]], step: Step = contextlib.nullcontext
 ) -> T:
-    """Run ``flow`` to completion with an awaitable ``send`` (``AsyncClient.send``); ``step``
-    as in :func:`drive` (a stretch never awaits, so batches of concurrent actions cannot
-    interleave)."""
+    """Run ``flow`` to completion with an awaitable ``send`` (``AsyncClient.send``).
+
+    ``step`` as in :func:`drive`; a stretch never awaits, so the batches of concurrent actions
+    cannot interleave.
+    """
     try:
         with step():
             call = next(flow)

@@ -21,7 +21,7 @@ import webbrowser
 from pathlib import Path
 from typing import Any
 
-from appwrite_widgets.tutorials import dashboard_path
+from appwrite_widgets.cli.tutorials import dashboard_path
 
 __all__ = ["DEMO_CREDENTIALS", "DemoError", "dashboard_path", "run_demo"]
 
@@ -193,7 +193,7 @@ def voila_command(
         "--Voila.log_level=WARN",
         "--show_tracebacks=False",
         "--VoilaConfiguration.multi_kernel_manager_class="
-        "appwrite_widgets.demo_kernels.CappedKernelManager",
+        "appwrite_widgets.cli.demo_kernels.CappedKernelManager",
         f"--CappedKernelManager.max_kernels={max_kernels}",
         f"--MappingKernelManager.cull_idle_timeout={cull_idle_timeout}",
         f"--MappingKernelManager.cull_interval={cull_interval}",

@@ -51,8 +51,10 @@ class ClientPair:
         return self._async
 
     def detach_twin(self) -> Client | AsyncClient | None:
-        """Forget the twin this pair made and hand it over, for the caller to close (None if
-        none was made); a later use makes a new one."""
+        """Forget the twin this pair made and hand it over for the caller to close.
+
+        None if none was made; a later use makes a new one.
+        """
         twin, self._twin = self._twin, None
         if twin is not None:
             if self._sync is twin:

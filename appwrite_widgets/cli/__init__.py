@@ -2,7 +2,7 @@
 
 Kept light: argparse only; the server is imported inside the ``serve`` handler
 (:mod:`appwrite_widgets.server.command`, which ``python -m appwrite_widgets.server`` runs on
-its own), the demo inside :mod:`appwrite_widgets.demo`. To add a
+its own), the demo inside :mod:`appwrite_widgets.cli.demo`. To add a
 subcommand, write ``_add_<name>(subparsers)`` that registers a parser with
 ``set_defaults(handler=...)`` and list it in :data:`_COMMANDS`.
 """
@@ -25,13 +25,13 @@ def _add_serve(sub: Any) -> None:
 
 
 def _demo(args: argparse.Namespace) -> int:
-    from appwrite_widgets import demo
+    from appwrite_widgets.cli import demo
 
     return demo.main(args)
 
 
 def _add_demo(sub: Any) -> None:
-    from appwrite_widgets import demo
+    from appwrite_widgets.cli import demo
 
     p = sub.add_parser("demo", help="the seeded server plus the Voila dashboard")
     demo.add_arguments(p)
@@ -39,13 +39,13 @@ def _add_demo(sub: Any) -> None:
 
 
 def _tutorials(args: argparse.Namespace) -> int:
-    from appwrite_widgets import tutorials
+    from appwrite_widgets.cli import tutorials
 
     return tutorials.main(args)
 
 
 def _add_tutorials(sub: Any) -> None:
-    from appwrite_widgets import tutorials
+    from appwrite_widgets.cli import tutorials
 
     p = sub.add_parser("tutorials", help="copy the tutorial notebooks into a folder")
     tutorials.add_arguments(p)

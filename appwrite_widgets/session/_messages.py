@@ -56,10 +56,11 @@ REVOKING_OTHERS = "Signing out other devices…"
 
 
 def describe(exc: AppwriteError, endpoint: str) -> str:
-    """A short sentence about ``exc`` for people, safe to show on a public page: never a secret
-    (client messages are redacted) and never Appwrite's address, which a dashboard's visitors
-    need not learn (an internal endpoint): the address and the full message go to the log, for
-    the operator."""
+    """A short sentence about ``exc`` for people, safe to show on a public page.
+
+    Never a secret (client messages are redacted) and never Appwrite's address, which a
+    dashboard's visitors need not learn: the address and the full message go to the log.
+    """
     message = exc.message or ""
     hidden = f"Appwrite at {endpoint}"
     if isinstance(exc, TransportError) or _names_endpoint(message, endpoint):

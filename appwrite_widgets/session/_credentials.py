@@ -16,7 +16,7 @@ It is for single-user notebooks and scripts only. A dashboard server runs every 
 as one OS user, so one file per endpoint+project would be shared by every visitor (a session
 takeover). The store therefore refuses to run, with :class:`CredentialStoreError`, inside a Voila
 kernel and once a page's browser companion serves the context (``refuse()``): there the browser
-keeps the session (:mod:`appwrite_widgets.device`).
+keeps the session (see :class:`~appwrite_widgets.session.Device`).
 """
 
 from __future__ import annotations
@@ -103,8 +103,10 @@ class CredentialStore:
         return self.directory / f"{digest}.json"
 
     def load(self, endpoint: str, project: str) -> str | None:
-        """The remembered token, or ``None`` (missing, unreadable, unsafe or for another server).
-        Raises CredentialStoreError where the store refuses to run (see the module doc)."""
+        """The remembered token, or ``None`` (missing, unreadable, unsafe or another server's).
+
+        Raises CredentialStoreError where the store refuses to run (see the module doc).
+        """
         self._check()
         path = self.path_for(endpoint, project)
         try:
@@ -132,8 +134,11 @@ class CredentialStore:
         return token if isinstance(token, str) and token else None
 
     def _read(self, folder: int, path: Path) -> bytes | None:
-        """The bytes of ``path`` (opened relative to the checked folder, never through a link,
-        never blocking: a FIFO planted there must not hang a restore), or None."""
+        """The bytes of ``path``, or None.
+
+        Opened relative to the checked folder, never through a link, never blocking (a FIFO
+        planted there must not hang a restore).
+        """
         try:
             fd = os.open(path.name, _READ_FLAGS, dir_fd=folder)
         except FileNotFoundError:
@@ -206,9 +211,11 @@ _MAX_SIZE = 64 * 1024
 
 
 def check_folder(info: os.stat_result) -> str | None:
-    """Why a credentials folder with this ``stat`` must not be used, or None when it is safe:
-    it must be a directory owned by this user that nobody else can write to (whoever can write
-    there can replace the file, or plant a link or a FIFO at its name)."""
+    """Why a credentials folder with this ``stat`` must not be used, or None when it is safe.
+
+    It must be a directory owned by this user that nobody else can write to (whoever can write
+    there can replace the file, or plant a link or a FIFO at its name).
+    """
     if not stat.S_ISDIR(info.st_mode):
         return "it is not a folder"
     if hasattr(os, "getuid") and info.st_uid != os.getuid():

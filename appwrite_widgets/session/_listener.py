@@ -1,6 +1,7 @@
-"""``SessionListener``: one signed-in session's Realtime subscription on ``account``, and its
-expiry timer. It decides nothing about state: it tells its :class:`LiveHandlers` what the
-server said (or what the clock says), and the context changes its traits.
+"""``SessionListener``: one session's Realtime subscription on ``account``, and its expiry timer.
+
+It decides nothing about state: it tells its :class:`LiveHandlers` what the server said (or
+what the clock says), and the context changes its traits.
 
 Fail-secure: nothing is inferred from silence. A dropped socket only clears ``live``; the
 socket comes back by itself (growing backoff), and the server's ``connected`` message then says

@@ -29,7 +29,7 @@ class NotebooksMissingError(FileNotFoundError):
 
 def notebooks_dir() -> Path:
     """The folder holding ``dashboard.ipynb`` and the numbered tutorials."""
-    package = Path(__file__).resolve().parent
+    package = Path(__file__).resolve().parents[1]
     candidates = (package / "notebooks", package.parent / "notebooks")
     for folder in candidates:
         if (folder / DASHBOARD).is_file():

@@ -9,10 +9,14 @@ during logout). A failed revocation is released and owed (retried later).
 from __future__ import annotations
 
 import hashlib
+import logging
 
-from appwrite_widgets.client import Call
+from appwrite_widgets.client import AppwriteError, Call, NotFoundError, UnauthorizedError
+from appwrite_widgets.session._flows import Flow, request
 
 __all__ = ["RevocationLedger"]
+
+_log = logging.getLogger("appwrite_widgets")
 
 
 def _digest(token: str) -> str:
@@ -60,6 +64,32 @@ class RevocationLedger:
     def pending(self) -> tuple[str, ...]:
         """The keys still owed."""
         return tuple(self._owed)
+
+    def revoke(self, key: str, call: Call[None]) -> Flow[bool]:
+        """Send ``call`` (it carries its own credential); owed under ``key`` unless confirmed.
+
+        True when done, already gone (401/404) or already on its way through another action.
+        """
+        assert call.credential is not None
+        if not self.claim(call.credential):
+            return True
+        try:
+            yield from request(call)
+        except (UnauthorizedError, NotFoundError):
+            pass  # already gone
+        except AppwriteError as exc:
+            _log.info("Revocation still owed (%s)", type(exc).__name__)
+            self.release(call.credential)
+            self.owe(key, call)
+            return False
+        return True
+
+    def retry(self) -> Flow[None]:
+        """Send every owed revocation again (those still unconfirmed stay owed)."""
+        for key, owed in self.owed():
+            self.settle(key)
+            if (yield from self.revoke(key, owed)):
+                _log.info("An owed session revocation went through")
 
     def __bool__(self) -> bool:
         return bool(self._owed)

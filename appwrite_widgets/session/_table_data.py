@@ -21,13 +21,14 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from traitlets import Bool, HasTraits, Int, TraitType, Tuple, Unicode
 
 from appwrite_widgets.client import AppwriteError, Call, Row, RowList, table_calls
-from appwrite_widgets.messages import describe
+from appwrite_widgets.session._flows import Flow, adrive, drive, request
+from appwrite_widgets.session._messages import describe
 
 if TYPE_CHECKING:
     import asyncio
 
     from appwrite_widgets.client import Team, User
-    from appwrite_widgets.context import SessionContext
+    from appwrite_widgets.session._context import SessionContext
 
 __all__ = ["TableData", "caller_roles"]
 
@@ -37,8 +38,10 @@ Identity = tuple[str, tuple[str, ...], tuple[str, ...], bool] | None
 
 
 def caller_roles(user: User | None, teams: Sequence[Team] = ()) -> frozenset[str]:
-    """The Appwrite roles of the signed-in ``user`` as far as the client can know them
-    (team sub-roles such as ``team:<id>/owner`` need the memberships and are left out)."""
+    """The Appwrite roles of the signed-in ``user`` as far as the client can know them.
+
+    Team sub-roles such as ``team:<id>/owner`` need the memberships and are left out.
+    """
     if user is None:
         return frozenset({"any", "guests"})
     dim = "verified" if user.email_verification or user.phone_verification else "unverified"
@@ -119,25 +122,24 @@ class TableData(HasTraits):
         return _granted(self._permissions, kind, self.roles)
 
     def can_delete(self, row: Row) -> bool:
-        """Whether the rules let the signed-in user delete ``row`` (table level, or the row's
-        own permissions when the table has row security)."""
+        """Whether the rules let the signed-in user delete ``row``.
+
+        Table level, or the row's own permissions when the table has row security.
+        """
         if self._allowed("delete"):
             return True
         return self._row_security and _granted(row.permissions, "delete", self.roles)
 
-    # -- actions (sync and async twins share the calls and how their answers apply) -----------
+    # -- actions (each one flow, sent by the context's client or its async twin) ------------
 
     def reload(self) -> RowList | None:
         """List the rows again (1 request)."""
-        generation = self._start(reload=True)
-        send = lambda: self._send(self._list_call())  # noqa: E731
-        return self._finish(generation, self._apply_list, send, listing=True)
+        return drive(self._flow(self._list_call(), self._apply_list, listing=True), self._send)
 
     async def areload(self) -> RowList | None:
         """Async :meth:`reload`."""
-        generation = self._start(reload=True)
-        call = self._list_call()
-        return await self._afinish(generation, self._apply_list, call, listing=True)
+        flow = self._flow(self._list_call(), self._apply_list, listing=True)
+        return await adrive(flow, self._asend)
 
     def add(
         self, data: Mapping[str, Any], *, permissions: Sequence[str] | None = None
@@ -146,8 +148,7 @@ class TableData(HasTraits):
         call = table_calls.create_row(
             self._database_id, self._table_id, data, permissions=permissions
         )
-        generation = self._start()
-        return self._finish(generation, self._apply_added, lambda: self._send(call))
+        return drive(self._flow(call, self._apply_added), self._send)
 
     async def aadd(
         self, data: Mapping[str, Any], *, permissions: Sequence[str] | None = None
@@ -156,19 +157,17 @@ class TableData(HasTraits):
         call = table_calls.create_row(
             self._database_id, self._table_id, data, permissions=permissions
         )
-        return await self._afinish(self._start(), self._apply_added, call)
+        return await adrive(self._flow(call, self._apply_added), self._asend)
 
     def delete(self, row_id: str) -> bool:
         """Delete a row (1 request) and drop it from ``rows``; False when refused."""
         call = table_calls.delete_row(self._database_id, self._table_id, row_id)
-        generation = self._start()
-        done = self._finish(generation, self._deleted(row_id), lambda: self._send(call))
-        return bool(done)
+        return bool(drive(self._flow(call, self._deleted(row_id)), self._send))
 
     async def adelete(self, row_id: str) -> bool:
         """Async :meth:`delete`."""
         call = table_calls.delete_row(self._database_id, self._table_id, row_id)
-        return bool(await self._afinish(self._start(), self._deleted(row_id), call))
+        return bool(await adrive(self._flow(call, self._deleted(row_id)), self._asend))
 
     async def wait_idle(self) -> None:
         """Wait for the reloads this table scheduled on the kernel's loop."""
@@ -183,42 +182,18 @@ class TableData(HasTraits):
 
     # -- plumbing -----------------------------------------------------------------------------
 
-    def _list_call(self) -> Call[RowList]:
-        return table_calls.list_rows(self._database_id, self._table_id, queries=self._queries)
-
-    def _send(self, call: Call[Any]) -> Any:
-        return self._ctx.client.send(call)
-
-    def _start(self, *, reload: bool = False) -> int:
-        if reload:
+    def _flow(
+        self, call: Call[Any], apply: Callable[[Any], T], *, listing: bool = False
+    ) -> Flow[T | None]:
+        """Send ``call`` and apply its answer; a failure lands in ``error`` (returns None)."""
+        if listing:
             self._generation += 1
             self._listing += 1
         self._pending += 1
         self._set(busy=True)
-        return self._generation
-
-    def _finish(
-        self,
-        generation: int,
-        apply: Callable[[Any], T],
-        send: Callable[[], Any],
-        *,
-        listing: bool = False,
-    ) -> T | None:
+        generation = self._generation
         try:
-            result = send()
-        except Exception as exc:
-            self._settle(listing)
-            self._failed(exc)
-            return None
-        self._settle(listing)
-        return self._applied(generation, apply, result)
-
-    async def _afinish(
-        self, generation: int, apply: Callable[[Any], T], call: Call[Any], *, listing: bool = False
-    ) -> T | None:
-        try:
-            result = await self._ctx.async_client.send(call)
+            result = yield from request(call)
         except Exception as exc:
             self._settle(listing)
             self._failed(exc)
@@ -228,17 +203,23 @@ class TableData(HasTraits):
             self._set(busy=self._pending > 0)
             raise
         self._settle(listing)
-        return self._applied(generation, apply, result)
-
-    def _settle(self, listing: bool) -> None:
-        self._pending -= 1
-        self._listing -= listing
-
-    def _applied(self, generation: int, apply: Callable[[Any], T], result: Any) -> T | None:
         if generation != self._generation:  # a newer listing was started: it will decide
             self._set(busy=self._pending > 0)
             return None
         return apply(result)
+
+    def _list_call(self) -> Call[RowList]:
+        return table_calls.list_rows(self._database_id, self._table_id, queries=self._queries)
+
+    def _send(self, call: Call[T]) -> T:
+        return self._ctx.client.send(call)
+
+    async def _asend(self, call: Call[T]) -> T:
+        return await self._ctx.async_client.send(call)
+
+    def _settle(self, listing: bool) -> None:
+        self._pending -= 1
+        self._listing -= listing
 
     def _failed(self, exc: Exception) -> None:
         if isinstance(exc, AppwriteError):

@@ -1,0 +1,49 @@
+"""Who is signed in: :class:`SessionContext`, its remember-me store and :class:`TableData`.
+
+The widgets import from here (never from the private modules): the context, the flows that
+drive an action with either client, and the sentences the context shows people.
+"""
+
+from __future__ import annotations
+
+from appwrite_widgets.session._clientpair import ClientPair
+from appwrite_widgets.session._context import SessionContext
+from appwrite_widgets.session._credentials import CredentialStore, CredentialStoreError
+from appwrite_widgets.session._device import Device, Hello, parse_hello, storage_key
+from appwrite_widgets.session._flows import Flow, adrive, drive, request
+from appwrite_widgets.session._messages import (
+    EXPIRES_SOON,
+    MAY_BE_ALIVE,
+    NOT_SIGNED_IN,
+    SESSION_ENDED,
+    SESSION_EXPIRED,
+    SIGNED_OUT_ELSEWHERE,
+    describe,
+)
+from appwrite_widgets.session._observers import Names
+from appwrite_widgets.session._table_data import TableData, caller_roles
+
+__all__ = [
+    "EXPIRES_SOON",
+    "MAY_BE_ALIVE",
+    "NOT_SIGNED_IN",
+    "SESSION_ENDED",
+    "SESSION_EXPIRED",
+    "SIGNED_OUT_ELSEWHERE",
+    "ClientPair",
+    "CredentialStore",
+    "CredentialStoreError",
+    "Device",
+    "Flow",
+    "Hello",
+    "Names",
+    "SessionContext",
+    "TableData",
+    "adrive",
+    "caller_roles",
+    "describe",
+    "drive",
+    "parse_hello",
+    "request",
+    "storage_key",
+]
