@@ -137,8 +137,8 @@ def include_text(argument: str, optional: bool, page: Page) -> str:
 
 def endpoints() -> list[Any]:
     """The embedded server's routes, in registration order (its route table, no app built)."""
-    routes = importlib.import_module("appwrite_widgets.server.routes")
-    routing = importlib.import_module("appwrite_widgets.server.routing")
+    routes = importlib.import_module("appwrite_widgets.server.app")
+    routing = importlib.import_module("appwrite_widgets.server.http.routing")
     router = routing.Router()
     for register in routes.ROUTE_MODULES:
         register(router)

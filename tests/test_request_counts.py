@@ -20,8 +20,8 @@ from appwrite_widgets import Permission, Role, TableData
 from appwrite_widgets.client import AsyncClient, Client
 from appwrite_widgets.context import SessionContext
 from appwrite_widgets.credentials import CredentialStore
+from appwrite_widgets.server.http.requestlog import RequestLog
 from appwrite_widgets.server.local import LocalServer
-from appwrite_widgets.server.requestlog import RequestLog
 
 PASSWORD = "counted-password-123"
 

@@ -17,15 +17,16 @@ from typing import Any, TypeVar
 
 import uvicorn
 
-from . import security, slowclients
-from .hub import Hub
-from .network import parse_network
-from .origins import LOCAL_PAGES, OriginPolicy
-from .requestlog import RequestLog
-from .routes import make_app
-from .routing import Config
-from .seed import SEEDS
-from .store import Store
+from . import security
+from .app import make_app
+from .http import slowclients
+from .http.network import parse_network
+from .http.origins import LOCAL_PAGES, OriginPolicy
+from .http.requestlog import RequestLog
+from .http.routing import Config
+from .realtime.hub import Hub
+from .storage.database import Store
+from .storage.seed import SEEDS
 
 T = TypeVar("T")
 

@@ -5,7 +5,12 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from . import security, store, useragent
+from . import security
+from .http import useragent
+from .storage import database as store
+
+APPWRITE_VERSION = "1.9.6"
+"""The Appwrite release whose protocol and models the server follows."""
 
 
 def fmt_time(ts: float | None) -> str:

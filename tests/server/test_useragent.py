@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from server_helpers import CHROME_UA, as_token, guest, key_session, sign_in
 
-from appwrite_widgets.server import useragent
+from appwrite_widgets.server.http import useragent
 from appwrite_widgets.server.local import LocalServer
 
 # Repeated tokens that made the unbounded patterns backtrack (15 KB took 422 ms to parse).
