@@ -16,7 +16,7 @@ from .http.pipeline import build_app
 from .http.routing import Config, Router
 from .realtime.endpoint import make_endpoint
 from .realtime.hub import Hub
-from .storage.database import Store
+from .storage.store import Store
 from .tables import legacy, rows, schema
 
 ROUTE_MODULES: tuple[Callable[[Router], None], ...] = (

@@ -25,8 +25,8 @@ from .http.origins import LOCAL_PAGES, OriginPolicy
 from .http.requestlog import RequestLog
 from .http.routing import Config
 from .realtime.hub import Hub
-from .storage.database import Store
 from .storage.seed import SEEDS
+from .storage.store import Store
 
 T = TypeVar("T")
 

@@ -14,7 +14,7 @@ from server_helpers import error_type, guest, key_session, sign_in
 from appwrite_widgets.server.http.pipeline import build_app
 from appwrite_widgets.server.http.routing import Config, Reply, Router
 from appwrite_widgets.server.local import LocalServer
-from appwrite_widgets.server.storage.database import Store
+from appwrite_widgets.server.storage.store import Store
 
 
 def test_error_body_shape_and_no_store_header(server: LocalServer) -> None:

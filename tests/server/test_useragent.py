@@ -27,7 +27,7 @@ def test_a_huge_user_agent_is_capped_before_parsing_and_storing(
     with contextlib.closing(client):
         listed = client.get("/account/sessions").json()["sessions"][0]
     assert listed["clientName"] == "Chrome" and listed["osName"] == "Windows"
-    stored = server.store.get_session(session["$id"])
+    stored = server.store.sessions.get(session["$id"])
     assert stored is not None and len(stored.user_agent) <= useragent.MAX_LENGTH
     assert stored.user_agent == PATHOLOGICAL_UA[: useragent.MAX_LENGTH]
 

@@ -6,7 +6,7 @@ from .. import models, security
 from ..http.errors import AppwriteError, invalid_param
 from ..http.routing import Ctx, RateSpec, Reply, Router
 from ..realtime.hub import hub_of
-from ..storage.database import Session
+from ..storage.sessions import Session
 from .sessions import clear_fallback, clear_session, create_session, log_event
 from .signup import register_user, verify_password
 
@@ -45,7 +45,7 @@ async def create_email_session(ctx: Ctx) -> Reply:
     email = ctx.params.email()
     password = ctx.params.password()
     assert email is not None and password is not None
-    user = ctx.store.get_user_by_email(email)
+    user = ctx.store.users.by_email(email)
     stored = user.password_hash if user and user.password_hash else _dummy_hash()
     ok = await verify_password(stored, password)
     if user is None or not user.password_hash or not ok:
@@ -59,7 +59,7 @@ async def create_email_session(ctx: Ctx) -> Reply:
 
 async def create_anonymous_session(ctx: Ctx) -> Reply:
     """POST /account/sessions/anonymous: a new passwordless user and its session."""
-    user = ctx.store.create_user(
+    user = ctx.store.users.create(
         user_id=security.unique_id(),
         email=None,
         password_hash=None,
@@ -83,7 +83,9 @@ async def list_sessions(ctx: Ctx) -> Reply:
     """GET /account/sessions: every session of the user, ``current`` marked."""
     user = ctx.require_user()
     current = ctx.session.id if ctx.session else None
-    items = [models.session(s, current=s.id == current) for s in ctx.store.list_sessions(user.id)]
+    items = [
+        models.session(s, current=s.id == current) for s in ctx.store.sessions.of_user(user.id)
+    ]
     return Reply(200, models.listing("sessions", items, len(items)))
 
 
@@ -97,7 +99,7 @@ def _own_session(ctx: Ctx) -> Session:
         session_id = ctx.session.id
     elif not security.is_valid_id(session_id):
         raise invalid_param("sessionId", security.ID_RULE)
-    session = ctx.store.get_session(session_id)
+    session = ctx.store.sessions.get(session_id)
     if session is None or session.user_id != user.id:
         raise AppwriteError("user_session_not_found")
     return session
@@ -117,7 +119,7 @@ async def update_session(ctx: Ctx) -> Reply:
     session is 404 like a deleted one: extending it would bring its old token back to life.
     """
     session = _own_session(ctx)
-    updated = ctx.store.extend_session(session.id, ctx.now, ctx.now + ctx.cfg.session_duration)
+    updated = ctx.store.sessions.extend(session.id, ctx.now, ctx.now + ctx.cfg.session_duration)
     if updated is None:
         raise AppwriteError("user_session_not_found")
     log_event(ctx, session.user_id, "session.update")
@@ -131,7 +133,7 @@ async def update_session(ctx: Ctx) -> Reply:
 async def delete_session(ctx: Ctx) -> Reply:
     """DELETE /account/sessions/{sessionId}: 204; cookies cleared iff it was the current one."""
     session = _own_session(ctx)
-    ctx.store.delete_session(session.user_id, session.id)
+    ctx.store.sessions.delete(session.user_id, session.id)
     log_event(ctx, session.user_id, "session.delete")
     reply = Reply(204)
     current = ctx.session is not None and ctx.session.id == session.id
@@ -152,8 +154,8 @@ async def delete_sessions(ctx: Ctx) -> Reply:
     user = ctx.require_user()
     keep_current = ctx.params.boolean("current", default=True) is False
     keep = ctx.session.id if keep_current and ctx.session else None
-    gone = [s for s in ctx.store.list_sessions(user.id) if s.id != keep]
-    had = ctx.store.delete_sessions(user.id, keep=keep)
+    gone = [s for s in ctx.store.sessions.of_user(user.id) if s.id != keep]
+    had = ctx.store.sessions.delete_all(user.id, keep=keep)
     log_event(ctx, user.id, "session.delete")
     reply = Reply(204)
     if keep is None and ctx.session is not None:

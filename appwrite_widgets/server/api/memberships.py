@@ -15,8 +15,8 @@ from ..http.errors import AppwriteError, invalid_param
 from ..http.params import is_role, role_rule
 from ..http.routing import Ctx, RateSpec, Reply, Router
 from ..mail import Mail
-from ..storage import records
-from ..storage.database import Membership, Team, User
+from ..storage.teams import Membership, Team
+from ..storage.users import User
 from .sessions import create_session
 from .signup import hash_password
 
@@ -26,7 +26,7 @@ def path_team(ctx: Ctx) -> Team:
     team_id = ctx.path["teamId"]
     if not security.is_valid_id(team_id):
         raise invalid_param("teamId", security.ID_RULE)
-    team = ctx.store.get_team(team_id)
+    team = ctx.store.teams.get(team_id)
     if team is None or not (ctx.key or _member(ctx, team.id) is not None):
         raise AppwriteError("team_not_found")
     return team
@@ -36,7 +36,7 @@ def _member(ctx: Ctx, team_id: str) -> Membership | None:
     """The caller's confirmed membership of ``team_id``."""
     if ctx.user is None:
         return None
-    mine = ctx.store.membership_of(team_id, ctx.user.id)
+    mine = ctx.store.memberships.find(team_id, ctx.user.id)
     return mine if mine is not None and mine.confirm else None
 
 
@@ -62,8 +62,8 @@ async def update_team(ctx: Ctx) -> Reply:
             "name", "Value must be a valid string and at least 1 chars and no longer than 128 chars"
         )
     _require_owner(ctx, team.id)
-    records.rename_team(ctx.store, team.id, name, ctx.now)
-    updated = ctx.store.get_team(team.id)
+    ctx.store.teams.rename(team.id, name, ctx.now)
+    updated = ctx.store.teams.get(team.id)
     assert updated is not None
     return Reply(200, models.team(updated))
 
@@ -72,7 +72,7 @@ async def delete_team(ctx: Ctx) -> Reply:
     """DELETE /teams/{teamId}: the team and its memberships (owners and keys)."""
     team = path_team(ctx)
     _require_owner(ctx, team.id)
-    records.delete_team(ctx.store, team.id)
+    ctx.store.teams.delete(team.id)
     return Reply(204)
 
 
@@ -101,19 +101,19 @@ async def _invitee(ctx: Ctx, team: Team, email: str | None, name: str) -> User:
     if user_id is not None and user_id != "":
         if not security.is_valid_id(user_id):
             raise invalid_param("userId", security.ID_RULE)
-        user = ctx.store.get_user(str(user_id))
+        user = ctx.store.users.get(str(user_id))
         if user is None:
             raise AppwriteError("user_not_found", "User with given userId doesn't exist.")
         if email and user.email != email:
             raise AppwriteError("user_already_exists", "Given userId and email doesn't match")
         return user
     assert email is not None
-    existing = ctx.store.get_user_by_email(email)
+    existing = ctx.store.users.by_email(email)
     if existing is not None:
         return existing
     # Appwrite gives invited users a random, unusable password hashed with its own options.
     hashed = await hash_password(security.new_secret()[:32], security.APPWRITE_COST)
-    created = ctx.store.create_user(
+    created = ctx.store.users.create(
         user_id=security.unique_id(),
         email=email,
         password_hash=hashed,
@@ -122,7 +122,7 @@ async def _invitee(ctx: Ctx, team: Team, email: str | None, name: str) -> User:
         target_id=security.unique_id(),
         hash_cost=security.APPWRITE_COST,
     )
-    updated = ctx.store.update_user(created.id, ctx.now, password_update=None)
+    updated = ctx.store.users.update(created.id, ctx.now, password_update=None)
     assert updated is not None
     return updated
 
@@ -144,17 +144,17 @@ async def create_membership(ctx: Ctx) -> Reply:
     _require_owner(ctx, team.id)  # checked before any user is created (Appwrite: after)
     user = await _invitee(ctx, team, email, name)
     secret = security.new_secret()[:64]
-    existing = ctx.store.membership_of(team.id, user.id)
+    existing = ctx.store.memberships.find(team.id, user.id)
     if existing is not None and existing.confirm:
         raise AppwriteError("membership_already_confirmed")
     if existing is not None:
-        records.reinvite(
-            ctx.store, existing.id, security.sha256_hex(secret), ctx.now, confirm=ctx.key
+        ctx.store.memberships.reinvite(
+            existing.id, security.sha256_hex(secret), ctx.now, confirm=ctx.key
         )
         membership_id = existing.id
     else:
         membership_id = security.unique_id()
-        ctx.store.add_membership(
+        ctx.store.memberships.add(
             membership_id=membership_id,
             team_id=team.id,
             user_id=user.id,
@@ -162,10 +162,11 @@ async def create_membership(ctx: Ctx) -> Reply:
             now=ctx.now,
             confirm=ctx.key,
         )
-        records.set_invite_secret(ctx.store, membership_id, security.sha256_hex(secret))
+        ctx.store.memberships.set_secret(membership_id, security.sha256_hex(secret))
     if url is not None and not ctx.key:
         _send_invitation(ctx, team, user, membership_id, secret, url)
-    membership = ctx.store.list_memberships(team.id, membership_id=membership_id)[0]
+    membership = ctx.store.memberships.get(membership_id)
+    assert membership is not None
     return Reply(201, models.membership(membership))
 
 
@@ -192,10 +193,10 @@ def _path_membership(ctx: Ctx, missing: str) -> tuple[Membership, str]:
         raise invalid_param("teamId", security.ID_RULE)
     if not security.is_valid_id(membership_id):
         raise invalid_param("membershipId", security.ID_RULE)
-    found = ctx.store.list_memberships("", membership_id=membership_id)
-    if not found:
+    found = ctx.store.memberships.get(membership_id)
+    if found is None:
         raise AppwriteError(missing)
-    return found[0], team_id
+    return found, team_id
 
 
 async def accept_membership(ctx: Ctx) -> Reply:
@@ -204,20 +205,20 @@ async def accept_membership(ctx: Ctx) -> Reply:
     user_id = ctx.params.custom_id("userId")
     secret = ctx.params.text("secret", max_len=256)
     membership, team_id = _path_membership(ctx, "membership_not_found")
-    if ctx.store.get_team(team_id) is None:
+    if ctx.store.teams.get(team_id) is None:
         raise AppwriteError("team_not_found")
     if membership.team_id != team_id:
         raise AppwriteError("team_membership_mismatch")
-    stored = records.membership_secret(ctx.store, membership.id)
+    stored = ctx.store.memberships.secret(membership.id)
     if stored is None or not security.keys_equal(stored, security.sha256_hex(secret)):
         raise AppwriteError("team_invalid_secret")
     if user_id != membership.user_id or (ctx.user is not None and ctx.user.id != user_id):
         raise AppwriteError("team_invite_mismatch")
-    if not records.accept(ctx.store, membership.id, membership.user_id, ctx.now):
+    if not ctx.store.memberships.accept(membership.id, membership.user_id, ctx.now):
         raise AppwriteError("membership_already_confirmed")
     reply = Reply(200)
     if ctx.user is None:
-        invitee = ctx.store.get_user(membership.user_id)
+        invitee = ctx.store.users.get(membership.user_id)
         assert invitee is not None
         made = create_session(
             ctx,
@@ -228,7 +229,8 @@ async def accept_membership(ctx: Ctx) -> Reply:
             evict=False,
         )
         reply.cookies, reply.headers = made.cookies, made.headers
-    accepted = ctx.store.list_memberships("", membership_id=membership.id)[0]
+    accepted = ctx.store.memberships.get(membership.id)
+    assert accepted is not None
     reply.body = models.membership(accepted)
     return reply
 
@@ -236,14 +238,14 @@ async def accept_membership(ctx: Ctx) -> Reply:
 async def delete_membership(ctx: Ctx) -> Reply:
     """DELETE /teams/{teamId}/memberships/{membershipId}: the member or a team owner."""
     membership, team_id = _path_membership(ctx, "team_invite_not_found")
-    team = ctx.store.get_team(team_id)
+    team = ctx.store.teams.get(team_id)
     if team is None or not (ctx.key or _member(ctx, team.id) is not None):
         raise AppwriteError("team_not_found")
     if membership.team_id != team.id:
         raise AppwriteError("team_membership_mismatch")
     if not ctx.key and (ctx.user is None or ctx.user.id != membership.user_id):
         _require_owner(ctx, team.id)
-    records.delete_membership(ctx.store, membership.id)
+    ctx.store.memberships.delete(membership.id)
     return Reply(204)
 
 

@@ -4,7 +4,6 @@ token session (``POST /account/sessions/token``)."""
 from __future__ import annotations
 
 import json
-import sqlite3
 from typing import Any
 
 from .. import models, security
@@ -13,8 +12,8 @@ from ..http.errors import AppwriteError, invalid_param
 from ..http.params import parse_queries
 from ..http.routing import Ctx, RateSpec, Reply, Router
 from ..realtime.hub import hub_of
-from ..storage import records
-from ..storage.database import User
+from ..storage.connection import Conflict
+from ..storage.users import User
 from .sessions import clear_session, create_session, log_event
 from .signup import hash_password, verify_password
 
@@ -22,10 +21,14 @@ PREFS_MAX_BYTES = 65_535
 JWT_DURATION_RULE = "Value must be a valid range between 0 and 3,600"
 
 
+def _compact_json(value: Any) -> str:
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+
+
 def read_prefs(ctx: Ctx) -> dict[str, Any]:
     """The ``prefs`` body param: a JSON object of at most 65 535 bytes (Appwrite's Assoc)."""
     value = ctx.params.required("prefs")
-    if not isinstance(value, dict) or len(records.as_json(value).encode()) > PREFS_MAX_BYTES:
+    if not isinstance(value, dict) or len(_compact_json(value).encode()) > PREFS_MAX_BYTES:
         raise invalid_param("prefs", "Value must be a valid object.")
     return value
 
@@ -46,7 +49,7 @@ def read_duration(ctx: Ctx) -> int:
 
 def issue_jwt(ctx: Ctx, user_id: str, session_id: str, duration: int) -> Reply:
     """201 ``{"jwt": ...}``."""
-    token = jwts.encode(jwts.signing_key(ctx.store), user_id, session_id, int(ctx.now) + duration)
+    token = jwts.encode(ctx.store.jwt_key, user_id, session_id, int(ctx.now) + duration)
     return Reply(201, {"jwt": token})
 
 
@@ -68,7 +71,7 @@ async def get_prefs(ctx: Ctx) -> Reply:
 async def update_prefs(ctx: Ctx) -> Reply:
     """PATCH /account/prefs: replace the prefs; 200 Account."""
     user = ctx.require_user()
-    return _account(ctx, ctx.store.update_user(user.id, ctx.now, prefs=read_prefs(ctx)), "prefs")
+    return _account(ctx, ctx.store.users.update(user.id, ctx.now, prefs=read_prefs(ctx)), "prefs")
 
 
 async def update_name(ctx: Ctx) -> Reply:
@@ -79,7 +82,7 @@ async def update_name(ctx: Ctx) -> Reply:
         raise invalid_param(
             "name", "Value must be a valid string and at least 1 chars and no longer than 128 chars"
         )
-    return _account(ctx, ctx.store.update_user(user.id, ctx.now, name=name), "name")
+    return _account(ctx, ctx.store.users.update(user.id, ctx.now, name=name), "name")
 
 
 async def update_password(ctx: Ctx) -> Reply:
@@ -92,10 +95,12 @@ async def update_password(ctx: Ctx) -> Reply:
     if user.password_update is not None and not await verify_password(user.password_hash, old):
         raise AppwriteError("user_invalid_credentials")
     hashed = await hash_password(password, security.APPWRITE_COST)
-    updated = ctx.store.update_user(user.id, ctx.now, password_hash=hashed, password_update=ctx.now)
+    updated = ctx.store.users.update(
+        user.id, ctx.now, password_hash=hashed, password_update=ctx.now
+    )
     if ctx.session is not None:
-        others = [s.id for s in ctx.store.list_sessions(user.id) if s.id != ctx.session.id]
-        ctx.store.delete_sessions(user.id, keep=ctx.session.id)
+        others = [s.id for s in ctx.store.sessions.of_user(user.id) if s.id != ctx.session.id]
+        ctx.store.sessions.delete_all(user.id, keep=ctx.session.id)
         if (hub := hub_of(ctx.request)) is not None:
             hub.end_sessions(user.id, others)  # their sockets close (Appwrite: no event)
     return _account(ctx, updated, "password")
@@ -110,16 +115,16 @@ async def update_email(ctx: Ctx) -> Reply:
     assert email is not None and password is not None
     if user.password_update is not None and not await verify_password(user.password_hash, password):
         raise AppwriteError("user_invalid_credentials")
-    if ctx.store.get_user_by_email(email) is not None:
+    if ctx.store.users.by_email(email) is not None:
         raise AppwriteError("user_target_already_exists")
     fields: dict[str, Any] = {"email": email, "email_verification": 0}
     if user.password_update is None:
         fields["password_hash"] = await hash_password(password, security.APPWRITE_COST)
         fields["password_update"] = ctx.now
-        fields["hash_cost"] = json.dumps(security.APPWRITE_COST)
+        fields["hash_cost"] = security.APPWRITE_COST
     try:
-        updated = ctx.store.update_user(user.id, ctx.now, **fields)
-    except sqlite3.IntegrityError:  # the unique email index: someone took it meanwhile
+        updated = ctx.store.users.update(user.id, ctx.now, **fields)
+    except Conflict:  # the unique email index: someone took it meanwhile
         raise AppwriteError("general_bad_request") from None
     return _account(ctx, updated, "email")
 
@@ -127,7 +132,7 @@ async def update_email(ctx: Ctx) -> Reply:
 async def update_status(ctx: Ctx) -> Reply:
     """PATCH /account/status: block yourself; cookies cleared, sessions kept (all 403 now)."""
     user = ctx.require_user()
-    reply = _account(ctx, ctx.store.update_user(user.id, ctx.now, status=0), "status")
+    reply = _account(ctx, ctx.store.users.update(user.id, ctx.now, status=0), "status")
     if (hub := hub_of(ctx.request)) is not None:
         hub.end_sessions(user.id)  # a blocked user's sockets close after the event
     return clear_session(ctx, reply)
@@ -144,7 +149,7 @@ async def list_logs(ctx: Ctx) -> Reply:
             limit = q.values[0]
         else:
             offset = q.values[0]
-    logs, total = records.list_logs(ctx.store, user.id, min(limit, 5000), min(offset, 2**62))
+    logs, total = ctx.store.logs.page(user.id, min(limit, 5000), min(offset, 2**62))
     with_total = ctx.params.boolean("total", default=True) is not False
     body = [
         {
@@ -183,10 +188,8 @@ async def create_token_session(ctx: Ctx) -> Reply:
             "secret",
             "Value must be a valid string and at least 1 chars and no longer than 256 chars",
         )
-    user = ctx.store.get_user(user_id)
-    if user is None or not records.consume_token(
-        ctx.store, user.id, security.sha256_hex(secret), ctx.now
-    ):
+    user = ctx.store.users.get(user_id)
+    if user is None or not ctx.store.tokens.consume(user.id, security.sha256_hex(secret), ctx.now):
         raise AppwriteError("user_invalid_token")
     return create_session(
         ctx, user, provider="token", provider_uid="", factors=["token"], evict=True

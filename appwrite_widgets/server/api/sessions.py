@@ -9,8 +9,7 @@ from ..http import useragent
 from ..http.routing import Ctx, Reply
 from ..http.transport import is_same_site, session_cookies
 from ..realtime.hub import hub_of
-from ..storage import records
-from ..storage.database import User
+from ..storage.users import User
 
 
 def create_session(
@@ -33,7 +32,7 @@ def create_session(
     token = security.encode_token(user.id, secret)
     expire = ctx.now + ctx.cfg.session_duration
     user_agent = ctx.user_agent[: useragent.MAX_LENGTH]
-    session = ctx.store.create_session(
+    session = ctx.store.sessions.create(
         session_id=security.unique_id(),
         user_id=user.id,
         now=ctx.now,
@@ -78,4 +77,4 @@ def clear_fallback(ctx: Ctx, reply: Reply, count: int) -> None:
 def log_event(ctx: Ctx, user_id: str, event: str) -> None:
     """Record an audit event (``GET /account/logs``) for ``user_id``."""
     agent = ctx.user_agent[: useragent.MAX_LENGTH]
-    records.add_log(ctx.store, user_id, event, ctx.now, ctx.ip, agent)
+    ctx.store.logs.add(user_id, event, ctx.now, ctx.ip, agent)

@@ -12,7 +12,8 @@ from anyio import to_thread
 from .. import security
 from ..http.errors import AppwriteError
 from ..http.routing import Ctx
-from ..storage.database import Conflict, User
+from ..storage.connection import Conflict
+from ..storage.users import User
 
 T = TypeVar("T")
 
@@ -41,11 +42,11 @@ async def register_user(
 ) -> User:
     """Create a user (utopia-php/auth's Argon2 options, as Appwrite's sign-up); 409
     ``user_already_exists`` when the ID or email is taken, also by a concurrent request."""
-    if ctx.store.get_user(user_id) or (email and ctx.store.get_user_by_email(email)):
+    if ctx.store.users.get(user_id) or (email and ctx.store.users.by_email(email)):
         raise AppwriteError("user_already_exists")
     hashed = await hash_password(password, ctx.cfg.signup_cost) if password else None
     try:
-        return ctx.store.create_user(
+        return ctx.store.users.create(
             user_id=user_id,
             email=email,
             password_hash=hashed,

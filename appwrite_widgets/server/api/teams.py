@@ -9,7 +9,8 @@ from .. import models, security
 from ..http.errors import AppwriteError, invalid_param
 from ..http.params import is_role, parse_queries, role_rule
 from ..http.routing import Ctx, Reply, Router
-from ..storage.database import Conflict, Membership, Team
+from ..storage.connection import Conflict
+from ..storage.teams import Membership, Team
 from . import listing
 
 TEAM_ATTRIBUTES: dict[str, Callable[[Team], Any]] = {
@@ -38,11 +39,11 @@ def _visible_team(ctx: Ctx) -> Team:
     team_id = ctx.path["teamId"]
     if not security.is_valid_id(team_id):
         raise invalid_param("teamId", security.ID_RULE)
-    team = ctx.store.get_team(team_id)
+    team = ctx.store.teams.get(team_id)
     if team is None:
         raise AppwriteError("team_not_found")
     if not ctx.key:
-        member = ctx.store.membership_of(team.id, ctx.require_user().id)
+        member = ctx.store.memberships.find(team.id, ctx.require_user().id)
         if member is None or not member.confirm:
             raise AppwriteError("team_not_found")
     return team
@@ -52,7 +53,7 @@ async def list_teams(ctx: Ctx) -> Reply:
     """GET /teams: all teams for a key, the caller's confirmed teams for a session."""
     queries = parse_queries(ctx.params.queries(), TEAM_ATTRIBUTES)
     search = ctx.params.text("search", max_len=256, required=False)
-    teams = ctx.store.list_teams(None if ctx.key else ctx.require_user().id)
+    teams = ctx.store.teams.all(None if ctx.key else ctx.require_user().id)
     page, total = listing.apply(
         teams,
         queries,
@@ -79,7 +80,7 @@ async def create_team(ctx: Ctx) -> Reply:
             roles = [*roles, "owner"]
         owner = (security.unique_id(), ctx.require_user().id, roles)
     try:
-        team = ctx.store.create_team(team_id=team_id, name=name, now=ctx.now, owner=owner)
+        team = ctx.store.teams.create(team_id=team_id, name=name, now=ctx.now, owner=owner)
     except Conflict:
         raise AppwriteError("team_already_exists") from None
     return Reply(201, models.team(team))
@@ -91,7 +92,7 @@ async def list_memberships(ctx: Ctx) -> Reply:
     queries = parse_queries(ctx.params.queries(), MEMBERSHIP_ATTRIBUTES)
     search = ctx.params.text("search", max_len=256, required=False)
     page, total = listing.apply(
-        ctx.store.list_memberships(team.id),
+        ctx.store.memberships.of_team(team.id),
         queries,
         attributes=MEMBERSHIP_ATTRIBUTES,
         item_id=lambda m: m.id,

@@ -11,8 +11,7 @@ from ..http.params import is_label, parse_queries
 from ..http.routing import Ctx, Reply, Router
 from ..realtime.events import all_sessions_deleted_event
 from ..realtime.hub import hub_of
-from ..storage import records
-from ..storage.database import User
+from ..storage.users import User
 from . import listing
 from .profile import issue_jwt, read_duration, read_prefs
 from .sessions import create_session
@@ -47,7 +46,7 @@ def path_user(ctx: Ctx) -> User:
     user_id = ctx.path["userId"]
     if not security.is_valid_id(user_id):
         raise invalid_param("userId", security.ID_RULE)
-    user = ctx.store.get_user(user_id)
+    user = ctx.store.users.get(user_id)
     if user is None:
         raise AppwriteError("user_not_found")
     return user
@@ -58,7 +57,7 @@ async def list_users(ctx: Ctx) -> Reply:
     queries = parse_queries(ctx.params.queries(), USER_ATTRIBUTES)
     search = ctx.params.text("search", max_len=256, required=False)
     page, total = listing.apply(
-        ctx.store.list_users(),
+        ctx.store.users.all(),
         queries,
         attributes=USER_ATTRIBUTES,
         item_id=lambda u: u.id,
@@ -91,7 +90,7 @@ async def list_user_sessions(ctx: Ctx) -> Reply:
     user = path_user(ctx)
     items = [
         models.session(s, current=False, secret=s.secret_hash)
-        for s in ctx.store.list_sessions(user.id)
+        for s in ctx.store.sessions.of_user(user.id)
     ]
     total = len(items) if ctx.params.boolean("total", default=True) is not False else 0
     return Reply(200, models.listing("sessions", items, total))
@@ -118,8 +117,8 @@ async def delete_user_session(ctx: Ctx) -> Reply:
     session_id = ctx.path["sessionId"]
     if not security.is_valid_id(session_id):
         raise invalid_param("sessionId", security.ID_RULE)
-    session = ctx.store.get_session(session_id)
-    if session is None or not ctx.store.delete_session(user.id, session_id):
+    session = ctx.store.sessions.get(session_id)
+    if session is None or not ctx.store.sessions.delete(user.id, session_id):
         raise AppwriteError("user_session_not_found")
     if (hub := hub_of(ctx.request)) is not None:
         hub.publish_session(user.id, models.session(session, current=False), "delete")
@@ -130,7 +129,7 @@ async def delete_user_session(ctx: Ctx) -> Reply:
 async def delete_user_sessions(ctx: Ctx) -> Reply:
     """DELETE /users/{userId}/sessions."""
     user = path_user(ctx)
-    ctx.store.delete_sessions(user.id)
+    ctx.store.sessions.delete_all(user.id)
     if (hub := hub_of(ctx.request)) is not None:
         # Appwrite 1.9.6: one users.<U>.sessions.delete event (its payload is the User model;
         # here the Account model: no password hash), then the user's sockets close.
@@ -150,7 +149,7 @@ async def update_labels(ctx: Ctx) -> Reply:
         rule="Value must be a valid string between 1 and 36 chars containing only "
         "alphanumeric chars",
     )
-    updated = ctx.store.update_user(user.id, ctx.now, labels=labels)
+    updated = ctx.store.users.update(user.id, ctx.now, labels=labels)
     assert updated is not None
     _published(ctx, updated, "labels")
     return Reply(200, models.user(updated))
@@ -164,7 +163,7 @@ async def update_status(ctx: Ctx) -> Reply:
     if raw in (0, 1) and not isinstance(raw, float):
         raw = bool(raw)
     status = ctx.params.boolean("status") if not isinstance(raw, bool) else raw
-    updated = ctx.store.update_user(user.id, ctx.now, status=int(bool(status)))
+    updated = ctx.store.users.update(user.id, ctx.now, status=int(bool(status)))
     assert updated is not None
     _published(ctx, updated, "status")
     return Reply(200, models.user(updated))
@@ -189,7 +188,7 @@ async def get_prefs(ctx: Ctx) -> Reply:
 async def update_prefs(ctx: Ctx) -> Reply:
     """PATCH /users/{userId}/prefs: replace them; 200 with the prefs object (not a User)."""
     user = path_user(ctx)
-    updated = ctx.store.update_user(user.id, ctx.now, prefs=read_prefs(ctx))
+    updated = ctx.store.users.update(user.id, ctx.now, prefs=read_prefs(ctx))
     assert updated is not None
     if (hub := hub_of(ctx.request)) is not None:
         hub.publish_user_update(user.id, dict(updated.prefs), "prefs")  # Appwrite: the prefs
@@ -199,7 +198,7 @@ async def update_prefs(ctx: Ctx) -> Reply:
 async def delete_user(ctx: Ctx) -> Reply:
     """DELETE /users/{userId}: the user, sessions, tokens and memberships go at once."""
     user = path_user(ctx)
-    records.delete_user(ctx.store, user.id)
+    ctx.store.users.delete(user.id)
     if (hub := hub_of(ctx.request)) is not None:
         hub.end_sessions(user.id)
     return Reply(204)
@@ -210,13 +209,8 @@ async def list_user_memberships(ctx: Ctx) -> Reply:
     user = path_user(ctx)
     queries = parse_queries(ctx.params.queries(), MEMBERSHIP_ATTRIBUTES)
     search = ctx.params.text("search", max_len=256, required=False)
-    found = [
-        m
-        for mid in records.user_memberships(ctx.store, user.id)
-        for m in ctx.store.list_memberships("", membership_id=mid)
-    ]
     page, _ = listing.apply(
-        found,
+        ctx.store.memberships.of_user(user.id),
         queries,
         attributes=MEMBERSHIP_ATTRIBUTES,
         item_id=lambda m: m.id,
@@ -238,7 +232,7 @@ async def create_user_jwt(ctx: Ctx) -> Reply:
     if session_id is not None and not security.is_valid_id(session_id):
         raise invalid_param("sessionId", security.ID_RULE)
     duration = read_duration(ctx)
-    sessions = ctx.store.list_sessions(user.id)
+    sessions = ctx.store.sessions.of_user(user.id)
     if session_id == "recent":
         session_id = sessions[-1].id if sessions else ""
     elif session_id not in {s.id for s in sessions}:
@@ -253,8 +247,7 @@ async def create_token(ctx: Ctx) -> Reply:
     length = _int_param(ctx, "length", 6, 4, 128)
     expire = _int_param(ctx, "expire", 900, 60, 31_536_000)
     secret = security.new_secret()[:length]
-    token = records.create_token(
-        ctx.store,
+    token = ctx.store.tokens.create(
         token_id=security.unique_id(),
         user_id=user.id,
         now=ctx.now,

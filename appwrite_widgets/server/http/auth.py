@@ -10,7 +10,9 @@ import json
 from collections.abc import Mapping
 
 from .. import security
-from ..storage.database import ACCESS_REFRESH_SECONDS, Session, Store, User
+from ..storage.sessions import Session
+from ..storage.store import Store
+from ..storage.users import ACCESS_REFRESH_SECONDS, User
 from . import jwts
 from .errors import AppwriteError
 from .origins import normalize_origin
@@ -75,10 +77,10 @@ def resolve_session(
     """The user and unexpired session a token stands for, or ``(None, None)`` (a guest)."""
     if token is None:
         return None, None
-    user = store.get_user(token[0])
+    user = store.users.get(token[0])
     if user is None:
         return None, None
-    session = store.find_session(user.id, security.sha256_hex(token[1]), now)
+    session = store.sessions.find(user.id, security.sha256_hex(token[1]), now)
     if session is None:
         return None, None
     return user, session
@@ -88,13 +90,13 @@ def resolve_jwt(ctx: Ctx, token: str) -> User | None:
     """The user an ``X-Appwrite-JWT`` stands for (None: a guest, e.g. its session is gone);
     401 ``user_jwt_invalid`` for a malformed, forged or expired token."""
     try:
-        payload = jwts.decode(jwts.signing_key(ctx.store), token, ctx.now)
+        payload = jwts.decode(ctx.store.jwt_key, token, ctx.now)
     except jwts.JWTError as exc:
         raise AppwriteError("user_jwt_invalid", f"Failed to verify JWT. {exc}") from None
     user_id, session_id = payload.get("userId"), payload.get("sessionId")
-    user = ctx.store.get_user(user_id) if isinstance(user_id, str) and user_id else None
+    user = ctx.store.users.get(user_id) if isinstance(user_id, str) and user_id else None
     if user is not None and session_id:
-        session = ctx.store.get_session(session_id) if isinstance(session_id, str) else None
+        session = ctx.store.sessions.get(session_id) if isinstance(session_id, str) else None
         if session is None or session.user_id != user.id:
             return None
     return user
@@ -120,8 +122,8 @@ def identify(ctx: Ctx, lines: list[tuple[str, str]]) -> None:
         ctx.user, ctx.session = user, session
     if ctx.user is not None and ctx.user.accessed_at < ctx.now - ACCESS_REFRESH_SECONDS:
         # Appwrite rewrites accessedAt at most once a day, before its scope check.
-        ctx.store.touch_user(ctx.user.id, ctx.now)
-        ctx.user = ctx.store.get_user(ctx.user.id)
+        ctx.store.users.touch(ctx.user.id, ctx.now)
+        ctx.user = ctx.store.users.get(ctx.user.id)
 
 
 def check_origin(ctx: Ctx) -> None:

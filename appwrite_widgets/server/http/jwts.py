@@ -8,19 +8,9 @@ import binascii
 import hashlib
 import hmac
 import json
-import secrets
-import threading
-from typing import TYPE_CHECKING, Any
-from weakref import WeakKeyDictionary
-
-from ..storage import records
-
-if TYPE_CHECKING:
-    from ..storage.database import Store
+from typing import Any
 
 _HEADER = {"typ": "JWT", "alg": "HS256"}
-_KEYS: WeakKeyDictionary[Store, bytes] = WeakKeyDictionary()
-_LOCK = threading.Lock()
 MAX_LENGTH = 4096
 """Longer ``X-Appwrite-JWT`` values are refused before any decoding."""
 
@@ -35,16 +25,6 @@ def _b64(data: bytes) -> str:
 
 def _unb64(text: str) -> bytes:
     return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
-
-
-def signing_key(store: Store) -> bytes:
-    """The server's JWT key (created once, stored in the data file's meta table)."""
-    with _LOCK:
-        key = _KEYS.get(store)
-        if key is None:
-            key = bytes.fromhex(records.meta(store, "jwt_key", secrets.token_hex(32)))
-            _KEYS[store] = key
-    return key
 
 
 def encode(key: bytes, user_id: str, session_id: str, exp: int) -> str:

@@ -18,7 +18,7 @@ from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
 from .. import security
-from ..storage.database import Store
+from ..storage.store import Store
 from . import auth, transport
 from .errors import JSON_TYPE, AppwriteError, error_response
 from .routing import Config, Ctx, Endpoint, Reply, Router

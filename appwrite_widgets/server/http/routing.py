@@ -17,7 +17,9 @@ from starlette.requests import Request
 
 from .. import security
 from ..mail import Outbox
-from ..storage.database import Session, Store, User
+from ..storage.sessions import Session
+from ..storage.store import Store
+from ..storage.users import User
 from .errors import AppwriteError
 from .network import IPNetwork, client_ip
 from .origins import LOCAL_PAGES, OriginPolicy

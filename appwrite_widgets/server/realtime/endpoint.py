@@ -29,7 +29,9 @@ from ..http.errors import AppwriteError
 from ..http.network import client_ip
 from ..http.origins import normalize_origin
 from ..http.routing import Config
-from ..storage.database import Session, Store, User
+from ..storage.sessions import Session
+from ..storage.store import Store
+from ..storage.users import User
 from .hub import Connection, Hub
 from .queries import QueryError
 
@@ -59,9 +61,9 @@ def user_roles(store: Store, user: User) -> list[str]:
     verified = "verified" if user.email_verification else "unverified"
     roles = [f"user:{user.id}", f"user:{user.id}/{verified}", "users", f"users/{verified}"]
     roles += [f"label:{label}" for label in user.labels]
-    for team in store.list_teams(member=user.id):
+    for team in store.teams.all(member=user.id):
         roles.append(f"team:{team.id}")
-        membership = store.membership_of(team.id, user.id)
+        membership = store.memberships.find(team.id, user.id)
         if membership is not None:
             roles += [f"team:{team.id}/{r}" for r in membership.roles]
             roles.append(f"member:{membership.id}")
@@ -86,17 +88,17 @@ def make_endpoint(store: Store, cfg: Config, hub: Hub) -> Callable[[WebSocket], 
         """An ``X-Appwrite-JWT`` (§17.1): a forged/expired one is refused (401), one whose
         session is gone is a guest."""
         try:
-            payload = jwts.decode(jwts.signing_key(store), token, cfg.clock())
+            payload = jwts.decode(store.jwt_key, token, cfg.clock())
         except jwts.JWTError as exc:
             error = AppwriteError("user_jwt_invalid", f"Failed to verify JWT. {exc}")
             raise _Refused(error.code, error.message) from None
         user_id, session_id = payload.get("userId"), payload.get("sessionId")
-        user = store.get_user(user_id) if isinstance(user_id, str) and user_id else None
+        user = store.users.get(user_id) if isinstance(user_id, str) and user_id else None
         if user is None or not user.status:
             return None
         if not session_id:
             return user, None
-        session = store.get_session(session_id) if isinstance(session_id, str) else None
+        session = store.sessions.get(session_id) if isinstance(session_id, str) else None
         if session is None or session.user_id != user.id:
             return None
         return user, session

@@ -6,9 +6,8 @@ import time
 from datetime import UTC, datetime
 
 from .. import security
-from ..tables.columns import Column
-from .database import Store
-from .tables import tables_for
+from .store import Store
+from .tables import Column
 
 DEMO_USERS: tuple[tuple[str, str, str, str, list[str]], ...] = (
     ("ada", "ada@example.com", "ada-demo-password", "Ada Admin", ["admin"]),
@@ -29,8 +28,8 @@ def seed_demo(store: Store, now: float | None = None) -> None:
     """Create ada (label admin, owner of team ``admins``) and bob unless they exist."""
     now = time.time() if now is None else now
     for user_id, email, password, name, labels in DEMO_USERS:
-        if store.get_user(user_id) is None and store.get_user_by_email(email) is None:
-            store.create_user(
+        if store.users.get(user_id) is None and store.users.by_email(email) is None:
+            store.users.create(
                 user_id=user_id,
                 email=email,
                 password_hash=security.hash_password(password),
@@ -39,10 +38,10 @@ def seed_demo(store: Store, now: float | None = None) -> None:
                 target_id=security.unique_id(),
             )
             if labels:
-                store.update_user(user_id, now, labels=labels)
+                store.users.update(user_id, now, labels=labels)
     team_id, team_name = DEMO_TEAM
-    if store.get_team(team_id) is None:
-        store.create_team(
+    if store.teams.get(team_id) is None:
+        store.teams.create(
             team_id=team_id, name=team_name, now=now, owner=(security.unique_id(), "ada", ["owner"])
         )
     seed_events(store, now)
@@ -52,7 +51,7 @@ def seed_events(store: Store, now: float) -> None:
     """Database ``demo``, table ``events`` (title, startsAt): read by anyone, created by
     signed-in users, deleted by admins (label ``admin`` or team ``admins``); two events of
     the day it is first seeded. Nothing is changed when they already exist."""
-    tables = tables_for(store)
+    tables = store.tables
     if tables.get_database(EVENTS_DB) is None:
         tables.create_database(EVENTS_DB, "Demo", True, now)
     table = tables.get_table(EVENTS_DB, EVENTS_TABLE)

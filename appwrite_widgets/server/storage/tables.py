@@ -8,60 +8,50 @@ from __future__ import annotations
 
 import json
 import sqlite3
-import weakref
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
-from ..http.errors import AppwriteError
-from ..tables.columns import Column
-from ..tables.queries import Plan
-from .database import Conflict, Store
+from .connection import Conflict, Connection
 
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS tdb_databases (
-    seq INTEGER PRIMARY KEY AUTOINCREMENT,
-    id TEXT NOT NULL UNIQUE,
-    name TEXT NOT NULL, enabled INTEGER NOT NULL DEFAULT 1,
-    created_at REAL NOT NULL, updated_at REAL NOT NULL
-);
-CREATE TABLE IF NOT EXISTS tdb_tables (
-    seq INTEGER PRIMARY KEY AUTOINCREMENT,
-    database_id TEXT NOT NULL REFERENCES tdb_databases(id) ON DELETE CASCADE,
-    id TEXT NOT NULL,
-    name TEXT NOT NULL, enabled INTEGER NOT NULL DEFAULT 1,
-    row_security INTEGER NOT NULL DEFAULT 0,
-    permissions TEXT NOT NULL DEFAULT '[]',
-    created_at REAL NOT NULL, updated_at REAL NOT NULL,
-    UNIQUE (database_id, id)
-);
-CREATE TABLE IF NOT EXISTS tdb_columns (
-    seq INTEGER PRIMARY KEY AUTOINCREMENT,
-    table_seq INTEGER NOT NULL REFERENCES tdb_tables(seq) ON DELETE CASCADE,
-    key TEXT NOT NULL, type TEXT NOT NULL,
-    required INTEGER NOT NULL, array INTEGER NOT NULL,
-    size INTEGER, min INTEGER, max INTEGER, dflt TEXT NOT NULL DEFAULT 'null',
-    created_at REAL NOT NULL, updated_at REAL NOT NULL,
-    UNIQUE (table_seq, key)
-);
-CREATE TABLE IF NOT EXISTS tdb_rows (
-    seq INTEGER PRIMARY KEY AUTOINCREMENT,
-    table_seq INTEGER NOT NULL REFERENCES tdb_tables(seq) ON DELETE CASCADE,
-    id TEXT NOT NULL,
-    data TEXT NOT NULL DEFAULT '{}',
-    permissions TEXT NOT NULL DEFAULT '[]',
-    created_at REAL NOT NULL, updated_at REAL NOT NULL,
-    UNIQUE (table_seq, id)
-);
-CREATE INDEX IF NOT EXISTS tdb_rows_table ON tdb_rows(table_seq, seq);
-CREATE INDEX IF NOT EXISTS tdb_rows_created ON tdb_rows(table_seq, created_at);
-CREATE INDEX IF NOT EXISTS tdb_rows_updated ON tdb_rows(table_seq, updated_at);
-CREATE TABLE IF NOT EXISTS tdb_row_perms (
-    row_seq INTEGER NOT NULL REFERENCES tdb_rows(seq) ON DELETE CASCADE,
-    type TEXT NOT NULL, role TEXT NOT NULL,
-    PRIMARY KEY (row_seq, type, role)
-) WITHOUT ROWID;
-"""
 MAX_TOTAL = 5000
+"""A filtered total counts at most this many rows (as Appwrite)."""
+
+
+class CursorNotFound(LookupError):
+    """The cursor names a row that is not in the table."""
+
+
+class NullOrderValue(ValueError):
+    """The cursor row has no value for an order column (``args[0]`` names it)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    """One column of a table."""
+
+    key: str
+    type: str
+    required: bool
+    array: bool
+    size: int | None
+    min: int | None
+    max: int | None
+    default: Any
+    created_at: float
+    updated_at: float
+
+
+@dataclass
+class Plan:
+    """A row list request as SQL: filters, order, page, cursor (built by ``tables.queries``)."""
+
+    limit: int
+    where: list[str] = field(default_factory=list)
+    args: list[Any] = field(default_factory=list)
+    order: list[tuple[str, str, bool]] = field(default_factory=list)  # (sql, attribute, desc)
+    offset: int = 0
+    cursor: tuple[str, str] | None = None  # ("after"|"before", rowId)
+    select: list[str] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,36 +112,20 @@ def _perm_lines(seq: int, permissions: list[str]) -> list[tuple[int, str, str]]:
     return out
 
 
-_STORES: weakref.WeakKeyDictionary[Store, TablesStore] = weakref.WeakKeyDictionary()
+class TablesRepo:
+    """The TablesDB databases, tables, columns and rows."""
 
-
-def tables_for(store: Store) -> TablesStore:
-    """The TablesDB view of ``store`` (its schema is created once per store)."""
-    found = _STORES.get(store)
-    if found is None:
-        found = _STORES[store] = TablesStore(store)
-    return found
-
-
-class TablesStore:
-    """All TablesDB SQL, on the server store's connection and lock."""
-
-    def __init__(self, store: Store) -> None:
-        self._store = store
-        with store.write() as db:
-            for stmt in _SCHEMA.split(";"):
-                if stmt.strip():
-                    db.execute(stmt)
+    def __init__(self, db: Connection) -> None:
+        self._db = db
 
     def _all(self, sql: str, args: tuple[Any, ...] | list[Any] = ()) -> list[sqlite3.Row]:
-        with self._store.read() as db:
-            return db.execute(sql, tuple(args)).fetchall()
+        return self._db.all(sql, args)
 
     # databases ----------------------------------------------------------------------
     def create_database(self, db_id: str, name: str, enabled: bool, now: float) -> Database:
         """Insert a database; :class:`Conflict` when the id is taken."""
         try:
-            with self._store.write() as db:
+            with self._db.write() as db:
                 db.execute(
                     "INSERT INTO tdb_databases (id, name, enabled, created_at, updated_at)"
                     " VALUES (?,?,?,?,?)",
@@ -178,7 +152,7 @@ class TablesStore:
 
     def delete_database(self, db_id: str) -> bool:
         """Delete a database with its tables and rows."""
-        with self._store.write() as db:
+        with self._db.write() as db:
             return db.execute("DELETE FROM tdb_databases WHERE id = ?", (db_id,)).rowcount > 0
 
     # tables -------------------------------------------------------------------------
@@ -196,7 +170,7 @@ class TablesStore:
     ) -> Table:
         """Insert a table (and inline columns); :class:`Conflict` when the id is taken."""
         try:
-            with self._store.write() as db:
+            with self._db.write() as db:
                 cur = db.execute(
                     "INSERT INTO tdb_tables (database_id, id, name, enabled, row_security,"
                     " permissions, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?)",
@@ -268,7 +242,7 @@ class TablesStore:
         """Set name/enabled/row_security/permissions."""
         cols = {k: json.dumps(v) if k == "permissions" else v for k, v in fields.items()}
         sets = "".join(f"{k} = ?, " for k in cols)
-        with self._store.write() as db:
+        with self._db.write() as db:
             db.execute(
                 f"UPDATE tdb_tables SET {sets}updated_at = ? WHERE seq = ?",
                 (*cols.values(), now, table.seq),
@@ -279,7 +253,7 @@ class TablesStore:
 
     def delete_table(self, table: Table) -> None:
         """Delete a table with its columns and rows."""
-        with self._store.write() as db:
+        with self._db.write() as db:
             db.execute("DELETE FROM tdb_tables WHERE seq = ?", (table.seq,))
 
     # columns ------------------------------------------------------------------------
@@ -306,7 +280,7 @@ class TablesStore:
     def add_column(self, table: Table, col: Column) -> None:
         """Add a column; :class:`Conflict` when the key exists."""
         try:
-            with self._store.write() as db:
+            with self._db.write() as db:
                 self._insert_column(db, table.seq, col)
         except sqlite3.IntegrityError as exc:
             raise Conflict(str(exc)) from exc
@@ -314,7 +288,7 @@ class TablesStore:
     def delete_column(self, table: Table, key: str) -> bool:
         """Drop a column and its values from every row."""
         path = f'$."{key}"'
-        with self._store.write() as db:
+        with self._db.write() as db:
             gone = db.execute(
                 "DELETE FROM tdb_columns WHERE table_seq = ? AND key = ?", (table.seq, key)
             ).rowcount
@@ -336,7 +310,7 @@ class TablesStore:
     ) -> Row:
         """Insert a row; :class:`Conflict` when the id exists in the table."""
         try:
-            with self._store.write() as db:
+            with self._db.write() as db:
                 cur = db.execute(
                     "INSERT INTO tdb_rows (table_seq, id, data, permissions, created_at,"
                     " updated_at) VALUES (?,?,?,?,?,?)",
@@ -367,7 +341,7 @@ class TablesStore:
 
     def update_row(self, row: Row, data: dict[str, Any], permissions: list[str], now: float) -> Row:
         """Replace a row's data and permissions, bump ``$updatedAt``."""
-        with self._store.write() as db:
+        with self._db.write() as db:
             db.execute(
                 "UPDATE tdb_rows SET data = ?, permissions = ?, updated_at = ? WHERE seq = ?",
                 (json.dumps(data), json.dumps(permissions), now, row.seq),
@@ -381,7 +355,7 @@ class TablesStore:
 
     def delete_row(self, row: Row) -> bool:
         """Delete a row; False when it was already gone."""
-        with self._store.write() as db:
+        with self._db.write() as db:
             return db.execute("DELETE FROM tdb_rows WHERE seq = ?", (row.seq,)).rowcount > 0
 
     def count_rows(self, table: Table) -> int:
@@ -440,17 +414,11 @@ class TablesStore:
             (table.seq, row_id),
         )
         if not found:
-            raise AppwriteError(
-                "general_cursor_not_found", f"Row '{row_id}' for the 'cursor' value not found."
-            )
+            raise CursorNotFound(row_id)
         values = list(found[0])
         for (_, attribute, _), value in zip(plan.order, values, strict=False):
             if value is None:
-                raise AppwriteError(
-                    "database_query_order_null",
-                    f"The order column '{attribute}' had a null value. Cursor pagination "
-                    "requires all rows order column values are non-null.",
-                )
+                raise NullOrderValue(attribute)
         ors, args = [], []
         for i, (sql, desc) in enumerate(order):
             op = ">" if desc == before else "<"

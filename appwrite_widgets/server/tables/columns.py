@@ -8,12 +8,12 @@ utopia-php/database's ``Structure`` validator (``Invalid document structure: …
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from ..http.errors import AppwriteError, invalid_param
 from ..http.params import Params
+from ..storage.tables import Column
 
 TYPES = ("varchar", "string", "integer", "boolean", "datetime")
 INT_MIN, INT_MAX = -(2**63), 2**63 - 1
@@ -31,22 +31,6 @@ _DATE_RULE = "Value must be valid date between 0000-01-01 00:00:00 and 9999-12-3
 def is_key(value: object) -> bool:
     """utopia ``Key``: 1–36 of ``[A-Za-z0-9._-]``, not starting with a special char."""
     return isinstance(value, str) and _KEY_RE.fullmatch(value) is not None
-
-
-@dataclass(frozen=True, slots=True)
-class Column:
-    """One column of a table."""
-
-    key: str
-    type: str
-    required: bool
-    array: bool
-    size: int | None
-    min: int | None
-    max: int | None
-    default: Any
-    created_at: float
-    updated_at: float
 
 
 def parse_datetime(value: object) -> str | None:

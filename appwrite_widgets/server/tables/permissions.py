@@ -13,7 +13,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from ..http.errors import AppwriteError, invalid_param
-from ..storage.database import Store, User
+from ..storage.store import Store
+from ..storage.users import User
 
 ROLES = ("any", "guests", "users", "user", "team", "member", "label")
 USER_DIMENSIONS = ("verified", "unverified")
@@ -154,8 +155,8 @@ def roles_for(store: Store, user: User | None) -> list[str]:
         return ["any", "guests"]
     dim = "verified" if user.email_verification or user.phone_verification else "unverified"
     roles = ["any", f"user:{user.id}", "users", f"user:{user.id}/{dim}", f"users/{dim}"]
-    for team in store.list_teams(user.id):
-        membership = store.membership_of(team.id, user.id)
+    for team in store.teams.all(user.id):
+        membership = store.memberships.find(team.id, user.id)
         if membership is None or not membership.confirm:
             continue
         roles += [f"team:{team.id}", f"member:{membership.id}"]

@@ -9,12 +9,12 @@ Columns live in a JSON document per row, so a column is ``json_extract(r.data, '
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from ..http.errors import AppwriteError
-from .columns import Column, parse_datetime
+from ..storage.tables import Column, Plan
+from .columns import parse_datetime
 
 FILTERS = {
     "equal",
@@ -57,19 +57,6 @@ SYSTEM_FIELDS = (
 def bad(reason: str) -> AppwriteError:
     """400 ``general_query_invalid``."""
     return AppwriteError("general_query_invalid", reason)
-
-
-@dataclass
-class Plan:
-    """What a list request asks for, checked against the table's columns."""
-
-    where: list[str] = field(default_factory=list)
-    args: list[Any] = field(default_factory=list)
-    order: list[tuple[str, str, bool]] = field(default_factory=list)  # (sql, attribute, desc)
-    limit: int = DEFAULT_LIMIT
-    offset: int = 0
-    cursor: tuple[str, str] | None = None  # ("after"|"before", rowId)
-    select: list[str] | None = None
 
 
 def _type_name(value: object) -> str:
@@ -221,7 +208,7 @@ def _count(method: str, values: list[Any]) -> int:
 
 def plan(raw: list[str], columns: dict[str, Column]) -> Plan:
     """Check every query of a list request and build its plan."""
-    out = Plan()
+    out = Plan(limit=DEFAULT_LIMIT)
     for text in raw:
         q = parse_one(text)
         method, attribute, values = q["method"], q["attribute"], q["values"]

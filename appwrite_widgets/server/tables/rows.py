@@ -16,10 +16,10 @@ from .. import models
 from ..http.errors import AppwriteError, invalid_param
 from ..http.routing import Ctx, RateSpec, Reply, Router
 from ..realtime.hub import hub_of
-from ..storage.database import Conflict
-from ..storage.tables import Row, Table
+from ..storage.connection import Conflict
+from ..storage.tables import CursorNotFound, NullOrderValue, Row, Table
 from . import columns, permissions, queries
-from .schema import get_table, path_id, tables
+from .schema import get_table, path_id
 
 
 def publish_row_event(ctx: Ctx, action: str, table: Table, row: Row, body: dict[str, Any]) -> None:
@@ -134,7 +134,7 @@ async def create_row(ctx: Ctx) -> Reply:
             updated = _timestamp(data["$updatedAt"], "$updatedAt")
     values = columns.check_data(table.columns, data, partial=False)
     try:
-        row = tables(ctx).insert_row(table, row_id, values, perms, created, updated)
+        row = ctx.store.tables.insert_row(table, row_id, values, perms, created, updated)
     except Conflict:
         raise AppwriteError(
             "row_already_exists",
@@ -158,7 +158,18 @@ async def list_rows(ctx: Ctx) -> Reply:
                 raise permissions.unauthorized(table.permissions, "read", roles)
             read_roles = roles
     with_total = ctx.params.boolean("total", default=True) is not False
-    rows, total = tables(ctx).find_rows(table, plan, read_roles, with_total=with_total)
+    try:
+        rows, total = ctx.store.tables.find_rows(table, plan, read_roles, with_total=with_total)
+    except CursorNotFound as exc:
+        raise AppwriteError(
+            "general_cursor_not_found", f"Row '{exc}' for the 'cursor' value not found."
+        ) from None
+    except NullOrderValue as exc:
+        raise AppwriteError(
+            "database_query_order_null",
+            f"The order column '{exc}' had a null value. Cursor pagination "
+            "requires all rows order column values are non-null.",
+        ) from None
     body = [row_model(table, r, plan.select) for r in rows]
     return Reply(200, {"total": total, "rows": body})
 
@@ -168,7 +179,7 @@ async def read_row(ctx: Ctx) -> Reply:
     table = get_table(ctx)
     row_id = _row_id(ctx)
     select = queries.select_only(ctx.params.queries(), table.columns)
-    row = tables(ctx).get_row(table, row_id)
+    row = ctx.store.tables.get_row(table, row_id)
     if row is None or (not ctx.key and not _can(table, row, "read", _roles(ctx))):
         raise _not_found(row_id)
     return Reply(200, row_model(table, row, select))
@@ -182,7 +193,7 @@ async def update_row(ctx: Ctx) -> Reply:
     perms = _permissions(ctx)
     if data is None and perms is None:
         raise AppwriteError("row_missing_payload")
-    row = tables(ctx).get_row(table, row_id)
+    row = ctx.store.tables.get_row(table, row_id)
     if row is None:
         raise _not_found(row_id)
     values = columns.check_data(table.columns, data or {}, partial=True)
@@ -199,7 +210,7 @@ async def update_row(ctx: Ctx) -> Reply:
             raise permissions.unauthorized(source, needed, roles)
     if unchanged:
         return Reply(200, row_model(table, row))
-    updated = tables(ctx).update_row(row, merged, new_perms, ctx.now)
+    updated = ctx.store.tables.update_row(row, merged, new_perms, ctx.now)
     body = row_model(table, updated)
     publish_row_event(ctx, "update", table, updated, body)
     return Reply(200, body)
@@ -209,7 +220,7 @@ async def delete_row(ctx: Ctx) -> Reply:
     """DELETE …/rows/{rowId}."""
     table = get_table(ctx)
     row_id = _row_id(ctx)
-    row = tables(ctx).get_row(table, row_id)
+    row = ctx.store.tables.get_row(table, row_id)
     if row is None:
         raise _not_found(row_id)
     if not ctx.key:
@@ -218,7 +229,7 @@ async def delete_row(ctx: Ctx) -> Reply:
             source = [*table.permissions, *(row.permissions if table.row_security else [])]
             raise permissions.unauthorized(source, "delete", roles)
     body = row_model(table, row)
-    if not tables(ctx).delete_row(row):
+    if not ctx.store.tables.delete_row(row):
         raise _not_found(row_id)
     publish_row_event(ctx, "delete", table, row, body)
     return Reply(204)

@@ -9,15 +9,10 @@ from .. import models, security
 from ..http.errors import AppwriteError, invalid_param
 from ..http.params import Params
 from ..http.routing import Ctx, Reply, Router
-from ..storage.database import Conflict
-from ..storage.tables import Database, Table, TablesStore, tables_for
+from ..storage.connection import Conflict
+from ..storage.tables import Column, Database, Table
 from . import columns, permissions
 from .queries import parse_one
-
-
-def tables(ctx: Ctx) -> TablesStore:
-    """The TablesDB store of this request's server."""
-    return tables_for(ctx.store)
 
 
 def path_id(ctx: Ctx, name: str) -> str:
@@ -31,7 +26,7 @@ def path_id(ctx: Ctx, name: str) -> str:
 def get_database(ctx: Ctx) -> Database:
     """The path's database; 404 when missing (or disabled, for non-key callers)."""
     db_id = path_id(ctx, "databaseId")
-    found = tables(ctx).get_database(db_id)
+    found = ctx.store.tables.get_database(db_id)
     if found is None or (not found.enabled and not ctx.key):
         raise AppwriteError(
             "database_not_found", f"Database with the requested ID '{db_id}' could not be found."
@@ -43,7 +38,7 @@ def get_table(ctx: Ctx) -> Table:
     """The path's table; 404 when missing (or disabled, for non-key callers)."""
     db = get_database(ctx)
     table_id = path_id(ctx, "tableId")
-    found = tables(ctx).get_table(db.id, table_id)
+    found = ctx.store.tables.get_table(db.id, table_id)
     if found is None or (not found.enabled and not ctx.key):
         raise AppwriteError(
             "table_not_found", f"Table with the requested ID '{table_id}' could not be found."
@@ -129,7 +124,7 @@ async def create_database(ctx: Ctx) -> Reply:
     name = _name(ctx.params)
     enabled = ctx.params.boolean("enabled", default=True) is not False
     try:
-        db = tables(ctx).create_database(db_id, name, enabled, ctx.now)
+        db = ctx.store.tables.create_database(db_id, name, enabled, ctx.now)
     except Conflict:
         raise AppwriteError(
             "database_already_exists",
@@ -142,7 +137,7 @@ async def create_database(ctx: Ctx) -> Reply:
 async def list_databases(ctx: Ctx) -> Reply:
     """GET /tablesdb."""
     page, total = _search_and_page(
-        ctx, tables(ctx).list_databases(), lambda d: f"{d.id} {d.name}", lambda d: d.name
+        ctx, ctx.store.tables.list_databases(), lambda d: f"{d.id} {d.name}", lambda d: d.name
     )
     return Reply(200, {"total": total, "databases": [database_model(d) for d in page]})
 
@@ -154,20 +149,20 @@ async def read_database(ctx: Ctx) -> Reply:
 
 async def delete_database(ctx: Ctx) -> Reply:
     """DELETE /tablesdb/{databaseId}."""
-    tables(ctx).delete_database(get_database(ctx).id)
+    ctx.store.tables.delete_database(get_database(ctx).id)
     return Reply(204)
 
 
 # --- tables ---------------------------------------------------------------------------
 
 
-def _inline_columns(ctx: Ctx) -> list[columns.Column]:
+def _inline_columns(ctx: Ctx) -> list[Column]:
     raw = ctx.params.raw("columns")
     if raw is None:
         return []
     if not isinstance(raw, list) or len(raw) > 100 or not all(isinstance(c, dict) for c in raw):
         raise invalid_param("columns", "Value must a valid array no longer than 100 items")
-    out: list[columns.Column] = []
+    out: list[Column] = []
     for spec in raw:
         type_ = spec.get("type")
         if type_ not in columns.TYPES:
@@ -196,7 +191,7 @@ async def create_table(ctx: Ctx) -> Reply:
     enabled = ctx.params.boolean("enabled", default=True) is not False
     inline = _inline_columns(ctx)
     try:
-        table = tables(ctx).create_table(
+        table = ctx.store.tables.create_table(
             database_id=db.id,
             table_id=table_id,
             name=name,
@@ -219,7 +214,7 @@ async def list_tables(ctx: Ctx) -> Reply:
     """GET /tablesdb/{databaseId}/tables."""
     db = get_database(ctx)
     page, total = _search_and_page(
-        ctx, tables(ctx).list_tables(db.id), lambda t: f"{t.id} {t.name}", lambda t: t.name
+        ctx, ctx.store.tables.list_tables(db.id), lambda t: f"{t.id} {t.name}", lambda t: t.name
     )
     return Reply(200, {"total": total, "tables": [table_model(t) for t in page]})
 
@@ -243,12 +238,12 @@ async def update_table(ctx: Ctx) -> Reply:
         value = ctx.params.boolean(param)
         if value is not None:
             fields[column] = int(value)
-    return Reply(200, table_model(tables(ctx).update_table(table, ctx.now, **fields)))
+    return Reply(200, table_model(ctx.store.tables.update_table(table, ctx.now, **fields)))
 
 
 async def delete_table(ctx: Ctx) -> Reply:
     """DELETE /tablesdb/{databaseId}/tables/{tableId}."""
-    tables(ctx).delete_table(get_table(ctx))
+    ctx.store.tables.delete_table(get_table(ctx))
     return Reply(204)
 
 
@@ -266,14 +261,14 @@ def column_creator(type_: str) -> Callable[[Ctx], Any]:
                 "column_limit_exceeded",
                 f"The maximum number or size of columns for table '{table.id}' has been reached.",
             )
-        if col.required and tables(ctx).count_rows(table):
+        if col.required and ctx.store.tables.count_rows(table):
             # Appwrite cannot add a required column to a table that already has rows either.
             raise AppwriteError(
                 "column_value_invalid",
                 "Cannot add a required column to a table that already has rows.",
             )
         try:
-            tables(ctx).add_column(table, col)
+            ctx.store.tables.add_column(table, col)
         except Conflict:
             raise AppwriteError(
                 "column_already_exists",
@@ -287,7 +282,7 @@ def column_creator(type_: str) -> Callable[[Ctx], Any]:
     return handler
 
 
-def _column(ctx: Ctx) -> tuple[Table, columns.Column]:
+def _column(ctx: Ctx) -> tuple[Table, Column]:
     table = get_table(ctx)
     key = ctx.path["key"]
     col = table.columns.get(key)
@@ -314,7 +309,7 @@ async def read_column(ctx: Ctx) -> Reply:
 async def delete_column(ctx: Ctx) -> Reply:
     """DELETE …/columns/{key}."""
     table, col = _column(ctx)
-    tables(ctx).delete_column(table, col.key)
+    ctx.store.tables.delete_column(table, col.key)
     return Reply(204)
 
 
