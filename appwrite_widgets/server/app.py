@@ -1,45 +1,40 @@
-"""The route table: every route module of the server, and the app assembled from them.
+"""The whole server app: every module's ``routes``, in matching order, and the Realtime socket.
 
-To add endpoints, write a module with ``register(router)`` (see :mod:`.routing`) and add its
-``register`` to :data:`ROUTE_MODULES`, one per line.
+To add endpoints, write handlers and a ``routes`` list in a module of ``api/`` or ``tables/``
+(see :class:`~.http.routing.Route`) and add that list here.
 """
 
 from __future__ import annotations
-
-from collections.abc import Callable
 
 from starlette.applications import Starlette
 from starlette.routing import WebSocketRoute
 
 from .api import account, health, memberships, profile, teams, users
 from .http.pipeline import build_app
-from .http.routing import Config, Router
+from .http.routing import Config, Route
 from .realtime.endpoint import make_endpoint
 from .realtime.hub import Hub
 from .storage.store import Store
 from .tables import legacy, rows, schema
 
-ROUTE_MODULES: tuple[Callable[[Router], None], ...] = (
-    account.register,
-    users.register,
-    teams.register,
-    memberships.register,
-    profile.register,
-    health.register,
-    schema.register,
-    rows.register,
-    legacy.register,
-)
+routes: list[Route] = [
+    *account.routes,
+    *users.routes,
+    *teams.routes,
+    *memberships.routes,
+    *profile.routes,
+    *health.routes,
+    *schema.routes,
+    *rows.routes,
+    *legacy.routes,
+]
 
 
 def make_app(store: Store, cfg: Config) -> Starlette:
     """The complete Appwrite-compatible app for ``cfg.project`` over ``store``."""
-    router = Router()
-    for register in ROUTE_MODULES:
-        register(router)
-    app = build_app(store, cfg, router)
+    app = build_app(store, cfg, routes)
     # Realtime: the WebSocket route goes first (HTTP routes never match a websocket scope);
-    # handlers reach the hub through ``hub.hub_of(request)``.
+    # handlers reach the hub through ``hub_of(request)``.
     hub = app.state.realtime = Hub(cfg.clock)
     app.router.routes.insert(0, WebSocketRoute("/v1/realtime", make_endpoint(store, cfg, hub)))
     return app

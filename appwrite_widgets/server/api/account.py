@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from .. import models, security
 from ..http.errors import AppwriteError, invalid_param
-from ..http.routing import Ctx, RateSpec, Reply, Router
+from ..http.routing import Ctx, RateSpec, Reply, Route
 from ..realtime.hub import hub_of
 from ..storage.sessions import Session
 from .sessions import clear_fallback, clear_session, create_session, log_event
@@ -170,32 +170,56 @@ async def delete_sessions(ctx: Ctx) -> Reply:
     return reply
 
 
-def register(router: Router) -> None:
-    """Add the account routes."""
-    email_limit = RateSpec(10, 3600, _email_key, reset_on_created=True)
-    router.add("POST", "/account", "sessions.write", rate=_per_ip("account-create", 10))(
-        create_account
-    )
-    for path in ("/account/sessions/email", "/account/sessions"):
-        router.add("POST", path, "sessions.write", session_group=True, rate=email_limit)(
-            create_email_session
-        )
-    router.add(
+_email_limit = RateSpec(10, 3600, _email_key, reset_on_created=True)
+
+routes = [
+    Route("POST", "/account", create_account, "sessions.write", rate=_per_ip("account-create", 10)),
+    Route(
+        "POST",
+        "/account/sessions/email",
+        create_email_session,
+        "sessions.write",
+        session_group=True,
+        rate=_email_limit,
+    ),
+    Route(
+        "POST",
+        "/account/sessions",
+        create_email_session,
+        "sessions.write",
+        session_group=True,
+        rate=_email_limit,
+    ),
+    Route(
         "POST",
         "/account/sessions/anonymous",
+        create_anonymous_session,
         "sessions.write",
         session_group=True,
         rate=_per_ip("anonymous-session", 50),
-    )(create_anonymous_session)
-    router.add("GET", "/account", "account")(get_account)
-    router.add("GET", "/account/sessions", "account")(list_sessions)
-    router.add("DELETE", "/account/sessions", "account", rate=_per_ip("delete-sessions", 100))(
-        delete_sessions
-    )
-    router.add("GET", "/account/sessions/{sessionId}", "account")(get_session)
-    router.add(
-        "PATCH", "/account/sessions/{sessionId}", "account", rate=_per_ip("update-session", 10)
-    )(update_session)
-    router.add(
-        "DELETE", "/account/sessions/{sessionId}", "account", rate=_per_ip("delete-session", 100)
-    )(delete_session)
+    ),
+    Route("GET", "/account", get_account, "account"),
+    Route("GET", "/account/sessions", list_sessions, "account"),
+    Route(
+        "DELETE",
+        "/account/sessions",
+        delete_sessions,
+        "account",
+        rate=_per_ip("delete-sessions", 100),
+    ),
+    Route("GET", "/account/sessions/{sessionId}", get_session, "account"),
+    Route(
+        "PATCH",
+        "/account/sessions/{sessionId}",
+        update_session,
+        "account",
+        rate=_per_ip("update-session", 10),
+    ),
+    Route(
+        "DELETE",
+        "/account/sessions/{sessionId}",
+        delete_session,
+        "account",
+        rate=_per_ip("delete-session", 100),
+    ),
+]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..http.routing import Ctx, Reply, Router
+from ..http.routing import Ctx, Reply, Route
 from ..models import APPWRITE_VERSION
 
 
@@ -21,8 +21,8 @@ async def ping(ctx: Ctx) -> Reply:
     return Reply(200, "Pong!")
 
 
-def register(router: Router) -> None:
-    """Add the health routes."""
-    router.add("GET", "/health", "health.read")(health)
-    router.add("GET", "/health/version", "public", needs_project=False)(health_version)
-    router.add("GET", "/ping", "global")(ping)
+routes = [
+    Route("GET", "/health", health, "health.read"),
+    Route("GET", "/health/version", health_version, "public", needs_project=False),
+    Route("GET", "/ping", ping, "global"),
+]

@@ -3,7 +3,7 @@ an invitation, delete a membership.
 
 Session (and JWT) callers see only teams they are a confirmed member of (Appwrite's team
 read permission ``team:<id>``) and need the ``owner`` role to change them; API keys bypass.
-Invitation mail goes to the server's :class:`~.mail.Outbox` (kept in memory, never sent).
+Invitation mail goes to the server's :class:`~..mail.Outbox` (kept in memory, never sent).
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from urllib.parse import urlencode, urlsplit, urlunsplit
 from .. import models, security
 from ..http.errors import AppwriteError, invalid_param
 from ..http.params import is_role, role_rule
-from ..http.routing import Ctx, RateSpec, Reply, Router
+from ..http.routing import Ctx, RateSpec, Reply, Route
 from ..mail import Mail
 from ..storage.teams import Membership, Team
 from ..storage.users import User
@@ -249,19 +249,23 @@ async def delete_membership(ctx: Ctx) -> Reply:
     return Reply(204)
 
 
-def register(router: Router) -> None:
-    """Add the team and membership update routes."""
-    router.add("GET", "/teams/{teamId}", "teams.read")(get_team)
-    router.add("PUT", "/teams/{teamId}", "teams.write")(update_team)
-    router.add("DELETE", "/teams/{teamId}", "teams.write")(delete_team)
+routes = [
+    Route("GET", "/teams/{teamId}", get_team, "teams.read"),
+    Route("PUT", "/teams/{teamId}", update_team, "teams.write"),
+    Route("DELETE", "/teams/{teamId}", delete_team, "teams.write"),
     # Appwrite's default abuse key: the route (its pattern, not the team) and the IP.
-    invites = RateSpec(10, 3600, lambda ctx: f"invite:{ctx.ip}")
-    router.add("POST", "/teams/{teamId}/memberships", "teams.write", rate=invites)(
-        create_membership
-    )
-    router.add("PATCH", "/teams/{teamId}/memberships/{membershipId}/status", "public")(
-        accept_membership
-    )
-    router.add("DELETE", "/teams/{teamId}/memberships/{membershipId}", "teams.write")(
-        delete_membership
-    )
+    Route(
+        "POST",
+        "/teams/{teamId}/memberships",
+        create_membership,
+        "teams.write",
+        rate=RateSpec(10, 3600, lambda ctx: f"invite:{ctx.ip}"),
+    ),
+    Route(
+        "PATCH",
+        "/teams/{teamId}/memberships/{membershipId}/status",
+        accept_membership,
+        "public",
+    ),
+    Route("DELETE", "/teams/{teamId}/memberships/{membershipId}", delete_membership, "teams.write"),
+]

@@ -10,7 +10,7 @@ from .. import models, security
 from ..http import jwts, useragent
 from ..http.errors import AppwriteError, invalid_param
 from ..http.params import parse_queries
-from ..http.routing import Ctx, RateSpec, Reply, Router
+from ..http.routing import Ctx, RateSpec, Reply, Route
 from ..realtime.hub import hub_of
 from ..storage.connection import Conflict
 from ..storage.users import User
@@ -201,30 +201,47 @@ def _token_key(ctx: Ctx) -> str:
     return f"token-session:{ctx.ip}:{raw if isinstance(raw, str) else ''}"
 
 
-def register(router: Router) -> None:
-    """Add the account update, logs, JWT and token-session routes."""
-    router.add("GET", "/account/prefs", "account")(get_prefs)
-    router.add("PATCH", "/account/prefs", "account")(update_prefs)
-    router.add("PATCH", "/account/name", "account")(update_name)
-    router.add(
+_jwt_limit = RateSpec(120, 60, lambda ctx: f"jwt:{ctx.user.id if ctx.user else ''}")
+_token_limit = RateSpec(10, 3600, _token_key, reset_on_created=True)
+
+routes = [
+    Route("GET", "/account/prefs", get_prefs, "account"),
+    Route("PATCH", "/account/prefs", update_prefs, "account"),
+    Route("PATCH", "/account/name", update_name, "account"),
+    Route(
         "PATCH",
         "/account/password",
+        update_password,
         "account",
         rate=RateSpec(10, 3600, lambda ctx: f"account-password:{ctx.ip}"),
-    )(update_password)
-    router.add("PATCH", "/account/email", "account")(update_email)
-    router.add("PATCH", "/account/status", "account")(update_status)
-    router.add("GET", "/account/logs", "account")(list_logs)
-    jwt_limit = RateSpec(
-        120, 60, lambda ctx: f"jwt:{ctx.user.id if ctx.user else ''}", reset_on_created=False
-    )
-    for path in ("/account/jwts", "/account/jwt"):
-        router.add("POST", path, "account", rate=jwt_limit)(create_jwt)
-    token_limit = RateSpec(10, 3600, _token_key, reset_on_created=True)
-    router.add(
-        "POST", "/account/sessions/token", "sessions.write", session_group=True, rate=token_limit
-    )(create_token_session)
-    for path in ("/account/sessions/magic-url", "/account/sessions/phone"):
-        router.add("PUT", path, "sessions.write", session_group=True, rate=token_limit)(
-            create_token_session
-        )
+    ),
+    Route("PATCH", "/account/email", update_email, "account"),
+    Route("PATCH", "/account/status", update_status, "account"),
+    Route("GET", "/account/logs", list_logs, "account"),
+    Route("POST", "/account/jwts", create_jwt, "account", rate=_jwt_limit),
+    Route("POST", "/account/jwt", create_jwt, "account", rate=_jwt_limit),
+    Route(
+        "POST",
+        "/account/sessions/token",
+        create_token_session,
+        "sessions.write",
+        session_group=True,
+        rate=_token_limit,
+    ),
+    Route(
+        "PUT",
+        "/account/sessions/magic-url",
+        create_token_session,
+        "sessions.write",
+        session_group=True,
+        rate=_token_limit,
+    ),
+    Route(
+        "PUT",
+        "/account/sessions/phone",
+        create_token_session,
+        "sessions.write",
+        session_group=True,
+        rate=_token_limit,
+    ),
+]

@@ -8,7 +8,7 @@ from typing import Any
 from .. import models, security
 from ..http.errors import AppwriteError, invalid_param
 from ..http.params import is_role, parse_queries, role_rule
-from ..http.routing import Ctx, Reply, Router
+from ..http.routing import Ctx, Reply, Route
 from ..storage.connection import Conflict
 from ..storage.teams import Membership, Team
 from . import listing
@@ -108,8 +108,8 @@ async def list_memberships(ctx: Ctx) -> Reply:
     return Reply(200, models.listing("memberships", body, total))
 
 
-def register(router: Router) -> None:
-    """Add the teams routes."""
-    router.add("GET", "/teams", "teams.read")(list_teams)
-    router.add("POST", "/teams", "teams.write")(create_team)
-    router.add("GET", "/teams/{teamId}/memberships", "teams.read")(list_memberships)
+routes = [
+    Route("GET", "/teams", list_teams, "teams.read"),
+    Route("POST", "/teams", create_team, "teams.write"),
+    Route("GET", "/teams/{teamId}/memberships", list_memberships, "teams.read"),
+]

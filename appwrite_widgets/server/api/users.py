@@ -8,7 +8,7 @@ from typing import Any
 from .. import models, security
 from ..http.errors import AppwriteError, invalid_param
 from ..http.params import is_label, parse_queries
-from ..http.routing import Ctx, Reply, Router
+from ..http.routing import Ctx, Reply, Route
 from ..realtime.events import all_sessions_deleted_event
 from ..realtime.hub import hub_of
 from ..storage.users import User
@@ -278,20 +278,20 @@ def _int_param(ctx: Ctx, name: str, default: int, low: int, high: int) -> int:
     return value
 
 
-def register(router: Router) -> None:
-    """Add the users routes."""
-    router.add("GET", "/users", "users.read")(list_users)
-    router.add("POST", "/users", "users.write")(create_user)
-    router.add("GET", "/users/{userId}", "users.read")(get_user)
-    router.add("GET", "/users/{userId}/sessions", "users.read")(list_user_sessions)
-    router.add("POST", "/users/{userId}/sessions", "users.write")(create_user_session)
-    router.add("DELETE", "/users/{userId}/sessions", "users.write")(delete_user_sessions)
-    router.add("DELETE", "/users/{userId}/sessions/{sessionId}", "users.write")(delete_user_session)
-    router.add("PUT", "/users/{userId}/labels", "users.write")(update_labels)
-    router.add("PATCH", "/users/{userId}/status", "users.write")(update_status)
-    router.add("DELETE", "/users/{userId}", "users.write")(delete_user)
-    router.add("GET", "/users/{userId}/prefs", "users.read")(get_prefs)
-    router.add("PATCH", "/users/{userId}/prefs", "users.write")(update_prefs)
-    router.add("GET", "/users/{userId}/memberships", "users.read")(list_user_memberships)
-    router.add("POST", "/users/{userId}/jwts", "users.write")(create_user_jwt)
-    router.add("POST", "/users/{userId}/tokens", "users.write")(create_token)
+routes = [
+    Route("GET", "/users", list_users, "users.read"),
+    Route("POST", "/users", create_user, "users.write"),
+    Route("GET", "/users/{userId}", get_user, "users.read"),
+    Route("GET", "/users/{userId}/sessions", list_user_sessions, "users.read"),
+    Route("POST", "/users/{userId}/sessions", create_user_session, "users.write"),
+    Route("DELETE", "/users/{userId}/sessions", delete_user_sessions, "users.write"),
+    Route("DELETE", "/users/{userId}/sessions/{sessionId}", delete_user_session, "users.write"),
+    Route("PUT", "/users/{userId}/labels", update_labels, "users.write"),
+    Route("PATCH", "/users/{userId}/status", update_status, "users.write"),
+    Route("DELETE", "/users/{userId}", delete_user, "users.write"),
+    Route("GET", "/users/{userId}/prefs", get_prefs, "users.read"),
+    Route("PATCH", "/users/{userId}/prefs", update_prefs, "users.write"),
+    Route("GET", "/users/{userId}/memberships", list_user_memberships, "users.read"),
+    Route("POST", "/users/{userId}/jwts", create_user_jwt, "users.write"),
+    Route("POST", "/users/{userId}/tokens", create_token, "users.write"),
+]

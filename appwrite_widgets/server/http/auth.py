@@ -16,7 +16,7 @@ from ..storage.users import ACCESS_REFRESH_SECONDS, User
 from . import jwts
 from .errors import AppwriteError
 from .origins import normalize_origin
-from .routing import Config, Ctx, Endpoint
+from .routing import Config, Ctx, Route
 
 # Rows/documents: every role holds the scope; the table's and rows' permissions decide (§16.1).
 ROW_SCOPES = frozenset({"rows.read", "rows.write", "documents.read", "documents.write"})
@@ -180,15 +180,15 @@ def scope_error(ctx: Ctx, scope: str) -> AppwriteError:
     )
 
 
-def authenticate(ctx: Ctx, endpoint: Endpoint, lines: list[tuple[str, str]]) -> None:
+def authenticate(ctx: Ctx, route: Route, lines: list[tuple[str, str]]) -> None:
     """Fill ``ctx.key``/``ctx.user``/``ctx.session`` and enforce project, session/JWT, key,
     scope and blocked status; adds Appwrite's ``X-Debug-Fallback`` line(s) to ``lines``."""
     check_origin(ctx)
-    if endpoint.needs_project:
+    if route.needs_project:
         check_project(ctx)
     identify(ctx, lines)
     scopes = KEY_SCOPES if ctx.key else USER_SCOPES if ctx.user else GUEST_SCOPES
-    if endpoint.scope not in scopes:
-        raise scope_error(ctx, endpoint.scope)
+    if route.scope not in scopes:
+        raise scope_error(ctx, route.scope)
     if ctx.user is not None and not ctx.user.status:
         raise AppwriteError("user_blocked")

@@ -5,10 +5,6 @@ from __future__ import annotations
 import re
 from typing import Final
 
-from starlette.responses import JSONResponse
-
-from ..models import APPWRITE_VERSION
-
 # type -> (HTTP status, default message); texts follow Appwrite's app/config/errors.php.
 CATALOGUE: Final[dict[str, tuple[int, str]]] = {
     "general_unknown": (500, "Server Error"),
@@ -144,10 +140,6 @@ CATALOGUE: Final[dict[str, tuple[int, str]]] = {
 }
 
 
-JSON_TYPE = "application/json; charset=UTF-8"
-"""Appwrite's JSON ``Content-Type`` (utopia-php/http adds the charset)."""
-
-
 _LEGACY_WORDS = {"table": "collection", "row": "document", "column": "attribute"}
 # Quoted names and IDs ("title", 'r1') are the caller's and stay as they are.
 _LEGACY_RE = re.compile(r"(\"[^\"]*\"|'[^'\s]*')|\b(table|row|column)(s?)\b", re.IGNORECASE)
@@ -196,14 +188,3 @@ def invalid_param(name: str, reason: str) -> AppwriteError:
 def missing_param(name: str) -> AppwriteError:
     """400 for a required parameter that was not sent."""
     return AppwriteError("general_argument_invalid", f'Param "{name}" is not optional.')
-
-
-def error_response(err: AppwriteError) -> JSONResponse:
-    """Render an error as Appwrite does (with ``Cache-Control: no-store``)."""
-    body = {"message": err.message, "code": err.code, "type": err.type, "version": APPWRITE_VERSION}
-    return JSONResponse(
-        body,
-        status_code=err.code,
-        headers={"Cache-Control": "no-cache, no-store, must-revalidate"},
-        media_type=JSON_TYPE,
-    )

@@ -1,9 +1,9 @@
-"""The ASGI app: Appwrite's request pipeline around the route table.
+"""The ASGI app: Appwrite's request pipeline around a list of routes.
 
 Error precedence (Appwrite 1.9.6, ``utopia-php/http`` + ``shared/api.php``): route 404 →
 project 404 → API key 401 → scope 401 → blocked 403 → rate limit 429 → session already
 exists 401 → parameter validation 400 → handler. Authentication lives in :mod:`.auth`, HTTP
-details in :mod:`.transport`, the routes in :mod:`.routing` / :mod:`.routes`.
+details in :mod:`.transport`, routes and the request context in :mod:`.routing`.
 """
 
 from __future__ import annotations
@@ -11,27 +11,34 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 
+from starlette import routing as starlette
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
-from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
 from .. import security
+from ..models import APPWRITE_VERSION
 from ..storage.store import Store
 from . import auth, transport
-from .errors import JSON_TYPE, AppwriteError, error_response
-from .routing import Config, Ctx, Endpoint, Reply, Router
+from .errors import AppwriteError
+from .routing import Config, Ctx, Reply, Route, Router
 
 log = logging.getLogger("appwrite_widgets.server")
 
+JSON_TYPE = "application/json; charset=UTF-8"
+"""Appwrite's JSON ``Content-Type`` (utopia-php/http adds the charset)."""
+
 
 class Pipeline:
-    """Serves ``router`` under ``/v1`` for one project; an ASGI app accepting every method
-    (unknown methods get Appwrite's 404 ``general_route_not_found``, not a 405)."""
+    """An ASGI app serving ``routes`` under ``/v1`` for one project.
 
-    def __init__(self, store: Store, cfg: Config, router: Router) -> None:
-        self.store, self.cfg, self.router = store, cfg, router
+    It accepts every method: an unknown one gets Appwrite's 404 ``general_route_not_found``,
+    not a 405.
+    """
+
+    def __init__(self, store: Store, cfg: Config, routes: Sequence[Route]) -> None:
+        self.store, self.cfg, self.router = store, cfg, Router(routes)
         self.limiter = security.RateLimiter()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -51,12 +58,12 @@ class Pipeline:
             found = self.router.match(request.method, path[3:]) if path.startswith("/v1/") else None
             if found is None:
                 raise AppwriteError("general_route_not_found")
-            endpoint, path_params = found
+            route, path_params = found
             params, body_error = await transport.read_params(request)
             ctx = Ctx(
                 request, self.cfg, self.store, self.limiter, params, path_params, self.cfg.clock()
             )
-            reply = await self.run(ctx, endpoint, body_error, extra, lines)
+            reply = await self.run(ctx, route, body_error, extra, lines)
         except AppwriteError as err:
             return _with_headers(error_response(err), extra, lines)
         except Exception:
@@ -67,37 +74,51 @@ class Pipeline:
     async def run(
         self,
         ctx: Ctx,
-        ep: Endpoint,
+        route: Route,
         body_error: AppwriteError | None,
         extra: dict[str, str],
         lines: list[tuple[str, str]],
     ) -> Reply:
         """Authenticate, rate-limit, validate, then call the handler."""
-        auth.authenticate(ctx, ep, lines)
-        rate_key = self.rate_limit(ctx, ep, extra)
-        if ep.session_group and ctx.signed_in:  # a session or JWT, even beside an API key
+        auth.authenticate(ctx, route, lines)
+        rate_key = self.rate_limit(ctx, route, extra)
+        if route.session_group and ctx.signed_in:  # a session or JWT, even beside an API key
             raise AppwriteError("user_session_already_exists")
         if body_error is not None:
             raise body_error
-        reply = await ep.handler(ctx)
-        resets = ep.rate is not None and ep.rate.reset_on_created
+        reply = await route.handler(ctx)
+        resets = route.rate is not None and route.rate.reset_on_created
         if rate_key is not None and resets and reply.status == 201:
             self.limiter.reset(rate_key)  # e.g. the email-session limit, as Appwrite does
         return reply
 
-    def rate_limit(self, ctx: Ctx, ep: Endpoint, extra: dict[str, str]) -> str | None:
-        """Count this request against the route's limit (keys are counted but never blocked);
-        returns the abuse key, or None when the route has no limit."""
-        if ep.rate is None or not self.cfg.rate_limits:
+    def rate_limit(self, ctx: Ctx, route: Route, extra: dict[str, str]) -> str | None:
+        """Count this request against the route's limit; its abuse key, or None without one.
+
+        API keys are counted but never blocked.
+        """
+        rate = route.rate
+        if rate is None or not self.cfg.rate_limits:
             return None
-        key = ep.rate.key(ctx)
-        decision = self.limiter.hit(key, ep.rate.limit, ep.rate.period, ctx.now, count=not ctx.key)
+        key = rate.key(ctx)
+        decision = self.limiter.hit(key, rate.limit, rate.period, ctx.now, count=not ctx.key)
         extra["X-RateLimit-Limit"] = str(decision.limit)
         extra["X-RateLimit-Remaining"] = str(decision.remaining)
         extra["X-RateLimit-Reset"] = str(decision.reset)
         if not decision.allowed and not ctx.key:
             raise AppwriteError("general_rate_limit_exceeded")
         return key
+
+
+def error_response(err: AppwriteError) -> JSONResponse:
+    """Render an error as Appwrite does (with ``Cache-Control: no-store``)."""
+    body = {"message": err.message, "code": err.code, "type": err.type, "version": APPWRITE_VERSION}
+    return JSONResponse(
+        body,
+        status_code=err.code,
+        headers={"Cache-Control": "no-cache, no-store, must-revalidate"},
+        media_type=JSON_TYPE,
+    )
 
 
 def _with_headers(
@@ -128,13 +149,15 @@ def _render(reply: Reply, extra: dict[str, str]) -> Response:
     return resp
 
 
-def build_app(store: Store, cfg: Config, router: Router) -> Starlette:
-    """The Starlette app serving ``router`` under ``/v1`` for ``cfg.project``."""
-    pipeline = Pipeline(store, cfg, router)
+def build_app(store: Store, cfg: Config, routes: Sequence[Route]) -> Starlette:
+    """The Starlette app serving ``routes`` under ``/v1`` for ``cfg.project``."""
+    pipeline = Pipeline(store, cfg, routes)
 
     async def unmatched(request: Request, exc: Exception) -> Response:
         # Paths Starlette's own pattern cannot match (a newline in a segment) still get
         # Appwrite's JSON 404, not Starlette's plain-text one.
         return await pipeline.handle(request)
 
-    return Starlette(routes=[Route("/{path:path}", pipeline)], exception_handlers={404: unmatched})
+    return Starlette(
+        routes=[starlette.Route("/{path:path}", pipeline)], exception_handlers={404: unmatched}
+    )

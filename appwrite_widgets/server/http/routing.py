@@ -1,14 +1,14 @@
-"""Routing: the per-request context handlers receive, what they answer, and the route table.
+"""Routing: the per-request context handlers receive, what they answer, and routes.
 
-A route module defines ``async def handler(ctx: Ctx) -> Reply`` functions and a
-``register(router)`` that adds them; :mod:`.routes` lists the route modules.
+A route module defines ``async def handler(ctx: Ctx) -> Reply`` functions and, beside them,
+``routes = [Route("GET", "/path", handler, "scope"), ...]``; ``server/app.py`` joins the lists.
 """
 
 from __future__ import annotations
 
 import re
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -111,53 +111,39 @@ Handler = Callable[[Ctx], Awaitable[Reply]]
 
 
 @dataclass(frozen=True, slots=True)
-class Endpoint:
-    """One route: method, path pattern, handler and pipeline metadata."""
+class Route:
+    """One endpoint: ``method path`` (relative to ``/v1``), its handler, and its checks.
+
+    ``scope`` is what the caller needs; ``session_group`` routes create sessions (401 when one
+    is already there); ``rate`` is the route's limit; ``needs_project`` is False only where
+    Appwrite answers without ``X-Appwrite-Project``.
+    """
 
     method: str
-    pattern: re.Pattern[str]
+    path: str
     handler: Handler
     scope: str
     session_group: bool = False
     rate: RateSpec | None = None
     needs_project: bool = True
+    pattern: re.Pattern[str] = field(init=False, repr=False, compare=False)
 
-
-def _compile(path: str) -> re.Pattern[str]:
-    return re.compile("^" + re.sub(r"\{(\w+)\}", r"(?P<\1>[^/]+)", path) + "$")
+    def __post_init__(self) -> None:
+        pattern = re.compile("^" + re.sub(r"\{(\w+)\}", r"(?P<\1>[^/]+)", self.path) + "$")
+        object.__setattr__(self, "pattern", pattern)
 
 
 class Router:
-    """Collects endpoints; the app dispatches on them itself (so 405 becomes 404)."""
+    """Finds the route of a request; the pipeline dispatches itself (so 405 becomes 404)."""
 
-    def __init__(self) -> None:
-        self.endpoints: list[Endpoint] = []
+    def __init__(self, routes: Iterable[Route]) -> None:
+        self.routes = list(routes)
 
-    def add(
-        self,
-        method: str,
-        path: str,
-        scope: str,
-        *,
-        session_group: bool = False,
-        rate: RateSpec | None = None,
-        needs_project: bool = True,
-    ) -> Callable[[Handler], Handler]:
-        """Decorator registering ``handler`` for ``method path`` (path relative to /v1)."""
-
-        def deco(handler: Handler) -> Handler:
-            self.endpoints.append(
-                Endpoint(method, _compile(path), handler, scope, session_group, rate, needs_project)
-            )
-            return handler
-
-        return deco
-
-    def match(self, method: str, path: str) -> tuple[Endpoint, dict[str, str]] | None:
-        """The endpoint for ``method path`` or None (HEAD is served as GET)."""
+    def match(self, method: str, path: str) -> tuple[Route, dict[str, str]] | None:
+        """The first route for ``method path`` and its path parameters (HEAD is served as GET)."""
         method = "GET" if method == "HEAD" else method
-        for ep in self.endpoints:
-            m = ep.pattern.fullmatch(path)  # "$" alone would accept a trailing newline
-            if m and ep.method == method:
-                return ep, m.groupdict()
+        for route in self.routes:
+            m = route.pattern.fullmatch(path)  # "$" alone would accept a trailing newline
+            if m and route.method == method:
+                return route, m.groupdict()
         return None

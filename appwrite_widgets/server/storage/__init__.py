@@ -1,1 +1,1 @@
-"""SQLite persistence: one :class:`~.database.Store` owning a repository per table group."""
+"""SQLite persistence: one :class:`~.store.Store` owning a repository per table group."""

@@ -15,12 +15,10 @@ from collections.abc import Callable
 from typing import Any
 
 from ..http.errors import AppwriteError, legacy_text, legacy_type
-from ..http.routing import Ctx, RateSpec, Reply, Router
-from . import rows as api_rows
-from . import schema as api_tables
+from ..http.routing import Ctx, Handler, RateSpec, Reply, Route
+from . import rows, schema
 from .columns import TYPES
 
-Handler = Callable[[Ctx], Any]
 Convert = Callable[[Any], Any]
 
 PARAMS = {
@@ -86,48 +84,66 @@ def legacy(handler: Handler, convert: Convert = _same) -> Handler:
     return run
 
 
-def _abuse_key(name: str) -> Callable[[Ctx], str]:
-    def key(ctx: Ctx) -> str:
-        user = ctx.user.id if ctx.user is not None else ""
-        return f"{name}:{ctx.ip}:{ctx.request.url.path}:{user}"
+_DB = "/databases/{databaseId}"
+_COLLECTION = _DB + "/collections/{collectionId}"
+_DOCUMENTS = _COLLECTION + "/documents"
+_TABLES = _listing("tables", "collections", _table)
+_COLUMNS = _listing("columns", "attributes", _same)
+_ROWS = _listing("rows", "documents", _row)
 
-    return key
-
-
-def register(router: Router) -> None:
-    """Add the ``/databases`` routes."""
-    t = api_tables
-    base = "/databases/{databaseId}"
-    coll = base + "/collections/{collectionId}"
-    docs = coll + "/documents"
-    router.add("POST", "/databases", "databases.write")(legacy(t.create_database))
-    router.add("GET", "/databases", "databases.read")(legacy(t.list_databases))
-    router.add("GET", base, "databases.read")(legacy(t.read_database))
-    router.add("DELETE", base, "databases.write")(legacy(t.delete_database))
-    tables = _listing("tables", "collections", _table)
-    router.add("POST", base + "/collections", "collections.write")(legacy(t.create_table, _table))
-    router.add("GET", base + "/collections", "collections.read")(legacy(t.list_tables, tables))
-    router.add("GET", coll, "collections.read")(legacy(t.read_table, _table))
-    router.add("PUT", coll, "collections.write")(legacy(t.update_table, _table))
-    router.add("DELETE", coll, "collections.write")(legacy(t.delete_table))
-    columns = _listing("columns", "attributes", _same)
-    router.add("GET", coll + "/attributes", "collections.read")(legacy(t.list_columns, columns))
-    for type_ in TYPES:
-        handler = t.column_creator(type_)
-        router.add("POST", f"{coll}/attributes/{type_}", "collections.write")(legacy(handler))
-    router.add("GET", coll + "/attributes/{key}", "collections.read")(legacy(t.read_column))
-    router.add("DELETE", coll + "/attributes/{key}", "collections.write")(legacy(t.delete_column))
-    r = api_rows
-    rows = _listing("rows", "documents", _row)
-    one = docs + "/{documentId}"
-    router.add("POST", docs, "documents.write", rate=RateSpec(120, 60, _abuse_key("doc-create")))(
-        legacy(r.create_row, _row)
-    )
-    router.add("GET", docs, "documents.read")(legacy(r.list_rows, rows))
-    router.add("GET", one, "documents.read")(legacy(r.read_row, _row))
-    router.add("PATCH", one, "documents.write", rate=RateSpec(120, 60, _abuse_key("doc-update")))(
-        legacy(r.update_row, _row)
-    )
-    router.add("DELETE", one, "documents.write", rate=RateSpec(60, 60, _abuse_key("doc-delete")))(
-        legacy(r.delete_row)
-    )
+routes = [
+    Route("POST", "/databases", legacy(schema.create_database), "databases.write"),
+    Route("GET", "/databases", legacy(schema.list_databases), "databases.read"),
+    Route("GET", _DB, legacy(schema.read_database), "databases.read"),
+    Route("DELETE", _DB, legacy(schema.delete_database), "databases.write"),
+    Route("POST", _DB + "/collections", legacy(schema.create_table, _table), "collections.write"),
+    Route("GET", _DB + "/collections", legacy(schema.list_tables, _TABLES), "collections.read"),
+    Route("GET", _COLLECTION, legacy(schema.read_table, _table), "collections.read"),
+    Route("PUT", _COLLECTION, legacy(schema.update_table, _table), "collections.write"),
+    Route("DELETE", _COLLECTION, legacy(schema.delete_table), "collections.write"),
+    Route(
+        "GET",
+        _COLLECTION + "/attributes",
+        legacy(schema.list_columns, _COLUMNS),
+        "collections.read",
+    ),
+    *(
+        Route(
+            "POST",
+            f"{_COLLECTION}/attributes/{type_}",
+            legacy(schema.column_creator(type_)),
+            "collections.write",
+        )
+        for type_ in TYPES
+    ),
+    Route("GET", _COLLECTION + "/attributes/{key}", legacy(schema.read_column), "collections.read"),
+    Route(
+        "DELETE",
+        _COLLECTION + "/attributes/{key}",
+        legacy(schema.delete_column),
+        "collections.write",
+    ),
+    Route(
+        "POST",
+        _DOCUMENTS,
+        legacy(rows.create_row, _row),
+        "documents.write",
+        rate=RateSpec(120, 60, rows.abuse_key("doc-create")),
+    ),
+    Route("GET", _DOCUMENTS, legacy(rows.list_rows, _ROWS), "documents.read"),
+    Route("GET", _DOCUMENTS + "/{documentId}", legacy(rows.read_row, _row), "documents.read"),
+    Route(
+        "PATCH",
+        _DOCUMENTS + "/{documentId}",
+        legacy(rows.update_row, _row),
+        "documents.write",
+        rate=RateSpec(120, 60, rows.abuse_key("doc-update")),
+    ),
+    Route(
+        "DELETE",
+        _DOCUMENTS + "/{documentId}",
+        legacy(rows.delete_row),
+        "documents.write",
+        rate=RateSpec(60, 60, rows.abuse_key("doc-delete")),
+    ),
+]

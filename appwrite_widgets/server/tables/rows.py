@@ -9,12 +9,13 @@ without a read check, then need the table's or (``rowSecurity``) the row's role,
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
 from .. import models
 from ..http.errors import AppwriteError, invalid_param
-from ..http.routing import Ctx, RateSpec, Reply, Router
+from ..http.routing import Ctx, RateSpec, Reply, Route
 from ..realtime.hub import hub_of
 from ..storage.connection import Conflict
 from ..storage.tables import CursorNotFound, NullOrderValue, Row, Table
@@ -23,9 +24,11 @@ from .schema import get_table, path_id
 
 
 def publish_row_event(ctx: Ctx, action: str, table: Table, row: Row, body: dict[str, Any]) -> None:
-    """Publish a row ``create``/``update``/``delete`` to Realtime (§17.4-17.5) when the app has
-    an event hub (:func:`~.hub.hub_of`): receivers are the table's ``read`` roles, plus the
-    row's with row security; with none, the event is not published (as Appwrite)."""
+    """Publish a row ``create``/``update``/``delete`` to Realtime (§17.4-17.5), if it is on.
+
+    Receivers are the table's ``read`` roles, plus the row's with row security; with none,
+    the event is not published (as Appwrite).
+    """
     hub = hub_of(ctx.request)
     if hub is None:
         return
@@ -235,7 +238,9 @@ async def delete_row(ctx: Ctx) -> Reply:
     return Reply(204)
 
 
-def _abuse_key(name: str) -> Any:
+def abuse_key(name: str) -> Callable[[Ctx], str]:
+    """Appwrite's abuse key of row writes: IP, URL and user, under ``name``."""
+
     def key(ctx: Ctx) -> str:
         user = ctx.user.id if ctx.user is not None else ""
         return f"{name}:{ctx.ip}:{ctx.request.url.path}:{user}"
@@ -243,18 +248,24 @@ def _abuse_key(name: str) -> Any:
     return key
 
 
-def register(router: Router) -> None:
-    """Add the row routes (rate limits per ip+method+url+user, as Appwrite's)."""
-    rows = "/tablesdb/{databaseId}/tables/{tableId}/rows"
-    one = rows + "/{rowId}"
-    router.add("POST", rows, "rows.write", rate=RateSpec(120, 60, _abuse_key("row-create")))(
-        create_row
-    )
-    router.add("GET", rows, "rows.read")(list_rows)
-    router.add("GET", one, "rows.read")(read_row)
-    router.add("PATCH", one, "rows.write", rate=RateSpec(120, 60, _abuse_key("row-update")))(
-        update_row
-    )
-    router.add("DELETE", one, "rows.write", rate=RateSpec(60, 60, _abuse_key("row-delete")))(
-        delete_row
-    )
+_ROWS = "/tablesdb/{databaseId}/tables/{tableId}/rows"
+
+routes = [
+    Route("POST", _ROWS, create_row, "rows.write", rate=RateSpec(120, 60, abuse_key("row-create"))),
+    Route("GET", _ROWS, list_rows, "rows.read"),
+    Route("GET", _ROWS + "/{rowId}", read_row, "rows.read"),
+    Route(
+        "PATCH",
+        _ROWS + "/{rowId}",
+        update_row,
+        "rows.write",
+        rate=RateSpec(120, 60, abuse_key("row-update")),
+    ),
+    Route(
+        "DELETE",
+        _ROWS + "/{rowId}",
+        delete_row,
+        "rows.write",
+        rate=RateSpec(60, 60, abuse_key("row-delete")),
+    ),
+]

@@ -8,7 +8,7 @@ from typing import Any
 from .. import models, security
 from ..http.errors import AppwriteError, invalid_param
 from ..http.params import Params
-from ..http.routing import Ctx, Reply, Router
+from ..http.routing import Ctx, Handler, Reply, Route
 from ..storage.connection import Conflict
 from ..storage.tables import Column, Database, Table
 from . import columns, permissions
@@ -250,7 +250,7 @@ async def delete_table(ctx: Ctx) -> Reply:
 # --- columns --------------------------------------------------------------------------
 
 
-def column_creator(type_: str) -> Callable[[Ctx], Any]:
+def column_creator(type_: str) -> Handler:
     """The ``POST …/columns/<type_>`` handler."""
 
     async def handler(ctx: Ctx) -> Reply:
@@ -313,21 +313,24 @@ async def delete_column(ctx: Ctx) -> Reply:
     return Reply(204)
 
 
-def register(router: Router) -> None:
-    """Add the databases, tables and columns routes."""
-    base = "/tablesdb/{databaseId}"
-    table = base + "/tables/{tableId}"
-    router.add("POST", "/tablesdb", "databases.write")(create_database)
-    router.add("GET", "/tablesdb", "databases.read")(list_databases)
-    router.add("GET", base, "databases.read")(read_database)
-    router.add("DELETE", base, "databases.write")(delete_database)
-    router.add("POST", base + "/tables", "tables.write")(create_table)
-    router.add("GET", base + "/tables", "tables.read")(list_tables)
-    router.add("GET", table, "tables.read")(read_table)
-    router.add("PUT", table, "tables.write")(update_table)
-    router.add("DELETE", table, "tables.write")(delete_table)
-    router.add("GET", table + "/columns", "columns.read")(list_columns)
-    for type_ in columns.TYPES:
-        router.add("POST", f"{table}/columns/{type_}", "columns.write")(column_creator(type_))
-    router.add("GET", table + "/columns/{key}", "columns.read")(read_column)
-    router.add("DELETE", table + "/columns/{key}", "columns.write")(delete_column)
+_DB = "/tablesdb/{databaseId}"
+_TABLE = _DB + "/tables/{tableId}"
+
+routes = [
+    Route("POST", "/tablesdb", create_database, "databases.write"),
+    Route("GET", "/tablesdb", list_databases, "databases.read"),
+    Route("GET", _DB, read_database, "databases.read"),
+    Route("DELETE", _DB, delete_database, "databases.write"),
+    Route("POST", _DB + "/tables", create_table, "tables.write"),
+    Route("GET", _DB + "/tables", list_tables, "tables.read"),
+    Route("GET", _TABLE, read_table, "tables.read"),
+    Route("PUT", _TABLE, update_table, "tables.write"),
+    Route("DELETE", _TABLE, delete_table, "tables.write"),
+    Route("GET", _TABLE + "/columns", list_columns, "columns.read"),
+    *(
+        Route("POST", f"{_TABLE}/columns/{type_}", column_creator(type_), "columns.write")
+        for type_ in columns.TYPES
+    ),
+    Route("GET", _TABLE + "/columns/{key}", read_column, "columns.read"),
+    Route("DELETE", _TABLE + "/columns/{key}", delete_column, "columns.write"),
+]
