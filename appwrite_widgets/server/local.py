@@ -140,8 +140,11 @@ class LocalServer:
         return self._hub
 
     def call_in_loop(self, fn: Callable[[], T], timeout: float = 10.0) -> T:
-        """Run ``fn()`` on the server's event loop (where handlers and sockets live) and return
-        its result: for tests and tools that publish through or inspect :attr:`realtime`."""
+        """Run ``fn()`` on the server's event loop (where handlers and sockets live).
+
+        Returns its result: for tests and tools that publish through or inspect
+        :attr:`realtime`.
+        """
         if self._server is None or not self._server.servers:
             raise RuntimeError("server is not running")
         loop = self._server.servers[0].get_loop()

@@ -1,5 +1,4 @@
-"""Team routes beyond listing: get/rename/delete a team, invite (create a membership), accept
-an invitation, delete a membership.
+"""Team routes beyond listing: get, rename, delete; invite, accept, remove a member.
 
 Session (and JWT) callers see only teams they are a confirmed member of (Appwrite's team
 read permission ``team:<id>``) and need the ``owner`` role to change them; API keys bypass.
@@ -128,9 +127,12 @@ async def _invitee(ctx: Ctx, team: Team, email: str | None, name: str) -> User:
 
 
 async def create_membership(ctx: Ctx) -> Reply:
-    """POST /teams/{teamId}/memberships: a key adds the member (confirmed at once); a team
-    owner's session invites them (unconfirmed, link with a secret sent to the outbox). A
-    pending invitation is re-issued: same membership, new secret, roles kept."""
+    """POST /teams/{teamId}/memberships: a key adds a member; an owner's session invites one.
+
+    A key's member is confirmed at once; an invitation is unconfirmed and its link (with a
+    secret) goes to the outbox. A pending invitation is re-issued: same membership, new
+    secret, roles kept.
+    """
     url = _invite_url(ctx)
     email = ctx.params.email(required=False) or None
     if not email and not ctx.params.raw("userId"):
@@ -200,8 +202,11 @@ def _path_membership(ctx: Ctx, missing: str) -> tuple[Membership, str]:
 
 
 async def accept_membership(ctx: Ctx) -> Reply:
-    """PATCH /teams/{teamId}/memberships/{membershipId}/status: ``userId`` + ``secret`` from
-    the invitation; without a session the invitee is signed in (cookies only)."""
+    """PATCH /teams/{teamId}/memberships/{membershipId}/status: accept an invitation.
+
+    Takes ``userId`` and ``secret`` from the invitation; without a session the invitee is
+    signed in (cookies only).
+    """
     user_id = ctx.params.custom_id("userId")
     secret = ctx.params.text("secret", max_len=256)
     membership, team_id = _path_membership(ctx, "membership_not_found")

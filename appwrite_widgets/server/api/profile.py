@@ -1,5 +1,7 @@
-"""Account routes beyond sessions: prefs, name, password, email, status, logs, JWTs and the
-token session (``POST /account/sessions/token``)."""
+"""Account routes beyond sessions: prefs, name, password, email, status, logs, JWTs, tokens.
+
+The token session is ``POST /account/sessions/token``.
+"""
 
 from __future__ import annotations
 
@@ -86,8 +88,10 @@ async def update_name(ctx: Ctx) -> Reply:
 
 
 async def update_password(ctx: Ctx) -> Reply:
-    """PATCH /account/password: ``oldPassword`` is checked for users who ever had one; a
-    session caller's other sessions are deleted (``invalidateSessions``)."""
+    """PATCH /account/password: ``oldPassword`` is checked for users who ever had one.
+
+    A session caller's other sessions are deleted (``invalidateSessions``).
+    """
     user = ctx.require_user()
     password = ctx.params.password()
     old = ctx.params.text("oldPassword", max_len=256, required=False)
@@ -107,8 +111,10 @@ async def update_password(ctx: Ctx) -> Reply:
 
 
 async def update_email(ctx: Ctx) -> Reply:
-    """PATCH /account/email: the password is checked for users who have one; for anonymous
-    users it becomes their password (how an anonymous account is converted)."""
+    """PATCH /account/email: the password is checked for users who have one.
+
+    For an anonymous user it becomes the password (how an anonymous account is converted).
+    """
     user = ctx.require_user()
     email = ctx.params.email()
     password = ctx.params.password()

@@ -1,5 +1,7 @@
-"""Shared user creation for ``POST /account`` and ``POST /users``, and password hashing off
-the event loop (at most ``HASH_SLOTS`` at once: each Argon2 run holds up to 64 MiB)."""
+"""User creation for ``POST /account`` and ``POST /users``; password hashing off the loop.
+
+At most ``HASH_SLOTS`` hashes run at once: each Argon2 run holds up to 64 MiB.
+"""
 
 from __future__ import annotations
 
@@ -40,8 +42,10 @@ async def verify_password(stored: str | None, password: str) -> bool:
 async def register_user(
     ctx: Ctx, *, user_id: str, email: str | None, password: str | None, name: str
 ) -> User:
-    """Create a user (utopia-php/auth's Argon2 options, as Appwrite's sign-up); 409
-    ``user_already_exists`` when the ID or email is taken, also by a concurrent request."""
+    """Create a user, hashing with utopia-php/auth's Argon2 options as Appwrite's sign-up.
+
+    409 ``user_already_exists`` when the ID or email is taken, also by a concurrent request.
+    """
     if ctx.store.users.get(user_id) or (email and ctx.store.users.by_email(email)):
         raise AppwriteError("user_already_exists")
     hashed = await hash_password(password, ctx.cfg.signup_cost) if password else None

@@ -85,8 +85,11 @@ async def get_user(ctx: Ctx) -> Reply:
 
 
 async def list_user_sessions(ctx: Ctx) -> Reply:
-    """GET /users/{userId}/sessions: all sessions, ``current`` false; ``secret`` is the stored
-    SHA-256 digest (a key sees sensitive fields; the digest is no usable token)."""
+    """GET /users/{userId}/sessions: all sessions, ``current`` false.
+
+    ``secret`` is the stored SHA-256 digest (a key sees sensitive fields; the digest is no
+    usable token).
+    """
     user = path_user(ctx)
     items = [
         models.session(s, current=False, secret=s.secret_hash)
@@ -156,8 +159,10 @@ async def update_labels(ctx: Ctx) -> Reply:
 
 
 async def update_status(ctx: Ctx) -> Reply:
-    """PATCH /users/{userId}/status: block (false) or unblock (true); Appwrite's loose Boolean
-    also takes "true"/"false"/1/0."""
+    """PATCH /users/{userId}/status: block (false) or unblock (true).
+
+    Appwrite's loose Boolean also takes "true"/"false"/1/0.
+    """
     user = path_user(ctx)
     raw = ctx.params.required("status")
     if raw in (0, 1) and not isinstance(raw, float):
@@ -170,8 +175,11 @@ async def update_status(ctx: Ctx) -> Reply:
 
 
 def _published(ctx: Ctx, user: User, attribute: str) -> None:
-    """``users.<U>.update.<attribute>`` on the user's ``account`` channels (payload: the Account
-    model, never the password hash); a blocked user's sockets close after it."""
+    """Publish ``users.<U>.update.<attribute>`` on the user's ``account`` channels.
+
+    The payload is the Account model (never the password hash); a blocked user's sockets
+    close after it.
+    """
     hub = hub_of(ctx.request)
     if hub is None:
         return
@@ -225,8 +233,11 @@ async def list_user_memberships(ctx: Ctx) -> Reply:
 
 
 async def create_user_jwt(ctx: Ctx) -> Reply:
-    """POST /users/{userId}/jwts: ``sessionId`` omitted or unknown ⇒ an unbound token (1.9.6);
-    ``recent`` ⇒ the user's newest session."""
+    """POST /users/{userId}/jwts: a JWT bound to ``sessionId``.
+
+    ``sessionId`` omitted or unknown ⇒ an unbound token (1.9.6); ``recent`` ⇒ the user's
+    newest session.
+    """
     user = path_user(ctx)
     session_id = ctx.params.raw("sessionId")
     if session_id is not None and not security.is_valid_id(session_id):
@@ -241,8 +252,10 @@ async def create_user_jwt(ctx: Ctx) -> Reply:
 
 
 async def create_token(ctx: Ctx) -> Reply:
-    """POST /users/{userId}/tokens: a one-time secret (``length`` 4–128 hex chars, ``expire``
-    60–31 536 000 s) for ``POST /account/sessions/token``."""
+    """POST /users/{userId}/tokens: a one-time secret for ``POST /account/sessions/token``.
+
+    ``length`` 4–128 hex chars, ``expire`` 60–31 536 000 s.
+    """
     user = path_user(ctx)
     length = _int_param(ctx, "length", 6, 4, 128)
     expire = _int_param(ctx, "expire", 900, 60, 31_536_000)

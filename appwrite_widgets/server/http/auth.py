@@ -50,8 +50,11 @@ _KEY_TYPES = ("standard", "account", "organization", "ephemeral", "dynamic")
 def session_token(
     project: str, headers: Mapping[str, str], cookies: Mapping[str, str]
 ) -> tuple[tuple[str, str] | None, bool]:
-    """``(user id, secret)`` from cookie → legacy cookie → X-Appwrite-Session →
-    X-Fallback-Cookies (§1.1), and whether the fallback step was reached."""
+    """``(user id, secret)`` of the session token, and whether the fallback step was reached.
+
+    Looked up in this order (§1.1): cookie, legacy cookie, X-Appwrite-Session,
+    X-Fallback-Cookies.
+    """
     name = f"a_session_{project}"
     parsed = security.decode_token(cookies.get(name))
     if parsed is None:
@@ -87,8 +90,10 @@ def resolve_session(
 
 
 def resolve_jwt(ctx: Ctx, token: str) -> User | None:
-    """The user an ``X-Appwrite-JWT`` stands for (None: a guest, e.g. its session is gone);
-    401 ``user_jwt_invalid`` for a malformed, forged or expired token."""
+    """The user an ``X-Appwrite-JWT`` stands for (None: a guest, e.g. its session is gone).
+
+    401 ``user_jwt_invalid`` for a malformed, forged or expired token.
+    """
     try:
         payload = jwts.decode(ctx.store.jwt_key, token, ctx.now)
     except jwts.JWTError as exc:
@@ -103,8 +108,11 @@ def resolve_jwt(ctx: Ctx, token: str) -> User | None:
 
 
 def identify(ctx: Ctx, lines: list[tuple[str, str]]) -> None:
-    """Appwrite's ``user`` resource: session, else JWT (both ⇒ 403). With an API key the
-    caller acts as the key; the session only counts for ``user_session_already_exists``."""
+    """Appwrite's ``user`` resource: session, else JWT (both ⇒ 403).
+
+    With an API key the caller acts as the key; the session only counts for
+    ``user_session_already_exists``.
+    """
     token, fallback = session_token(ctx.cfg.project, ctx.request.headers, ctx.request.cookies)
     user, session = resolve_session(ctx.store, token, ctx.now)
     lines.append(("X-Debug-Fallback", "false"))
@@ -127,11 +135,11 @@ def identify(ctx: Ctx, lines: list[tuple[str, str]]) -> None:
 
 
 def check_origin(ctx: Ctx) -> None:
-    """403 ``general_unknown_origin`` for a request from a page not on the origin list, as
-    Appwrite 1.9.6 does (``general.php``, "application level CSRF protection").
+    """403 ``general_unknown_origin`` for a request from a page not on the origin list.
 
-    Browsers attach cookies to cross-site form posts; the ``Origin`` header tells such a
-    request apart. Calls without ``Origin`` (SDKs, httpx) and API-key calls are not pages.
+    As Appwrite 1.9.6 does (``general.php``, "application level CSRF protection"): browsers
+    attach cookies to cross-site form posts, and the ``Origin`` header tells such a request
+    apart. Calls without ``Origin`` (SDKs, httpx) and API-key calls are not pages.
     """
     headers = ctx.request.headers
     origin = headers.get("origin")
@@ -181,8 +189,10 @@ def scope_error(ctx: Ctx, scope: str) -> AppwriteError:
 
 
 def authenticate(ctx: Ctx, route: Route, lines: list[tuple[str, str]]) -> None:
-    """Fill ``ctx.key``/``ctx.user``/``ctx.session`` and enforce project, session/JWT, key,
-    scope and blocked status; adds Appwrite's ``X-Debug-Fallback`` line(s) to ``lines``."""
+    """Fill ``ctx.key``/``ctx.user``/``ctx.session``; check project, key, scope and status.
+
+    Adds Appwrite's ``X-Debug-Fallback`` line(s) to ``lines``.
+    """
     check_origin(ctx)
     if route.needs_project:
         check_project(ctx)

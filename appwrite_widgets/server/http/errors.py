@@ -146,8 +146,10 @@ _LEGACY_RE = re.compile(r"(\"[^\"]*\"|'[^'\s]*')|\b(table|row|column)(s?)\b", re
 
 
 def legacy_text(text: str) -> str:
-    """A TablesDB text in the legacy Databases API's words (Table → Collection, Row →
-    Document, Column → Attribute), keeping the capitals."""
+    """A TablesDB text in the legacy Databases API's words, keeping the capitals.
+
+    Table → Collection, Row → Document, Column → Attribute.
+    """
 
     def swap(m: re.Match[str]) -> str:
         if m.group(1):

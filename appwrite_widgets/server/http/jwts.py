@@ -1,5 +1,8 @@
-"""HS256 JWTs as Appwrite issues them (adhocore/php-jwt): ``{userId, sessionId, exp}``,
-unpadded base64url segments, zero leeway; the signing key is kept in the data file."""
+"""HS256 JWTs as Appwrite issues them (adhocore/php-jwt).
+
+Payload ``{userId, sessionId, exp}``, unpadded base64url segments, zero leeway; the key is
+the data file's (``Store.jwt_key``).
+"""
 
 from __future__ import annotations
 

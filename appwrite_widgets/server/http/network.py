@@ -24,9 +24,11 @@ def _trusted(ip: IPAddress, proxies: tuple[IPNetwork, ...]) -> bool:
 
 
 def client_ip(peer: str, forwarded_for: str | None, proxies: tuple[IPNetwork, ...]) -> str:
-    """The peer address unless the peer is a trusted proxy; then the rightmost
-    ``X-Forwarded-For`` entry no trusted proxy added. Any entry that is not an IP address
-    makes the header worthless: the peer address is used."""
+    """The client's address: the peer, or what a trusted proxy says it forwarded.
+
+    Behind a trusted proxy: the rightmost ``X-Forwarded-For`` entry no trusted proxy added.
+    Any entry that is not an IP address makes the header worthless: the peer is used.
+    """
     peer_ip = _address(peer)
     if peer_ip is None or not forwarded_for or not _trusted(peer_ip, proxies):
         return peer

@@ -1,5 +1,6 @@
-"""Which web pages may use the server from a browser: the CORS allowlist and the origin check
-that refuses requests from other pages (Appwrite's 403 ``general_unknown_origin``).
+"""Which web pages may use the server from a browser: the CORS allowlist and origin check.
+
+Requests from other pages are refused (Appwrite's 403 ``general_unknown_origin``).
 
 An entry is either a hostname, matching pages on that host with any scheme and port (as an
 Appwrite web platform does; ``*.example.com`` matches its subdomains), or a full origin
@@ -40,8 +41,10 @@ def _is_ip(host: str) -> bool:
 
 
 def normalize_origin(origin: str) -> str | None:
-    """``scheme://host[:port]`` (lower case, default port dropped), or None when ``origin`` is
-    not an http(s) origin (``null``, a path, junk)."""
+    """``scheme://host[:port]`` (lower case, default port dropped), or None.
+
+    None when ``origin`` is not an http(s) origin (``null``, a path, junk).
+    """
     try:
         parts = urlsplit(origin.strip())
         port = parts.port

@@ -158,8 +158,10 @@ def is_label(value: str) -> bool:
 
 
 def is_role(value: str, max_len: int = 81) -> bool:
-    """A team role, by utopia-php/database's Key validator: 1–``max_len`` of [A-Za-z0-9._-],
-    not starting with a special character."""
+    """A team role, by utopia-php/database's Key validator.
+
+    1–``max_len`` of [A-Za-z0-9._-], not starting with a special character.
+    """
     return len(value) <= max_len and _KEY_RE.fullmatch(value) is not None
 
 

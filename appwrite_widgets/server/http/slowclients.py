@@ -1,10 +1,10 @@
-"""Time out clients that send a request too slowly (a held connection costs a socket and a
-concurrency slot; uvicorn has no header or body timeout of its own).
+"""Time out clients that send a request too slowly.
 
-:func:`protocol` returns uvicorn's h11 protocol with one deadline per request: the headers
-must arrive within ``header`` seconds of the connection opening (or of the previous
-response), then the body within ``body`` seconds. A client that misses it is disconnected.
-A connection upgraded to a WebSocket is left alone.
+A held connection costs a socket and a concurrency slot; uvicorn has no header or body
+timeout of its own. :func:`protocol` returns uvicorn's h11 protocol with one deadline per
+request: the headers must arrive within ``header`` seconds of the connection opening (or of
+the previous response), then the body within ``body`` seconds. A client that misses it is
+disconnected. A connection upgraded to a WebSocket is left alone.
 """
 
 from __future__ import annotations

@@ -1,5 +1,7 @@
-"""HTTP details of Appwrite's protocol: CORS, session cookies, same-site test, response-format
-warning and request parameters (query string + body)."""
+"""HTTP details of Appwrite's protocol: CORS, cookies, same-site test, warning, parameters.
+
+Parameters come from the query string and the body; the warning is about the response format.
+"""
 
 from __future__ import annotations
 
@@ -51,8 +53,10 @@ def is_local_host(host: str) -> bool:
 
 
 def _site(host: str) -> str:
-    """Registrable-domain approximation: "" for localhost/IP literals/single labels (no public
-    suffix), else the last two labels."""
+    """Registrable-domain approximation: the last two labels.
+
+    "" for localhost, IP literals and single labels (no public suffix).
+    """
     host = host.lower().strip("[]")
     if is_local_host(host) or "." not in host:
         return ""
@@ -60,8 +64,10 @@ def _site(host: str) -> str:
 
 
 def is_same_site(request: Request) -> bool:
-    """True when Origin (else Referer) shares the API's non-empty registrable domain: never
-    for localhost/IP APIs or pages, nor without Origin/Referer (Appwrite's rule)."""
+    """True when Origin (else Referer) shares the API's non-empty registrable domain.
+
+    Never for localhost/IP APIs or pages, nor without Origin/Referer (Appwrite's rule).
+    """
     origin = request.headers.get("origin") or request.headers.get("referer")
     if not origin or origin == "null":
         return False
@@ -74,8 +80,10 @@ def is_same_site(request: Request) -> bool:
 
 
 def cors_headers(request: Request, allowed: OriginPolicy) -> dict[str, str]:
-    """CORS response headers: the request's Origin is echoed (with credentials) only when the
-    policy lists it; ``null`` and unlisted pages get none, so their browsers see nothing."""
+    """CORS response headers: the Origin is echoed (with credentials) when the policy lists it.
+
+    ``null`` and unlisted pages get none, so their browsers see nothing.
+    """
     origin = request.headers.get("origin")
     if not origin:
         return {}

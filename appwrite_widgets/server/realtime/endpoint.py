@@ -85,8 +85,10 @@ def make_endpoint(store: Store, cfg: Config, hub: Hub) -> Callable[[WebSocket], 
         return user, session
 
     def resolve_jwt(token: str) -> tuple[User, Session | None] | None:
-        """An ``X-Appwrite-JWT`` (§17.1): a forged/expired one is refused (401), one whose
-        session is gone is a guest."""
+        """The user and session of an ``X-Appwrite-JWT`` (§17.1).
+
+        A forged or expired token is refused (401); one whose session is gone is a guest.
+        """
         try:
             payload = jwts.decode(store.jwt_key, token, cfg.clock())
         except jwts.JWTError as exc:

@@ -70,8 +70,10 @@ def user_update_event(user_id: str, attribute: str | None) -> tuple[list[str], l
 def row_event(
     database_id: str, table_id: str, row_id: str, action: str
 ) -> tuple[list[str], list[str]]:
-    """Events (three spellings) and channels (with and without the action suffix) of a row
-    ``create``/``update``/``delete`` in a TablesDB table."""
+    """Events and channels of a row ``create``/``update``/``delete`` in a TablesDB table.
+
+    Events in three spellings, channels with and without the action suffix.
+    """
     spellings = (
         ("tablesdb", "tables", "rows"),
         ("databases", "collections", "documents"),

@@ -66,8 +66,11 @@ class Connection:
             sub.channels = self.convert_channels(sub.channels)
 
     def convert_channels(self, channels: Iterable[str]) -> list[str]:
-        """Appwrite's ``convertChannels``: ``account`` gains ``account.<userId>``; any other
-        ``account.<x>`` is dropped, except ``account.<action>`` → ``account.<userId>.<action>``."""
+        """Appwrite's ``convertChannels``: ``account`` gains ``account.<userId>``.
+
+        Any other ``account.<x>`` is dropped, except ``account.<action>`` →
+        ``account.<userId>.<action>``.
+        """
         out: list[str] = []
         uid = self.user_id
         for ch in channels:
@@ -88,7 +91,7 @@ class Connection:
     def subscribe(
         self, sub_id: str, channels: Sequence[str], queries: Sequence[str]
     ) -> Subscription:
-        """Add (or extend) a subscription; raises ``rtqueries.QueryError`` on a bad query."""
+        """Add (or extend) a subscription; raises :class:`~.queries.QueryError` on a bad query."""
         match = compile_queries(queries)
         old = self.subscriptions.get(sub_id)
         converted = self.convert_channels(channels)
@@ -148,10 +151,12 @@ class Hub:
         roles: Iterable[str],
         payload: Mapping[str, Any],
     ) -> int:
-        """Queue an ``event`` message for every connection allowed to see it (§17.5): one of its
-        subscriptions names a channel, one of its roles is in ``roles`` (or ``roles`` holds
-        ``any``) and the subscription's queries match. Returns how many were reached. An empty
-        ``roles`` publishes nothing, as in Appwrite."""
+        """Queue an ``event`` message for every connection allowed to see it; how many.
+
+        Allowed (§17.5): one of its subscriptions names a channel, one of its roles is in
+        ``roles`` (or ``roles`` holds ``any``) and the subscription's queries match. An empty
+        ``roles`` publishes nothing, as in Appwrite.
+        """
         allowed = frozenset(roles)
         if not allowed:
             return 0
@@ -187,8 +192,11 @@ class Hub:
     def publish_user_update(
         self, user_id: str, payload: Mapping[str, Any], attribute: str | None = None
     ) -> int:
-        """A ``users.<U>.update[.<attribute>]`` event; ``payload`` is what the route answered
-        (the Account model, or the prefs object), never the password hash."""
+        """A ``users.<U>.update[.<attribute>]`` event.
+
+        ``payload`` is what the route answered (the Account model, or the prefs object), never
+        the password hash.
+        """
         events, channels = names.user_update_event(user_id, attribute)
         return self.publish(events, channels, [f"user:{user_id}"], payload)
 
@@ -201,19 +209,22 @@ class Hub:
         row: Mapping[str, Any],
         read_roles: Iterable[str],
     ) -> int:
-        """A TablesDB row ``create``/``update``/``delete``; ``read_roles`` are the role strings
-        allowed to read it (the table's, plus the row's with row security), e.g. ``any``,
-        ``users``, ``user:<id>``, ``team:<id>``, ``label:<name>``."""
+        """A TablesDB row ``create``/``update``/``delete``.
+
+        ``read_roles`` are the roles allowed to read it (the table's, plus the row's with row
+        security), e.g. ``any``, ``users``, ``user:<id>``, ``team:<id>``, ``label:<name>``.
+        """
         events, channels = names.row_event(database_id, table_id, row_id, action)
         return self.publish(events, channels, read_roles, row)
 
     def end_sessions(self, user_id: str, session_ids: Iterable[str] | None = None) -> int:
-        """Close the sockets authenticated with these sessions of ``user_id`` (None: all of the
-        user's), after the messages already queued for them (the delete event comes first).
+        """Close the sockets of these sessions of ``user_id`` (None: all of the user's).
 
+        They close after the messages already queued for them (the delete event comes first).
         Appwrite 1.9.6 leaves such sockets open with their old roles (§17.6); closing them here
         is deliberate: a revoked device stops hearing the account's events, and its client learns
-        on reconnecting (``connected`` with ``user: null``) that the session is gone."""
+        on reconnecting (``connected`` with ``user: null``) that the session is gone.
+        """
         wanted = None if session_ids is None else set(session_ids)
         ended = 0
         for conn in list(self.connections):

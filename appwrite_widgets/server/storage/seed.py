@@ -48,9 +48,11 @@ def seed_demo(store: Store, now: float | None = None) -> None:
 
 
 def seed_events(store: Store, now: float) -> None:
-    """Database ``demo``, table ``events`` (title, startsAt): read by anyone, created by
-    signed-in users, deleted by admins (label ``admin`` or team ``admins``); two events of
-    the day it is first seeded. Nothing is changed when they already exist."""
+    """Database ``demo``, table ``events`` (title, startsAt) with two events of the day.
+
+    Read by anyone, created by signed-in users, deleted by admins (label ``admin`` or team
+    ``admins``). Nothing is changed when they already exist.
+    """
     tables = store.tables
     if tables.get_database(EVENTS_DB) is None:
         tables.create_database(EVENTS_DB, "Demo", True, now)

@@ -367,8 +367,12 @@ class TablesRepo:
     def find_rows(
         self, table: Table, plan: Plan, read_roles: list[str] | None, *, with_total: bool
     ) -> tuple[list[Row], int]:
-        """One page of rows and the filtered total (≤5000); ``read_roles`` None = no row
-        filter (key, or table-level read), else rows whose ``read`` role is one of them."""
+        """One page of rows and the filtered total (≤5000).
+
+        ``read_roles`` None: no row filter (a key, or a table-level read); else only rows
+        whose ``read`` role is one of them. :class:`CursorNotFound` or :class:`NullOrderValue`
+        when the cursor cannot be used.
+        """
         where = ["r.table_seq = ?", *plan.where]
         args: list[Any] = [table.seq, *plan.args]
         if read_roles is not None:
