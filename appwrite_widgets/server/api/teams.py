@@ -1,4 +1,4 @@
-"""Teams routes: list/create teams, list/create memberships."""
+"""Teams routes: list and create teams, list a team's memberships."""
 
 from __future__ import annotations
 

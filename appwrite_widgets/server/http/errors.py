@@ -1,4 +1,4 @@
-"""Appwrite error catalogue and the JSON error response."""
+"""Appwrite's error catalogue: each type's status and default message, and the legacy words."""
 
 from __future__ import annotations
 
