@@ -118,9 +118,6 @@ class TablesRepo:
     def __init__(self, db: Connection) -> None:
         self._db = db
 
-    def _all(self, sql: str, args: tuple[Any, ...] | list[Any] = ()) -> list[sqlite3.Row]:
-        return self._db.all(sql, args)
-
     # databases ----------------------------------------------------------------------
     def create_database(self, db_id: str, name: str, enabled: bool, now: float) -> Database:
         """Insert a database; :class:`Conflict` when the id is taken."""
@@ -139,12 +136,12 @@ class TablesRepo:
 
     def get_database(self, db_id: str) -> Database | None:
         """The database or None."""
-        rows = self._all("SELECT * FROM tdb_databases WHERE id = ?", (db_id,))
+        rows = self._db.all("SELECT * FROM tdb_databases WHERE id = ?", (db_id,))
         return self._database(rows[0]) if rows else None
 
     def list_databases(self) -> list[Database]:
         """All databases in creation order."""
-        return [self._database(r) for r in self._all("SELECT * FROM tdb_databases ORDER BY seq")]
+        return [self._database(r) for r in self._db.all("SELECT * FROM tdb_databases ORDER BY seq")]
 
     @staticmethod
     def _database(r: sqlite3.Row) -> Database:
@@ -195,14 +192,14 @@ class TablesRepo:
 
     def get_table(self, database_id: str, table_id: str) -> Table | None:
         """The table with its columns, or None."""
-        rows = self._all(
+        rows = self._db.all(
             "SELECT * FROM tdb_tables WHERE database_id = ? AND id = ?", (database_id, table_id)
         )
         return self._table(rows[0]) if rows else None
 
     def list_tables(self, database_id: str) -> list[Table]:
         """The tables of a database in creation order."""
-        rows = self._all(
+        rows = self._db.all(
             "SELECT * FROM tdb_tables WHERE database_id = ? ORDER BY seq", (database_id,)
         )
         return [self._table(r) for r in rows]
@@ -221,7 +218,7 @@ class TablesRepo:
                 c["created_at"],
                 c["updated_at"],
             )
-            for c in self._all(
+            for c in self._db.all(
                 "SELECT * FROM tdb_columns WHERE table_seq = ? ORDER BY seq", (r["seq"],)
             )
         }
@@ -334,7 +331,7 @@ class TablesRepo:
 
     def get_row(self, table: Table, row_id: str) -> Row | None:
         """The row (no permission check) or None."""
-        rows = self._all(
+        rows = self._db.all(
             "SELECT * FROM tdb_rows WHERE table_seq = ? AND id = ?", (table.seq, row_id)
         )
         return _row(rows[0]) if rows else None
@@ -361,7 +358,7 @@ class TablesRepo:
     def count_rows(self, table: Table) -> int:
         """Number of rows in a table."""
         return int(
-            self._all("SELECT COUNT(*) FROM tdb_rows WHERE table_seq = ?", (table.seq,))[0][0]
+            self._db.all("SELECT COUNT(*) FROM tdb_rows WHERE table_seq = ?", (table.seq,))[0][0]
         )
 
     def find_rows(
@@ -388,7 +385,7 @@ class TablesRepo:
                 "SELECT COUNT(*) FROM (SELECT 1 FROM tdb_rows r WHERE"
                 f" {' AND '.join(where)} LIMIT {MAX_TOTAL})"
             )
-            total = int(self._all(count_sql, args)[0][0])
+            total = int(self._db.all(count_sql, args)[0][0])
         # Ties break on the internal sequence, ascending (utopia-php/database's SQL adapter).
         order = [(sql, desc) for sql, _, desc in plan.order] + [("r.seq", False)]
         before = plan.cursor is not None and plan.cursor[0] == "before"
@@ -402,7 +399,7 @@ class TablesRepo:
             f"SELECT r.* FROM tdb_rows r WHERE {' AND '.join(where)} ORDER BY {order_sql}"
             " LIMIT ? OFFSET ?"
         )
-        rows = [_row(r) for r in self._all(sql, [*args, plan.limit, plan.offset])]
+        rows = [_row(r) for r in self._db.all(sql, [*args, plan.limit, plan.offset])]
         if before:
             rows.reverse()
         return rows, total
@@ -413,7 +410,7 @@ class TablesRepo:
         assert plan.cursor is not None
         row_id = plan.cursor[1]
         exprs = ", ".join(sql for sql, _ in order)
-        found = self._all(
+        found = self._db.all(
             f"SELECT {exprs} FROM tdb_rows r WHERE r.table_seq = ? AND r.id = ?",
             (table.seq, row_id),
         )
