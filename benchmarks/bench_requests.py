@@ -13,8 +13,8 @@ from pathlib import Path
 from common import Row, exact
 
 from appwrite_widgets import Client, CredentialStore, SessionContext
+from appwrite_widgets.server.http.requestlog import RequestLog
 from appwrite_widgets.server.local import LocalServer
-from appwrite_widgets.server.requestlog import RequestLog
 
 PASSWORD = "bench-password-123"
 

@@ -10,7 +10,7 @@ import time
 
 from common import Row, fmt_time, median
 
-from appwrite_widgets.server import useragent
+from appwrite_widgets.server.http import useragent
 
 CHROME = (
     "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "

@@ -136,13 +136,8 @@ def include_text(argument: str, optional: bool, page: Page) -> str:
 
 
 def endpoints() -> list[Any]:
-    """The embedded server's routes, in registration order (its route table, no app built)."""
-    routes = importlib.import_module("appwrite_widgets.server.routes")
-    routing = importlib.import_module("appwrite_widgets.server.routing")
-    router = routing.Router()
-    for register in routes.ROUTE_MODULES:
-        register(router)
-    return list(router.endpoints)
+    """The embedded server's routes, in matching order (its route lists, no app built)."""
+    return list(importlib.import_module("appwrite_widgets.server.app").routes)
 
 
 def _period(seconds: int) -> str:

@@ -18,8 +18,8 @@ import pytest
 
 from appwrite_widgets import Permission, Role, TableData
 from appwrite_widgets.client import AsyncClient, Client
+from appwrite_widgets.server.http.requestlog import RequestLog
 from appwrite_widgets.server.local import LocalServer
-from appwrite_widgets.server.requestlog import RequestLog
 from appwrite_widgets.session import CredentialStore, SessionContext
 
 PASSWORD = "counted-password-123"

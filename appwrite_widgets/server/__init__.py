@@ -81,6 +81,23 @@ each with its reason:
 
 from __future__ import annotations
 
-APPWRITE_VERSION = "1.9.6"
+from typing import TYPE_CHECKING
 
-__all__ = ["APPWRITE_VERSION"]
+if TYPE_CHECKING:
+    from .local import LocalServer
+    from .models import APPWRITE_VERSION
+
+__all__ = ["APPWRITE_VERSION", "LocalServer"]
+
+
+def __getattr__(name: str) -> object:
+    # Lazy: ``serve``'s option parsing imports this package without starlette or uvicorn.
+    if name == "LocalServer":
+        from .local import LocalServer
+
+        return LocalServer
+    if name == "APPWRITE_VERSION":
+        from .models import APPWRITE_VERSION
+
+        return APPWRITE_VERSION
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -1,139 +1,40 @@
-"""The ASGI app: Appwrite's request pipeline around the route table.
+"""The whole server app: every module's ``routes``, in matching order, and the Realtime socket.
 
-Error precedence (Appwrite 1.9.6, ``utopia-php/http`` + ``shared/api.php``): route 404 →
-project 404 → API key 401 → scope 401 → blocked 403 → rate limit 429 → session already
-exists 401 → parameter validation 400 → handler. Authentication lives in :mod:`.auth`, HTTP
-details in :mod:`.transport`, the routes in :mod:`.routing` / :mod:`.routes`.
+To add endpoints, write handlers and a ``routes`` list in a module of ``api/`` or ``tables/``
+(see :class:`~.http.routing.Route`) and add that list here.
 """
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Sequence
-
 from starlette.applications import Starlette
-from starlette.requests import Request
-from starlette.responses import JSONResponse, PlainTextResponse, Response
-from starlette.routing import Route
-from starlette.types import Receive, Scope, Send
+from starlette.routing import WebSocketRoute
 
-from . import auth, security, transport
-from .errors import JSON_TYPE, AppwriteError, error_response
-from .routing import Config, Ctx, Endpoint, Reply, Router
-from .store import Store
+from .api import account, health, memberships, profile, teams, users
+from .http.pipeline import build_app
+from .http.routing import Config, Route
+from .realtime.endpoint import make_endpoint
+from .realtime.hub import Hub
+from .storage.store import Store
+from .tables import legacy, rows, schema
 
-log = logging.getLogger("appwrite_widgets.server")
-
-
-class Pipeline:
-    """Serves ``router`` under ``/v1`` for one project; an ASGI app accepting every method
-    (unknown methods get Appwrite's 404 ``general_route_not_found``, not a 405)."""
-
-    def __init__(self, store: Store, cfg: Config, router: Router) -> None:
-        self.store, self.cfg, self.router = store, cfg, router
-        self.limiter = security.RateLimiter()
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        response = await self.handle(Request(scope, receive))
-        await response(scope, receive, send)
-
-    async def handle(self, request: Request) -> Response:
-        """One request → one response; never raises (unexpected errors become a logged 500)."""
-        extra = transport.cors_headers(request, self.cfg.origins)
-        lines: list[tuple[str, str]] = []  # repeated headers (X-Debug-Fallback, ...)
-        if (warning := transport.format_warning(request)) is not None:
-            extra["X-Appwrite-Warning"] = warning
-        try:
-            if request.method == "OPTIONS":
-                return Response(status_code=204, headers={**extra, **transport.preflight_headers()})
-            path = request.url.path
-            found = self.router.match(request.method, path[3:]) if path.startswith("/v1/") else None
-            if found is None:
-                raise AppwriteError("general_route_not_found")
-            endpoint, path_params = found
-            params, body_error = await transport.read_params(request)
-            ctx = Ctx(
-                request, self.cfg, self.store, self.limiter, params, path_params, self.cfg.clock()
-            )
-            reply = await self.run(ctx, endpoint, body_error, extra, lines)
-        except AppwriteError as err:
-            return _with_headers(error_response(err), extra, lines)
-        except Exception:
-            log.exception("unexpected error on %s %s", request.method, request.url.path)
-            return _with_headers(error_response(AppwriteError("general_unknown")), extra, lines)
-        return _with_headers(_render(reply, extra), {}, lines + reply.header_lines)
-
-    async def run(
-        self,
-        ctx: Ctx,
-        ep: Endpoint,
-        body_error: AppwriteError | None,
-        extra: dict[str, str],
-        lines: list[tuple[str, str]],
-    ) -> Reply:
-        """Authenticate, rate-limit, validate, then call the handler."""
-        auth.authenticate(ctx, ep, lines)
-        rate_key = self.rate_limit(ctx, ep, extra)
-        if ep.session_group and ctx.signed_in:  # a session or JWT, even beside an API key
-            raise AppwriteError("user_session_already_exists")
-        if body_error is not None:
-            raise body_error
-        reply = await ep.handler(ctx)
-        resets = ep.rate is not None and ep.rate.reset_on_created
-        if rate_key is not None and resets and reply.status == 201:
-            self.limiter.reset(rate_key)  # e.g. the email-session limit, as Appwrite does
-        return reply
-
-    def rate_limit(self, ctx: Ctx, ep: Endpoint, extra: dict[str, str]) -> str | None:
-        """Count this request against the route's limit (keys are counted but never blocked);
-        returns the abuse key, or None when the route has no limit."""
-        if ep.rate is None or not self.cfg.rate_limits:
-            return None
-        key = ep.rate.key(ctx)
-        decision = self.limiter.hit(key, ep.rate.limit, ep.rate.period, ctx.now, count=not ctx.key)
-        extra["X-RateLimit-Limit"] = str(decision.limit)
-        extra["X-RateLimit-Remaining"] = str(decision.remaining)
-        extra["X-RateLimit-Reset"] = str(decision.reset)
-        if not decision.allowed and not ctx.key:
-            raise AppwriteError("general_rate_limit_exceeded")
-        return key
+routes: list[Route] = [
+    *account.routes,
+    *users.routes,
+    *teams.routes,
+    *memberships.routes,
+    *profile.routes,
+    *health.routes,
+    *schema.routes,
+    *rows.routes,
+    *legacy.routes,
+]
 
 
-def _with_headers(
-    resp: Response, extra: dict[str, str], lines: Sequence[tuple[str, str]] = ()
-) -> Response:
-    resp.headers.update(extra)
-    for name, value in lines:
-        resp.headers.append(name, value)
-    return resp
-
-
-def _render(reply: Reply, extra: dict[str, str]) -> Response:
-    resp: Response
-    if reply.status == 204:
-        # Appwrite (utopia Response) still sends its default HTML content type on 204;
-        # the Python SDK reads Content-Type unconditionally.
-        resp = Response(status_code=204, headers={"Content-Type": "text/html; charset=UTF-8"})
-    elif isinstance(reply.body, str):
-        resp = PlainTextResponse(
-            reply.body, status_code=reply.status, media_type="text/plain; charset=UTF-8"
-        )
-    else:
-        resp = JSONResponse(reply.body, status_code=reply.status, media_type=JSON_TYPE)
-    resp.headers.update(extra)
-    resp.headers.update(reply.headers)
-    for cookie in reply.cookies:
-        resp.headers.append("set-cookie", cookie)
-    return resp
-
-
-def build_app(store: Store, cfg: Config, router: Router) -> Starlette:
-    """The Starlette app serving ``router`` under ``/v1`` for ``cfg.project``."""
-    pipeline = Pipeline(store, cfg, router)
-
-    async def unmatched(request: Request, exc: Exception) -> Response:
-        # Paths Starlette's own pattern cannot match (a newline in a segment) still get
-        # Appwrite's JSON 404, not Starlette's plain-text one.
-        return await pipeline.handle(request)
-
-    return Starlette(routes=[Route("/{path:path}", pipeline)], exception_handlers={404: unmatched})
+def make_app(store: Store, cfg: Config) -> Starlette:
+    """The complete Appwrite-compatible app for ``cfg.project`` over ``store``."""
+    app = build_app(store, cfg, routes)
+    # Realtime: the WebSocket route goes first (HTTP routes never match a websocket scope);
+    # handlers reach the hub through ``hub_of(request)``.
+    hub = app.state.realtime = Hub(cfg.clock)
+    app.router.routes.insert(0, WebSocketRoute("/v1/realtime", make_endpoint(store, cfg, hub)))
+    return app

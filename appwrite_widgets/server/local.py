@@ -17,15 +17,16 @@ from typing import Any, TypeVar
 
 import uvicorn
 
-from . import security, slowclients
-from .hub import Hub
-from .network import parse_network
-from .origins import LOCAL_PAGES, OriginPolicy
-from .requestlog import RequestLog
-from .routes import make_app
-from .routing import Config
-from .seed import SEEDS
-from .store import Store
+from . import security
+from .app import make_app
+from .http import slowclients
+from .http.network import parse_network
+from .http.origins import LOCAL_PAGES, OriginPolicy
+from .http.requestlog import RequestLog
+from .http.routing import Config
+from .realtime.hub import Hub
+from .storage.seed import SEEDS
+from .storage.store import Store
 
 T = TypeVar("T")
 
@@ -139,8 +140,11 @@ class LocalServer:
         return self._hub
 
     def call_in_loop(self, fn: Callable[[], T], timeout: float = 10.0) -> T:
-        """Run ``fn()`` on the server's event loop (where handlers and sockets live) and return
-        its result: for tests and tools that publish through or inspect :attr:`realtime`."""
+        """Run ``fn()`` on the server's event loop (where handlers and sockets live).
+
+        Returns its result: for tests and tools that publish through or inspect
+        :attr:`realtime`.
+        """
         if self._server is None or not self._server.servers:
             raise RuntimeError("server is not running")
         loop = self._server.servers[0].get_loop()

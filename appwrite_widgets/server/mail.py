@@ -1,5 +1,7 @@
-"""The embedded server's outbox: mail it would send (team invitations) is kept in memory for
-the process that runs the server, never sent, logged or stored."""
+"""The server's outbox: mail it would send (team invitations), kept in memory.
+
+It belongs to the process that runs the server: never sent, logged or stored.
+"""
 
 from __future__ import annotations
 

@@ -5,7 +5,14 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from . import security, store, useragent
+from . import security
+from .http import useragent
+from .storage.sessions import Session
+from .storage.teams import Membership, Team
+from .storage.users import User
+
+APPWRITE_VERSION = "1.9.6"
+"""The Appwrite release whose protocol and models the server follows."""
 
 
 def fmt_time(ts: float | None) -> str:
@@ -20,7 +27,7 @@ def fmt_db_time(ts: float) -> str:
     return datetime.fromtimestamp(ts, UTC).strftime("%Y-%m-%d %H:%M:%S.%f")[:-3]
 
 
-def target(user: store.User) -> dict[str, Any]:
+def target(user: User) -> dict[str, Any]:
     """The email messaging target created at sign-up."""
     return {
         "$id": user.target_id,
@@ -35,7 +42,7 @@ def target(user: store.User) -> dict[str, Any]:
     }
 
 
-def user(u: store.User, *, account: bool = False) -> dict[str, Any]:
+def user(u: User, *, account: bool = False) -> dict[str, Any]:
     """User (server) or Account (``account=True``: no password/hash/hashOptions)."""
     out: dict[str, Any] = {
         "$id": u.id,
@@ -74,7 +81,7 @@ def user(u: store.User, *, account: bool = False) -> dict[str, Any]:
     return out
 
 
-def session(s: store.Session, *, current: bool, secret: str = "") -> dict[str, Any]:
+def session(s: Session, *, current: bool, secret: str = "") -> dict[str, Any]:
     """Session; ``secret`` is "" except for API-key callers of session-creating routes."""
     # Parsed once at creation; only sessions stored by older versions are parsed here.
     device = s.device or useragent.parse(s.user_agent)
@@ -105,7 +112,7 @@ def session(s: store.Session, *, current: bool, secret: str = "") -> dict[str, A
     return out
 
 
-def team(t: store.Team) -> dict[str, Any]:
+def team(t: Team) -> dict[str, Any]:
     """Team."""
     return {
         "$id": t.id,
@@ -117,7 +124,7 @@ def team(t: store.Team) -> dict[str, Any]:
     }
 
 
-def membership(m: store.Membership) -> dict[str, Any]:
+def membership(m: Membership) -> dict[str, Any]:
     """Membership."""
     return {
         "$id": m.id,

@@ -8,7 +8,6 @@ import hashlib
 import itertools
 import json
 import math
-import os
 import re
 import secrets
 import threading
@@ -50,8 +49,10 @@ def hash_password(password: str, cost: tuple[int, int, int] = SIGNUP_COST) -> st
 
 
 def hash_options(stored: str | None, cost: tuple[int, int, int]) -> dict[str, object]:
-    """The User model's ``hashOptions`` (snake_case, as Appwrite stores them): read from the
-    stored hash, else ``cost`` (users without a password still report argon2)."""
+    """The User model's ``hashOptions`` (snake_case, as Appwrite stores them).
+
+    Read from the stored hash, else ``cost`` (users without a password still report argon2).
+    """
     found = _PARAMS_RE.match(stored or "")
     memory, time_cost, threads = (int(x) for x in found.groups()) if found else cost
     return {"type": "argon2", "memory_cost": memory, "time_cost": time_cost, "threads": threads}
@@ -142,8 +143,10 @@ class RateDecision:
 
 
 def _compact(key: str) -> str:
-    """``key`` itself when short, else its head and a digest (keys embed raw parameters, such
-    as an email as sent, which may be a megabyte long)."""
+    """``key`` itself when short, else its head and a digest.
+
+    Keys embed raw parameters, such as an email as sent, which may be a megabyte long.
+    """
     if len(key) <= 128:
         return key
     return key[:64] + "#" + sha256_hex(key)
@@ -193,8 +196,3 @@ class RateLimiter:
         with self._lock:
             for k in [k for k in self._counts if k[0] == key]:
                 del self._counts[k]
-
-
-def random_suffix() -> str:
-    """Short random hex (used for temp names)."""
-    return os.urandom(4).hex()

@@ -50,7 +50,7 @@ def test_fifty_concurrent_sign_in_sign_out_cycles_leave_exact_counts(tmp_path: P
             sessions = admin.get(f"/users/{uid}/sessions").json()
         assert sessions["total"] == 25
         assert len({s["$id"] for s in sessions["sessions"]}) == 25
-        assert server.store.count_sessions() == 25
+        assert server.store.sessions.count() == 25
         assert server.store.integrity_check() == "ok"
 
 

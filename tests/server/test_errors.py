@@ -11,10 +11,10 @@ import httpx
 import pytest
 from server_helpers import error_type, guest, key_session, sign_in
 
-from appwrite_widgets.server.app import build_app
+from appwrite_widgets.server.http.pipeline import build_app
+from appwrite_widgets.server.http.routing import Config, Reply, Route
 from appwrite_widgets.server.local import LocalServer
-from appwrite_widgets.server.routing import Config, Reply, Router
-from appwrite_widgets.server.store import Store
+from appwrite_widgets.server.storage.store import Store
 
 
 def test_error_body_shape_and_no_store_header(server: LocalServer) -> None:
@@ -176,14 +176,12 @@ def test_error_catalogue_types(
 def test_unexpected_exception_is_500_server_error_without_leaking(
     tmp_path: Any, caplog: pytest.LogCaptureFixture
 ) -> None:
-    router = Router()
-
     async def boom(ctx: Any) -> Reply:
         raise RuntimeError("internal detail")
 
-    router.add("GET", "/boom", "public")(boom)
     store = Store(tmp_path / "db.sqlite3", "p")
-    app = build_app(store, Config(project="p", api_key="standard_k"), router)
+    routes = [Route("GET", "/boom", boom, "public")]
+    app = build_app(store, Config(project="p", api_key="standard_k"), routes)
 
     async def call() -> httpx.Response:
         transport = httpx.ASGITransport(app=app)

@@ -192,7 +192,7 @@ def test_unsubscribe(server: LocalServer) -> None:
 
 def test_hub_publishes_rows_by_read_role(server: LocalServer, person: tuple[Any, str, str]) -> None:
     """The publish API TablesDB uses: row events reach only readers (here via the hub)."""
-    from appwrite_widgets.server.hub import Hub
+    from appwrite_widgets.server.realtime.hub import Hub
 
     user, token, _ = person
     with open_socket(server, token=token) as (ws, _), open_socket(server) as (guest_ws, _):

@@ -18,7 +18,7 @@ import pytest
 import uvicorn
 from websockets.sync.client import connect as ws_connect
 
-from appwrite_widgets.server import slowclients
+from appwrite_widgets.server.http import slowclients
 from appwrite_widgets.server.local import LocalServer
 
 BOUND = 15.0  # seconds a test waits at most for the server to act

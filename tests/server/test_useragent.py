@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from server_helpers import CHROME_UA, as_token, guest, key_session, sign_in
 
-from appwrite_widgets.server import useragent
+from appwrite_widgets.server.http import useragent
 from appwrite_widgets.server.local import LocalServer
 
 # Repeated tokens that made the unbounded patterns backtrack (15 KB took 422 ms to parse).
@@ -27,7 +27,7 @@ def test_a_huge_user_agent_is_capped_before_parsing_and_storing(
     with contextlib.closing(client):
         listed = client.get("/account/sessions").json()["sessions"][0]
     assert listed["clientName"] == "Chrome" and listed["osName"] == "Windows"
-    stored = server.store.get_session(session["$id"])
+    stored = server.store.sessions.get(session["$id"])
     assert stored is not None and len(stored.user_agent) <= useragent.MAX_LENGTH
     assert stored.user_agent == PATHOLOGICAL_UA[: useragent.MAX_LENGTH]
 

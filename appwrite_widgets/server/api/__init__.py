@@ -1,0 +1,1 @@
+"""The Account, Users, Teams and Health routes (each module lists its ``routes``)."""

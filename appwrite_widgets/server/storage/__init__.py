@@ -1,0 +1,1 @@
+"""SQLite persistence: one :class:`~.store.Store` owning a repository per table group."""

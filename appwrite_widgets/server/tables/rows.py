@@ -1,0 +1,271 @@
+"""TablesDB row routes with Appwrite's permission model (§16.5-16.6).
+
+Keys bypass every check. Other callers: create needs a table ``create`` role; read needs a
+table ``read`` role or, with ``rowSecurity``, a row ``read`` role (an unreadable row is 404, a
+list is filtered, or 401 when neither level can ever grant it); update/delete find the row
+without a read check, then need the table's or (``rowSecurity``) the row's role, else 401.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from .. import models
+from ..http.errors import AppwriteError, invalid_param
+from ..http.routing import Ctx, RateSpec, Reply, Route
+from ..realtime.hub import hub_of
+from ..storage.connection import Conflict
+from ..storage.tables import CursorNotFound, NullOrderValue, Row, Table
+from . import columns, permissions, queries
+from .schema import get_table, path_id
+
+
+def publish_row_event(ctx: Ctx, action: str, table: Table, row: Row, body: dict[str, Any]) -> None:
+    """Publish a row ``create``/``update``/``delete`` to Realtime (§17.4-17.5), if it is on.
+
+    Receivers are the table's ``read`` roles, plus the row's with row security; with none,
+    the event is not published (as Appwrite).
+    """
+    hub = hub_of(ctx.request)
+    if hub is None:
+        return
+    readers = permissions.roles_of(table.permissions, "read")
+    if table.row_security:
+        readers += permissions.roles_of(row.permissions, "read")
+    if readers:
+        readers = list(dict.fromkeys(readers))
+        hub.publish_row(table.database_id, table.id, row.id, action, body, readers)
+
+
+def row_model(table: Table, row: Row, select: list[str] | None = None) -> dict[str, Any]:
+    """Row JSON: system fields, then every column (a missing value is the column default)."""
+    out: dict[str, Any] = {
+        "$id": row.id,
+        "$sequence": str(row.seq),
+        "$tableId": table.id,
+        "$databaseId": table.database_id,
+        "$createdAt": models.fmt_time(row.created_at),
+        "$updatedAt": models.fmt_time(row.updated_at),
+        "$permissions": list(row.permissions),
+    }
+    everything = select is None or "*" in select
+    for key, col in table.columns.items():
+        if everything or (select is not None and key in select):
+            out[key] = row.data.get(key, col.default)
+    return out
+
+
+def _roles(ctx: Ctx) -> list[str]:
+    return permissions.roles_for(ctx.store, ctx.user)
+
+
+def _not_found(row_id: str) -> AppwriteError:
+    return AppwriteError(
+        "row_not_found", f"Row with the requested ID '{row_id}' could not be found."
+    )
+
+
+def _data(ctx: Ctx, *, required: bool) -> dict[str, Any] | None:
+    raw = ctx.params.raw("data")
+    if isinstance(raw, str):
+        try:
+            raw = json.loads(raw) if raw.strip() else None
+        except (ValueError, RecursionError):
+            raise invalid_param("data", "Value must be a valid JSON string") from None
+    if raw is None or raw == {} or raw == []:
+        if required:
+            raise AppwriteError("row_missing_data")
+        return None
+    if not isinstance(raw, dict):
+        raise invalid_param("data", "Value must be a valid JSON string")
+    return raw
+
+
+def _permissions(ctx: Ctx) -> list[str] | None:
+    if not ctx.params.has("permissions"):
+        return None
+    return permissions.validate(ctx.params.raw("permissions"), allowed=permissions.ROW_TYPES)
+
+
+def _can(table: Table, row: Row | None, type_: str, roles: list[str]) -> bool:
+    if permissions.allows(table.permissions, type_, roles):
+        return True
+    return (
+        row is not None and table.row_security and permissions.allows(row.permissions, type_, roles)
+    )
+
+
+def _row_id(ctx: Ctx) -> str:
+    return path_id(ctx, "rowId")
+
+
+def _timestamp(value: Any, name: str) -> float:
+    text = columns.parse_datetime(value)
+    if text is None:
+        raise invalid_param(name, "Value must be valid date")
+    return datetime.fromisoformat(text).timestamp()
+
+
+async def create_row(ctx: Ctx) -> Reply:
+    """POST …/rows."""
+    table = get_table(ctx)
+    data = _data(ctx, required=True)
+    assert data is not None
+    raw_id = ctx.params.raw("rowId")
+    if raw_id is None or raw_id == "":
+        raise AppwriteError("row_missing_data", "Row ID is required when creating a single row.")
+    row_id = ctx.params.custom_id("rowId")
+    perms = _permissions(ctx)
+    roles: list[str] = []
+    if perms is None:
+        perms = []
+        if ctx.user is not None and not ctx.key:
+            perms = [f'{t}("user:{ctx.user.id}")' for t in ("read", "update", "delete")]
+    if not ctx.key:
+        roles = _roles(ctx)
+        permissions.check_grantable(perms, roles)
+        if not permissions.allows(table.permissions, "create", roles):
+            raise permissions.unauthorized(table.permissions, "create", roles)
+    created = updated = ctx.now
+    if ctx.key:  # only keys (and console admins) may set the system dates
+        if data.get("$createdAt") is not None:
+            created = _timestamp(data["$createdAt"], "$createdAt")
+        if data.get("$updatedAt") is not None:
+            updated = _timestamp(data["$updatedAt"], "$updatedAt")
+    values = columns.check_data(table.columns, data, partial=False)
+    try:
+        row = ctx.store.tables.insert_row(table, row_id, values, perms, created, updated)
+    except Conflict:
+        raise AppwriteError(
+            "row_already_exists",
+            f"Row with the requested ID '{row_id}' already exists. Try again with a different "
+            "ID or use ID.unique() to generate a unique ID.",
+        ) from None
+    body = row_model(table, row)
+    publish_row_event(ctx, "create", table, row, body)
+    return Reply(201, body)
+
+
+async def list_rows(ctx: Ctx) -> Reply:
+    """GET …/rows."""
+    table = get_table(ctx)
+    plan = queries.plan(ctx.params.queries(), table.columns)
+    read_roles: list[str] | None = None
+    if not ctx.key:
+        roles = _roles(ctx)
+        if not permissions.allows(table.permissions, "read", roles):
+            if not table.row_security:
+                raise permissions.unauthorized(table.permissions, "read", roles)
+            read_roles = roles
+    with_total = ctx.params.boolean("total", default=True) is not False
+    try:
+        rows, total = ctx.store.tables.find_rows(table, plan, read_roles, with_total=with_total)
+    except CursorNotFound as exc:
+        raise AppwriteError(
+            "general_cursor_not_found", f"Row '{exc}' for the 'cursor' value not found."
+        ) from None
+    except NullOrderValue as exc:
+        raise AppwriteError(
+            "database_query_order_null",
+            f"The order column '{exc}' had a null value. Cursor pagination "
+            "requires all rows order column values are non-null.",
+        ) from None
+    body = [row_model(table, r, plan.select) for r in rows]
+    return Reply(200, {"total": total, "rows": body})
+
+
+async def read_row(ctx: Ctx) -> Reply:
+    """GET …/rows/{rowId}."""
+    table = get_table(ctx)
+    row_id = _row_id(ctx)
+    select = queries.select_only(ctx.params.queries(), table.columns)
+    row = ctx.store.tables.get_row(table, row_id)
+    if row is None or (not ctx.key and not _can(table, row, "read", _roles(ctx))):
+        raise _not_found(row_id)
+    return Reply(200, row_model(table, row, select))
+
+
+async def update_row(ctx: Ctx) -> Reply:
+    """PATCH …/rows/{rowId}: partial data and/or new permissions (null keeps them)."""
+    table = get_table(ctx)
+    row_id = _row_id(ctx)
+    data = _data(ctx, required=False)
+    perms = _permissions(ctx)
+    if data is None and perms is None:
+        raise AppwriteError("row_missing_payload")
+    row = ctx.store.tables.get_row(table, row_id)
+    if row is None:
+        raise _not_found(row_id)
+    values = columns.check_data(table.columns, data or {}, partial=True)
+    merged = {**row.data, **values}
+    new_perms = row.permissions if perms is None else perms
+    unchanged = merged == row.data and new_perms == row.permissions
+    if not ctx.key:
+        roles = _roles(ctx)
+        if perms is not None:
+            permissions.check_grantable(perms, roles)
+        needed = "read" if unchanged else "update"
+        if not _can(table, row, needed, roles):
+            source = row.permissions if table.row_security else table.permissions
+            raise permissions.unauthorized(source, needed, roles)
+    if unchanged:
+        return Reply(200, row_model(table, row))
+    updated = ctx.store.tables.update_row(row, merged, new_perms, ctx.now)
+    body = row_model(table, updated)
+    publish_row_event(ctx, "update", table, updated, body)
+    return Reply(200, body)
+
+
+async def delete_row(ctx: Ctx) -> Reply:
+    """DELETE …/rows/{rowId}."""
+    table = get_table(ctx)
+    row_id = _row_id(ctx)
+    row = ctx.store.tables.get_row(table, row_id)
+    if row is None:
+        raise _not_found(row_id)
+    if not ctx.key:
+        roles = _roles(ctx)
+        if not _can(table, row, "delete", roles):
+            source = [*table.permissions, *(row.permissions if table.row_security else [])]
+            raise permissions.unauthorized(source, "delete", roles)
+    body = row_model(table, row)
+    if not ctx.store.tables.delete_row(row):
+        raise _not_found(row_id)
+    publish_row_event(ctx, "delete", table, row, body)
+    return Reply(204)
+
+
+def abuse_key(name: str) -> Callable[[Ctx], str]:
+    """Appwrite's abuse key of row writes: IP, URL and user, under ``name``."""
+
+    def key(ctx: Ctx) -> str:
+        user = ctx.user.id if ctx.user is not None else ""
+        return f"{name}:{ctx.ip}:{ctx.request.url.path}:{user}"
+
+    return key
+
+
+_ROWS = "/tablesdb/{databaseId}/tables/{tableId}/rows"
+
+routes = [
+    Route("POST", _ROWS, create_row, "rows.write", rate=RateSpec(120, 60, abuse_key("row-create"))),
+    Route("GET", _ROWS, list_rows, "rows.read"),
+    Route("GET", _ROWS + "/{rowId}", read_row, "rows.read"),
+    Route(
+        "PATCH",
+        _ROWS + "/{rowId}",
+        update_row,
+        "rows.write",
+        rate=RateSpec(120, 60, abuse_key("row-update")),
+    ),
+    Route(
+        "DELETE",
+        _ROWS + "/{rowId}",
+        delete_row,
+        "rows.write",
+        rate=RateSpec(60, 60, abuse_key("row-delete")),
+    ),
+]
