@@ -25,6 +25,7 @@ from .http.origins import LOCAL_PAGES, OriginPolicy
 from .http.requestlog import RequestLog
 from .http.routing import Config
 from .realtime.hub import Hub
+from .realtime.limits import SocketLimits
 from .storage.seed import SEEDS
 from .storage.store import Store
 
@@ -44,7 +45,10 @@ class LocalServer:
     server's own host is always listed; ``trusted_proxies`` (addresses or CIDR networks) are
     the only peers whose ``X-Forwarded-For`` is believed; a client must send its request
     headers within ``header_timeout`` and its body within ``body_timeout`` seconds; at most
-    ``max_connections`` connections are served at once (more get 503).
+    ``max_connections`` HTTP connections are served at once (more get 503); Realtime sockets
+    have a budget of their own: ``realtime_sockets`` in all, ``realtime_sockets_per_address``
+    from one client address, and a socket silent for ``realtime_idle_timeout`` seconds is
+    closed (Appwrite's SDKs ping every 20 s).
     Mail the server would send (team invitations) lands in :attr:`outbox` instead.
     ``fast_hashing=True`` hashes sign-up passwords with Appwrite's lighter Argon2 options
     (7168 KiB, 5 passes, 1 lane) instead of utopia-php/auth's (64 MiB, 4, 3): for test suites.
@@ -70,6 +74,9 @@ class LocalServer:
         header_timeout: float = 10.0,
         body_timeout: float = 30.0,
         max_connections: int = 200,
+        realtime_sockets: int = 500,
+        realtime_sockets_per_address: int = 32,
+        realtime_idle_timeout: float = 120.0,
         fast_hashing: bool = False,
     ) -> None:
         if not security.is_valid_id(project):
@@ -103,6 +110,9 @@ class LocalServer:
         self.outbox = self._cfg.outbox
         self._timeouts = slowclients.Timeouts(header_timeout, body_timeout)
         self._max_connections = max_connections
+        self._sockets = SocketLimits(
+            realtime_sockets, realtime_sockets_per_address, realtime_idle_timeout
+        )
         self._access_log = access_log
         self._record_requests = record_requests
         self._requests: RequestLog | None = None
@@ -180,7 +190,7 @@ class LocalServer:
             self._store = None
             raise
         self.port = sock.getsockname()[1]
-        app: Any = make_app(self._store, self._cfg)
+        app: Any = make_app(self._store, self._cfg, self._sockets)
         self._hub = app.state.realtime
         if self._record_requests:
             app = self._requests = RequestLog(app)
