@@ -118,13 +118,35 @@ def test_query_caps_per_subscription_and_connection(server: LocalServer) -> None
         assert f"at most {limits.QUERIES_PER_CONNECTION} queries" in message
 
 
-def test_query_terms_are_capped_per_connection(server: LocalServer) -> None:
-    """Conditions and values are what a publish evaluates: their total is bounded."""
-    big = equal("n", *range(limits.QUERY_TERMS_PER_CONNECTION))  # one term too many
+def _any_present(n: int, tag: str) -> str:
+    """``or`` of ``n`` ``isNotNull`` conditions: ``n + 1`` terms."""
+    conditions = [{"method": "isNotNull", "attribute": f"{tag}{i}", "values": []} for i in range(n)]
+    return json.dumps({"method": "or", "values": conditions})
+
+
+def test_query_terms_and_length_are_capped(server: LocalServer) -> None:
+    """Conditions are what a publish evaluates: their total per connection is bounded."""
+    per_query = 60
+    query = _any_present(per_query, "a")
+    assert len(query) <= limits.QUERY_CHARS
+    fits = limits.QUERY_TERMS_PER_CONNECTION // (per_query + 1)
     with open_socket(server) as (ws, _):
-        code, message = _error(send(ws, "subscribe", [{"channels": ["rows"], "queries": [big]}]))
+        items = [{"channels": ["rows"], "queries": [query]} for _ in range(fits)]
+        for half in (items[: fits // 2], items[fits // 2 :]):  # each frame under 64 KB
+            assert send(ws, "subscribe", half)["type"] == "response"
+        code, message = _error(send(ws, "subscribe", [{"channels": ["rows"], "queries": [query]}]))
         assert code == 1003
-        assert f"at most {limits.QUERY_TERMS_PER_CONNECTION:,} conditions and values" in message
+        assert message == (
+            "Invalid query: A connection's queries hold at most "
+            f"{limits.QUERY_TERMS_PER_CONNECTION:,} conditions."
+        )
+        # A long list of values is one hash lookup, one condition.
+        subscribe(ws, "rows", sub_id="ids", queries=[equal("$id", *(f"r{i}" for i in range(300)))])
+        too_long = equal("title", "x" * limits.QUERY_CHARS)
+        code, message = _error(
+            send(ws, "subscribe", [{"channels": ["rows"], "queries": [too_long]}])
+        )
+        assert (code, message) == (1003, "Invalid query: A query is at most 4,096 characters.")
         assert send(ws, "ping", {}) == {"type": "pong"}
 
 
@@ -142,13 +164,12 @@ def test_a_deeply_nested_query_is_refused_and_row_writes_are_unharmed(
     error to that client); the row create answers 201 and the other subscriber hears it."""
     ref = new_table(api, permissions=['read("any")'])
     with open_socket(server) as (attacker, _), open_socket(server) as (other, _):
-        code, message = _error(
-            send(attacker, "subscribe", [{"channels": ["rows"], "queries": [_nested(400)]}])
-        )
-        assert code == 1003
-        assert message == (
-            f"Invalid query: Queries may be nested at most {limits.QUERY_DEPTH} deep."
-        )
+        for depth in (400, limits.QUERY_DEPTH + 1):
+            code, message = _error(
+                send(attacker, "subscribe", [{"channels": ["rows"], "queries": [_nested(depth)]}])
+            )
+            assert code == 1003 and message.startswith("Invalid query: ")
+        assert message == f"Invalid query: Queries may be nested at most {limits.QUERY_DEPTH} deep."
         subscribe(attacker, "rows", queries=[_nested(limits.QUERY_DEPTH)])  # the cap itself
         subscribe(other, "rows")
         row = add_row(api, ref, {"title": "still published", "seats": 1})

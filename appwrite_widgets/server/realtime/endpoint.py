@@ -313,6 +313,5 @@ def _unsubscribe(conn: Connection, data: Any) -> list[dict[str, Any]]:
         sub_id = item.get("subscriptionId") if isinstance(item, dict) else None
         if not isinstance(sub_id, str):
             raise _Refused(1003, "Payload is not valid. Subscription ID is required.")
-        removed = conn.subscriptions.pop(sub_id, None) is not None
-        out.append({"subscriptionId": sub_id, "removed": removed})
+        out.append({"subscriptionId": sub_id, "removed": conn.unsubscribe(sub_id)})
     return out

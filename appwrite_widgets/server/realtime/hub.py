@@ -65,18 +65,6 @@ class Subscription:
         self.queries = sum(len(q.strings) for q in distinct)
         self.terms = sum(q.terms for q in distinct)
 
-    def matches(self, channels: Sequence[str], payload: Mapping[str, Any]) -> bool:
-        """Whether one of ``channels`` is ours and its queries accept ``payload``."""
-        tried: list[QuerySet] = []
-        for channel in channels:
-            queries = self.channels.get(channel)
-            if queries is None or any(q is queries for q in tried):
-                continue
-            if queries.match(payload):
-                return True
-            tried.append(queries)
-        return False
-
 
 class Connection:
     """The server-side state of one open socket; its roles follow its user (:meth:`Hub.refresh`)."""
@@ -87,6 +75,7 @@ class Connection:
         self.session_id: str | None = None
         self.roles: frozenset[str] = frozenset({"guests"})
         self.subscriptions: dict[str, Subscription] = {}
+        self._by_channel: dict[str, list[Subscription]] = {}
         self.outbox: asyncio.Queue[str | None] = asyncio.Queue(OUTBOX_SIZE + 1)
         self.closing = False
         #: the close frame the writer sends once the queued messages are out
@@ -104,6 +93,15 @@ class Connection:
                 for converted in self.convert_channels([channel]):
                     rebound.setdefault(converted, queries)
             sub.channels = rebound
+        self._index()
+
+    def _index(self) -> None:
+        """Rebuild the channel index :meth:`matching` reads (after any subscription change)."""
+        index: dict[str, list[Subscription]] = {}
+        for sub in self.subscriptions.values():
+            for channel in sub.channels:
+                index.setdefault(channel, []).append(sub)
+        self._by_channel = index
 
     def convert_channels(self, channels: Iterable[str]) -> list[str]:
         """Appwrite's ``convertChannels``: ``account`` gains ``account.<userId>``.
@@ -164,21 +162,40 @@ class Connection:
                 {"subscriptionId": sub_id, "channels": converted, "queries": list(compiled.strings)}
             )
         self.subscriptions = staged
+        self._index()
         return replies
+
+    def unsubscribe(self, sub_id: str) -> bool:
+        """Drop one subscription; whether it existed."""
+        removed = self.subscriptions.pop(sub_id, None) is not None
+        if removed:
+            self._index()
+        return removed
 
     def matching(self, channels: Sequence[str], payload: Mapping[str, Any]) -> list[str]:
         """IDs of this connection's subscriptions that want an event on ``channels``.
 
-        A subscription whose queries fail is skipped (and logged), never raised.
+        A subscription matches when one of ``channels`` is its and that channel's queries
+        accept ``payload``; each query set is evaluated at most once. One whose evaluation
+        fails is skipped (and logged), never raised.
         """
-        ids = []
-        for sub in self.subscriptions.values():
-            try:
-                if sub.matches(channels, payload):
-                    ids.append(sub.id)
-            except Exception as exc:  # e.g. a RecursionError: this subscriber only
-                log.warning("a Realtime subscription's query failed (%s)", type(exc).__name__)
-        return ids
+        matched: dict[str, None] = {}
+        failed: set[int] = set()  # query sets already found false
+        for channel in channels:
+            for sub in self._by_channel.get(channel, ()):
+                queries = sub.channels.get(channel)
+                if sub.id in matched or queries is None or id(queries) in failed:
+                    continue
+                try:
+                    accepted = queries.match(payload)
+                except Exception as exc:  # e.g. a RecursionError: this subscriber only
+                    log.warning("a Realtime subscription's query failed (%s)", type(exc).__name__)
+                    accepted = False
+                if accepted:
+                    matched[sub.id] = None
+                else:
+                    failed.add(id(queries))
+        return list(matched)
 
     def send(self, message: Mapping[str, Any]) -> None:
         """Queue a message; a socket that cannot keep up is closed instead."""
@@ -247,7 +264,7 @@ class _Totals:
         if self.terms > limits.QUERY_TERMS_PER_CONNECTION:
             raise SubscriptionError(
                 "Invalid query: A connection's queries hold at most "
-                f"{limits.QUERY_TERMS_PER_CONNECTION:,} conditions and values."
+                f"{limits.QUERY_TERMS_PER_CONNECTION:,} conditions."
             )
 
 
@@ -287,7 +304,8 @@ class Hub:
             self._per_address[conn.address] = self._per_address.get(conn.address, 0) + 1
 
     def discard(self, conn: Connection) -> None:
-        """Forget a closed connection."""
+        """Forget a closed connection (and its subscriptions, freed at once)."""
+        conn.subscriptions, conn._by_channel = {}, {}
         if conn in self.connections:
             self.connections.discard(conn)
             left = self._per_address[conn.address] - 1

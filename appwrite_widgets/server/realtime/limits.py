@@ -18,9 +18,13 @@ SUBSCRIPTIONS_PER_CONNECTION = 100
 #: channels of one connection, over its subscriptions
 CHANNELS_PER_CONNECTION = 500
 #: query strings of one connection, over its subscriptions
-QUERIES_PER_CONNECTION = 500
-#: conditions and values of one connection's queries: what a publish may evaluate for it
-QUERY_TERMS_PER_CONNECTION = 2_000
+QUERIES_PER_CONNECTION = 200
+#: conditions of one connection's queries (``and``/``or`` included; a value list that cannot be
+#: hashed counts each value): what a publish may evaluate for it. With the 32 sockets one
+#: address may open, a publish evaluates at most 16,000 conditions (a few milliseconds)
+QUERY_TERMS_PER_CONNECTION = 500
+#: characters of one query string (Appwrite's limit for REST queries)
+QUERY_CHARS = 4_096
 #: how deep ``and``/``or`` may nest
 QUERY_DEPTH = 10
 
