@@ -35,8 +35,9 @@ each with its reason:
 * Only the first 512 characters of a User-Agent are parsed and stored, so a huge agent costs
   no more than an ordinary one (device fields are parsed once, when the session is created).
 * Slow clients: request headers must arrive within 10 s and the body within 30 s, or the
-  connection is closed, so stuck clients cannot hold sockets; beyond 200 connections uvicorn
-  answers a plain-text 503.
+  connection is closed, so stuck clients cannot hold sockets; beyond 200 HTTP connections
+  uvicorn answers a plain-text 503 (Realtime sockets are not counted: they have their own
+  budget, below).
 * ``DELETE /users/{userId}/sessions/{sessionId}`` enforces ownership as on Appwrite ``main``.
   Reason: 1.9.6 deleting another user's session by ID is a bug fixed upstream.
 * No OAuth, MFA, phone/magic-URL/email-OTP tokens or GeoIP (``countryCode`` is ``"--"``);
@@ -70,6 +71,37 @@ each with its reason:
   a prefix of a token of id/email/name/phone/``label:<name>``. Reason: SQLite, no full text.
 * Users converted from anonymous by ``PATCH /account/email`` show an email target (Appwrite
   creates none then). Reason: targets are derived from the email, not stored.
+* Realtime caps (Appwrite 1.9.6 has none beyond 64,000-byte frames, 32 messages a minute per
+  socket and 128 handshakes a minute per address; its only query nesting limit is JSON's 512
+  levels): a connection holds at most 100 subscriptions (a ``subscribe`` message at most 100
+  items), 500 channels, 200 queries and 500 query conditions (``and``/``or`` included: what a
+  publish evaluates for it); a subscription at most 100 channels and 100 queries; a query is at
+  most 4,096 characters with ``and``/``or`` nested at most 10 deep. Over a cap: error 1003
+  naming it, nothing of that message stored, the socket stays open. Reason: one guest socket
+  re-sending one ``subscriptionId`` grew it without bound and blocked the event loop for
+  seconds, and a query nested 400 deep overflowed the stack inside every row publish
+  (issue 22 items 1-2).
+* Realtime sockets have a budget of their own: 500 open at once, 32 per client address (the
+  address rate limits use); beyond it the handshake gets error 1013 and the socket closes with
+  1013 (try again later). A socket that sends nothing for 120 s, not even the ``ping`` Appwrite's
+  SDKs send every 20 s, is closed (1000, "Idle for 120 s"). Appwrite: up to a million sockets,
+  none per address, no idle close. ``LocalServer(realtime_sockets=...,
+  realtime_sockets_per_address=..., realtime_idle_timeout=...)`` changes them. Reason: idle
+  sockets from one address shared HTTP's connection cap and turned every request into a 503
+  (issue 22 item 3); 120 s leaves room for browsers that throttle a hidden tab's timers to
+  once a minute.
+* Realtime roles of open sockets follow the user: recomputed on membership events and on a
+  session's team create (as Appwrite), and also on every ``users.<U>.update`` event (labels,
+  status, email verification) and, after its ``delete`` event, for a deleted team's former
+  members; a blocked or deleted user's sockets close. Appwrite 1.9.6 recomputes only on
+  membership events and team create, so a removed label or a deleted team keeps delivering
+  rows to an open socket until it reconnects. The recompute keeps each channel's own queries
+  (Appwrite's rebuild gives the whole subscription the queries of its first channel). Reason:
+  REST already refuses those reads (issue 22 item 4).
+* Realtime: a query that is not a string answers 1003 "Invalid query: Query must be a JSON
+  string." (Appwrite: a PHP type error, code 0 "Server Error"); deleting a team's primary
+  member publishes that membership's ``delete`` (Appwrite names another member's membership).
+  Reason: clear errors, events about what happened.
 * TablesDB (``/tablesdb``): databases, tables, columns (varchar, string, integer, boolean,
   datetime) and rows with Appwrite's permissions, also under the legacy ``/databases``
   names (collections, attributes, documents; a database is always of type ``tablesdb``); no

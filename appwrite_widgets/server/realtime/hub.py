@@ -51,8 +51,9 @@ def _dumps(message: Mapping[str, Any]) -> str:
 class Subscription:
     """One subscription of a connection: each converted channel with its own queries.
 
-    Re-sending the ID replaces the queries of the channels it names and keeps the others
-    (Appwrite's ``Realtime::subscribe``).
+    Re-sending the ID replaces the queries of the channels it names and keeps the others, never
+    ANDing old and new (Appwrite's ``Realtime::subscribe``; its source wins over the protocol
+    notes' §17.2, which say channels and queries are added).
     """
 
     id: str

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 CHANNELS_PER_SUBSCRIPTION = 100
 #: query strings of one subscription (over all its channels)
 QUERIES_PER_SUBSCRIPTION = 100
-#: subscriptions of one connection
+#: subscriptions of one connection (and items of one ``subscribe`` message)
 SUBSCRIPTIONS_PER_CONNECTION = 100
 #: channels of one connection, over its subscriptions
 CHANNELS_PER_CONNECTION = 500
