@@ -80,8 +80,13 @@ def oauth2_start(
     success: str | None = PAGE,
     failure: str | None = FAILURE,
     client: httpx.Client | None = None,
+    hops: int = 6,
 ) -> list[httpx.Response]:
-    """Start an OAuth2 sign-in like a browser and follow it until it leaves the server."""
+    """Start an OAuth2 sign-in like a browser and follow it until it leaves the server.
+
+    ``hops=3`` stops at the callback's answer: its ``Location`` (the redirect route, with the
+    code and the state) is not requested.
+    """
     params: dict[str, str] = {"project": server.project}
     if success is not None:
         params["success"] = success
@@ -90,6 +95,6 @@ def oauth2_start(
     url = httpx.URL(f"{server.endpoint}/account/{flow}/oauth2/{provider}", params=params)
     own = server.endpoint.rsplit("/v1", 1)[0]
     if client is not None:
-        return follow(client, str(url), stop_outside=own)
+        return follow(client, str(url), stop_outside=own, hops=hops)
     with httpx.Client(timeout=30.0) as browser:
-        return follow(browser, str(url), stop_outside=own)
+        return follow(browser, str(url), stop_outside=own, hops=hops)
