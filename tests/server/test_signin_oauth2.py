@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import json
+import logging
 import re
 from collections.abc import Iterator
 from urllib.parse import urlsplit
@@ -344,3 +345,15 @@ def test_start_with_scopes_and_an_explicit_failure(srv: LocalServer) -> None:
     assert resp.status_code == 301
     assert query(resp.headers["location"])["scope"] == "email profile"
     assert re.search(r'"token":true', query(resp.headers["location"])["state"])
+
+
+def test_the_servers_provider_calls_are_not_logged(
+    srv: LocalServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    """httpx's client logs each URL at INFO; the mock's carry the secret and the token."""
+    caplog.set_level(logging.DEBUG)
+    final = oauth2_start(srv, "mock")[-1]
+    assert final.status_code == 301 and "secret=" in final.headers["location"]
+    logged = "\n".join(r.getMessage() for r in caplog.records)
+    assert "/mock/tests/general/oauth2/token" not in logged  # only the server calls it
+    assert "client_secret" not in logged and "token=123456" not in logged

@@ -106,7 +106,9 @@ async def _start(ctx: Ctx, token: bool) -> Reply:
         try:
             url = await provider.login_url(http, _ends(ctx, key), state, scopes or [])
         except OAuth2Error as exc:
-            message = f"The {provider.title} OAuth2 provider returned an error: {exc}"
+            message = (
+                f"The {provider.title} OAuth2 provider returned an error: {provider.said(exc)}"
+            )
             raise AppwriteError(exc.type, message, code=exc.status) from None
     return _redirect(url)
 
@@ -190,13 +192,15 @@ async def _finish(
             _fail(
                 exc.type,
                 "Failed to obtain access token. The "
-                f"{provider.title} OAuth2 provider returned an error: {exc}",
+                f"{provider.title} OAuth2 provider returned an error: {provider.said(exc)}",
                 exc.status,
             )
         try:
             who = await provider.user(http, ends, tokens)
         except OAuth2Error as exc:  # as Appwrite: the error page, not the failure URL
-            message = f"The {provider.title} OAuth2 provider returned an error: {exc}"
+            message = (
+                f"The {provider.title} OAuth2 provider returned an error: {provider.said(exc)}"
+            )
             raise AppwriteError(exc.type, message, code=exc.status) from None
     if not who.uid:
         _fail("user_missing_id")

@@ -81,15 +81,17 @@ class Endpoints:
     own: str
 
 
-def new_http() -> httpx.AsyncClient:
-    """The HTTP client of one sign-in's provider calls."""
-    return httpx.AsyncClient(
-        timeout=TIMEOUT, follow_redirects=False, headers={"User-Agent": USER_AGENT}
-    )
+def new_http() -> httpx.AsyncHTTPTransport:
+    """The connections of one sign-in's provider calls (close with ``async with``).
+
+    A transport, not an ``httpx.AsyncClient``: the client logs every URL at INFO, and
+    provider URLs carry codes, tokens and (the mock's) client secret.
+    """
+    return httpx.AsyncHTTPTransport(retries=0)
 
 
 async def request(
-    http: httpx.AsyncClient,
+    http: httpx.AsyncHTTPTransport,
     method: str,
     url: str,
     *,
@@ -99,14 +101,22 @@ async def request(
 ) -> httpx.Response:
     """One provider request; :class:`OAuth2Error` for a status of 400 or more or no answer."""
     try:
-        response = await http.request(
-            method, url, params=params, data=form, headers=dict(headers or {})
+        outgoing = httpx.Request(
+            method,
+            url,
+            params=params,
+            data=form,
+            headers={"User-Agent": USER_AGENT, **(headers or {})},
+            extensions={"timeout": httpx.Timeout(TIMEOUT).as_dict()},
         )
-    except httpx.HTTPError as exc:
-        # The exception may name the URL, which carries the code: keep only its kind.
-        raise OAuth2Error(
-            424, f"the provider could not be reached ({type(exc).__name__})"
-        ) from None
+        response = await http.handle_async_request(outgoing)
+        try:
+            await response.aread()
+        finally:
+            await response.aclose()
+    except (httpx.HTTPError, httpx.InvalidURL, httpx.StreamError):
+        # The exception may name the URL, which carries the code: keep only the fact.
+        raise OAuth2Error(424, "the provider could not be reached") from None
     if response.status_code >= 400:
         raise OAuth2Error(response.status_code, response.text)
     return response
@@ -160,6 +170,10 @@ class Provider(ABC):
         """The app secret (never shown: not in a repr, a log or an error)."""
         return self._secret
 
+    def said(self, exc: OAuth2Error) -> str:
+        """What the provider answered, with the client secret masked should it echo it."""
+        return str(exc).replace(self._secret, "***") if self._secret else str(exc)
+
     def scopes(self, extra: Sequence[str]) -> list[str]:
         """The provider's default scopes, then ``extra`` (each once)."""
         out = list(self.default_scopes)
@@ -170,17 +184,19 @@ class Provider(ABC):
 
     @abstractmethod
     async def login_url(
-        self, http: httpx.AsyncClient, ends: Endpoints, state: str, scopes: Sequence[str]
+        self, http: httpx.AsyncHTTPTransport, ends: Endpoints, state: str, scopes: Sequence[str]
     ) -> str:
         """Where the browser signs in."""
 
     @abstractmethod
-    async def exchange(self, http: httpx.AsyncClient, ends: Endpoints, code: str) -> ProviderTokens:
+    async def exchange(
+        self, http: httpx.AsyncHTTPTransport, ends: Endpoints, code: str
+    ) -> ProviderTokens:
         """The tokens for ``code``."""
 
     @abstractmethod
     async def user(
-        self, http: httpx.AsyncClient, ends: Endpoints, tokens: ProviderTokens
+        self, http: httpx.AsyncHTTPTransport, ends: Endpoints, tokens: ProviderTokens
     ) -> ProviderUser:
         """Who the tokens belong to."""
 

@@ -53,7 +53,7 @@ class GitHubProvider(Provider):
         self.userinfo_endpoint = userinfo_endpoint.rstrip("/")
 
     async def login_url(
-        self, http: httpx.AsyncClient, ends: Endpoints, state: str, scopes: Sequence[str]
+        self, http: httpx.AsyncHTTPTransport, ends: Endpoints, state: str, scopes: Sequence[str]
     ) -> str:
         """GitHub's authorize page."""
         params = {
@@ -64,7 +64,9 @@ class GitHubProvider(Provider):
         }
         return with_query(self.authorization_endpoint, params)
 
-    async def exchange(self, http: httpx.AsyncClient, ends: Endpoints, code: str) -> ProviderTokens:
+    async def exchange(
+        self, http: httpx.AsyncHTTPTransport, ends: Endpoints, code: str
+    ) -> ProviderTokens:
         """Form ``POST`` to the token endpoint; GitHub answers form-encoded."""
         form = {
             "client_id": self.client_id,
@@ -87,7 +89,7 @@ class GitHubProvider(Provider):
         )
 
     async def user(
-        self, http: httpx.AsyncClient, ends: Endpoints, tokens: ProviderTokens
+        self, http: httpx.AsyncHTTPTransport, ends: Endpoints, tokens: ProviderTokens
     ) -> ProviderUser:
         """``/user`` for the ID and name, ``/user/emails`` for a verified address."""
         headers = {"Authorization": f"token {tokens.access_token}", "Accept": "application/json"}

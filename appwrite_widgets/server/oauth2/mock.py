@@ -48,7 +48,7 @@ class MockProvider(Provider):
         self._user_path = "/user-unverified" if unverified else "/user"
 
     async def login_url(
-        self, http: httpx.AsyncClient, ends: Endpoints, state: str, scopes: Sequence[str]
+        self, http: httpx.AsyncHTTPTransport, ends: Endpoints, state: str, scopes: Sequence[str]
     ) -> str:
         """The server's own mock authorize route, as the browser reaches the server."""
         params = {
@@ -59,7 +59,9 @@ class MockProvider(Provider):
         }
         return with_query(ends.public + MOCK_PATH, params)
 
-    async def exchange(self, http: httpx.AsyncClient, ends: Endpoints, code: str) -> ProviderTokens:
+    async def exchange(
+        self, http: httpx.AsyncHTTPTransport, ends: Endpoints, code: str
+    ) -> ProviderTokens:
         """``GET …/oauth2/token`` (a GET, as Appwrite's mock)."""
         params = {
             "client_id": self.client_id,
@@ -80,7 +82,7 @@ class MockProvider(Provider):
         )
 
     async def user(
-        self, http: httpx.AsyncClient, ends: Endpoints, tokens: ProviderTokens
+        self, http: httpx.AsyncHTTPTransport, ends: Endpoints, tokens: ProviderTokens
     ) -> ProviderUser:
         """``GET …/oauth2/user?token=…``."""
         url = ends.own + MOCK_PATH + self._user_path

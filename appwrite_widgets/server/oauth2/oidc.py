@@ -67,7 +67,7 @@ class OidcProvider(Provider):
                 "authorization_endpoint, token_endpoint and userinfo_endpoint"
             )
 
-    async def endpoint(self, http: httpx.AsyncClient, name: str) -> str:
+    async def endpoint(self, http: httpx.AsyncHTTPTransport, name: str) -> str:
         """One endpoint: configured, else from the discovery document (fetched once)."""
         if name not in self._endpoints:
             assert self.well_known_endpoint is not None
@@ -80,7 +80,7 @@ class OidcProvider(Provider):
         return self._endpoints[name]
 
     async def login_url(
-        self, http: httpx.AsyncClient, ends: Endpoints, state: str, scopes: Sequence[str]
+        self, http: httpx.AsyncHTTPTransport, ends: Endpoints, state: str, scopes: Sequence[str]
     ) -> str:
         """The issuer's authorization endpoint with ``response_type=code``."""
         params = {
@@ -92,7 +92,9 @@ class OidcProvider(Provider):
         }
         return with_query(await self.endpoint(http, "authorization_endpoint"), params)
 
-    async def exchange(self, http: httpx.AsyncClient, ends: Endpoints, code: str) -> ProviderTokens:
+    async def exchange(
+        self, http: httpx.AsyncHTTPTransport, ends: Endpoints, code: str
+    ) -> ProviderTokens:
         """Form ``POST`` (``client_secret_post``) to the token endpoint; a JSON answer."""
         form = {
             "code": code,
@@ -115,7 +117,7 @@ class OidcProvider(Provider):
         )
 
     async def user(
-        self, http: httpx.AsyncClient, ends: Endpoints, tokens: ProviderTokens
+        self, http: httpx.AsyncHTTPTransport, ends: Endpoints, tokens: ProviderTokens
     ) -> ProviderUser:
         """The userinfo endpoint with ``Authorization: Bearer …``."""
         url = await self.endpoint(http, "userinfo_endpoint")
