@@ -113,14 +113,13 @@ def run(args: argparse.Namespace) -> int:
         print(f"endpoint: {server.endpoint}")
         print(f"project: {server.project}")
         print(f"api key: {server.api_key}")
-        print(f"data: {server.data}")
         if server.mailcatcher is not None:
             print(f"mail catcher: {server.mailcatcher.address}")
         elif smtp is not None:
-            print(f"smtp: {smtp if isinstance(smtp, str) else smtp.address}")
-        providers = server.oauth2_providers
-        if providers:
-            print(f"oauth2: {', '.join(providers)}")
+            print(f"smtp: {smtp.address}")
+        if server.oauth2_providers:
+            print(f"oauth2: {', '.join(server.oauth2_providers)}")
+        print(f"data: {server.data}")
         if args.seed == "demo":
             print(
                 "demo users: ada@example.com / ada-demo-password (admin), "
