@@ -127,7 +127,7 @@ async def create_oauth2_token(ctx: Ctx) -> Reply:
 
 
 async def oauth2_callback(ctx: Ctx) -> Reply:
-    """GET|POST /account/sessions/oauth2/callback/{provider}/{projectId}: on to the redirect."""
+    """The provider's callback: 301 on to the redirect route with ``code`` and ``state``."""
     key = _provider_key(ctx)
     project = ctx.path["projectId"]
     if len(project) > 1024:
