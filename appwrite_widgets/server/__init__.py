@@ -40,14 +40,49 @@ each with its reason:
   budget, below).
 * ``DELETE /users/{userId}/sessions/{sessionId}`` enforces ownership as on Appwrite ``main``.
   Reason: 1.9.6 deleting another user's session by ID is a bug fixed upstream.
-* No OAuth, MFA, phone/magic-URL/email-OTP tokens or GeoIP (``countryCode`` is ``"--"``);
-  ``PUT /account/sessions/magic-url|phone`` accept only custom tokens. Reason: offline server.
-* No mail is sent. A team owner's invitation (``POST /teams/{id}/memberships`` from a
-  session) puts the message Appwrite would mail, with the same link (``membershipId``,
-  ``userId``, ``secret``, ``teamId``, ``teamName`` added to ``url``), into the in-memory
-  ``LocalServer.outbox`` of the process running the server; it is never logged or stored.
-  Hence no 503 ``general_smtp_disabled``. ``url`` must be an http(s) URL on the origin list
-  (Appwrite: a registered platform). Reason: offline server, secrets stay in memory.
+* No MFA, phone tokens or GeoIP (``countryCode`` is ``"--"``); ``PUT
+  /account/sessions/phone`` accepts the other one-time tokens only. Reason: offline server.
+* Mail without SMTP: every message Appwrite would send (sign-in codes and links, recovery,
+  verification, team invitations, with the same links) goes to the in-memory
+  ``LocalServer.outbox`` of the process running the server, never logged or stored; hence
+  no 503 ``general_smtp_disabled``. With ``LocalServer(smtp=...)`` / ``serve --smtp`` it is
+  sent over SMTP before the route answers (Appwrite queues it for a worker); a failed
+  delivery is logged without the message and the route still succeeds, as with Appwrite's
+  worker. Subjects are Appwrite's; the short bodies are this project's. Reason: offline
+  server, secrets stay in memory; a local mail catcher for tests and the demo.
+* Redirect URLs (``url``, ``success``, ``failure``, the mock's ``redirect_uri``): an http(s)
+  URL whose host is on the origin list, or the ``exp`` / ``appwrite-callback-<project>``
+  schemes; browser-extension schemes are not accepted and the 400 names the server option.
+  Without ``url``/``success``/``failure``, the link or redirect goes to Appwrite's console
+  page on the address the server listens on (never the request's ``Host``, which a caller
+  chooses), and the deprecated session-secret parameters of the console success page are
+  not added. Reason: no console domain; no secret in a URL to a page that does not exist.
+* Email codes and magic links look the email up and store it lower-cased (Appwrite: as
+  sent); a ``userId`` already taken by another email is 409 ``user_already_exists``
+  (Appwrite: 500). Their per-email limit is counted after the route's per-IP one
+  (``X-RateLimit-*`` shows the per-IP window). Reason: one email, one user; no 500s.
+* The OAuth2 ``state`` is signed (a key derived from the data file's), expires after an
+  hour and is taken once: a forged, changed, expired or replayed state is a 400 error page
+  (Appwrite trusts any JSON that comes back, answers 500 for an undecodable one and uses the
+  project URL without one). Reason: only act on sign-ins this server started.
+* OAuth2 providers are ``github``, ``oidc``, ``mock`` and ``mock-unverified``, configured by
+  the operator (``LocalServer(oauth2=...)``, ``serve --oauth2 FILE.json``); Appwrite's other
+  providers are 412 ``project_provider_disabled``. ``--seed demo`` enables ``mock``.
+  Reason: no console; the providers a local server can be tested against.
+* The ``mock`` provider sends the browser to the server as the browser reached it and the
+  server calls its token and user routes at the address it listens on (Appwrite hard-codes
+  ``http://localhost``). Reason: the embedded server listens on any port.
+* GitHub's 200 answer without an access token (``error=bad_verification_code``) goes to
+  the failure page as ``user_oauth2_bad_request`` (Appwrite goes on with an empty token and
+  ends on an error page); a provider error that echoes the client secret shows it masked.
+  Reason: a clear error; the secret is never shown.
+* OAuth2 sessions carry no provider tokens (``providerAccessToken`` etc. are ``""``): they
+  are on the identity (``GET /account/identities``), as in Appwrite. The session flow also
+  applies the per-user session cap (Appwrite skips it there). Reason: secrets stored once;
+  bounded sessions.
+* No Realtime events for one-time tokens, recovery, verification or identities (Appwrite
+  publishes ``users.*.tokens|recovery|verification|identities.*``); sessions they create
+  publish as usual. Reason: the listener of this project needs session events only.
 * Invitations from a session check the owner role before creating the invitee: Appwrite
   creates the user for an unknown email first and then answers 401 to a non-owner, which
   lets any member reserve an email address. Reason: issue 14 item 7.
@@ -117,9 +152,10 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from .local import LocalServer
+    from .mail.catcher import MailCatcher
     from .models import APPWRITE_VERSION
 
-__all__ = ["APPWRITE_VERSION", "LocalServer"]
+__all__ = ["APPWRITE_VERSION", "LocalServer", "MailCatcher"]
 
 
 def __getattr__(name: str) -> object:
@@ -128,6 +164,10 @@ def __getattr__(name: str) -> object:
         from .local import LocalServer
 
         return LocalServer
+    if name == "MailCatcher":  # needs aiosmtpd (the demo and test extras)
+        from .mail.catcher import MailCatcher
+
+        return MailCatcher
     if name == "APPWRITE_VERSION":
         from .models import APPWRITE_VERSION
 

@@ -9,7 +9,19 @@ from __future__ import annotations
 from starlette.applications import Starlette
 from starlette.routing import WebSocketRoute
 
-from .api import account, health, memberships, profile, teams, users
+from .api import (
+    account,
+    health,
+    identities,
+    memberships,
+    mock,
+    oauth2,
+    profile,
+    recovery,
+    teams,
+    tokens,
+    users,
+)
 from .http.pipeline import build_app
 from .http.routing import Config, Route
 from .realtime.endpoint import current_roles, make_endpoint
@@ -20,11 +32,16 @@ from .tables import legacy, rows, schema
 
 routes: list[Route] = [
     *account.routes,
+    *tokens.routes,
+    *recovery.routes,
+    *oauth2.routes,
+    *identities.routes,
     *users.routes,
     *teams.routes,
     *memberships.routes,
     *profile.routes,
     *health.routes,
+    *mock.routes,
     *schema.routes,
     *rows.routes,
     *legacy.routes,

@@ -137,8 +137,8 @@ async def create_membership(ctx: Ctx) -> Reply:
     """POST /teams/{teamId}/memberships: a key adds a member; an owner's session invites one.
 
     A key's member is confirmed at once; an invitation is unconfirmed and its link (with a
-    secret) goes to the outbox. A pending invitation is re-issued: same membership, new
-    secret, roles kept.
+    secret) is mailed (kept in the outbox without SMTP). A pending invitation is re-issued:
+    same membership, new secret, roles kept.
     """
     url = _invite_url(ctx)
     email = ctx.params.email(required=False) or None
@@ -173,7 +173,7 @@ async def create_membership(ctx: Ctx) -> Reply:
         )
         ctx.store.memberships.set_secret(membership_id, security.sha256_hex(secret))
     if url is not None and not ctx.key:
-        _send_invitation(ctx, team, user, membership_id, secret, url)
+        await _send_invitation(ctx, team, user, membership_id, secret, url)
     membership = ctx.store.memberships.get(membership_id)
     assert membership is not None
     body = models.membership(membership)
@@ -182,7 +182,7 @@ async def create_membership(ctx: Ctx) -> Reply:
     return Reply(201, body)
 
 
-def _send_invitation(
+async def _send_invitation(
     ctx: Ctx, team: Team, user: User, membership_id: str, secret: str, url: str
 ) -> None:
     parts = urlsplit(url)
@@ -196,7 +196,9 @@ def _send_invitation(
         }
     )
     link = urlunsplit(parts._replace(query=f"{parts.query}&{query}" if parts.query else query))
-    ctx.cfg.outbox.send(Mail(user.email or "", f"Invitation to join {team.name}", link))
+    subject = f"Invitation to join {team.name}"
+    mail = Mail(user.email or "", subject, link, kind="invitation", project=ctx.cfg.project)
+    await ctx.cfg.mailer.send(mail)
 
 
 def _path_membership(ctx: Ctx, missing: str) -> tuple[Membership, str]:
