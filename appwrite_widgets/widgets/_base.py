@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Coroutine
-from datetime import UTC
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from appwrite_widgets.client import AppwriteError
@@ -37,7 +36,6 @@ __all__ = [
     "ContextView",
     "close_tree",
     "close_widget",
-    "date_text",
     "literal",
     "report_failure",
 ]
@@ -74,13 +72,6 @@ def literal(widget: W) -> W:
     for name in LITERAL_CLASSES:
         target.add_class(name)
     return widget
-
-
-def date_text(value: Any) -> str:
-    """``YYYY-MM-DD HH:MM UTC`` for an aware datetime, ``—`` when missing."""
-    if value is None:
-        return "—"
-    return str(value.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC"))
 
 
 class ContextView:
@@ -136,12 +127,19 @@ class ContextView:
         action: Callable[[], Any],
         aaction: Callable[[], Coroutine[Any, Any, Any]],
         done: Callable[[], None] | None = None,
+        failed: Callable[[BaseException], None] | None = None,
     ) -> asyncio.Task[None] | None:
         """Run an action: scheduled on the kernel's loop when there is one, else at once.
 
-        Returns the scheduled task (awaiting it waits for the action and its ``done``; it
-        never raises, failures are reported), or None when the action already ran."""
+        A failure is reported (``ctx.error``, the log), then given to ``failed``; ``done``
+        runs last either way. Returns the scheduled task (awaiting it waits for the action
+        and its ``done``; it never raises), or None when the action already ran."""
         import asyncio  # here, not at module level: the package imports faster
+
+        def report(exc: BaseException) -> None:
+            report_failure(self._ctx, exc)
+            if failed is not None:
+                self._safely(lambda: failed(exc))
 
         try:
             asyncio.get_running_loop()
@@ -149,11 +147,11 @@ class ContextView:
             try:
                 action()
             except Exception as exc:
-                report_failure(self._ctx, exc)
+                report(exc)
             finally:
                 self._safely(done)
             return None
-        return self._schedule(aaction, lambda exc: report_failure(self._ctx, exc), done)
+        return self._schedule(aaction, report, done)
 
     def _schedule(
         self,

@@ -44,9 +44,11 @@ def test_regular_user_adds_but_cannot_delete_then_signs_out_in_panel(
     expect(board.event("Bob's gate check")).to_have_count(1)
 
     # Signing out from the sessions panel ("this device"), not the nav bar: the nav bar must
-    # follow the context on its own, and the gates with it.
-    expect(board.button("Sign out")).to_have_count(1)
-    board.button("Sign out").click()
+    # follow the context on its own, and the gates with it. The panel asks first.
+    expect(board.sign_out_here).to_have_count(1)
+    board.sign_out_here.click()
+    expect(board.nav_sign_out).to_be_visible()  # nothing happened yet
+    board.confirm(board.page.locator(".aw-sessions-panel")).click()
     board.expect_signed_out()
 
 
@@ -64,7 +66,7 @@ def test_admin_sees_everything_then_logout_resets_without_reload(
 
     # A marker that survives only as long as this document: a reload would drop it.
     page.evaluate("() => { window.__awNoReload = true; }")
-    board.log_out.click()
+    board.nav_sign_out.click()
     board.expect_signed_out()
     expect(board.email).to_be_visible()  # the form is back, so she can sign in again
     assert page.evaluate("() => window.__awNoReload === true"), "the page was reloaded"

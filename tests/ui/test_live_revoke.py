@@ -11,7 +11,7 @@ from playwright.sync_api import Page, expect
 from ui_dashboard import SIGNED_OUT_ELSEWHERE, Dashboard
 
 
-def test_revoked_browser_shows_log_in_without_a_click(
+def test_revoked_browser_shows_sign_in_without_a_click(
     new_page: Callable[[], Page], voila_url: str, admin_api: httpx.Client
 ) -> None:
     email, password = f"live-{uuid.uuid4().hex[:12]}@example.com", "live-revoke-password"
@@ -37,7 +37,7 @@ def test_revoked_browser_shows_log_in_without_a_click(
     a.expect_signed_in(f"Liv Eley ({email})")
 
     # No click, no reload on B: its nav bar offers "Log in" by itself, and says why.
-    expect(b.log_in).to_be_visible()
+    expect(b.nav_sign_in).to_be_visible()
     b.expect_signed_out()
     expect(b.form_message(SIGNED_OUT_ELSEWHERE)).to_be_visible()
     a.expect_signed_in(f"Liv Eley ({email})")

@@ -95,7 +95,7 @@ def test_names_and_device_strings_show_literally_in_voila(
     expect_literal(page, device_cell, EVIL_DEVICE)
 
     # The admin's page: the users panel, then that user's sessions.
-    board.log_out.click()
+    board.nav_sign_out.click()
     board.expect_signed_out()
     board.login(*ADA)
     board.expect_signed_in("Ada Admin (ada@example.com)")
