@@ -14,11 +14,16 @@
   failures are already reported, the task itself never raises) or None when the action already
   ran; ``await widget.wait_idle()`` waits for all of a widget's tasks. ``asyncio`` is imported
   where it is used, on first use (import time of the package).
+* A page's messages are handled on the loop the widget was made on (the kernel's): JupyterLab
+  4.6 sends widget messages over a kernel subshell by default (``commsOverSubshells``), and
+  ipykernel 7 handles those on another thread, with an asyncio loop of its own, while the
+  context, its clients' connections and every other widget belong to the kernel's main loop.
 """
 
 from __future__ import annotations
 
 import logging
+import sys
 from collections.abc import Callable, Coroutine
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -89,6 +94,17 @@ class ContextView:
         self._observed = []
         self._owned = []
         self._tasks = set()
+        self._home = _running_loop()  # the kernel's loop (None in plain Python)
+
+    def _at_home(self, handler: Callable[..., object], *args: Any) -> None:
+        """Call ``handler(*args)`` on the loop this widget was made on: now when this is it
+        (or there is none), else handed over to it (a page's message that arrived on a kernel
+        subshell's thread)."""
+        home = getattr(self, "_home", None)
+        if home is not None and _running_loop() is not home and not home.is_closed():
+            home.call_soon_threadsafe(handler, *args)
+            return
+        handler(*args)
 
     @property
     def context(self) -> SessionContext:
@@ -190,13 +206,16 @@ class ContextView:
             report_failure(self._ctx, exc)
 
     def _guard(self, handler: Callable[..., object]) -> Callable[..., None]:
-        """Wrap a button callback so that nothing escapes it."""
+        """Wrap a button callback so that nothing escapes it, run on the widget's loop."""
 
-        def guarded(*args: Any) -> None:
+        def safely(*args: Any) -> None:
             try:
                 handler(*args)
             except Exception as exc:
                 report_failure(self._ctx, exc)
+
+        def guarded(*args: Any) -> None:
+            self._at_home(safely, *args)
 
         return guarded
 
@@ -219,6 +238,17 @@ class ContextView:
         super().close()  # type: ignore[misc]
         if layout is not None:
             layout.close()
+
+
+def _running_loop() -> asyncio.AbstractEventLoop | None:
+    aio = sys.modules.get("asyncio")  # no asyncio imported: no loop runs
+    if aio is None:
+        return None
+    try:
+        loop: asyncio.AbstractEventLoop = aio.get_running_loop()
+    except RuntimeError:
+        return None
+    return loop
 
 
 def close_widget(widget: Any) -> None:

@@ -73,6 +73,9 @@ class FrontEnd(ContextView, anywidget.AnyWidget):
         self.on_msg(self._on_message)
 
     def _on_message(self, _widget: Any, content: Any, _buffers: Any) -> None:
+        self._at_home(self._handle, content)
+
+    def _handle(self, content: Any) -> None:
         try:
             kind = content.get("kind") if isinstance(content, dict) else None
             name = self.handlers.get(kind) if isinstance(kind, str) else None

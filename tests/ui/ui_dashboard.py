@@ -8,12 +8,14 @@ the dashboard's layout.
 
 from __future__ import annotations
 
+import json
 import re
 import uuid
 from typing import Any
 
 import httpx
-from playwright.sync_api import Locator, Page, expect
+from jupyter_server.services.kernels.connection.base import deserialize_msg_from_ws_v1
+from playwright.sync_api import Locator, Page, WebSocket, expect
 
 INVALID_CREDENTIALS = "Invalid credentials. Please check the email and password."
 # Public demo credentials of the "demo" seed (docs/architecture.md); not secrets.
@@ -48,6 +50,35 @@ def live_sessions(admin_api: httpx.Client, user_id: str) -> list[dict[str, Any]]
 
 def _exact(text: str) -> re.Pattern[str]:
     return re.compile(rf"^\s*{re.escape(text)}\s*$")
+
+
+class Sent:
+    """The custom widget messages a page sends to its kernel (read off its WebSockets)."""
+
+    def __init__(self, page: Page) -> None:
+        self.messages: list[dict[str, Any]] = []
+        page.on("websocket", self._watch)
+
+    def _watch(self, ws: WebSocket) -> None:
+        ws.on("framesent", self._frame)
+
+    def _frame(self, payload: str | bytes) -> None:
+        try:
+            if isinstance(payload, str):
+                msg = json.loads(payload)
+                content = msg.get("content", {})
+            else:
+                _channel, parts = deserialize_msg_from_ws_v1(payload)
+                content = json.loads(parts[3])
+        except (ValueError, IndexError, KeyError):
+            return  # not a Jupyter message
+        data = content.get("data") if isinstance(content, dict) else None
+        if isinstance(data, dict) and data.get("method") == "custom":
+            self.messages.append(data.get("content") or {})
+
+    def kinds(self, kind: str) -> list[dict[str, Any]]:
+        """The messages of one kind (``{"kind": kind, ...}``) sent so far."""
+        return [m for m in self.messages if isinstance(m, dict) and m.get("kind") == kind]
 
 
 # Runs in every document before its scripts (conftest adds it to every browser context):
@@ -159,7 +190,7 @@ class Dashboard:
 
     @property
     def revoke(self) -> Locator:
-        """"Sign out" on the rows of the other devices (sessions panel)."""
+        """ "Sign out" on the rows of the other devices (sessions panel)."""
         return self.page.locator(
             ".aw-sessions-panel .aw-session-row:not(.aw-current) button",
             has_text=_exact("Sign out"),
@@ -167,7 +198,7 @@ class Dashboard:
 
     @property
     def sign_out_here(self) -> Locator:
-        """"Sign out" on this device's row (sessions panel)."""
+        """ "Sign out" on this device's row (sessions panel)."""
         return self.page.locator(
             ".aw-sessions-panel .aw-current button", has_text=_exact("Sign out")
         )
