@@ -11,6 +11,8 @@ from appwrite_widgets.messages import EXPIRES_SOON
 from appwrite_widgets.widgets._frontend import FrontEnd, asset
 
 if TYPE_CHECKING:
+    import asyncio
+
     from appwrite_widgets.context import SessionContext
     from appwrite_widgets.widgets._login import LoginForm
 
@@ -22,6 +24,10 @@ class NavBar(FrontEnd):
 
     Usage: ``display(NavBar(ctx, login_form=form))``
 
+    An "Admin" badge marks an admin. Messages (an error, the session about to end) show on a
+    line under the bar, so the button never moves. The page sends ``{"kind": "sign-in"}`` or
+    ``{"kind": "sign-out"}``.
+
     Parameters
     ----------
     ctx:
@@ -29,9 +35,6 @@ class NavBar(FrontEnd):
     login_form:
         Optional :class:`LoginForm`; when given, a "Sign in" button opens it and puts the
         cursor in its first empty field.
-
-    Messages (an error, the session about to end) show on a line under the bar, so the
-    button never moves. The page sends ``{"kind": "sign-in"}`` or ``{"kind": "sign-out"}``.
     """
 
     _esm = asset("common.js", "navbar.js")
@@ -101,7 +104,7 @@ class NavBar(FrontEnd):
     def _on_sign_out(self, _content: Mapping[str, Any]) -> None:
         self.sign_out()
 
-    def sign_out(self) -> Any:
+    def sign_out(self) -> asyncio.Task[None] | None:
         """Sign this device out, as the bar's button does (the task inside a kernel, else
         None). A second click while the first is on its way sends nothing more."""
         ctx = self._ctx

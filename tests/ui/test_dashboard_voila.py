@@ -122,5 +122,8 @@ def test_bob_adds_a_row_the_server_refuses_his_forced_delete_and_ada_deletes_it(
     ada.event_list.select_option(label=ada.event(title).inner_text())
     expect(ada.delete_event).to_be_visible()
     ada.delete_event.click()
+    expect(ada.event(title)).to_have_count(1)  # asked first: nothing deleted yet
+    confirm = ada.page.locator(".aw-table-confirm").get_by_role("button", name="Delete event")
+    confirm.click()
     expect(ada.event(title)).to_have_count(0)
     assert _rows_titled(admin_api, title) == []

@@ -16,7 +16,7 @@ PHONE = {"width": 390, "height": 844}
 # Elements inside the widgets whose content is wider than their box (a cut word, "Sign...").
 CUT = """() => [...document.querySelectorAll(
         '.aw-root *, .aw-table-view button, .aw-table-view .widget-label')]
-    .filter((el) => el.offsetParent !== null && el.clientWidth > 2  // not the 1 px screen-reader text
+    .filter((el) => el.offsetParent !== null && el.clientWidth > 2  // not 1 px hidden text
             && el.scrollWidth > el.clientWidth + 1
             && getComputedStyle(el).overflowX !== 'visible')
     .map((el) => el.className + ': ' + el.textContent.trim().slice(0, 40))"""

@@ -139,7 +139,7 @@ def test_dashboard_in_lab_restores_from_the_browser(
 # "Sign..."), in a default JupyterLab output (the file browser open, 1280 px window).
 CUT = """() => [...document.querySelectorAll(
         '.jp-OutputArea-output .aw-root *, .jp-OutputArea-output .aw-table-view button')]
-    .filter((el) => el.offsetParent !== null && el.clientWidth > 2  // not the 1 px screen-reader text
+    .filter((el) => el.offsetParent !== null && el.clientWidth > 2  // not 1 px hidden text
             && el.scrollWidth > el.clientWidth + 1
             && getComputedStyle(el).overflowX !== 'visible')
     .map((el) => el.className + ': ' + el.textContent.trim().slice(0, 40))"""
