@@ -33,7 +33,7 @@ function navView({ model, el }) {
       button.title = "";
       button.disabled = false;
       button.hidden = model.get("offers_sign_in") !== true;
-      button.className = "aw-button aw-primary";
+      button.className = "aw-button";
     }
     awSay(message, model.get("message"), model.get("tone"));
   };
