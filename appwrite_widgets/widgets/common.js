@@ -105,14 +105,17 @@ function awTick(root) {
 
 /** Replace `slot`'s content with "question [confirm] [Cancel]" until one is chosen: nothing
  *  happens on the first click of a destructive action. Escape cancels. */
-function awConfirm(slot, { question, confirm, onConfirm, danger = true }) {
+function awConfirm(slot, { question, confirm, onConfirm, onClose, key, focus = true, disabled = false, danger = true }) {
   const before = [...slot.childNodes];
   const restore = () => {
+    onClose?.();
     slot.replaceChildren(...before);
     before.find((n) => n.tagName === "BUTTON")?.focus();
   };
-  const yes = awButton(confirm, { class: `aw-button ${danger ? "aw-danger" : "aw-primary"}` });
-  const no = awButton("Cancel");
+  const keyed = (suffix) => (key ? { "data-key": `${key}:${suffix}` } : {});
+  const yes = awButton(confirm, { class: `aw-button ${danger ? "aw-danger" : "aw-primary"}`, ...keyed("yes") });
+  const no = awButton("Cancel", keyed("no"));
+  yes.disabled = disabled;
   yes.addEventListener("click", () => {
     yes.disabled = no.disabled = true;
     onConfirm();
@@ -132,7 +135,44 @@ function awConfirm(slot, { question, confirm, onConfirm, danger = true }) {
     }
   });
   slot.replaceChildren(box);
-  no.focus();
+  if (focus) no.focus();
+}
+
+/**
+ * The questions a view has open, by key, so that a re-render (new rows, a busy flag, a
+ * Realtime update) keeps the question on screen instead of silently dropping it.
+ * `asker.place(slot, button, key, options)` puts the button in the slot and, when the
+ * question for `key` is open, the question instead (its "yes" disabled while `busy`).
+ */
+function awAsker() {
+  let open = null;
+  return {
+    place(slot, button, key, { busy = false, ...options }) {
+      const ask = (focus) => {
+        open = key;
+        awConfirm(slot, {
+          ...options,
+          key,
+          focus,
+          disabled: busy,
+          onClose: () => {
+            if (open === key) open = null;
+          },
+          onConfirm: () => {
+            open = null;
+            options.onConfirm();
+          },
+        });
+      };
+      button.addEventListener("click", () => ask(true));
+      slot.replaceChildren(button);
+      if (open === key) ask(false);
+    },
+    /** Forget a question whose subject is gone (the row was signed out elsewhere). */
+    keepOnly(keys) {
+      if (open !== null && !keys.includes(open)) open = null;
+    },
+  };
 }
 
 /** A live line for what happened ("status") or what went wrong ("alert"). */

@@ -8,22 +8,14 @@ function sessionsView({ model, el }) {
   el.classList.add("aw-root");
   const title = h("h3", { class: "aw-title" });
   const reload = awButton("Reload", { title: "Load the list again from Appwrite", "data-key": "reload" });
-  const others = awButton("Sign out other devices", { "data-key": "others" });
-  const othersSlot = h("span", { class: "aw-slot" }, others);
+  const othersSlot = h("span", { class: "aw-slot" });
   const toolbar = h("div", { class: "aw-toolbar" }, reload, othersSlot);
+  const asker = awAsker(); // an open question survives re-renders
   const notice = awNotice();
   const list = h("div", { class: "aw-list" });
   el.replaceChildren(title, list, toolbar, notice);
 
   reload.addEventListener("click", () => model.send({ kind: "reload" }));
-  others.addEventListener("click", () => {
-    const count = model.get("devices").filter((row) => !row.current).length;
-    awConfirm(othersSlot, {
-      question: `Sign out ${count === 1 ? "the other device" : `${count} other devices`}?`,
-      confirm: "Sign out",
-      onConfirm: () => model.send({ kind: "sign-out-others" }),
-    });
-  });
 
   const actionFor = (row) => {
     const slot = h("span", { class: "aw-slot" });
@@ -31,15 +23,14 @@ function sessionsView({ model, el }) {
       "data-key": `revoke:${row.id}`,
       "aria-label": row.current ? "Sign out this device" : `Sign out ${awSessionName(row)}`,
     });
-    button.disabled = model.get("busy") === true;
-    button.addEventListener("click", () =>
-      awConfirm(slot, {
-        question: row.current ? "Sign out here?" : "Sign out that device?",
-        confirm: "Sign out",
-        onConfirm: () => model.send({ kind: "revoke", session: row.id }),
-      }),
-    );
-    slot.append(button);
+    const busy = model.get("busy") === true;
+    button.disabled = busy;
+    asker.place(slot, button, `revoke:${row.id}`, {
+      busy,
+      question: row.current ? "Sign out here?" : "Sign out that device?",
+      confirm: "Sign out",
+      onConfirm: () => model.send({ kind: "revoke", session: row.id }),
+    });
     return slot;
   };
 
@@ -49,16 +40,23 @@ function sessionsView({ model, el }) {
     title.textContent = model.get("title");
     title.hidden = !model.get("title");
     el.setAttribute("aria-busy", busy ? "true" : "false");
+    const count = rows.filter((row) => !row.current).length;
+    asker.keepOnly([...rows.map((row) => `revoke:${row.id}`), ...(count ? ["others"] : [])]);
     list.replaceChildren(
       rows.length
         ? awSessionsTable(rows, { caption: "Devices signed in to your account", actionFor })
         : h("p", { class: "aw-empty", text: busy ? "Loading…" : "No signed-in devices." }),
     );
     reload.disabled = busy;
-    const hasOthers = rows.some((row) => !row.current);
-    others.disabled = busy || !hasOthers;
-    others.title = hasOthers ? "" : "No other device is signed in";
-    othersSlot.replaceChildren(others);
+    const others = awButton("Sign out other devices", { "data-key": "others" });
+    others.disabled = busy || !count;
+    others.title = count ? "" : "No other device is signed in";
+    asker.place(othersSlot, others, "others", {
+      busy,
+      question: `Sign out ${count === 1 ? "the other device" : `${count} other devices`}?`,
+      confirm: "Sign out",
+      onConfirm: () => model.send({ kind: "sign-out-others" }),
+    });
     awSay(notice, model.get("notice"), model.get("tone"));
   };
   const memory = { key: null };

@@ -9,6 +9,7 @@ const AW_PAUSE_MS = 300;
 
 function usersView({ model, el }) {
   el.classList.add("aw-root");
+  const asker = awAsker(); // an open question survives re-renders
   const id = awId("users");
   const title = h("h3", { class: "aw-title" });
   const search = h("input", {
@@ -100,29 +101,27 @@ function usersView({ model, el }) {
         "aria-label": `Sign out ${awSessionName(row)}`,
       });
       button.disabled = busy;
-      button.addEventListener("click", () =>
-        awConfirm(slot, {
-          question: "Sign out that device?",
-          confirm: "Sign out",
-          onConfirm: () => model.send({ kind: "revoke", session: row.id }),
-        }),
-      );
-      slot.append(button);
+      asker.place(slot, button, `revoke:${row.id}`, {
+        busy,
+        question: "Sign out that device?",
+        confirm: "Sign out",
+        onConfirm: () => model.send({ kind: "revoke", session: row.id }),
+      });
       return slot;
     };
     const all = awButton("Sign out all devices", { class: "aw-button aw-danger", "data-key": "revoke-all" });
     const allSlot = h("span", { class: "aw-slot" }, all);
     all.disabled = busy || rows.length === 0;
     all.title = rows.length ? "" : "No session to sign out";
-    all.addEventListener("click", () =>
-      awConfirm(allSlot, {
-        question: user.you
-          ? `Sign out all ${rows.length} of your sessions, this one too?`
-          : `Sign out ${name} on all ${rows.length === 1 ? "1 device" : `${rows.length} devices`}?`,
-        confirm: "Sign out all",
-        onConfirm: () => model.send({ kind: "revoke-all" }),
-      }),
-    );
+    asker.keepOnly([...rows.map((row) => `revoke:${row.id}`), ...(rows.length ? [`all:${user.id}`] : [])]);
+    asker.place(allSlot, all, `all:${user.id}`, {
+      busy,
+      question: user.you
+        ? `Sign out all ${rows.length} of your sessions, this one too?`
+        : `Sign out ${name} on all ${rows.length === 1 ? "1 device" : `${rows.length} devices`}?`,
+      confirm: "Sign out all",
+      onConfirm: () => model.send({ kind: "revoke-all" }),
+    });
     detail.replaceChildren(
       heading,
       rows.length
