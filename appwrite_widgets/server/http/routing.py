@@ -116,7 +116,8 @@ class Route:
 
     ``scope`` is what the caller needs; ``session_group`` routes create sessions (401 when one
     is already there); ``rate`` is the route's limit; ``needs_project`` is False only where
-    Appwrite answers without ``X-Appwrite-Project``.
+    Appwrite answers without ``X-Appwrite-Project``; ``mfa`` routes are Appwrite's ``mfa``
+    group, the only ones a session still short of factors may call (see :mod:`.factors`).
     """
 
     method: str
@@ -126,6 +127,7 @@ class Route:
     session_group: bool = False
     rate: RateSpec | None = None
     needs_project: bool = True
+    mfa: bool = False
     pattern: re.Pattern[str] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:

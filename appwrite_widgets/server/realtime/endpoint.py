@@ -24,7 +24,7 @@ from typing import Any
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
 from .. import models, security
-from ..http import auth, jwts
+from ..http import auth, factors, jwts
 from ..http.errors import AppwriteError
 from ..http.network import client_ip
 from ..http.origins import normalize_origin
@@ -82,6 +82,8 @@ def make_endpoint(store: Store, cfg: Config, hub: Hub) -> Callable[[WebSocket], 
         user, session = auth.resolve_session(store, parsed, cfg.clock())
         if user is None or session is None or not user.status:
             return None  # a guest (a blocked user's socket hears nothing either)
+        if factors.lacks_factors(store, user, session):
+            return None  # a session waiting for its second factor hears nothing private
         return user, session
 
     def resolve_jwt(token: str) -> tuple[User, Session | None] | None:
@@ -102,6 +104,8 @@ def make_endpoint(store: Store, cfg: Config, hub: Hub) -> Callable[[WebSocket], 
             return user, None
         session = store.sessions.get(session_id) if isinstance(session_id, str) else None
         if session is None or session.user_id != user.id:
+            return None
+        if factors.lacks_factors(store, user, session):
             return None
         return user, session
 
