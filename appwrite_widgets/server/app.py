@@ -9,7 +9,7 @@ from __future__ import annotations
 from starlette.applications import Starlette
 from starlette.routing import WebSocketRoute
 
-from .api import account, health, memberships, profile, teams, users
+from .api import account, health, memberships, mfa, profile, teams, users, users_mfa
 from .http.pipeline import build_app
 from .http.routing import Config, Route
 from .realtime.endpoint import make_endpoint
@@ -19,7 +19,9 @@ from .tables import legacy, rows, schema
 
 routes: list[Route] = [
     *account.routes,
+    *mfa.routes,
     *users.routes,
+    *users_mfa.routes,
     *teams.routes,
     *memberships.routes,
     *profile.routes,

@@ -1,4 +1,4 @@
-"""The server's outbox: mail it would send (team invitations), kept in memory.
+"""The server's outbox: mail it would send (team invitations, MFA codes), kept in memory.
 
 It belongs to the process that runs the server: never sent, logged or stored.
 """
@@ -7,21 +7,26 @@ from __future__ import annotations
 
 import threading
 from collections import deque
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 __all__ = ["Mail", "Outbox"]
 
 
 @dataclass(frozen=True, slots=True)
 class Mail:
-    """One message: recipient, subject and the link it carries (which holds a secret)."""
+    """One message: recipient, subject, and the link or code it carries (secrets).
+
+    ``kind`` names the message: ``invitation`` (a link) or ``mfa-challenge`` (a code).
+    """
 
     to: str
     subject: str
-    url: str
+    url: str = field(default="", repr=False)
+    code: str = field(default="", repr=False)
+    kind: str = "invitation"
 
-    def __repr__(self) -> str:  # the link is a credential: keep it out of reprs and logs
-        return f"Mail(to={self.to!r}, subject={self.subject!r})"
+    def __repr__(self) -> str:  # the link and code are credentials: out of reprs and logs
+        return f"Mail(to={self.to!r}, subject={self.subject!r}, kind={self.kind!r})"
 
 
 class Outbox:
