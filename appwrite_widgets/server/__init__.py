@@ -39,12 +39,15 @@ each with its reason:
   answers a plain-text 503.
 * ``DELETE /users/{userId}/sessions/{sessionId}`` enforces ownership as on Appwrite ``main``.
   Reason: 1.9.6 deleting another user's session by ID is a bug fixed upstream.
-* No OAuth, MFA, phone/magic-URL/email-OTP tokens or GeoIP (``countryCode`` is ``"--"``);
-  ``PUT /account/sessions/magic-url|phone`` accept only custom tokens. Reason: offline server.
+* No OAuth, phone/magic-URL/email-OTP tokens, SMS or GeoIP (``countryCode`` is ``"--"``);
+  ``PUT /account/sessions/magic-url|phone`` accept only custom tokens; an MFA ``phone``
+  challenge is 503 ``general_phone_disabled`` (Appwrite without an SMS provider). Reason:
+  offline server.
 * No mail is sent. A team owner's invitation (``POST /teams/{id}/memberships`` from a
   session) puts the message Appwrite would mail, with the same link (``membershipId``,
   ``userId``, ``secret``, ``teamId``, ``teamName`` added to ``url``), into the in-memory
-  ``LocalServer.outbox`` of the process running the server; it is never logged or stored.
+  ``LocalServer.outbox`` of the process running the server; so does an MFA ``email``
+  challenge, with its 6-digit code (``Mail.code``). Neither is ever logged or stored.
   Hence no 503 ``general_smtp_disabled``. ``url`` must be an http(s) URL on the origin list
   (Appwrite: a registered platform). Reason: offline server, secrets stay in memory.
 * Invitations from a session check the owner role before creating the invitee: Appwrite
@@ -70,6 +73,32 @@ each with its reason:
   a prefix of a token of id/email/name/phone/``label:<name>``. Reason: SQLite, no full text.
 * Users converted from anonymous by ``PATCH /account/email`` show an email target (Appwrite
   creates none then). Reason: targets are derived from the email, not stored.
+* MFA, stricter than Appwrite 1.9.6 on purpose (reason: a session that has shown only the
+  password must read nothing, mint nothing and hear nothing, issue 25):
+  the minimum-factors rule (``http/factors.py``) also holds for a JWT bound to such a session
+  and for Realtime, where such a session is a guest and its ``authentication`` message is
+  refused (Appwrite checks neither); a TOTP code is accepted once, its 30-second window is
+  then used up (Appwrite accepts it again in that window, also for another challenge:
+  replay); a challenge expires after its hour (``expire``, never checked by Appwrite) and a
+  user keeps at most 10 open ones; recovery codes are compared exactly (Appwrite's
+  ``in_array`` compares numeric-looking strings as numbers).
+* MFA challenge factors are matched without regard to case and stored in Appwrite's spelling,
+  so the SDKs' ``recoverycode`` completes with a recovery code. Appwrite 1.9.6 stores
+  ``recoverycode`` and then never matches it, so every SDK recovery-code challenge fails
+  there (appwrite/appwrite#10740). Reason: a recovery code must work (once) through the SDKs.
+* MfaFactors also carries ``custom: false``: the Python SDK 27's model requires that Cloud
+  field and cannot parse a 1.9.6 answer without it. ``GET /users/{id}/mfa/factors`` reports
+  ``recoveryCode`` (Appwrite 1.9.6 never computes it: always false). Reason: SDK
+  compatibility; an admin sees whether codes are left.
+* MFA Realtime events carry the Account model, never a TOTP secret or recovery codes
+  (Appwrite publishes the route's answer, which holds them). The TOTP issuer is the project
+  ID (there is no project name). Where Appwrite 1.9.6 fails with a 500, a clear error:
+  enrolling TOTP without an email is 400 ``user_email_not_found``; a TOTP challenge without
+  an authenticator is 401 ``user_invalid_token``; with a JWT, ``PATCH /account/mfa``, TOTP
+  verification, challenges and the recent-challenge check use the session the token is bound
+  to (none: 401 ``user_challenge_required``, 404 ``user_session_not_found`` on a challenge).
+  An unknown path answers 404 to a session short of factors (Appwrite: 401
+  ``user_more_factors_required``, its catch-all route being in the ``api`` group).
 * TablesDB (``/tablesdb``): databases, tables, columns (varchar, string, integer, boolean,
   datetime) and rows with Appwrite's permissions, also under the legacy ``/databases``
   names (collections, attributes, documents; a database is always of type ``tablesdb``); no
