@@ -176,7 +176,7 @@ def _factor(ctx: Ctx) -> str:
 
 
 async def create_challenge(ctx: Ctx) -> Reply:
-    """POST /account/mfa/challenges: start a challenge; 201 MfaChallenge (open before MFA).
+    """POST /account/mfa/challenges: start a challenge; 201 MfaChallenge (``mfa`` group).
 
     ``email`` mails a 6-digit code to the user's verified address; ``phone`` is 503 (no SMS
     here); ``totp`` and ``recoveryCode`` only open the challenge.
@@ -219,10 +219,10 @@ def _answered(ctx: Ctx, user: User, challenge: Challenge, otp: str) -> bool:
 
 
 async def update_challenge(ctx: Ctx) -> Reply:
-    """PUT /account/mfa/challenges: answer a challenge; 200 Session with the factor added.
+    """PUT /account/mfa/challenges: answer it; 200 Session with the factor (``mfa`` group).
 
     A wrong code is 401 ``user_invalid_token`` and the challenge stays open (10 tries an
-    hour); an answered challenge is gone. Open before MFA.
+    hour); an answered challenge is gone.
     """
     user = ctx.require_user()
     challenge_id = ctx.params.text("challengeId", max_len=256)
@@ -247,10 +247,7 @@ async def update_challenge(ctx: Ctx) -> Reply:
 
 
 async def list_factors(ctx: Ctx) -> Reply:
-    """GET /account/mfa/factors: which factors the user can prove; 200 MfaFactors.
-
-    Open before MFA.
-    """
+    """GET /account/mfa/factors: which factors the user can prove (``mfa`` group)."""
     return Reply(200, factors_body(ctx, ctx.require_user()))
 
 
