@@ -36,6 +36,8 @@ from appwrite_widgets.client._mfa_models import (
     MfaType,
 )
 from appwrite_widgets.client._models import (
+    Identity,
+    IdentityList,
     Jwt,
     Log,
     LogList,
@@ -77,6 +79,8 @@ __all__ = [
     "Database",
     "DatabaseList",
     "ForbiddenError",
+    "Identity",
+    "IdentityList",
     "InvalidArgumentError",
     "InvalidInputError",
     "Jwt",

@@ -4,7 +4,8 @@ Turning MFA on or off, the TOTP authenticator, recovery codes, and the challenge
 second factor to a session. Only the challenge routes and the factor list are in the ``mfa``
 group (open to a session still short of factors, see :mod:`..http.factors`). Removing the
 authenticator and reading or renewing recovery codes need a challenge from the last 30
-minutes. An email challenge's code goes to the server's outbox (kept in memory, never logged).
+minutes. An email challenge's code is mailed like a sign-in code: over SMTP when the server has
+it, else to the in-memory outbox (never logged).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from ..http.errors import AppwriteError, invalid_param
 from ..http.factors import caller_session
 from ..http.routing import Ctx, RateSpec, Reply, Route
 from ..mail import Mail
+from ..mail.templates import subject
 from ..realtime.hub import hub_of
 from ..storage.mfa import Challenge
 from ..storage.users import User
@@ -201,8 +203,16 @@ async def create_challenge(ctx: Ctx) -> Reply:
         expire=ctx.now + CHALLENGE_LIFETIME,
     )
     if factor == "email" and user.email:
-        subject = f"Verification Code for {ctx.cfg.project}"
-        ctx.cfg.outbox.send(Mail(user.email, subject, code=code, kind="mfa-challenge"))
+        project = ctx.cfg.project
+        await ctx.cfg.mailer.send(
+            Mail(
+                to=user.email,
+                subject=subject("mfa-challenge", project),
+                code=code,
+                kind="mfa-challenge",
+                project=project,
+            )
+        )
     return Reply(201, models.mfa_challenge(challenge))
 
 
