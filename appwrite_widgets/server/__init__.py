@@ -113,7 +113,8 @@ each with its reason:
   password must read nothing, mint nothing and hear nothing, issue 25):
   the minimum-factors rule (``http/factors.py``) also holds for a JWT bound to such a session
   and for Realtime, where such a session is a guest and its ``authentication`` message is
-  refused (Appwrite checks neither); a TOTP code is accepted once, its 30-second window is
+  refused, and an open socket whose session falls a factor short (MFA turned on elsewhere)
+  is closed (Appwrite checks neither); a TOTP code is accepted once, its 30-second window is
   then used up (Appwrite accepts it again in that window, also for another challenge:
   replay); a challenge expires after its hour (``expire``, never checked by Appwrite) and a
   user keeps at most 10 open ones; recovery codes are compared exactly (Appwrite's

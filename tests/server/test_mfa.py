@@ -21,6 +21,7 @@ import pytest
 from helpers import key_client
 from mfa_helpers import challenge, enrol_totp, password_session, totp_code
 from server_helpers import DATETIME_RE, FakeClock, as_token, error_type, guest
+from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import connect
 
 from appwrite_widgets.server.app import routes as all_routes
@@ -465,6 +466,33 @@ def test_jwts_and_realtime_follow_the_session_stricter_than_appwrite(
         url, additional_headers={"X-Appwrite-Session": pending["secret"]}, open_timeout=10
     ) as ws:
         assert json.loads(ws.recv(timeout=10))["data"]["user"]["$id"] == who.id
+
+
+def test_an_open_socket_closes_when_its_session_falls_short_of_factors(
+    mfa_server: LocalServer, person: Callable[[], Person], clock: FakeClock, admin: httpx.Client
+) -> None:
+    who = person()
+    setup, _ = password_session(mfa_server, who.email, PASSWORD)
+    with closing(setup):
+        enrol_totp(setup, clock)  # this session now holds password + totp
+        # Another device, signed in with the password only while MFA is still off.
+        other = admin.post(
+            "/account/sessions/email", json={"email": who.email, "password": PASSWORD}
+        ).json()
+        url = mfa_server.endpoint.replace("http://", "ws://") + "/realtime?project=demo"
+        headers = {"X-Appwrite-Session": other["secret"]}
+        with connect(url, additional_headers=headers, open_timeout=10) as ws:
+            first = json.loads(ws.recv(timeout=10))
+            assert first["data"]["user"]["$id"] == who.id
+            assert setup.patch("/account/mfa", json={"mfa": True}).status_code == 200
+            # The other session is now one factor short: its socket stops hearing the account.
+            with pytest.raises(ConnectionClosed) as closed:
+                while True:
+                    ws.recv(timeout=10)
+            assert closed.value.rcvd is not None and closed.value.rcvd.code == 1000
+        assert setup.get("/account").status_code == 200  # the enabling session stays in
+        with connect(url, additional_headers=headers, open_timeout=10) as ws:
+            assert json.loads(ws.recv(timeout=10))["data"]["user"] is None  # a guest now
 
 
 def test_mfa_without_a_second_factor_changes_nothing(

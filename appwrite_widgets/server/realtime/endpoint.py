@@ -39,7 +39,7 @@ from . import limits
 from .hub import Connection, Hub, SubscriptionError
 from .queries import QueryError
 
-__all__ = ["current_roles", "make_endpoint", "user_roles"]
+__all__ = ["current_roles", "make_endpoint", "session_holds", "user_roles"]
 
 log = logging.getLogger("appwrite_widgets.server")
 
@@ -76,6 +76,14 @@ def current_roles(store: Store, user_id: str) -> list[str] | None:
     """The roles ``user_id``'s sockets hold now; None when the user is gone or blocked."""
     user = store.users.get(user_id)
     return user_roles(store, user) if user is not None and user.status else None
+
+
+def session_holds(store: Store, user_id: str, session_id: str) -> bool:
+    """True while ``session_id`` of ``user_id`` exists and has the factors the user needs."""
+    user, session = store.users.get(user_id), store.sessions.get(session_id)
+    if user is None or session is None or session.user_id != user_id:
+        return False
+    return not factors.lacks_factors(store, user, session)
 
 
 def _error(code: int, message: str) -> dict[str, Any]:
