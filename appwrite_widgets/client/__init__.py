@@ -19,6 +19,7 @@ from appwrite_widgets.client._errors import (
     ForbiddenError,
     InvalidArgumentError,
     InvalidInputError,
+    MoreFactorsRequiredError,
     NotFoundError,
     RateLimitError,
     RequestTimeoutError,
@@ -27,6 +28,12 @@ from appwrite_widgets.client._errors import (
     TLSError,
     TransportError,
     UnauthorizedError,
+)
+from appwrite_widgets.client._mfa_models import (
+    MfaChallenge,
+    MfaFactors,
+    MfaRecoveryCodes,
+    MfaType,
 )
 from appwrite_widgets.client._models import (
     Identity,
@@ -81,6 +88,11 @@ __all__ = [
     "LogList",
     "Membership",
     "MembershipList",
+    "MfaChallenge",
+    "MfaFactors",
+    "MfaRecoveryCodes",
+    "MfaType",
+    "MoreFactorsRequiredError",
     "NotFoundError",
     "Permission",
     "Query",

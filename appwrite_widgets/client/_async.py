@@ -18,6 +18,12 @@ from appwrite_widgets.client import calls, table_calls
 from appwrite_widgets.client._base import BaseClient
 from appwrite_widgets.client._core import Prepared
 from appwrite_widgets.client._io import received
+from appwrite_widgets.client._mfa_models import (
+    MfaChallenge,
+    MfaFactors,
+    MfaRecoveryCodes,
+    MfaType,
+)
 from appwrite_widgets.client._models import (
     IdentityList,
     Jwt,
@@ -356,6 +362,72 @@ class AsyncClientShell(BaseClient[httpx.AsyncClient, httpx.AsyncBaseTransport]):
     ) -> Token:
         """``POST /users/{id}/tokens`` (API key): a one-time secret for ``create_session``."""
         return await self.send(calls.create_user_token(user_id, length=length, expire=expire))
+
+    # -- MFA (account; the users routes need an API key) ---------------------------------------
+
+    async def update_mfa(self, mfa: bool) -> User:
+        """``PATCH /account/mfa``: turn multi-factor sign-in on or off."""
+        return await self.send(calls.update_mfa(mfa))
+
+    async def create_mfa_authenticator(self, *, type: str = "totp") -> MfaType:
+        """``POST /account/mfa/authenticators/totp``: a new TOTP secret and ``otpauth://`` URI."""
+        return await self.send(calls.create_mfa_authenticator(type=type))
+
+    async def update_mfa_authenticator(self, otp: str, *, type: str = "totp") -> User:
+        """``PUT /account/mfa/authenticators/totp``: verify the authenticator with a code."""
+        return await self.send(calls.update_mfa_authenticator(otp, type=type))
+
+    async def delete_mfa_authenticator(self, *, type: str = "totp") -> None:
+        """``DELETE /account/mfa/authenticators/totp`` (needs a recent challenge)."""
+        return await self.send(calls.delete_mfa_authenticator(type=type))
+
+    async def create_mfa_recovery_codes(self) -> MfaRecoveryCodes:
+        """``POST /account/mfa/recovery-codes``: six single-use codes (once)."""
+        return await self.send(calls.create_mfa_recovery_codes())
+
+    async def get_mfa_recovery_codes(self) -> MfaRecoveryCodes:
+        """``GET /account/mfa/recovery-codes``: the unused codes (needs a recent challenge)."""
+        return await self.send(calls.get_mfa_recovery_codes())
+
+    async def update_mfa_recovery_codes(self) -> MfaRecoveryCodes:
+        """``PATCH /account/mfa/recovery-codes``: six new codes (needs a recent challenge)."""
+        return await self.send(calls.update_mfa_recovery_codes())
+
+    async def create_mfa_challenge(self, factor: str) -> MfaChallenge:
+        """``POST /account/mfa/challenges``: ``totp``, ``email``, ``phone`` or ``recoveryCode``."""
+        return await self.send(calls.create_mfa_challenge(factor))
+
+    async def update_mfa_challenge(self, challenge_id: str, otp: str) -> Session:
+        """``PUT /account/mfa/challenges``: answer a challenge; the session gains the factor."""
+        return await self.send(calls.update_mfa_challenge(challenge_id, otp))
+
+    async def list_mfa_factors(self) -> MfaFactors:
+        """``GET /account/mfa/factors``: which factors the user can prove."""
+        return await self.send(calls.list_mfa_factors())
+
+    async def update_user_mfa(self, user_id: str, mfa: bool) -> User:
+        """``PATCH /users/{id}/mfa`` (API key): turn a user's MFA on or off."""
+        return await self.send(calls.update_user_mfa(user_id, mfa))
+
+    async def list_user_mfa_factors(self, user_id: str) -> MfaFactors:
+        """``GET /users/{id}/mfa/factors`` (API key)."""
+        return await self.send(calls.list_user_mfa_factors(user_id))
+
+    async def get_user_mfa_recovery_codes(self, user_id: str) -> MfaRecoveryCodes:
+        """``GET /users/{id}/mfa/recovery-codes`` (API key)."""
+        return await self.send(calls.get_user_mfa_recovery_codes(user_id))
+
+    async def create_user_mfa_recovery_codes(self, user_id: str) -> MfaRecoveryCodes:
+        """``PATCH /users/{id}/mfa/recovery-codes`` (API key): create the user's codes."""
+        return await self.send(calls.create_user_mfa_recovery_codes(user_id))
+
+    async def update_user_mfa_recovery_codes(self, user_id: str) -> MfaRecoveryCodes:
+        """``PUT /users/{id}/mfa/recovery-codes`` (API key): six new codes."""
+        return await self.send(calls.update_user_mfa_recovery_codes(user_id))
+
+    async def delete_user_mfa_authenticator(self, user_id: str, *, type: str = "totp") -> None:
+        """``DELETE /users/{id}/mfa/authenticators/totp`` (API key)."""
+        return await self.send(calls.delete_user_mfa_authenticator(user_id, type=type))
 
     # -- TablesDB (set-up with an API key; rows with a session or a key) ----------------------
 

@@ -19,6 +19,7 @@ from appwrite_widgets.client._errors import (
     ConnectError,
     ForbiddenError,
     InvalidArgumentError,
+    MoreFactorsRequiredError,
     NotFoundError,
     RateLimitError,
     RequestTimeoutError,
@@ -51,6 +52,7 @@ _BY_TYPE: dict[str, type[APIError]] = {
     "team_not_found": NotFoundError,
     "user_invalid_credentials": UnauthorizedError,
     "general_unauthorized_scope": UnauthorizedError,
+    "user_more_factors_required": MoreFactorsRequiredError,
 }
 
 

@@ -13,6 +13,7 @@ One root, branches by meaning::
     └── APIError                        Appwrite (or a proxy) answered with an error status
         ├── InvalidArgumentError        400
         ├── UnauthorizedError           401
+        │   └── MoreFactorsRequiredError    a second factor (MFA) must complete the sign-in
         ├── ForbiddenError              403
         ├── NotFoundError               404
         ├── ConflictError               409
@@ -35,6 +36,7 @@ __all__ = [
     "ForbiddenError",
     "InvalidArgumentError",
     "InvalidInputError",
+    "MoreFactorsRequiredError",
     "NotFoundError",
     "RateLimitError",
     "RequestTimeoutError",
@@ -121,6 +123,15 @@ class InvalidArgumentError(APIError):
 
 class UnauthorizedError(APIError):
     """401: signed out, invalid credentials, or a missing scope."""
+
+
+class MoreFactorsRequiredError(UnauthorizedError):
+    """401 ``user_more_factors_required``: the session needs a second factor (MFA).
+
+    The password (or code) was right and the session exists, but the user has multi-factor
+    sign-in on: only the challenge routes, ``list_mfa_factors`` and signing out this session
+    answer until ``create_mfa_challenge`` + ``update_mfa_challenge`` complete it.
+    """
 
 
 class ForbiddenError(APIError):

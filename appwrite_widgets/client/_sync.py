@@ -19,6 +19,12 @@ from appwrite_widgets.client import calls, table_calls
 from appwrite_widgets.client._base import BaseClient
 from appwrite_widgets.client._core import Prepared
 from appwrite_widgets.client._io import received
+from appwrite_widgets.client._mfa_models import (
+    MfaChallenge,
+    MfaFactors,
+    MfaRecoveryCodes,
+    MfaType,
+)
 from appwrite_widgets.client._models import (
     IdentityList,
     Jwt,
@@ -353,6 +359,72 @@ class ClientShell(BaseClient[httpx.Client, httpx.BaseTransport]):
     ) -> Token:
         """``POST /users/{id}/tokens`` (API key): a one-time secret for ``create_session``."""
         return self.send(calls.create_user_token(user_id, length=length, expire=expire))
+
+    # -- MFA (account; the users routes need an API key) ---------------------------------------
+
+    def update_mfa(self, mfa: bool) -> User:
+        """``PATCH /account/mfa``: turn multi-factor sign-in on or off."""
+        return self.send(calls.update_mfa(mfa))
+
+    def create_mfa_authenticator(self, *, type: str = "totp") -> MfaType:
+        """``POST /account/mfa/authenticators/totp``: a new TOTP secret and ``otpauth://`` URI."""
+        return self.send(calls.create_mfa_authenticator(type=type))
+
+    def update_mfa_authenticator(self, otp: str, *, type: str = "totp") -> User:
+        """``PUT /account/mfa/authenticators/totp``: verify the authenticator with a code."""
+        return self.send(calls.update_mfa_authenticator(otp, type=type))
+
+    def delete_mfa_authenticator(self, *, type: str = "totp") -> None:
+        """``DELETE /account/mfa/authenticators/totp`` (needs a recent challenge)."""
+        return self.send(calls.delete_mfa_authenticator(type=type))
+
+    def create_mfa_recovery_codes(self) -> MfaRecoveryCodes:
+        """``POST /account/mfa/recovery-codes``: six single-use codes (once)."""
+        return self.send(calls.create_mfa_recovery_codes())
+
+    def get_mfa_recovery_codes(self) -> MfaRecoveryCodes:
+        """``GET /account/mfa/recovery-codes``: the unused codes (needs a recent challenge)."""
+        return self.send(calls.get_mfa_recovery_codes())
+
+    def update_mfa_recovery_codes(self) -> MfaRecoveryCodes:
+        """``PATCH /account/mfa/recovery-codes``: six new codes (needs a recent challenge)."""
+        return self.send(calls.update_mfa_recovery_codes())
+
+    def create_mfa_challenge(self, factor: str) -> MfaChallenge:
+        """``POST /account/mfa/challenges``: ``totp``, ``email``, ``phone`` or ``recoveryCode``."""
+        return self.send(calls.create_mfa_challenge(factor))
+
+    def update_mfa_challenge(self, challenge_id: str, otp: str) -> Session:
+        """``PUT /account/mfa/challenges``: answer a challenge; the session gains the factor."""
+        return self.send(calls.update_mfa_challenge(challenge_id, otp))
+
+    def list_mfa_factors(self) -> MfaFactors:
+        """``GET /account/mfa/factors``: which factors the user can prove."""
+        return self.send(calls.list_mfa_factors())
+
+    def update_user_mfa(self, user_id: str, mfa: bool) -> User:
+        """``PATCH /users/{id}/mfa`` (API key): turn a user's MFA on or off."""
+        return self.send(calls.update_user_mfa(user_id, mfa))
+
+    def list_user_mfa_factors(self, user_id: str) -> MfaFactors:
+        """``GET /users/{id}/mfa/factors`` (API key)."""
+        return self.send(calls.list_user_mfa_factors(user_id))
+
+    def get_user_mfa_recovery_codes(self, user_id: str) -> MfaRecoveryCodes:
+        """``GET /users/{id}/mfa/recovery-codes`` (API key)."""
+        return self.send(calls.get_user_mfa_recovery_codes(user_id))
+
+    def create_user_mfa_recovery_codes(self, user_id: str) -> MfaRecoveryCodes:
+        """``PATCH /users/{id}/mfa/recovery-codes`` (API key): create the user's codes."""
+        return self.send(calls.create_user_mfa_recovery_codes(user_id))
+
+    def update_user_mfa_recovery_codes(self, user_id: str) -> MfaRecoveryCodes:
+        """``PUT /users/{id}/mfa/recovery-codes`` (API key): six new codes."""
+        return self.send(calls.update_user_mfa_recovery_codes(user_id))
+
+    def delete_user_mfa_authenticator(self, user_id: str, *, type: str = "totp") -> None:
+        """``DELETE /users/{id}/mfa/authenticators/totp`` (API key)."""
+        return self.send(calls.delete_user_mfa_authenticator(user_id, type=type))
 
     # -- TablesDB (set-up with an API key; rows with a session or a key) ----------------------
 

@@ -16,6 +16,12 @@ from typing import Any, Generic, TypeVar
 from urllib.parse import quote
 
 from appwrite_widgets.client._errors import InvalidInputError
+from appwrite_widgets.client._mfa_models import (
+    MfaChallenge,
+    MfaFactors,
+    MfaRecoveryCodes,
+    MfaType,
+)
 from appwrite_widgets.client._models import (
     IdentityList,
     Jwt,
@@ -51,39 +57,53 @@ __all__ = [
     "create_jwt",
     "create_magic_url_token",
     "create_membership",
+    "create_mfa_authenticator",
+    "create_mfa_challenge",
+    "create_mfa_recovery_codes",
     "create_recovery",
     "create_session",
     "create_team",
     "create_user",
     "create_user_jwt",
+    "create_user_mfa_recovery_codes",
     "create_user_session",
     "create_user_token",
     "create_verification",
     "delete_identity",
     "delete_membership",
+    "delete_mfa_authenticator",
     "delete_session",
     "delete_sessions",
     "delete_team",
     "delete_user",
+    "delete_user_mfa_authenticator",
     "delete_user_session",
     "delete_user_sessions",
     "get_account",
+    "get_mfa_recovery_codes",
     "get_prefs",
     "get_session",
     "get_team",
     "get_user",
+    "get_user_mfa_recovery_codes",
     "get_user_prefs",
     "list_identities",
     "list_logs",
     "list_memberships",
+    "list_mfa_factors",
     "list_sessions",
     "list_teams",
     "list_user_memberships",
+    "list_user_mfa_factors",
     "list_user_sessions",
     "list_users",
     "update_email",
     "update_magic_url_session",
     "update_membership_status",
+    "update_mfa",
+    "update_mfa_authenticator",
+    "update_mfa_challenge",
+    "update_mfa_recovery_codes",
     "update_name",
     "update_password",
     "update_prefs",
@@ -92,6 +112,8 @@ __all__ = [
     "update_status",
     "update_team_name",
     "update_user_labels",
+    "update_user_mfa",
+    "update_user_mfa_recovery_codes",
     "update_user_prefs",
     "update_user_status",
     "update_verification",
@@ -652,3 +674,136 @@ def create_user_token(
     if expire is not None:
         body["expire"] = _int_in(expire, "expire", 60, 31_536_000)
     return Call("POST", f"/users/{uid}/tokens", Token.from_json, body=body or None)
+
+
+# -- MFA (account) ----------------------------------------------------------------------------
+
+MFA_FACTORS = ("totp", "email", "phone", "recoveryCode")
+"""Challenge factors, in Appwrite's spelling (``recoveryCode``, which Appwrite 1.9.6 needs)."""
+
+
+def _bool(value: object, what: str) -> bool:
+    if not isinstance(value, bool):
+        raise InvalidInputError(f"{what} must be True or False.")
+    return value
+
+
+def _otp(value: object) -> str:
+    """A code to send: 1-256 visible ASCII characters (never echoed in errors)."""
+    text = validate_secret(value, "otp")
+    if len(text) > 256:
+        raise InvalidInputError("otp may be at most 256 characters.")
+    return text
+
+
+def _authenticator(value: object) -> str:
+    if value != "totp":
+        raise InvalidInputError("type must be 'totp' (the only authenticator type).")
+    return "totp"
+
+
+def update_mfa(mfa: bool) -> Call[User]:
+    """``PATCH /account/mfa``: turn multi-factor sign-in on or off."""
+    return Call("PATCH", "/account/mfa", User.from_json, body={"mfa": _bool(mfa, "mfa")})
+
+
+def create_mfa_authenticator(*, type: str = "totp") -> Call[MfaType]:
+    """``POST /account/mfa/authenticators/totp``: a new TOTP secret and its ``otpauth://`` URI.
+
+    Not active until verified with :func:`update_mfa_authenticator`.
+    """
+    return Call("POST", f"/account/mfa/authenticators/{_authenticator(type)}", MfaType.from_json)
+
+
+def update_mfa_authenticator(otp: str, *, type: str = "totp") -> Call[User]:
+    """``PUT /account/mfa/authenticators/totp``: verify the authenticator with a code."""
+    path = f"/account/mfa/authenticators/{_authenticator(type)}"
+    return Call("PUT", path, User.from_json, body={"otp": _otp(otp)}, secrets=(otp,))
+
+
+def delete_mfa_authenticator(*, type: str = "totp") -> Call[None]:
+    """``DELETE /account/mfa/authenticators/totp`` (needs a challenge from the last 30 min)."""
+    path = f"/account/mfa/authenticators/{_authenticator(type)}"
+    return Call("DELETE", path, _none, json_body=False)
+
+
+def create_mfa_recovery_codes() -> Call[MfaRecoveryCodes]:
+    """``POST /account/mfa/recovery-codes``: six single-use codes (once; 409 while some left)."""
+    return Call("POST", "/account/mfa/recovery-codes", MfaRecoveryCodes.from_json)
+
+
+def get_mfa_recovery_codes() -> Call[MfaRecoveryCodes]:
+    """``GET /account/mfa/recovery-codes``: the unused codes (needs a recent challenge)."""
+    return Call("GET", "/account/mfa/recovery-codes", MfaRecoveryCodes.from_json)
+
+
+def update_mfa_recovery_codes() -> Call[MfaRecoveryCodes]:
+    """``PATCH /account/mfa/recovery-codes``: six new codes (needs a recent challenge)."""
+    return Call("PATCH", "/account/mfa/recovery-codes", MfaRecoveryCodes.from_json)
+
+
+def create_mfa_challenge(factor: str) -> Call[MfaChallenge]:
+    """``POST /account/mfa/challenges``: start a challenge for ``factor``.
+
+    ``factor`` is ``"totp"``, ``"email"`` (a code is mailed), ``"phone"`` or
+    ``"recoveryCode"`` (``"recoverycode"`` is sent as ``"recoveryCode"``).
+    """
+    text = need_str(factor, "factor")
+    spelled = next((name for name in MFA_FACTORS if name.lower() == text.lower()), None)
+    if spelled is None:
+        raise InvalidInputError(f"factor must be one of {', '.join(MFA_FACTORS)}.")
+    return Call("POST", "/account/mfa/challenges", MfaChallenge.from_json, body={"factor": spelled})
+
+
+def update_mfa_challenge(challenge_id: str, otp: str) -> Call[Session]:
+    """``PUT /account/mfa/challenges``: answer a challenge; the session gains the factor.
+
+    ``otp`` is the TOTP code, the mailed code or a recovery code (used up by it).
+    """
+    body = {"challengeId": validate_id(challenge_id, "challenge_id"), "otp": _otp(otp)}
+    return Call("PUT", "/account/mfa/challenges", Session.from_json, body=body, secrets=(otp,))
+
+
+def list_mfa_factors() -> Call[MfaFactors]:
+    """``GET /account/mfa/factors``: which factors the user can prove (open before MFA)."""
+    return Call("GET", "/account/mfa/factors", MfaFactors.from_json)
+
+
+# -- MFA (users, API key) ---------------------------------------------------------------------
+
+
+def update_user_mfa(user_id: str, mfa: bool) -> Call[User]:
+    """``PATCH /users/{id}/mfa`` (API key): turn a user's multi-factor sign-in on or off."""
+    uid = _seg(validate_id(user_id, "user_id"))
+    return Call("PATCH", f"/users/{uid}/mfa", User.from_json, body={"mfa": _bool(mfa, "mfa")})
+
+
+def list_user_mfa_factors(user_id: str) -> Call[MfaFactors]:
+    """``GET /users/{id}/mfa/factors`` (API key)."""
+    uid = _seg(validate_id(user_id, "user_id"))
+    return Call("GET", f"/users/{uid}/mfa/factors", MfaFactors.from_json)
+
+
+def get_user_mfa_recovery_codes(user_id: str) -> Call[MfaRecoveryCodes]:
+    """``GET /users/{id}/mfa/recovery-codes`` (API key): the user's unused codes."""
+    uid = _seg(validate_id(user_id, "user_id"))
+    return Call("GET", f"/users/{uid}/mfa/recovery-codes", MfaRecoveryCodes.from_json)
+
+
+def create_user_mfa_recovery_codes(user_id: str) -> Call[MfaRecoveryCodes]:
+    """``PATCH /users/{id}/mfa/recovery-codes`` (API key): create the codes (409 if any left)."""
+    uid = _seg(validate_id(user_id, "user_id"))
+    return Call("PATCH", f"/users/{uid}/mfa/recovery-codes", MfaRecoveryCodes.from_json)
+
+
+def update_user_mfa_recovery_codes(user_id: str) -> Call[MfaRecoveryCodes]:
+    """``PUT /users/{id}/mfa/recovery-codes`` (API key): six new codes replace the user's."""
+    uid = _seg(validate_id(user_id, "user_id"))
+    return Call("PUT", f"/users/{uid}/mfa/recovery-codes", MfaRecoveryCodes.from_json)
+
+
+def delete_user_mfa_authenticator(user_id: str, *, type: str = "totp") -> Call[None]:
+    """``DELETE /users/{id}/mfa/authenticators/totp`` (API key): remove the user's TOTP."""
+    uid = _seg(validate_id(user_id, "user_id"))
+    path = f"/users/{uid}/mfa/authenticators/{_authenticator(type)}"
+    return Call("DELETE", path, _none, json_body=False)

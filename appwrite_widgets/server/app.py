@@ -14,6 +14,7 @@ from .api import (
     health,
     identities,
     memberships,
+    mfa,
     mock,
     oauth2,
     profile,
@@ -21,10 +22,11 @@ from .api import (
     teams,
     tokens,
     users,
+    users_mfa,
 )
 from .http.pipeline import build_app
 from .http.routing import Config, Route
-from .realtime.endpoint import current_roles, make_endpoint
+from .realtime.endpoint import current_roles, make_endpoint, session_holds
 from .realtime.hub import Hub
 from .realtime.limits import SocketLimits
 from .storage.store import Store
@@ -32,11 +34,13 @@ from .tables import legacy, rows, schema
 
 routes: list[Route] = [
     *account.routes,
+    *mfa.routes,
     *tokens.routes,
     *recovery.routes,
     *oauth2.routes,
     *identities.routes,
     *users.routes,
+    *users_mfa.routes,
     *teams.routes,
     *memberships.routes,
     *profile.routes,
@@ -57,7 +61,10 @@ def make_app(store: Store, cfg: Config, sockets: SocketLimits | None = None) -> 
     # Realtime: the WebSocket route goes first (HTTP routes never match a websocket scope);
     # handlers reach the hub through ``hub_of(request)``.
     hub = app.state.realtime = Hub(
-        cfg.clock, roles_of=lambda user_id: current_roles(store, user_id), sockets=sockets
+        cfg.clock,
+        roles_of=lambda user_id: current_roles(store, user_id),
+        session_holds=lambda user_id, session_id: session_holds(store, user_id, session_id),
+        sockets=sockets,
     )
     app.router.routes.insert(0, WebSocketRoute("/v1/realtime", make_endpoint(store, cfg, hub)))
     return app

@@ -8,6 +8,7 @@ from typing import Any
 from . import security
 from .http import useragent
 from .storage.identities import Identity
+from .storage.mfa import Challenge
 from .storage.sessions import Session
 from .storage.teams import Membership, Team
 from .storage.tokens import Token
@@ -108,7 +109,7 @@ def session(s: Session, *, current: bool, secret: str = "") -> dict[str, Any]:
             "current": current,
             "factors": list(s.factors),
             "secret": secret,
-            "mfaUpdatedAt": "",
+            "mfaUpdatedAt": fmt_time(s.mfa_updated_at),
         }
     )
     return out
@@ -178,3 +179,13 @@ def membership(m: Membership) -> dict[str, Any]:
 def listing(key: str, items: list[dict[str, Any]], total: int) -> dict[str, Any]:
     """BaseList: ``total`` first, then the array."""
     return {"total": total, key: items}
+
+
+def mfa_challenge(c: Challenge) -> dict[str, Any]:
+    """MfaChallenge (never its code)."""
+    return {
+        "$id": c.id,
+        "$createdAt": fmt_time(c.created_at),
+        "userId": c.user_id,
+        "expire": fmt_time(c.expire),
+    }

@@ -223,5 +223,6 @@ routes = [
         delete_session,
         "account",
         rate=_per_ip("delete-session", 100),
+        mfa=True,  # signing out is allowed before the second factor
     ),
 ]

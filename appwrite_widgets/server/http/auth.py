@@ -13,7 +13,7 @@ from .. import security
 from ..storage.sessions import Session
 from ..storage.store import Store
 from ..storage.users import ACCESS_REFRESH_SECONDS, User
-from . import jwts
+from . import factors, jwts
 from .errors import AppwriteError
 from .origins import normalize_origin
 from .routing import Config, Ctx, Route
@@ -191,7 +191,8 @@ def scope_error(ctx: Ctx, scope: str) -> AppwriteError:
 def authenticate(ctx: Ctx, route: Route, lines: list[tuple[str, str]]) -> None:
     """Fill ``ctx.key``/``ctx.user``/``ctx.session``; check project, key, scope and status.
 
-    Adds Appwrite's ``X-Debug-Fallback`` line(s) to ``lines``.
+    Adds Appwrite's ``X-Debug-Fallback`` line(s) to ``lines``. Then the minimum-factors rule
+    (:mod:`.factors`).
     """
     if not route.any_origin:
         check_origin(ctx)
@@ -203,3 +204,4 @@ def authenticate(ctx: Ctx, route: Route, lines: list[tuple[str, str]]) -> None:
         raise scope_error(ctx, route.scope)
     if ctx.user is not None and not ctx.user.status:
         raise AppwriteError("user_blocked")
+    factors.enforce(ctx, route)

@@ -73,7 +73,36 @@ CATALOGUE: Final[dict[str, tuple[int, str]]] = {
         "https://appwrite.io/docs/products/auth/server-side-rendering",
     ),
     "user_invalid_token": (401, "Invalid token passed in the request."),
+    "user_more_factors_required": (
+        401,
+        "More factors are required to complete the sign in process.",
+    ),
+    "user_challenge_required": (
+        401,
+        "A recently successful challenge is required to complete this action. A challenge is "
+        "considered recent for 5 minutes.",
+    ),
+    "user_authenticator_not_found": (404, "Authenticator could not be found on the current user."),
+    "user_authenticator_already_verified": (
+        409,
+        "This authenticator is already verified on the current user.",
+    ),
+    "user_recovery_codes_already_exists": (
+        409,
+        "The current user already generated recovery codes and they can only be read once for "
+        "security reasons.",
+    ),
+    "user_recovery_codes_not_found": (
+        404,
+        "Recovery codes could not be found on the current user.",
+    ),
     "user_email_not_found": (400, "User email could not be found."),
+    "user_email_not_verified": (400, "User email is not verified"),
+    "general_phone_disabled": (
+        503,
+        "Phone provider is not configured. Please check the _APP_SMS_PROVIDER environment "
+        "variable of your Appwrite server.",
+    ),
     "user_email_already_exists": (
         409,
         "A user with the same email already exists in the current project.",

@@ -127,9 +127,11 @@ class Route:
 
     ``scope`` is what the caller needs; ``session_group`` routes create sessions (401 when one
     is already there); ``rate`` is the route's limit; ``needs_project`` is False only where
-    Appwrite answers without ``X-Appwrite-Project``; ``html_errors`` routes (browser
-    navigations: OAuth2) answer errors with an HTML page (Appwrite's ``error`` label);
-    ``any_origin`` routes accept a page of any origin (Appwrite's ``origin: *`` label).
+    Appwrite answers without ``X-Appwrite-Project``; ``mfa`` routes are Appwrite's ``mfa``
+    group, the only ones a session still short of factors may call (see :mod:`.factors`);
+    ``html_errors`` routes (browser navigations: OAuth2) answer errors with an HTML page
+    (Appwrite's ``error`` label); ``any_origin`` routes accept a page of any origin
+    (Appwrite's ``origin: *`` label).
     """
 
     method: str
@@ -139,6 +141,7 @@ class Route:
     session_group: bool = False
     rate: RateSpec | None = None
     needs_project: bool = True
+    mfa: bool = False
     html_errors: bool = False
     any_origin: bool = False
     pattern: re.Pattern[str] = field(init=False, repr=False, compare=False)

@@ -20,9 +20,10 @@ __all__ = ["Mail", "Outbox"]
 class Mail:
     """One message: recipient, subject, and the link or code it carries (secrets).
 
-    ``kind`` is ``invitation``, ``email-otp``, ``magic-url``, ``recovery`` or
-    ``verification``; ``phrase`` is the security phrase of a sign-in mail that asked for one;
-    ``project`` names the project in the body.
+    ``kind`` is ``invitation``, ``email-otp``, ``magic-url``, ``recovery``,
+    ``verification`` or ``mfa-challenge`` (a second factor's code); ``phrase`` is the
+    security phrase of a sign-in mail that asked for one; ``project`` names the project in
+    the body.
     """
 
     to: str
@@ -45,7 +46,7 @@ class Mail:
 
     @property
     def _secret(self) -> str:
-        return self.code if self.kind == "email-otp" else self.url
+        return self.code if self.kind in templates.CODE_KINDS else self.url
 
 
 class Outbox:

@@ -19,6 +19,7 @@ from email.utils import formataddr, parseaddr
 from anyio import to_thread
 
 from .outbox import Mail, Outbox
+from .templates import CODE_KINDS
 
 __all__ = ["DEFAULT_SENDER", "Mailer", "SmtpSettings", "compose", "parse"]
 
@@ -100,8 +101,9 @@ def parse(message: EmailMessage) -> Mail:
     part = message.get_body(preferencelist=("plain",))
     body = part.get_content() if isinstance(part, EmailMessage) else ""
     body = body.replace("\r\n", "\n")
-    url = _URL.search(body) if kind != "email-otp" else None
-    code = _CODE.search(body) if kind == "email-otp" else None
+    carries_code = kind in CODE_KINDS
+    url = None if carries_code else _URL.search(body)
+    code = _CODE.search(body) if carries_code else None
     phrase = _PHRASE.search(body)
     return Mail(
         to=str(message.get("To", "")),

@@ -7,13 +7,14 @@ from __future__ import annotations
 
 import html as _html
 
-__all__ = ["KINDS", "html", "subject", "text"]
+__all__ = ["CODE_KINDS", "KINDS", "html", "subject", "text"]
 
 _SUBJECTS = {
     "email-otp": "OTP for {project} Login",
     "magic-url": "{project} Login",
     "recovery": "Password Reset for {project}",
     "verification": "Account Verification for {project}",
+    "mfa-challenge": "Verification Code for {project}",
 }
 _INTROS = {
     "email-otp": "Your one-time code to sign in to {project}:",
@@ -21,13 +22,17 @@ _INTROS = {
     "recovery": "Open this link to choose a new password for {project}:",
     "verification": "Open this link to verify your email address for {project}:",
     "invitation": "You are invited to join a team on {project}. Open this link to accept:",
+    "mfa-challenge": "Your verification code to finish signing in to {project}:",
 }
 _VALIDITY = {
     "email-otp": "The code is valid for 15 minutes and works once.",
     "invitation": "The link works once.",
+    "mfa-challenge": "The code is valid for 1 hour and works once.",
 }
 KINDS = tuple(_INTROS)
 """Every kind of message."""
+CODE_KINDS = ("email-otp", "mfa-challenge")
+"""The kinds that carry a 6-digit code (the others carry a link)."""
 
 
 def subject(kind: str, project: str) -> str:
@@ -56,7 +61,7 @@ def html(kind: str, project: str, secret: str, phrase: str = "") -> str:
     """The HTML body (every value escaped)."""
     intro, phrase, validity = _parts(kind, project, phrase)
     esc = _html.escape
-    if kind == "email-otp":
+    if kind in CODE_KINDS:
         middle = f"<p><strong>{esc(secret)}</strong></p>"
     else:
         middle = f'<p><a href="{esc(secret, quote=True)}">{esc(secret)}</a></p>'

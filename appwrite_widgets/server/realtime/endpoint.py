@@ -27,7 +27,7 @@ from typing import Any
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
 from .. import models, security
-from ..http import auth, jwts
+from ..http import auth, factors, jwts
 from ..http.errors import AppwriteError
 from ..http.network import client_ip
 from ..http.origins import normalize_origin
@@ -39,7 +39,7 @@ from . import limits
 from .hub import Connection, Hub, SubscriptionError
 from .queries import QueryError
 
-__all__ = ["current_roles", "make_endpoint", "user_roles"]
+__all__ = ["current_roles", "make_endpoint", "session_holds", "user_roles"]
 
 log = logging.getLogger("appwrite_widgets.server")
 
@@ -78,6 +78,14 @@ def current_roles(store: Store, user_id: str) -> list[str] | None:
     return user_roles(store, user) if user is not None and user.status else None
 
 
+def session_holds(store: Store, user_id: str, session_id: str) -> bool:
+    """True while ``session_id`` of ``user_id`` exists and has the factors the user needs."""
+    user, session = store.users.get(user_id), store.sessions.get(session_id)
+    if user is None or session is None or session.user_id != user_id:
+        return False
+    return not factors.lacks_factors(store, user, session)
+
+
 def _error(code: int, message: str) -> dict[str, Any]:
     return {"type": "error", "data": {"code": code, "message": message}}
 
@@ -90,6 +98,8 @@ def make_endpoint(store: Store, cfg: Config, hub: Hub) -> Callable[[WebSocket], 
         user, session = auth.resolve_session(store, parsed, cfg.clock())
         if user is None or session is None or not user.status:
             return None  # a guest (a blocked user's socket hears nothing either)
+        if factors.lacks_factors(store, user, session):
+            return None  # a session waiting for its second factor hears nothing private
         return user, session
 
     def resolve_jwt(token: str) -> tuple[User, Session | None] | None:
@@ -110,6 +120,8 @@ def make_endpoint(store: Store, cfg: Config, hub: Hub) -> Callable[[WebSocket], 
             return user, None
         session = store.sessions.get(session_id) if isinstance(session_id, str) else None
         if session is None or session.user_id != user.id:
+            return None
+        if factors.lacks_factors(store, user, session):
             return None
         return user, session
 

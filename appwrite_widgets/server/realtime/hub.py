@@ -37,6 +37,8 @@ ACTIONS = ("create", "update", "upsert", "delete")
 
 #: the roles a user's sockets hold now, or None when the user is gone or blocked
 RolesOf = Callable[[str], Iterable[str] | None]
+#: whether a user's session still signs its socket in (False: short of a factor, or gone)
+SessionHolds = Callable[[str, str], bool]
 
 
 class SubscriptionError(ValueError):
@@ -272,7 +274,8 @@ class _Totals:
 class Hub:
     """The open connections of one server and the publish API route handlers use.
 
-    ``roles_of(user_id)`` gives a user's current roles (None: gone or blocked), for
+    ``roles_of(user_id)`` gives a user's current roles (None: gone or blocked) and
+    ``session_holds(user_id, session_id)`` whether a session still signs its socket in, for
     :meth:`refresh`; ``sockets`` is the socket budget.
     """
 
@@ -281,10 +284,12 @@ class Hub:
         clock: Callable[[], float],
         *,
         roles_of: RolesOf | None = None,
+        session_holds: SessionHolds | None = None,
         sockets: SocketLimits | None = None,
     ) -> None:
         self._clock = clock
         self._roles_of = roles_of
+        self._session_holds = session_holds
         self.limits = sockets or SocketLimits()
         self.connections: set[Connection] = set()
         self._per_address: dict[str, int] = {}
@@ -365,15 +370,19 @@ class Hub:
 
         Appwrite does this on membership and team events (``app/realtime.php``); the embedded
         server also does it on label and status changes and after a team delete. A user who is
-        gone or blocked has their sockets closed instead.
+        gone or blocked has their sockets closed instead, and so has a session that is now a
+        factor short (MFA turned on, or a second factor became provable, elsewhere).
         """
         mine = [c for c in self.connections if c.user_id == user_id and not c.closing]
         if not mine or self._roles_of is None:
             return 0
         roles = self._roles_of(user_id)
+        holds = self._session_holds
         for conn in mine:
             if roles is None:
                 conn.close(1000, "Session ended")
+            elif conn.session_id and holds is not None and not holds(user_id, conn.session_id):
+                conn.close(1000, "More factors are required")
             else:
                 conn.roles = frozenset(roles)
         return len(mine)

@@ -28,6 +28,8 @@ class Session:
     factors: list[str]
     device: dict[str, str]
     """Fields parsed from the user agent at creation ({} for sessions stored before)."""
+    mfa_updated_at: float | None = None
+    """When an MFA challenge last succeeded in this session (None: never)."""
 
 
 def _session(r: sqlite3.Row) -> Session:
@@ -45,6 +47,7 @@ def _session(r: sqlite3.Row) -> Session:
         r["user_agent"],
         json.loads(r["factors"]),
         json.loads(r["device"]),
+        r["mfa_updated_at"],
     )
 
 
@@ -158,6 +161,25 @@ class SessionsRepo:
                 "DELETE FROM sessions WHERE user_id = ? AND id IS NOT ?", (user_id, keep)
             )
             return cur.rowcount
+
+    def add_factors(
+        self, session_id: str, factors: list[str], now: float, *, challenged: bool
+    ) -> Session | None:
+        """Add ``factors`` to a session's (each once); ``challenged`` also sets ``mfaUpdatedAt``.
+
+        None when the session is gone.
+        """
+        with self._db.write() as db:
+            row = db.execute("SELECT factors FROM sessions WHERE id = ?", (session_id,)).fetchone()
+            if row is None:
+                return None
+            merged = list(dict.fromkeys([*json.loads(row[0]), *factors]))
+            db.execute(
+                "UPDATE sessions SET factors = ?, updated_at = ?,"
+                " mfa_updated_at = CASE WHEN ? THEN ? ELSE mfa_updated_at END WHERE id = ?",
+                (json.dumps(merged), now, int(challenged), now, session_id),
+            )
+        return self.get(session_id)
 
     def count(self) -> int:
         """Total number of stored sessions."""

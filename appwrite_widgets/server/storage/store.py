@@ -9,6 +9,7 @@ from pathlib import Path
 from .connection import Connection
 from .identities import IdentitiesRepo
 from .logs import LogsRepo
+from .mfa import AuthenticatorsRepo, ChallengesRepo, RecoveryCodesRepo
 from .sessions import SessionsRepo
 from .tables import TablesRepo
 from .teams import MembershipsRepo, TeamsRepo
@@ -141,11 +142,35 @@ CREATE TABLE IF NOT EXISTS tdb_row_perms (
     type TEXT NOT NULL, role TEXT NOT NULL,
     PRIMARY KEY (row_seq, type, role)
 ) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS authenticators (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    id TEXT NOT NULL UNIQUE,
+    user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    type TEXT NOT NULL, verified INTEGER NOT NULL DEFAULT 0,
+    secret TEXT NOT NULL, last_step INTEGER NOT NULL DEFAULT -1,
+    created_at REAL NOT NULL, updated_at REAL NOT NULL,
+    UNIQUE (user_id, type)
+);
+CREATE TABLE IF NOT EXISTS recovery_codes (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    code TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS recovery_codes_user ON recovery_codes(user_id, seq);
+CREATE TABLE IF NOT EXISTS challenges (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    id TEXT NOT NULL UNIQUE,
+    user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    type TEXT NOT NULL, code TEXT NOT NULL DEFAULT '',
+    created_at REAL NOT NULL, expire REAL NOT NULL
+);
+CREATE INDEX IF NOT EXISTS challenges_user ON challenges(user_id, seq);
 """
 _ADDED_COLUMNS = (
     ("sessions", "device", "TEXT NOT NULL DEFAULT '{}'"),
     ("users", "hash_cost", "TEXT"),
     ("memberships", "secret_hash", "TEXT"),
+    ("sessions", "mfa_updated_at", "REAL"),
     ("tokens", "type", "INTEGER NOT NULL DEFAULT 8"),  # earlier tokens were all generic
 )
 """Columns later releases added: data files written before lack them."""
@@ -201,6 +226,9 @@ class Store:
         self.teams = TeamsRepo(self._db)
         self.memberships = MembershipsRepo(self._db)
         self.tables = TablesRepo(self._db)
+        self.authenticators = AuthenticatorsRepo(self._db)
+        self.recovery_codes = RecoveryCodesRepo(self._db)
+        self.challenges = ChallengesRepo(self._db)
 
     def close(self) -> None:
         """Checkpoint and close the connection."""
