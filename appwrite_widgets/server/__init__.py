@@ -77,6 +77,10 @@ each with its reason:
   with ``status: "available"``). Row ``search`` needs no full-text index (every word must
   appear, case-insensitively); ``equal`` is case-sensitive (MariaDB's collation is not).
   Reason: one SQLite file; the subset a small app needs (issue 16).
+* A row ``search`` holds at most 100 words (Appwrite: no word cap, only the 4,096-character
+  query), and any query SQLite refuses as too large is 400 ``general_query_invalid``. Reason:
+  each word is one SQL condition and SQLite bounds an expression's depth (1,000); bad input
+  gets a clear 400, never a 500.
 """
 
 from __future__ import annotations

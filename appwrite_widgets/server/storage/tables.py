@@ -25,6 +25,14 @@ class NullOrderValue(ValueError):
     """The cursor row has no value for an order column (``args[0]`` names it)."""
 
 
+class QueryTooComplex(ValueError):
+    """SQLite refused the query as too large (expression depth, variables, pattern)."""
+
+
+# SQLite's messages for a statement beyond its limits (not for a busy or broken database).
+_TOO_COMPLEX = ("too large", "too many", "too complex", "stack overflow")
+
+
 @dataclass(frozen=True, slots=True)
 class Column:
     """One column of a table."""
@@ -361,15 +369,9 @@ class TablesRepo:
             self._db.all("SELECT COUNT(*) FROM tdb_rows WHERE table_seq = ?", (table.seq,))[0][0]
         )
 
-    def find_rows(
+    def _find_rows(
         self, table: Table, plan: Plan, read_roles: list[str] | None, *, with_total: bool
     ) -> tuple[list[Row], int]:
-        """One page of rows and the filtered total (≤5000).
-
-        ``read_roles`` None: no row filter (a key, or a table-level read); else only rows
-        whose ``read`` role is one of them. :class:`CursorNotFound` or :class:`NullOrderValue`
-        when the cursor cannot be used.
-        """
         where = ["r.table_seq = ?", *plan.where]
         args: list[Any] = [table.seq, *plan.args]
         if read_roles is not None:
@@ -403,6 +405,23 @@ class TablesRepo:
         if before:
             rows.reverse()
         return rows, total
+
+    def find_rows(
+        self, table: Table, plan: Plan, read_roles: list[str] | None, *, with_total: bool
+    ) -> tuple[list[Row], int]:
+        """One page of rows and the filtered total (≤5000).
+
+        ``read_roles`` None: no row filter (a key, or a table-level read); else only rows
+        whose ``read`` role is one of them. :class:`CursorNotFound` or :class:`NullOrderValue`
+        when the cursor cannot be used; :class:`QueryTooComplex` when SQLite refuses the
+        statement as too large.
+        """
+        try:
+            return self._find_rows(table, plan, read_roles, with_total=with_total)
+        except sqlite3.OperationalError as exc:
+            if any(needle in str(exc).lower() for needle in _TOO_COMPLEX):
+                raise QueryTooComplex(str(exc)) from None
+            raise
 
     def _cursor(
         self, table: Table, plan: Plan, order: list[tuple[str, bool]], before: bool

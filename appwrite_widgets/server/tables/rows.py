@@ -18,7 +18,7 @@ from ..http.errors import AppwriteError, invalid_param
 from ..http.routing import Ctx, RateSpec, Reply, Route
 from ..realtime.hub import hub_of
 from ..storage.connection import Conflict
-from ..storage.tables import CursorNotFound, NullOrderValue, Row, Table
+from ..storage.tables import CursorNotFound, NullOrderValue, QueryTooComplex, Row, Table
 from . import columns, permissions, queries
 from .schema import get_table, path_id
 
@@ -173,6 +173,8 @@ async def list_rows(ctx: Ctx) -> Reply:
             f"The order column '{exc}' had a null value. Cursor pagination "
             "requires all rows order column values are non-null.",
         ) from None
+    except QueryTooComplex:
+        raise queries.bad("Invalid query: The queries are too complex; use fewer values.") from None
     body = [row_model(table, r, plan.select) for r in rows]
     return Reply(200, {"total": total, "rows": body})
 
