@@ -77,6 +77,13 @@ each with its reason:
   with ``status: "available"``). Row ``search`` needs no full-text index (every word must
   appear, case-insensitively); ``equal`` is case-sensitive (MariaDB's collation is not).
   Reason: one SQLite file; the subset a small app needs (issue 16).
+* A row the caller cannot read is absent to them: a ``cursorAfter``/``cursorBefore`` on it is
+  400 ``general_cursor_not_found`` and a PATCH or DELETE (also increment, decrement and the
+  upsert of an existing row) by a caller who may neither read nor change it is 404
+  ``row_not_found``, word for word as for an absent row. Appwrite loads both rows without a
+  read check: the cursor is an ordering oracle (a hidden value recovered in ~20 probes) and the
+  401 tells that the row exists. A readable row the caller may not change is 401 with the
+  generic message (no roles named), as in Appwrite. Reason: issue 22 item 7.
 * A row ``search`` holds at most 100 words (Appwrite: no word cap, only the 4,096-character
   query), and any query SQLite refuses as too large is 400 ``general_query_invalid``. Reason:
   each word is one SQL condition and SQLite bounds an expression's depth (1,000); bad input

@@ -392,7 +392,7 @@ class TablesRepo:
         order = [(sql, desc) for sql, _, desc in plan.order] + [("r.seq", False)]
         before = plan.cursor is not None and plan.cursor[0] == "before"
         if plan.cursor is not None:
-            cond, cond_args = self._cursor(table, plan, order, before)
+            cond, cond_args = self._cursor(table, plan, order, before, read_roles)
             where.append(cond)
             args.extend(cond_args)
         direction = [(sql, desc != before) for sql, desc in order]
@@ -424,25 +424,35 @@ class TablesRepo:
             raise
 
     def _cursor(
-        self, table: Table, plan: Plan, order: list[tuple[str, bool]], before: bool
+        self,
+        table: Table,
+        plan: Plan,
+        order: list[tuple[str, bool]],
+        before: bool,
+        read_roles: list[str] | None,
     ) -> tuple[str, list[Any]]:
         assert plan.cursor is not None
         row_id = plan.cursor[1]
         exprs = ", ".join(sql for sql, _ in order)
-        found = self._db.all(
-            f"SELECT {exprs} FROM tdb_rows r WHERE r.table_seq = ? AND r.id = ?",
-            (table.seq, row_id),
-        )
+        sql = f"SELECT {exprs} FROM tdb_rows r WHERE r.table_seq = ? AND r.id = ?"
+        args: list[Any] = [table.seq, row_id]
+        if read_roles is not None:  # a row the caller cannot read is no anchor: as if absent
+            sql += (
+                " AND EXISTS (SELECT 1 FROM tdb_row_perms p WHERE p.row_seq = r.seq AND"
+                f" p.type = 'read' AND p.role IN ({','.join('?' * len(read_roles))}))"
+            )
+            args.extend(read_roles)
+        found = self._db.all(sql, args)
         if not found:
             raise CursorNotFound(row_id)
         values = list(found[0])
         for (_, attribute, _), value in zip(plan.order, values, strict=False):
             if value is None:
                 raise NullOrderValue(attribute)
-        ors, args = [], []
-        for i, (sql, desc) in enumerate(order):
+        ors, cond_args = [], []
+        for i, (expr, desc) in enumerate(order):
             op = ">" if desc == before else "<"
-            parts = [f"{order[j][0]} = ?" for j in range(i)] + [f"{sql} {op} ?"]
-            args.extend(values[: i + 1])
+            parts = [f"{order[j][0]} = ?" for j in range(i)] + [f"{expr} {op} ?"]
+            cond_args.extend(values[: i + 1])
             ors.append("(" + " AND ".join(parts) + ")")
-        return "(" + " OR ".join(ors) + ")", args
+        return "(" + " OR ".join(ors) + ")", cond_args

@@ -2,8 +2,9 @@
 
 Keys bypass every check. Other callers: create needs a table ``create`` role; read needs a
 table ``read`` role or, with ``rowSecurity``, a row ``read`` role (an unreadable row is 404, a
-list is filtered, or 401 when neither level can ever grant it); update/delete find the row
-without a read check, then need the table's or (``rowSecurity``) the row's role, else 401.
+list is filtered, or 401 when neither level can ever grant it); update/delete need the table's
+or (``rowSecurity``) the row's role, else 401 naming no roles, and a row the caller can neither
+read nor change is 404 like an absent one (so is a cursor on a row it cannot read).
 """
 
 from __future__ import annotations
@@ -96,6 +97,23 @@ def _can(table: Table, row: Row | None, type_: str, roles: list[str]) -> bool:
     return (
         row is not None and table.row_security and permissions.allows(row.permissions, type_, roles)
     )
+
+
+def _access(ctx: Ctx, table: Table, row: Row, type_: str) -> bool:
+    """Whether the caller may ``type_`` (update/delete) ``row``.
+
+    A row the caller may neither read nor ``type_`` is 404 as if absent (Appwrite answers 401
+    there, which tells that the row exists: a deliberate hardening); a readable one gives False
+    (the caller answers 401 with the generic message, naming no roles, as Appwrite does).
+    """
+    if ctx.key:
+        return True
+    roles = _roles(ctx)
+    if _can(table, row, type_, roles):
+        return True
+    if not _can(table, row, "read", roles):
+        raise _not_found(row.id)
+    return False
 
 
 def _row_id(ctx: Ctx) -> str:
@@ -201,20 +219,16 @@ async def update_row(ctx: Ctx) -> Reply:
     row = ctx.store.tables.get_row(table, row_id)
     if row is None:
         raise _not_found(row_id)
+    may_update = _access(ctx, table, row, "update")
+    if perms is not None and not ctx.key:
+        permissions.check_grantable(perms, _roles(ctx))
     values = columns.check_data(table.columns, data or {}, partial=True)
     merged = {**row.data, **values}
     new_perms = row.permissions if perms is None else perms
-    unchanged = merged == row.data and new_perms == row.permissions
-    if not ctx.key:
-        roles = _roles(ctx)
-        if perms is not None:
-            permissions.check_grantable(perms, roles)
-        needed = "read" if unchanged else "update"
-        if not _can(table, row, needed, roles):
-            source = row.permissions if table.row_security else table.permissions
-            raise permissions.unauthorized(source, needed, roles)
-    if unchanged:
-        return Reply(200, row_model(table, row))
+    if merged == row.data and new_perms == row.permissions:
+        return Reply(200, row_model(table, row))  # nothing to write: reading it is enough
+    if not may_update:
+        raise AppwriteError("user_unauthorized")
     updated = ctx.store.tables.update_row(row, merged, new_perms, ctx.now)
     body = row_model(table, updated)
     publish_row_event(ctx, "update", table, updated, body)
@@ -228,11 +242,8 @@ async def delete_row(ctx: Ctx) -> Reply:
     row = ctx.store.tables.get_row(table, row_id)
     if row is None:
         raise _not_found(row_id)
-    if not ctx.key:
-        roles = _roles(ctx)
-        if not _can(table, row, "delete", roles):
-            source = [*table.permissions, *(row.permissions if table.row_security else [])]
-            raise permissions.unauthorized(source, "delete", roles)
+    if not _access(ctx, table, row, "delete"):
+        raise AppwriteError("user_unauthorized")
     body = row_model(table, row)
     if not ctx.store.tables.delete_row(row):
         raise _not_found(row_id)
