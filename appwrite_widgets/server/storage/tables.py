@@ -363,12 +363,6 @@ class TablesRepo:
         with self._db.write() as db:
             return db.execute("DELETE FROM tdb_rows WHERE seq = ?", (row.seq,)).rowcount > 0
 
-    def count_rows(self, table: Table) -> int:
-        """Number of rows in a table."""
-        return int(
-            self._db.all("SELECT COUNT(*) FROM tdb_rows WHERE table_seq = ?", (table.seq,))[0][0]
-        )
-
     def _find_rows(
         self, table: Table, plan: Plan, read_roles: list[str] | None, *, with_total: bool
     ) -> tuple[list[Row], int]:

@@ -229,6 +229,7 @@ async def update_row(ctx: Ctx) -> Reply:
         return Reply(200, row_model(table, row))  # nothing to write: reading it is enough
     if not may_update:
         raise AppwriteError("user_unauthorized")
+    columns.check_required(table.columns, merged)
     updated = ctx.store.tables.update_row(row, merged, new_perms, ctx.now)
     body = row_model(table, updated)
     publish_row_event(ctx, "update", table, updated, body)

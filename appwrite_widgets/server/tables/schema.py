@@ -261,12 +261,8 @@ def column_creator(type_: str) -> Handler:
                 "column_limit_exceeded",
                 f"The maximum number or size of columns for table '{table.id}' has been reached.",
             )
-        if col.required and ctx.store.tables.count_rows(table):
-            # Appwrite cannot add a required column to a table that already has rows either.
-            raise AppwriteError(
-                "column_value_invalid",
-                "Cannot add a required column to a table that already has rows.",
-            )
+        # A required column may join a table with rows (Appwrite refuses only spatial types,
+        # which are not served): the old rows hold null until a PATCH supplies a value.
         try:
             ctx.store.tables.add_column(table, col)
         except Conflict:
