@@ -64,8 +64,18 @@ each with its reason:
   API key are not filed under the user, as on Appwrite. Reason: bounded storage, no worker.
 * ``LocalServer(fast_hashing=True)`` (used by the test suite) hashes sign-up passwords with
   Appwrite's lighter Argon2 option set; ``hashOptions`` always describe the stored hash.
-  The default is Appwrite's (64 MiB, 4 passes, 3 lanes), at most four hashes at a time.
-  Reason: test speed; the four-at-a-time cap bounds memory (64 MiB per hash).
+  The default is Appwrite's (64 MiB, 4 passes, 3 lanes). Reason: test speed.
+* Password hashing is bounded and fair: at most four Argon2 runs at a time (``hash_slots``),
+  at most 32 more waiting (``hash_waiting``; beyond, 503 ``general_server_error`` "The server
+  is busy checking other passwords …"), at most eight places per client address (429), the
+  free slots handed to the waiting addresses in turn. A password check (email sign-in, password
+  and email changes) also counts per address: 30 a minute (429 ``general_rate_limit_exceeded``;
+  API keys and ``rate_limits=False`` excepted). Appwrite limits email sign-ins per email only
+  (10 an hour), not per address. Reason: 40 sign-ins with unknown emails from one address
+  made another address's sign-in take 17 s instead of 0.4 s (issue 22 item 6).
+* An unknown email is verified against a dummy hash of the server's sign-up cost, so it takes
+  as long as a wrong password; Appwrite answers an unknown email without hashing (its timing
+  tells which emails have accounts). Reason: no account enumeration by timing.
 * Search is an approximation of MariaDB full text: the phrase as a substring, or every word as
   a prefix of a token of id/email/name/phone/``label:<name>``. Reason: SQLite, no full text.
 * Users converted from anonymous by ``PATCH /account/email`` show an email target (Appwrite

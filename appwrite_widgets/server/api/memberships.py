@@ -111,7 +111,7 @@ async def _invitee(ctx: Ctx, team: Team, email: str | None, name: str) -> User:
     if existing is not None:
         return existing
     # Appwrite gives invited users a random, unusable password hashed with its own options.
-    hashed = await hash_password(security.new_secret()[:32], security.APPWRITE_COST)
+    hashed = await hash_password(ctx, security.new_secret()[:32], security.APPWRITE_COST)
     created = ctx.store.users.create(
         user_id=security.unique_id(),
         email=email,

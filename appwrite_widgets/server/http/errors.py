@@ -8,6 +8,10 @@ from typing import Final
 # type -> (HTTP status, default message); texts follow Appwrite's app/config/errors.php.
 CATALOGUE: Final[dict[str, tuple[int, str]]] = {
     "general_unknown": (500, "Server Error"),
+    "general_server_error": (
+        500,
+        "There was an error processing your request. Please check the inputs and try again.",
+    ),
     "general_route_not_found": (
         404,
         "Route not found. Please ensure the endpoint is configured correctly and that the API "

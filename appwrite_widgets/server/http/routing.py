@@ -21,6 +21,7 @@ from ..storage.sessions import Session
 from ..storage.store import Store
 from ..storage.users import User
 from .errors import AppwriteError
+from .hashqueue import HashQueue
 from .network import IPNetwork, client_ip
 from .origins import LOCAL_PAGES, OriginPolicy
 from .params import Params
@@ -44,6 +45,7 @@ class Config:
     trusted_proxies: tuple[IPNetwork, ...] = ()
     signup_cost: tuple[int, int, int] = security.SIGNUP_COST  # Argon2 (memory, time, lanes)
     outbox: Outbox = field(default_factory=Outbox)  # mail is kept here, never sent
+    hashes: HashQueue = field(default_factory=HashQueue)  # every Argon2 run goes through it
 
 
 @dataclass
