@@ -15,7 +15,7 @@ from .http.routing import Config, Route
 from .realtime.endpoint import make_endpoint
 from .realtime.hub import Hub
 from .storage.store import Store
-from .tables import legacy, rows, schema
+from .tables import column_updates, legacy, rows, schema
 
 routes: list[Route] = [
     *account.routes,
@@ -25,6 +25,7 @@ routes: list[Route] = [
     *profile.routes,
     *health.routes,
     *schema.routes,
+    *column_updates.routes,
     *rows.routes,
     *legacy.routes,
 ]

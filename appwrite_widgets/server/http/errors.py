@@ -8,10 +8,7 @@ from typing import Final
 # type -> (HTTP status, default message); texts follow Appwrite's app/config/errors.php.
 CATALOGUE: Final[dict[str, tuple[int, str]]] = {
     "general_unknown": (500, "Server Error"),
-    "general_server_error": (
-        500,
-        "There was an error processing your request. Please check the inputs and try again.",
-    ),
+    "general_server_error": (500, "An internal server error occurred."),
     "general_route_not_found": (
         404,
         "Route not found. Please ensure the endpoint is configured correctly and that the API "
@@ -120,6 +117,11 @@ CATALOGUE: Final[dict[str, tuple[int, str]]] = {
     "column_limit_exceeded": (
         400,
         "The maximum number or size of columns for this table has been reached.",
+    ),
+    "column_type_invalid": (400, "The column '%s' type is invalid."),
+    "column_invalid_resize": (
+        400,
+        "Existing data is too large for new size, truncate your existing data then try again.",
     ),
     "column_value_invalid": (
         400,

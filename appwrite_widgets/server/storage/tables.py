@@ -155,6 +155,17 @@ class TablesRepo:
     def _database(r: sqlite3.Row) -> Database:
         return Database(r["id"], r["name"], bool(r["enabled"]), r["created_at"], r["updated_at"])
 
+    def update_database(self, db_id: str, name: str, enabled: bool, now: float) -> Database:
+        """Set a database's name and ``enabled``."""
+        with self._db.write() as db:
+            db.execute(
+                "UPDATE tdb_databases SET name = ?, enabled = ?, updated_at = ? WHERE id = ?",
+                (name, int(enabled), now, db_id),
+            )
+        found = self.get_database(db_id)
+        assert found is not None
+        return found
+
     def delete_database(self, db_id: str) -> bool:
         """Delete a database with its tables and rows."""
         with self._db.write() as db:
@@ -289,6 +300,52 @@ class TablesRepo:
                 self._insert_column(db, table.seq, col)
         except sqlite3.IntegrityError as exc:
             raise Conflict(str(exc)) from exc
+
+    def update_column(self, table: Table, key: str, col: Column) -> None:
+        """Replace column ``key`` with ``col``; a new key is carried into every row.
+
+        :class:`Conflict` when the new key exists.
+        """
+        try:
+            with self._db.write() as db:
+                db.execute(
+                    "UPDATE tdb_columns SET key = ?, required = ?, size = ?, min = ?, max = ?,"
+                    " dflt = ?, updated_at = ? WHERE table_seq = ? AND key = ?",
+                    (
+                        col.key,
+                        int(col.required),
+                        col.size,
+                        col.min,
+                        col.max,
+                        json.dumps(col.default),
+                        col.updated_at,
+                        table.seq,
+                        key,
+                    ),
+                )
+                if col.key == key:
+                    return
+                rows = db.execute(
+                    "SELECT seq, data FROM tdb_rows WHERE table_seq = ?", (table.seq,)
+                ).fetchall()
+                for seq, raw in rows:
+                    data = json.loads(raw)
+                    if key in data:
+                        data[col.key] = data.pop(key)
+                        db.execute(
+                            "UPDATE tdb_rows SET data = ? WHERE seq = ?", (json.dumps(data), seq)
+                        )
+        except sqlite3.IntegrityError as exc:
+            raise Conflict(str(exc)) from exc
+
+    def column_values(self, table: Table, key: str) -> list[Any]:
+        """Every row's stored value of column ``key`` (nulls and absent ones left out)."""
+        path = f'$."{key}"'
+        rows = self._db.all(
+            "SELECT json_type(data, ?), json_extract(data, ?) FROM tdb_rows WHERE table_seq = ?",
+            (path, path, table.seq),
+        )
+        return [json.loads(v) if t == "array" else v for t, v in rows if t not in (None, "null")]
 
     def delete_column(self, table: Table, key: str) -> bool:
         """Drop a column and its values from every row."""

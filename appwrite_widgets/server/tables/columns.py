@@ -172,12 +172,15 @@ def model(col: Column, fmt_time: Any) -> dict[str, Any]:
     return out
 
 
-def _int_param(params: Params, name: str) -> int | None:
+def int_param(params: Params, name: str) -> int | None:
+    """An int64 parameter (a JSON number or its digits), None when absent, else 400."""
     value = params.raw(name)
     if value is None:
         return None
     if isinstance(value, str) and re.fullmatch(r"-?\d{1,19}", value):
         value = int(value)
+    if isinstance(value, float) and value.is_integer() and abs(value) < 2**63:
+        value = int(value)  # 40.0: what an SDK typed ``float`` sends for 40
     if isinstance(value, bool) or not isinstance(value, int) or not INT_MIN <= value <= INT_MAX:
         raise invalid_param(name, "Value must be a valid integer")
     return value
@@ -194,13 +197,13 @@ def from_params(type_: str, params: Params, now: float) -> Column:
     array = bool(params.boolean("array", default=False))
     size = lo = hi = None
     if type_ in MAX_SIZE:
-        size = _int_param(params, "size")
+        size = int_param(params, "size")
         if size is None:
             params.required("size")
         if size is None or not 1 <= size <= MAX_SIZE[type_]:
             raise invalid_param("size", _RANGE.format(lo=1, hi=MAX_SIZE[type_]))
     if type_ == "integer":
-        lo, hi = _int_param(params, "min"), _int_param(params, "max")
+        lo, hi = int_param(params, "min"), int_param(params, "max")
         if (INT_MIN if lo is None else lo) > (INT_MAX if hi is None else hi):
             raise AppwriteError(
                 "column_value_invalid", "Minimum value must be lesser than maximum value"
@@ -212,7 +215,7 @@ def from_params(type_: str, params: Params, now: float) -> Column:
     if required or array:
         raise AppwriteError("column_default_unsupported")
     if type_ == "integer":
-        default = _int_param(params, "default")
+        default = int_param(params, "default")
     try:
         checked = check_scalar(col, default)
     except AppwriteError as exc:

@@ -16,7 +16,7 @@ from typing import Any
 
 from ..http.errors import AppwriteError, legacy_text, legacy_type
 from ..http.routing import Ctx, Handler, RateSpec, Reply, Route
-from . import rows, schema
+from . import column_updates, rows, schema
 from .columns import TYPES
 
 Convert = Callable[[Any], Any]
@@ -95,6 +95,7 @@ routes = [
     Route("POST", "/databases", legacy(schema.create_database), "databases.write"),
     Route("GET", "/databases", legacy(schema.list_databases), "databases.read"),
     Route("GET", _DB, legacy(schema.read_database), "databases.read"),
+    Route("PUT", _DB, legacy(schema.update_database), "databases.write"),
     Route("DELETE", _DB, legacy(schema.delete_database), "databases.write"),
     Route("POST", _DB + "/collections", legacy(schema.create_table, _table), "collections.write"),
     Route("GET", _DB + "/collections", legacy(schema.list_tables, _TABLES), "collections.read"),
@@ -112,6 +113,15 @@ routes = [
             "POST",
             f"{_COLLECTION}/attributes/{type_}",
             legacy(schema.column_creator(type_)),
+            "collections.write",
+        )
+        for type_ in TYPES
+    ),
+    *(
+        Route(
+            "PATCH",
+            f"{_COLLECTION}/attributes/{type_}/{{key}}",
+            legacy(column_updates.column_updater(type_)),
             "collections.write",
         )
         for type_ in TYPES

@@ -147,6 +147,20 @@ async def read_database(ctx: Ctx) -> Reply:
     return Reply(200, database_model(get_database(ctx)))
 
 
+async def update_database(ctx: Ctx) -> Reply:
+    """PUT /tablesdb/{databaseId}: ``name`` if sent; ``enabled`` always (default true).
+
+    As in Appwrite 1.9.6, omitting ``enabled`` enables the database again (the Python SDK
+    omits it when not given).
+    """
+    db = get_database(ctx)
+    name = _name(ctx.params) if ctx.params.has("name") else db.name
+    enabled = ctx.params.boolean("enabled", default=True) is not False
+    return Reply(
+        200, database_model(ctx.store.tables.update_database(db.id, name, enabled, ctx.now))
+    )
+
+
 async def delete_database(ctx: Ctx) -> Reply:
     """DELETE /tablesdb/{databaseId}."""
     ctx.store.tables.delete_database(get_database(ctx).id)
@@ -316,6 +330,7 @@ routes = [
     Route("POST", "/tablesdb", create_database, "databases.write"),
     Route("GET", "/tablesdb", list_databases, "databases.read"),
     Route("GET", _DB, read_database, "databases.read"),
+    Route("PUT", _DB, update_database, "databases.write"),
     Route("DELETE", _DB, delete_database, "databases.write"),
     Route("POST", _DB + "/tables", create_table, "tables.write"),
     Route("GET", _DB + "/tables", list_tables, "tables.read"),
