@@ -88,12 +88,21 @@ each with its reason:
   appear, case-insensitively); ``equal`` is case-sensitive (MariaDB's collation is not).
   Reason: one SQLite file; the subset a small app needs (issue 16).
 * A row the caller cannot read is absent to them: a ``cursorAfter``/``cursorBefore`` on it is
-  400 ``general_cursor_not_found`` and a PATCH or DELETE (also increment, decrement and the
-  upsert of an existing row) by a caller who may neither read nor change it is 404
-  ``row_not_found``, word for word as for an absent row. Appwrite loads both rows without a
+  400 ``general_cursor_not_found`` and a PATCH or DELETE by a caller who may neither read nor
+  change it is 404 ``row_not_found``, word for word as for an absent row (an increment or
+  decrement: 404 ``column_not_found``, Appwrite's answer for an absent row there). An upsert
+  of such a row stays 401: its absent-row answer is a create, so nothing is hidden by a 404. Appwrite loads both rows without a
   read check: the cursor is an ordering oracle (a hidden value recovered in ~20 probes) and the
   401 tells that the row exists. A readable row the caller may not change is 401 with the
   generic message (no roles named), as in Appwrite. Reason: issue 22 item 7.
+* TablesDB writes added in issue 22: a column update whose route names another type than the
+  column's is 400 ``column_type_invalid`` (Appwrite's check never fires and changes the column
+  anyway). Increment/decrement serve integer columns (no float columns here), count a null as
+  0, refuse a fractional step on an integer column (400) and keep the result within the
+  column's own ``min``/``max`` (400 ``column_limit_exceeded``; Appwrite checks only the
+  request's ``max``/``min``). An upsert that changes nothing still needs the ``update`` role
+  (Appwrite skips it before checking). A bulk create (``rows``) writes all its rows in one
+  transaction or none. Reason: a row never leaves its column's rules; no partial writes.
 * A row ``search`` holds at most 100 words (Appwrite: no word cap, only the 4,096-character
   query), and any query SQLite refuses as too large is 400 ``general_query_invalid``. Reason:
   each word is one SQL condition and SQLite bounds an expression's depth (1,000); bad input

@@ -138,6 +138,7 @@ CATALOGUE: Final[dict[str, tuple[int, str]]] = {
         "The row data and permissions are missing. You must provide either row data or "
         "permissions to be updated.",
     ),
+    "row_update_conflict": (409, "Remote row is newer than local."),
     "row_already_exists": (
         409,
         "Row with the requested ID already exists. Try again with a different ID or use "

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -87,6 +88,17 @@ class Table:
     created_at: float
     updated_at: float
     columns: dict[str, Column]
+
+
+@dataclass(frozen=True, slots=True)
+class NewRow:
+    """A row to insert: its ID, checked values, permissions and dates."""
+
+    id: str
+    data: dict[str, Any]
+    permissions: list[str]
+    created_at: float
+    updated_at: float
 
 
 @dataclass(frozen=True, slots=True)
@@ -393,6 +405,68 @@ class TablesRepo:
         except sqlite3.IntegrityError as exc:
             raise Conflict(str(exc)) from exc
         return Row(seq, row_id, data, permissions, created_at, updated_at)
+
+    def insert_rows(self, table: Table, rows: list[NewRow]) -> list[Row]:
+        """Insert several rows in one transaction (all or none).
+
+        :class:`Conflict` when an ID exists (in the table or twice in ``rows``).
+        """
+        made: list[Row] = []
+        try:
+            with self._db.write() as db:
+                for new in rows:
+                    cur = db.execute(
+                        "INSERT INTO tdb_rows (table_seq, id, data, permissions, created_at,"
+                        " updated_at) VALUES (?,?,?,?,?,?)",
+                        (
+                            table.seq,
+                            new.id,
+                            json.dumps(new.data),
+                            json.dumps(new.permissions),
+                            new.created_at,
+                            new.updated_at,
+                        ),
+                    )
+                    seq = int(cur.lastrowid or 0)
+                    db.executemany(
+                        "INSERT OR IGNORE INTO tdb_row_perms VALUES (?,?,?)",
+                        _perm_lines(seq, new.permissions),
+                    )
+                    made.append(
+                        Row(seq, new.id, new.data, new.permissions, new.created_at, new.updated_at)
+                    )
+        except sqlite3.IntegrityError as exc:
+            raise Conflict(str(exc)) from exc
+        return made
+
+    def add_to(
+        self,
+        table: Table,
+        row_id: str,
+        key: str,
+        step: int,
+        now: float,
+        check: Callable[[int], None],
+    ) -> Row | None:
+        """Add ``step`` to the row's number ``key`` (null counts as 0) in one transaction.
+
+        ``check(result)`` may raise to refuse (nothing is written); None when the row is gone.
+        """
+        with self._db.write() as db:
+            found = db.execute(
+                "SELECT * FROM tdb_rows WHERE table_seq = ? AND id = ?", (table.seq, row_id)
+            ).fetchone()
+            if found is None:
+                return None
+            row = _row(found)
+            result = int(row.data.get(key) or 0) + step
+            check(result)
+            data = {**row.data, key: result}
+            db.execute(
+                "UPDATE tdb_rows SET data = ?, updated_at = ? WHERE seq = ?",
+                (json.dumps(data), now, row.seq),
+            )
+        return Row(row.seq, row.id, data, row.permissions, row.created_at, now)
 
     def get_row(self, table: Table, row_id: str) -> Row | None:
         """The row (no permission check) or None."""

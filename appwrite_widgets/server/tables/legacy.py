@@ -27,6 +27,7 @@ PARAMS = {
     "attributes": "columns",
     "documentId": "rowId",
 }
+_RENAMED_IN = {**PARAMS, "documents": "rows"}  # bulk create; not mapped back in messages
 PATH = {"collectionId": "tableId", "documentId": "rowId"}
 
 
@@ -67,7 +68,7 @@ def legacy(handler: Handler, convert: Convert = _same) -> Handler:
     async def run(ctx: Ctx) -> Reply:
         inner = dataclasses.replace(
             ctx,
-            params=ctx.params.renamed(PARAMS),
+            params=ctx.params.renamed(_RENAMED_IN),
             path={PATH.get(k, k): v for k, v in ctx.path.items()},
         )
         try:
@@ -90,6 +91,12 @@ _DOCUMENTS = _COLLECTION + "/documents"
 _TABLES = _listing("tables", "collections", _table)
 _COLUMNS = _listing("columns", "attributes", _same)
 _ROWS = _listing("rows", "documents", _row)
+
+
+def _created(body: Any) -> Any:
+    """One created document, or the list a bulk create answers (it has no ``$id``)."""
+    return _row(body) if "$id" in body else _ROWS(body)
+
 
 routes = [
     Route("POST", "/databases", legacy(schema.create_database), "databases.write"),
@@ -136,7 +143,7 @@ routes = [
     Route(
         "POST",
         _DOCUMENTS,
-        legacy(rows.create_row, _row),
+        legacy(rows.create_row, _created),
         "documents.write",
         rate=RateSpec(120, 60, rows.abuse_key("doc-create")),
     ),
@@ -148,6 +155,13 @@ routes = [
         legacy(rows.update_row, _row),
         "documents.write",
         rate=RateSpec(120, 60, rows.abuse_key("doc-update")),
+    ),
+    Route(
+        "PUT",
+        _DOCUMENTS + "/{documentId}",
+        legacy(rows.upsert_row, _row),
+        "documents.write",
+        rate=RateSpec(120, 60, rows.abuse_key("doc-upsert")),
     ),
     Route(
         "DELETE",
