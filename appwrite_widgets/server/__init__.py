@@ -62,6 +62,12 @@ each with its reason:
   session and user events named in the protocol notes, synchronously (Appwrite's audit
   worker is asynchronous and keeps entries for a retention period). Actions done with an
   API key are not filed under the user, as on Appwrite. Reason: bounded storage, no worker.
+* ``GET /teams/{id}/logs`` keeps the newest 1000 entries per team (team create/update,
+  membership create/update/delete, written synchronously; they go with the team). A prefs
+  update is listed as ``team.update``: Appwrite files it under a resource that never matches,
+  so it never shows. Reason: bounded storage, no worker; the log tells what changed.
+* ``DELETE /account`` also closes the user's Realtime sockets (Appwrite publishes no event and
+  leaves them open). Reason: a deleted user hears nothing more, as after ``DELETE /users/{id}``.
 * ``LocalServer(fast_hashing=True)`` (used by the test suite) hashes sign-up passwords with
   Appwrite's lighter Argon2 option set; ``hashOptions`` always describe the stored hash.
   The default is Appwrite's (64 MiB, 4 passes, 3 lanes). Reason: test speed.
@@ -91,10 +97,11 @@ each with its reason:
   400 ``general_cursor_not_found`` and a PATCH or DELETE by a caller who may neither read nor
   change it is 404 ``row_not_found``, word for word as for an absent row (an increment or
   decrement: 404 ``column_not_found``, Appwrite's answer for an absent row there). An upsert
-  of such a row stays 401: its absent-row answer is a create, so nothing is hidden by a 404. Appwrite loads both rows without a
-  read check: the cursor is an ordering oracle (a hidden value recovered in ~20 probes) and the
-  401 tells that the row exists. A readable row the caller may not change is 401 with the
-  generic message (no roles named), as in Appwrite. Reason: issue 22 item 7.
+  of such a row stays 401: its absent-row answer is a create, so nothing is hidden by a 404.
+  Appwrite loads both rows without a read check: the cursor is an ordering oracle (a hidden
+  value recovered in ~20 probes) and the 401 tells that the row exists. A readable row the
+  caller may not change is 401 with the generic message (no roles named), as in Appwrite.
+  Reason: issue 22 item 7.
 * TablesDB writes added in issue 22: a column update whose route names another type than the
   column's is 400 ``column_type_invalid`` (Appwrite's check never fires and changes the column
   anyway). Increment/decrement serve integer columns (no float columns here), count a null as

@@ -9,7 +9,7 @@ from __future__ import annotations
 from starlette.applications import Starlette
 from starlette.routing import WebSocketRoute
 
-from .api import account, health, memberships, profile, teams, users
+from .api import account, account_delete, health, memberships, profile, team_details, teams, users
 from .http.pipeline import build_app
 from .http.routing import Config, Route
 from .realtime.endpoint import make_endpoint
@@ -22,6 +22,8 @@ routes: list[Route] = [
     *users.routes,
     *teams.routes,
     *memberships.routes,
+    *team_details.routes,
+    *account_delete.routes,
     *profile.routes,
     *health.routes,
     *schema.routes,

@@ -16,7 +16,7 @@ from ..http.routing import Ctx, RateSpec, Reply, Route
 from ..mail import Mail
 from ..storage.teams import Membership, Team
 from ..storage.users import User
-from .sessions import create_session
+from .sessions import create_session, log_team_event
 from .signup import hash_password
 
 
@@ -62,6 +62,7 @@ async def update_team(ctx: Ctx) -> Reply:
         )
     _require_owner(ctx, team.id)
     ctx.store.teams.rename(team.id, name, ctx.now)
+    log_team_event(ctx, team.id, "team.update")
     updated = ctx.store.teams.get(team.id)
     assert updated is not None
     return Reply(200, models.team(updated))
@@ -167,6 +168,7 @@ async def create_membership(ctx: Ctx) -> Reply:
         ctx.store.memberships.set_secret(membership_id, security.sha256_hex(secret))
     if url is not None and not ctx.key:
         _send_invitation(ctx, team, user, membership_id, secret, url)
+    log_team_event(ctx, team.id, "membership.create")
     membership = ctx.store.memberships.get(membership_id)
     assert membership is not None
     return Reply(201, models.membership(membership))
@@ -221,6 +223,7 @@ async def accept_membership(ctx: Ctx) -> Reply:
         raise AppwriteError("team_invite_mismatch")
     if not ctx.store.memberships.accept(membership.id, membership.user_id, ctx.now):
         raise AppwriteError("membership_already_confirmed")
+    log_team_event(ctx, team_id, "membership.update", ctx.store.users.get(membership.user_id))
     reply = Reply(200)
     if ctx.user is None:
         invitee = ctx.store.users.get(membership.user_id)
@@ -251,6 +254,7 @@ async def delete_membership(ctx: Ctx) -> Reply:
     if not ctx.key and (ctx.user is None or ctx.user.id != membership.user_id):
         _require_owner(ctx, team.id)
     ctx.store.memberships.delete(membership.id)
+    log_team_event(ctx, team.id, "membership.delete")
     return Reply(204)
 
 

@@ -12,6 +12,7 @@ from ..http.routing import Ctx, Reply, Route
 from ..storage.connection import Conflict
 from ..storage.teams import Membership, Team
 from . import listing
+from .sessions import log_team_event
 
 TEAM_ATTRIBUTES: dict[str, Callable[[Team], Any]] = {
     "$id": lambda t: t.id,
@@ -83,6 +84,7 @@ async def create_team(ctx: Ctx) -> Reply:
         team = ctx.store.teams.create(team_id=team_id, name=name, now=ctx.now, owner=owner)
     except Conflict:
         raise AppwriteError("team_already_exists") from None
+    log_team_event(ctx, team.id, "team.create")
     return Reply(201, models.team(team))
 
 

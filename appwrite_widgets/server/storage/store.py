@@ -7,7 +7,7 @@ import sqlite3
 from pathlib import Path
 
 from .connection import Connection
-from .logs import LogsRepo
+from .logs import LogsRepo, TeamLogsRepo
 from .sessions import SessionsRepo, TokensRepo
 from .tables import TablesRepo
 from .teams import MembershipsRepo, TeamsRepo
@@ -83,6 +83,16 @@ CREATE TABLE IF NOT EXISTS logs (
     user_agent TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX IF NOT EXISTS logs_user ON logs(user_id, seq);
+CREATE TABLE IF NOT EXISTS team_logs (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    team_id TEXT NOT NULL REFERENCES teams(id) ON DELETE CASCADE,
+    event TEXT NOT NULL,
+    time REAL NOT NULL,
+    actor TEXT NOT NULL DEFAULT '{}',
+    ip TEXT NOT NULL DEFAULT '',
+    user_agent TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX IF NOT EXISTS team_logs_team ON team_logs(team_id, seq);
 CREATE TABLE IF NOT EXISTS tdb_databases (
     seq INTEGER PRIMARY KEY AUTOINCREMENT,
     id TEXT NOT NULL UNIQUE,
@@ -180,6 +190,7 @@ class Store:
         self.sessions = SessionsRepo(self._db)
         self.tokens = TokensRepo(self._db)
         self.logs = LogsRepo(self._db)
+        self.team_logs = TeamLogsRepo(self._db)
         self.teams = TeamsRepo(self._db)
         self.memberships = MembershipsRepo(self._db)
         self.tables = TablesRepo(self._db)
