@@ -57,6 +57,10 @@ def _table(server: LocalServer) -> tuple[TablesDB, str]:
 
 def test_python_sdk_database_and_column_updates(server: LocalServer) -> None:
     tdb, db_id = _table(server)
+    # The answers carry no ``description`` (Appwrite 1.9.6); SDK 27 declares it but defaults it.
+    assert tdb.get(database_id=db_id).description == ""
+    assert tdb.get_table(database_id=db_id, table_id="items").description == ""
+    assert tdb.get_column(database_id=db_id, table_id="items", key="name").description == ""
     off = tdb.update(database_id=db_id, name="SDK 2", enabled=False)
     assert off.name == "SDK 2" and off.enabled is False
     assert tdb.update(database_id=db_id, name="SDK 3").enabled is True  # 1.9.6: default true

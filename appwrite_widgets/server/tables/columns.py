@@ -155,7 +155,6 @@ def model(col: Column, fmt_time: Any) -> dict[str, Any]:
         "array": col.array,
         "$createdAt": fmt_time(col.created_at),
         "$updatedAt": fmt_time(col.updated_at),
-        "description": "",
     }
     if col.type in ("varchar", "string"):
         out.update(size=col.size, default=col.default, encrypt=False)

@@ -60,7 +60,6 @@ def database_model(db: Database) -> dict[str, Any]:
     return {
         "$id": db.id,
         "name": db.name,
-        "description": "",
         "$createdAt": models.fmt_time(db.created_at),
         "$updatedAt": models.fmt_time(db.updated_at),
         "enabled": db.enabled,
@@ -77,7 +76,6 @@ def table_model(table: Table) -> dict[str, Any]:
         "$permissions": list(table.permissions),
         "databaseId": table.database_id,
         "name": table.name,
-        "description": "",
         "enabled": table.enabled,
         "rowSecurity": table.row_security,
         "columns": [columns.model(c, models.fmt_time) for c in table.columns.values()],
