@@ -72,7 +72,7 @@ each with its reason:
   Appwrite's lighter Argon2 option set; ``hashOptions`` always describe the stored hash.
   The default is Appwrite's (64 MiB, 4 passes, 3 lanes). Reason: test speed.
 * Password hashing is bounded and fair: at most four Argon2 runs at a time (``hash_slots``),
-  at most 32 more waiting (``hash_waiting``; beyond, 503 ``general_server_error`` "The server
+  at most 64 more waiting (``hash_waiting``; beyond, 503 ``general_server_error`` "The server
   is busy checking other passwords …"), at most eight places per client address (429), the
   free slots handed to the waiting addresses in turn. A password check (email sign-in, password
   and email changes) also counts per address: 30 a minute (429 ``general_rate_limit_exceeded``;

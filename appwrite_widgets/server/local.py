@@ -75,7 +75,7 @@ class LocalServer:
         max_connections: int = 200,
         fast_hashing: bool = False,
         hash_slots: int = 4,
-        hash_waiting: int = 32,
+        hash_waiting: int = 64,
     ) -> None:
         if not security.is_valid_id(project):
             raise ValueError(f"invalid project ID: {project!r}")

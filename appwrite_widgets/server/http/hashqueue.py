@@ -37,7 +37,7 @@ class HashQueue:
     (``wait_for`` waits on them, for tests and tools).
     """
 
-    def __init__(self, slots: int = 4, waiting: int = 32, per_address: int = 8) -> None:
+    def __init__(self, slots: int = 4, waiting: int = 64, per_address: int = 8) -> None:
         self.slots, self.waiting, self.per_address = slots, waiting, per_address
         self._free = slots
         self._queues: dict[str, deque[asyncio.Future[None]]] = {}
