@@ -107,9 +107,11 @@ each with its reason:
   anyway). Increment/decrement serve integer columns (no float columns here), count a null as
   0, refuse a fractional step on an integer column (400) and keep the result within the
   column's own ``min``/``max`` (400 ``column_limit_exceeded``; Appwrite checks only the
-  request's ``max``/``min``). An upsert that changes nothing still needs the ``update`` role
-  (Appwrite skips it before checking). A bulk create (``rows``) writes all its rows in one
-  transaction or none. Reason: a row never leaves its column's rules; no partial writes.
+  request's ``max``/``min``); a disabled database answers 404 to them, as to every other
+  non-key route (Appwrite does not check it there). An upsert that changes nothing still
+  needs the ``update`` role (Appwrite skips it before checking). A bulk create (``rows``)
+  writes all its rows in one transaction or none. Reason: a row never leaves its column's
+  rules; no partial writes.
 * A row ``search`` holds at most 100 words (Appwrite: no word cap, only the 4,096-character
   query), and any query SQLite refuses as too large is 400 ``general_query_invalid``. Reason:
   each word is one SQL condition and SQLite bounds an expression's depth (1,000); bad input
