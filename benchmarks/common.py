@@ -117,6 +117,8 @@ class ServerInfo:
     project: str
     api_key: str
     pid: int
+    #: send one command line to the server process and read its JSON answer (see serve.py)
+    ask: Callable[[str], Any] | None = None
 
 
 @contextmanager
@@ -133,12 +135,19 @@ def server_process(**options: Any) -> Iterator[ServerInfo]:
         text=True,
     )
     assert proc.stdin is not None and proc.stdout is not None
+    stdin, stdout = proc.stdin, proc.stdout
+
+    def ask(command: str) -> Any:
+        stdin.write(command + "\n")
+        stdin.flush()
+        return json.loads(stdout.readline())
+
     try:
         line = proc.stdout.readline()
         if not line:
             raise RuntimeError("benchmark server did not start")
         info = json.loads(line)
-        yield ServerInfo(info["endpoint"], info["project"], info["api_key"], proc.pid)
+        yield ServerInfo(info["endpoint"], info["project"], info["api_key"], proc.pid, ask)
     finally:
         proc.stdin.close()
         try:

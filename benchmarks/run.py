@@ -1,4 +1,4 @@
-"""``make bench``: every figure of issues #7 and #13 side by side, with its bound and ratio.
+"""``make bench``: every figure of issues #7, #13 and #22 side by side, with its bound and ratio.
 
 Usage: ``.venv/bin/python benchmarks/run.py [--only NAME ...] [--with-test-suite]``.
 Exits 1 when a bound is missed.
@@ -18,6 +18,7 @@ import bench_client
 import bench_fanout
 import bench_import
 import bench_realtime
+import bench_realtime_fanout
 import bench_requests
 import bench_restore
 import bench_server
@@ -33,6 +34,7 @@ SECTIONS: dict[str, Callable[[], list[Row]]] = {
     "import": bench_import.run,
     "restore": bench_restore.run,
     "realtime": bench_realtime.run,
+    "rtload": bench_realtime_fanout.run,
     "tables": bench_tables.run,
     "useragent": bench_useragent.run,
 }

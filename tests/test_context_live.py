@@ -227,7 +227,7 @@ async def test_session_expiry_warns_then_signs_out(tmp_path: Any) -> None:
             nav = NavBar(ctx)
             await until(ctx, lambda: ctx.expires_soon)  # 2 s left < 60 s of warning
             assert ctx.is_authenticated
-            assert any(EXPIRES_SOON in str(getattr(w, "value", "")) for w in nav.children)
+            assert (nav.message, nav.tone) == (EXPIRES_SOON, "warning")
             await until(ctx, lambda: not ctx.is_authenticated)
             assert ctx.error == SESSION_EXPIRED and not ctx.expires_soon
             nav.close()

@@ -174,17 +174,17 @@ def test_dashboard_stops_its_standalone_server_at_exit() -> None:
 # -- widget state saved by nbclient (the DESIGN.md pitfall) -----------------------------------
 
 SIGN_IN_CELLS = [
-    # What a person does in the browser: type into the form and press "Sign in".
+    # What a person does in the browser: type into the form and press Enter.
     """
-email_box, password_box, remember_box, submit, error_line = form.children
-email_box.value = "ada@example.com"
-password_box.value = "ada-demo-password"
-submit.click()
-print("field cleared at once:", password_box.value == "")
+# The message the form's page sends on Enter (the password is never widget state).
+form._handle_msg({"content": {"data": {"method": "custom", "content": {
+    "kind": "sign-in", "email": "ada@example.com", "password": "ada-demo-password",
+    "remember": False}}}, "buffers": []})
+print("signing in:", form.busy)
 """,
     """
-await form.wait_idle()  # the sign-in the click started
-sessions_panel = sessions.children[0].children[1]
+await form.wait_idle()  # the sign-in the message started
+sessions_panel = sessions.children[0]
 await sessions_panel.wait_idle()  # the list it loads on sign-in
 print(ctx, len(ctx.sessions))
 await events.wait_idle()  # the events listing for Ada
@@ -217,7 +217,7 @@ def test_saved_widget_state_holds_no_secret(tmp_path: Path) -> None:
     assert state, "nbclient should have saved the widget state"
     outputs = [o for c in nb.cells[-2:] for o in c.outputs]
     printed = "".join(o.get("text", "") for o in outputs)
-    assert "field cleared at once: True" in printed
+    assert "signing in: True" in printed
     assert "SessionContext(signed_in=True, user='ada@example.com', admin=True) 1" in printed
     assert "Release party · " in printed and "| delete offered: True" in printed
     # The signed-in state really was captured (so a leak would have been visible) ...

@@ -29,6 +29,8 @@ from appwrite_widgets.client._errors import (
     UnauthorizedError,
 )
 from appwrite_widgets.client._models import (
+    Identity,
+    IdentityList,
     Jwt,
     Log,
     LogList,
@@ -70,6 +72,8 @@ __all__ = [
     "Database",
     "DatabaseList",
     "ForbiddenError",
+    "Identity",
+    "IdentityList",
     "InvalidArgumentError",
     "InvalidInputError",
     "Jwt",

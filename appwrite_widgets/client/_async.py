@@ -19,6 +19,7 @@ from appwrite_widgets.client._base import BaseClient
 from appwrite_widgets.client._core import Prepared
 from appwrite_widgets.client._io import received
 from appwrite_widgets.client._models import (
+    IdentityList,
     Jwt,
     LogList,
     Membership,
@@ -171,6 +172,55 @@ class AsyncClientShell(BaseClient[httpx.AsyncClient, httpx.AsyncBaseTransport]):
     async def create_jwt(self, *, duration: int | None = None) -> Jwt:
         """``POST /account/jwts``: a JWT for this session (``duration`` s, default 900)."""
         return await self.send(calls.create_jwt(duration=duration))
+
+    # -- Account: codes, links, recovery, verification, identities ----------------------------
+
+    async def create_email_token(
+        self, email: str, *, user_id: str = "unique()", phrase: bool = False
+    ) -> Token:
+        """``POST /account/tokens/email``: mail a 6-digit code; then ``create_session``."""
+        return await self.send(calls.create_email_token(email, user_id=user_id, phrase=phrase))
+
+    async def create_magic_url_token(
+        self,
+        email: str,
+        *,
+        user_id: str = "unique()",
+        url: str | None = None,
+        phrase: bool = False,
+    ) -> Token:
+        """``POST /account/tokens/magic-url``: mail a sign-in link to ``url``."""
+        return await self.send(
+            calls.create_magic_url_token(email, user_id=user_id, url=url, phrase=phrase)
+        )
+
+    async def update_magic_url_session(self, user_id: str, secret: str) -> Session:
+        """``PUT /account/sessions/magic-url``: sign in with a magic link's values."""
+        return await self.send(calls.update_magic_url_session(user_id, secret))
+
+    async def create_recovery(self, email: str, url: str) -> Token:
+        """``POST /account/recovery``: mail a password-reset link to ``url``."""
+        return await self.send(calls.create_recovery(email, url))
+
+    async def update_recovery(self, user_id: str, secret: str, password: str) -> Token:
+        """``PUT /account/recovery``: set the new password with the link's values."""
+        return await self.send(calls.update_recovery(user_id, secret, password))
+
+    async def create_verification(self, url: str) -> Token:
+        """``POST /account/verifications/email``: mail a verification link to ``url``."""
+        return await self.send(calls.create_verification(url))
+
+    async def update_verification(self, user_id: str, secret: str) -> Token:
+        """``PUT /account/verifications/email``: confirm the email with the link's values."""
+        return await self.send(calls.update_verification(user_id, secret))
+
+    async def list_identities(self, *, queries: Sequence[str] | None = None) -> IdentityList:
+        """``GET /account/identities``: the provider accounts linked to the user."""
+        return await self.send(calls.list_identities(queries=queries))
+
+    async def delete_identity(self, identity_id: str) -> None:
+        """``DELETE /account/identities/{id}``: unlink a provider account."""
+        return await self.send(calls.delete_identity(identity_id))
 
     # -- Teams ---------------------------------------------------------------------------------
 

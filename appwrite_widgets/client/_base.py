@@ -6,6 +6,7 @@ add their I/O and the API methods; :mod:`~appwrite_widgets.client._clients` pair
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any, ClassVar, Generic, Self, TypeVar
 
 import httpx
@@ -14,6 +15,7 @@ from appwrite_widgets.client._cookies import no_cookie_jar
 from appwrite_widgets.client._core import ClientCore, Prepared
 from appwrite_widgets.client._errors import ClientClosedError
 from appwrite_widgets.client._io import ClientState, direct_transport
+from appwrite_widgets.client._oauth2 import oauth2_url
 from appwrite_widgets.client.calls import Call
 
 __all__ = ["BaseClient"]
@@ -127,6 +129,32 @@ class BaseClient(Generic[HttpT, TransportT]):
         meanwhile, so ``session_token`` may belong to the other sign-in.
         """
         return self._core.take_session_token(session_id)
+
+    def oauth2_url(
+        self,
+        provider: str,
+        *,
+        success: str | None = None,
+        failure: str | None = None,
+        scopes: Sequence[str] | None = None,
+        token: bool = True,
+    ) -> str:
+        """The URL a browser opens to sign in with OAuth2 ``provider`` (no request is sent).
+
+        Built as the web SDK's ``createOAuth2Token`` builds it. The sign-in ends on ``success``
+        (a page on the server's origin list) with ``userId`` and ``secret`` in the query: pass
+        them to ``create_session`` within 60 seconds. ``token=False`` is the session flow
+        (``createOAuth2Session``: the browser gets the session cookie instead).
+        """
+        return oauth2_url(
+            self.endpoint,
+            self.project,
+            provider,
+            success=success,
+            failure=failure,
+            scopes=scopes,
+            token=token,
+        )
 
     @property
     def is_closed(self) -> bool:

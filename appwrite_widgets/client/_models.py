@@ -21,6 +21,8 @@ from types import MappingProxyType
 from typing import Any, ClassVar, Generic, Self, TypeVar
 
 __all__ = [
+    "Identity",
+    "IdentityList",
     "Jwt",
     "Listing",
     "Log",
@@ -399,8 +401,12 @@ def _jwt_expiry(token: str) -> datetime | None:
 
 @dataclass(frozen=True, slots=True)
 class Token:
-    """A one-time login token from ``create_user_token`` (``secret`` never in a repr).
+    """A one-time token (``secret`` never in a repr).
 
+    ``secret`` is filled for API-key calls only (``create_user_token``, or an emailed code's
+    token asked for with a key); a client's ``create_email_token`` gets ``""`` (the code is
+    in the mail) and ``user_id``, the user the code belongs to. ``phrase`` is the security
+    phrase, when one was asked for.
     Usage: ``t = admin.create_user_token(uid); client.create_session(uid, t.secret)``
     """
 
@@ -422,6 +428,44 @@ class Token:
             secret=_str(data, "secret"),
             expire=_dt(data, "expire"),
             phrase=_str(data, "phrase"),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Identity:
+    """A provider account (OAuth2) linked to the signed-in user.
+
+    The provider's tokens are secrets: they show in no repr.
+    Usage: ``[(i.provider, i.provider_email) for i in client.list_identities()]``
+    """
+
+    listed_as: ClassVar[str] = "identities"
+    id: str
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+    user_id: str = ""
+    provider: str = ""
+    provider_uid: str = ""
+    provider_email: str = ""
+    provider_access_token: str = field(default="", repr=False)
+    provider_access_token_expiry: datetime | None = None
+    provider_refresh_token: str = field(default="", repr=False)
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Self:
+        """Build from Appwrite's Identity JSON."""
+        data = json_object(data, "Identity")
+        return cls(
+            id=_id(data, "Identity"),
+            created_at=_dt(data, "$createdAt"),
+            updated_at=_dt(data, "$updatedAt"),
+            user_id=_str(data, "userId"),
+            provider=_str(data, "provider"),
+            provider_uid=_str(data, "providerUid"),
+            provider_email=_str(data, "providerEmail"),
+            provider_access_token=_str(data, "providerAccessToken"),
+            provider_access_token_expiry=_dt(data, "providerAccessTokenExpiry"),
+            provider_refresh_token=_str(data, "providerRefreshToken"),
         )
 
 
@@ -488,3 +532,5 @@ MembershipList = Listing[Membership]
 """``memberships``: from ``list_memberships()`` and ``list_user_memberships()``."""
 LogList = Listing[Log]
 """``logs``: from ``list_logs()``, newest first."""
+IdentityList = Listing[Identity]
+"""``identities``: from ``list_identities()``."""

@@ -17,6 +17,7 @@ from urllib.parse import quote
 
 from appwrite_widgets.client._errors import InvalidInputError
 from appwrite_widgets.client._models import (
+    IdentityList,
     Jwt,
     LogList,
     Membership,
@@ -46,14 +47,19 @@ __all__ = [
     "create_account",
     "create_anonymous_session",
     "create_email_password_session",
+    "create_email_token",
     "create_jwt",
+    "create_magic_url_token",
     "create_membership",
+    "create_recovery",
     "create_session",
     "create_team",
     "create_user",
     "create_user_jwt",
     "create_user_session",
     "create_user_token",
+    "create_verification",
+    "delete_identity",
     "delete_membership",
     "delete_session",
     "delete_sessions",
@@ -67,6 +73,7 @@ __all__ = [
     "get_team",
     "get_user",
     "get_user_prefs",
+    "list_identities",
     "list_logs",
     "list_memberships",
     "list_sessions",
@@ -75,16 +82,19 @@ __all__ = [
     "list_user_sessions",
     "list_users",
     "update_email",
+    "update_magic_url_session",
     "update_membership_status",
     "update_name",
     "update_password",
     "update_prefs",
+    "update_recovery",
     "update_session",
     "update_status",
     "update_team_name",
     "update_user_labels",
     "update_user_prefs",
     "update_user_status",
+    "update_verification",
 ]
 
 T = TypeVar("T")
@@ -305,6 +315,116 @@ def create_session(user_id: str, secret: str) -> Call[Session]:
         creates_session=True,
         secrets=(secret,),
     )
+
+
+# -- Account: passwordless sign-in, recovery, verification, identities -----------------------
+
+
+def _phrase(phrase: object) -> bool:
+    if not isinstance(phrase, bool):
+        raise InvalidInputError("phrase must be True or False.")
+    return phrase
+
+
+def _link(url: object, what: str = "url") -> str:
+    """A page URL the server links to (it must be on the server's origin list)."""
+    text = need_str(url, what)
+    if not text.strip() or len(text) > 2048:
+        raise InvalidInputError(f"{what} must be a URL of 1-2048 characters.")
+    return text
+
+
+def _user_secret(user_id: str, secret: str) -> dict[str, Any]:
+    return {"userId": validate_id(user_id, "user_id"), "secret": validate_secret(secret, "secret")}
+
+
+def create_email_token(email: str, *, user_id: str = UNIQUE, phrase: bool = False) -> Call[Token]:
+    """``POST /account/tokens/email``: mail a 6-digit code (valid 15 minutes, once).
+
+    Then ``create_session(token.user_id, code)``. An unknown email gets a new account (ID
+    ``user_id``); ``phrase=True`` adds a security phrase to the mail and to the token.
+    """
+    body: dict[str, Any] = {
+        "userId": validate_id(user_id, "user_id", allow_unique=True),
+        "email": validate_email(email),
+    }
+    if _phrase(phrase):
+        body["phrase"] = True
+    return Call("POST", "/account/tokens/email", Token.from_json, body=body)
+
+
+def create_magic_url_token(
+    email: str, *, user_id: str = UNIQUE, url: str | None = None, phrase: bool = False
+) -> Call[Token]:
+    """``POST /account/tokens/magic-url``: mail a sign-in link (valid 1 hour, once).
+
+    The link is ``url`` plus ``userId``, ``secret``, ``expire`` and ``project``; the page
+    there calls ``update_magic_url_session`` (or ``create_session``) with them.
+    """
+    body: dict[str, Any] = {
+        "userId": validate_id(user_id, "user_id", allow_unique=True),
+        "email": validate_email(email),
+    }
+    if url is not None:
+        body["url"] = _link(url)
+    if _phrase(phrase):
+        body["phrase"] = True
+    return Call("POST", "/account/tokens/magic-url", Token.from_json, body=body)
+
+
+def update_magic_url_session(user_id: str, secret: str) -> Call[Session]:
+    """``PUT /account/sessions/magic-url``: sign in with a magic link's ``userId``/``secret``."""
+    return Call(
+        "PUT",
+        "/account/sessions/magic-url",
+        Session.from_json,
+        body=_user_secret(user_id, secret),
+        creates_session=True,
+        secrets=(secret,),
+    )
+
+
+def create_recovery(email: str, url: str) -> Call[Token]:
+    """``POST /account/recovery``: mail a password-reset link to ``url`` (valid 1 hour)."""
+    body = {"email": validate_email(email), "url": _link(url)}
+    return Call("POST", "/account/recovery", Token.from_json, body=body)
+
+
+def update_recovery(user_id: str, secret: str, password: str) -> Call[Token]:
+    """``PUT /account/recovery``: the new password, with the link's ``userId``/``secret``.
+
+    The email counts as verified and every session of the user ends.
+    """
+    body = {**_user_secret(user_id, secret), "password": validate_password(password)}
+    return Call("PUT", "/account/recovery", Token.from_json, body=body, secrets=(secret, password))
+
+
+def create_verification(url: str) -> Call[Token]:
+    """``POST /account/verifications/email``: mail the signed-in user a verification link."""
+    return Call("POST", "/account/verifications/email", Token.from_json, body={"url": _link(url)})
+
+
+def update_verification(user_id: str, secret: str) -> Call[Token]:
+    """``PUT /account/verifications/email``: confirm the email with the link's values."""
+    return Call(
+        "PUT",
+        "/account/verifications/email",
+        Token.from_json,
+        body=_user_secret(user_id, secret),
+        secrets=(secret,),
+    )
+
+
+def list_identities(*, queries: Sequence[str] | None = None) -> Call[IdentityList]:
+    """``GET /account/identities``: the OAuth2 provider accounts linked to the user."""
+    params = _list_params(queries, None)
+    return Call("GET", "/account/identities", IdentityList.from_json, params=params)
+
+
+def delete_identity(identity_id: str) -> Call[None]:
+    """``DELETE /account/identities/{id}``: unlink a provider account (sessions stay)."""
+    iid = _seg(validate_id(identity_id, "identity_id"))
+    return Call("DELETE", f"/account/identities/{iid}", _none, json_body=False)
 
 
 # -- Teams ------------------------------------------------------------------------------------

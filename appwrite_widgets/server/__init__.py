@@ -35,18 +35,54 @@ each with its reason:
 * Only the first 512 characters of a User-Agent are parsed and stored, so a huge agent costs
   no more than an ordinary one (device fields are parsed once, when the session is created).
 * Slow clients: request headers must arrive within 10 s and the body within 30 s, or the
-  connection is closed, so stuck clients cannot hold sockets; beyond 200 connections uvicorn
-  answers a plain-text 503.
+  connection is closed, so stuck clients cannot hold sockets; beyond 200 HTTP connections
+  uvicorn answers a plain-text 503 (Realtime sockets are not counted: they have their own
+  budget, below).
 * ``DELETE /users/{userId}/sessions/{sessionId}`` enforces ownership as on Appwrite ``main``.
   Reason: 1.9.6 deleting another user's session by ID is a bug fixed upstream.
-* No OAuth, MFA, phone/magic-URL/email-OTP tokens or GeoIP (``countryCode`` is ``"--"``);
-  ``PUT /account/sessions/magic-url|phone`` accept only custom tokens. Reason: offline server.
-* No mail is sent. A team owner's invitation (``POST /teams/{id}/memberships`` from a
-  session) puts the message Appwrite would mail, with the same link (``membershipId``,
-  ``userId``, ``secret``, ``teamId``, ``teamName`` added to ``url``), into the in-memory
-  ``LocalServer.outbox`` of the process running the server; it is never logged or stored.
-  Hence no 503 ``general_smtp_disabled``. ``url`` must be an http(s) URL on the origin list
-  (Appwrite: a registered platform). Reason: offline server, secrets stay in memory.
+* No MFA, phone tokens or GeoIP (``countryCode`` is ``"--"``); ``PUT
+  /account/sessions/phone`` accepts the other one-time tokens only. Reason: offline server.
+* Mail without SMTP: every message Appwrite would send (sign-in codes and links, recovery,
+  verification, team invitations, with the same links) goes to the in-memory
+  ``LocalServer.outbox`` of the process running the server, never logged or stored; hence
+  no 503 ``general_smtp_disabled``. With ``LocalServer(smtp=...)`` / ``serve --smtp`` it is
+  sent over SMTP before the route answers (Appwrite queues it for a worker); a failed
+  delivery is logged without the message and the route still succeeds, as with Appwrite's
+  worker. Subjects are Appwrite's; the short bodies are this project's. Reason: offline
+  server, secrets stay in memory; a local mail catcher for tests and the demo.
+* Redirect URLs (``url``, ``success``, ``failure``, the mock's ``redirect_uri``): an http(s)
+  URL whose host is on the origin list, or the ``exp`` / ``appwrite-callback-<project>``
+  schemes; browser-extension schemes are not accepted and the 400 names the server option.
+  Without ``url``/``success``/``failure``, the link or redirect goes to Appwrite's console
+  page on the address the server listens on (never the request's ``Host``, which a caller
+  chooses), and the deprecated session-secret parameters of the console success page are
+  not added. Reason: no console domain; no secret in a URL to a page that does not exist.
+* Email codes and magic links look the email up and store it lower-cased (Appwrite: as
+  sent); a ``userId`` already taken by another email is 409 ``user_already_exists``
+  (Appwrite: 500). Their per-email limit is counted after the route's per-IP one
+  (``X-RateLimit-*`` shows the per-IP window). Reason: one email, one user; no 500s.
+* The OAuth2 ``state`` is signed (a key derived from the data file's), expires after an
+  hour and is taken once: a forged, changed, expired or replayed state is a 400 error page
+  (Appwrite trusts any JSON that comes back, answers 500 for an undecodable one and uses the
+  project URL without one). Reason: only act on sign-ins this server started.
+* OAuth2 providers are ``github``, ``oidc``, ``mock`` and ``mock-unverified``, configured by
+  the operator (``LocalServer(oauth2=...)``, ``serve --oauth2 FILE.json``); Appwrite's other
+  providers are 412 ``project_provider_disabled``. ``--seed demo`` enables ``mock``.
+  Reason: no console; the providers a local server can be tested against.
+* The ``mock`` provider sends the browser to the server as the browser reached it and the
+  server calls its token and user routes at the address it listens on (Appwrite hard-codes
+  ``http://localhost``). Reason: the embedded server listens on any port.
+* GitHub's 200 answer without an access token (``error=bad_verification_code``) goes to
+  the failure page as ``user_oauth2_bad_request`` (Appwrite goes on with an empty token and
+  ends on an error page); a provider error that echoes the client secret shows it masked.
+  Reason: a clear error; the secret is never shown.
+* OAuth2 sessions carry no provider tokens (``providerAccessToken`` etc. are ``""``): they
+  are on the identity (``GET /account/identities``), as in Appwrite. The session flow also
+  applies the per-user session cap (Appwrite skips it there). Reason: secrets stored once;
+  bounded sessions.
+* No Realtime events for one-time tokens, recovery, verification or identities (Appwrite
+  publishes ``users.*.tokens|recovery|verification|identities.*``); sessions they create
+  publish as usual. Reason: the listener of this project needs session events only.
 * Invitations from a session check the owner role before creating the invitee: Appwrite
   creates the user for an unknown email first and then answers 401 to a non-owner, which
   lets any member reserve an email address. Reason: issue 14 item 7.
@@ -86,6 +122,37 @@ each with its reason:
   a prefix of a token of id/email/name/phone/``label:<name>``. Reason: SQLite, no full text.
 * Users converted from anonymous by ``PATCH /account/email`` show an email target (Appwrite
   creates none then). Reason: targets are derived from the email, not stored.
+* Realtime caps (Appwrite 1.9.6 has none beyond 64,000-byte frames, 32 messages a minute per
+  socket and 128 handshakes a minute per address; its only query nesting limit is JSON's 512
+  levels): a connection holds at most 100 subscriptions (a ``subscribe`` message at most 100
+  items), 500 channels, 200 queries and 500 query conditions (``and``/``or`` included: what a
+  publish evaluates for it); a subscription at most 100 channels and 100 queries; a query is at
+  most 4,096 characters with ``and``/``or`` nested at most 10 deep. Over a cap: error 1003
+  naming it, nothing of that message stored, the socket stays open. Reason: one guest socket
+  re-sending one ``subscriptionId`` grew it without bound and blocked the event loop for
+  seconds, and a query nested 400 deep overflowed the stack inside every row publish
+  (issue 22 items 1-2).
+* Realtime sockets have a budget of their own: 500 open at once, 32 per client address (the
+  address rate limits use); beyond it the handshake gets error 1013 and the socket closes with
+  1013 (try again later). A socket that sends nothing for 120 s, not even the ``ping`` Appwrite's
+  SDKs send every 20 s, is closed (1000, "Idle for 120 s"). Appwrite: up to a million sockets,
+  none per address, no idle close. ``LocalServer(realtime_sockets=...,
+  realtime_sockets_per_address=..., realtime_idle_timeout=...)`` changes them. Reason: idle
+  sockets from one address shared HTTP's connection cap and turned every request into a 503
+  (issue 22 item 3); 120 s leaves room for browsers that throttle a hidden tab's timers to
+  once a minute.
+* Realtime roles of open sockets follow the user: recomputed on membership events and on a
+  session's team create (as Appwrite), and also on every ``users.<U>.update`` event (labels,
+  status, email verification) and, after its ``delete`` event, for a deleted team's former
+  members; a blocked or deleted user's sockets close. Appwrite 1.9.6 recomputes only on
+  membership events and team create, so a removed label or a deleted team keeps delivering
+  rows to an open socket until it reconnects. The recompute keeps each channel's own queries
+  (Appwrite's rebuild gives the whole subscription the queries of its first channel). Reason:
+  REST already refuses those reads (issue 22 item 4).
+* Realtime: a query that is not a string answers 1003 "Invalid query: Query must be a JSON
+  string." (Appwrite: a PHP type error, code 0 "Server Error"); deleting a team's primary
+  member publishes that membership's ``delete`` (Appwrite names another member's membership).
+  Reason: clear errors, events about what happened.
 * TablesDB (``/tablesdb``): databases, tables, columns (varchar, string, integer, boolean,
   datetime) and rows with Appwrite's permissions, also under the legacy ``/databases``
   names (collections, attributes, documents; a database is always of type ``tablesdb``); no
@@ -124,9 +191,10 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from .local import LocalServer
+    from .mail.catcher import MailCatcher
     from .models import APPWRITE_VERSION
 
-__all__ = ["APPWRITE_VERSION", "LocalServer"]
+__all__ = ["APPWRITE_VERSION", "LocalServer", "MailCatcher"]
 
 
 def __getattr__(name: str) -> object:
@@ -135,6 +203,10 @@ def __getattr__(name: str) -> object:
         from .local import LocalServer
 
         return LocalServer
+    if name == "MailCatcher":  # needs aiosmtpd (the demo and test extras)
+        from .mail.catcher import MailCatcher
+
+        return MailCatcher
     if name == "APPWRITE_VERSION":
         from .models import APPWRITE_VERSION
 

@@ -9,16 +9,35 @@ from __future__ import annotations
 from starlette.applications import Starlette
 from starlette.routing import WebSocketRoute
 
-from .api import account, account_delete, health, memberships, profile, team_details, teams, users
+from .api import (
+    account,
+    account_delete,
+    health,
+    identities,
+    memberships,
+    mock,
+    oauth2,
+    profile,
+    recovery,
+    team_details,
+    teams,
+    tokens,
+    users,
+)
 from .http.pipeline import build_app
 from .http.routing import Config, Route
-from .realtime.endpoint import make_endpoint
+from .realtime.endpoint import current_roles, make_endpoint
 from .realtime.hub import Hub
+from .realtime.limits import SocketLimits
 from .storage.store import Store
 from .tables import column_updates, legacy, rows, schema
 
 routes: list[Route] = [
     *account.routes,
+    *tokens.routes,
+    *recovery.routes,
+    *oauth2.routes,
+    *identities.routes,
     *users.routes,
     *teams.routes,
     *memberships.routes,
@@ -26,6 +45,7 @@ routes: list[Route] = [
     *account_delete.routes,
     *profile.routes,
     *health.routes,
+    *mock.routes,
     *schema.routes,
     *column_updates.routes,
     *rows.routes,
@@ -33,11 +53,16 @@ routes: list[Route] = [
 ]
 
 
-def make_app(store: Store, cfg: Config) -> Starlette:
-    """The complete Appwrite-compatible app for ``cfg.project`` over ``store``."""
+def make_app(store: Store, cfg: Config, sockets: SocketLimits | None = None) -> Starlette:
+    """The complete Appwrite-compatible app for ``cfg.project`` over ``store``.
+
+    ``sockets``: the Realtime socket budget (default :class:`SocketLimits`).
+    """
     app = build_app(store, cfg, routes)
     # Realtime: the WebSocket route goes first (HTTP routes never match a websocket scope);
     # handlers reach the hub through ``hub_of(request)``.
-    hub = app.state.realtime = Hub(cfg.clock)
+    hub = app.state.realtime = Hub(
+        cfg.clock, roles_of=lambda user_id: current_roles(store, user_id), sockets=sockets
+    )
     app.router.routes.insert(0, WebSocketRoute("/v1/realtime", make_endpoint(store, cfg, hub)))
     return app

@@ -8,6 +8,7 @@ from the client, context, widgets or CLI); ``appwrite-widgets serve`` registers 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import signal
 import sys
@@ -17,6 +18,9 @@ from pathlib import Path
 from typing import Any
 
 __all__ = ["add_arguments", "default_data_path", "main", "run", "stop_on_signals"]
+
+SMTP_PASSWORD = "APPWRITE_WIDGETS_SMTP_PASSWORD"
+"""The environment variable holding the SMTP password (never a command-line argument)."""
 
 
 def default_data_path(project: str) -> Path:
@@ -58,6 +62,20 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         "this machine); a hostname, *.domain or scheme://host:port",
     )
     p.add_argument(
+        "--smtp",
+        metavar="HOST:PORT|catch",
+        help="send mail (codes, links, invitations) to this SMTP server; 'catch' runs a local "
+        "mail catcher (aiosmtpd); default: kept in memory",
+    )
+    p.add_argument("--smtp-user", metavar="NAME", help=f"SMTP login (password: ${SMTP_PASSWORD})")
+    p.add_argument("--smtp-security", choices=["starttls", "ssl"], default=None)
+    p.add_argument(
+        "--oauth2",
+        metavar="FILE.json",
+        help='OAuth2 providers: {"github": {"client_id": ..., "client_secret": ...}, "oidc": '
+        '{..., "issuer": ...}} (keep the file private); --seed demo enables the mock provider',
+    )
+    p.add_argument(
         "--trusted-proxy",
         action="append",
         metavar="ADDRESS",
@@ -72,6 +90,7 @@ def run(args: argparse.Namespace) -> int:
     data = Path(args.data) if args.data else default_data_path(args.project)
     stop = stop_on_signals()
     try:
+        smtp, oauth2 = _smtp(args), _oauth2(args.oauth2)
         server = LocalServer(
             project=args.project,
             api_key=args.api_key,
@@ -83,15 +102,23 @@ def run(args: argparse.Namespace) -> int:
             access_log=True,
             origins=args.origin,
             trusted_proxies=args.trusted_proxy or (),
+            smtp=smtp,
+            oauth2=oauth2,
         )
         server.start()
-    except (OSError, ValueError) as exc:
+    except (OSError, ValueError, ImportError) as exc:
         print(f"appwrite-widgets serve: {exc}", file=sys.stderr)
         return 1
     try:
         print(f"endpoint: {server.endpoint}")
         print(f"project: {server.project}")
         print(f"api key: {server.api_key}")
+        if server.mailcatcher is not None:
+            print(f"mail catcher: {server.mailcatcher.address}")
+        elif smtp is not None:
+            print(f"smtp: {smtp.address}")
+        if server.oauth2_providers:
+            print(f"oauth2: {', '.join(server.oauth2_providers)}")
         print(f"data: {server.data}")
         if args.seed == "demo":
             print(
@@ -104,6 +131,32 @@ def run(args: argparse.Namespace) -> int:
     finally:
         server.stop()
     return 0
+
+
+def _smtp(args: argparse.Namespace) -> Any:
+    """``--smtp`` as LocalServer takes it: None, ``"catch"`` or SmtpSettings."""
+    if not args.smtp or args.smtp == "catch":
+        return args.smtp or None
+    from appwrite_widgets.server.mail import SmtpSettings
+
+    return SmtpSettings.parse(
+        args.smtp,
+        username=args.smtp_user,
+        password=os.environ.get(SMTP_PASSWORD) or None,
+        security=args.smtp_security or "",
+    )
+
+
+def _oauth2(path: str | None) -> Any:
+    """The providers of ``--oauth2 FILE.json``; ValueError names a bad file (never a value)."""
+    if path is None:
+        return None
+    try:
+        return json.loads(Path(path).read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ValueError(f"cannot read the OAuth2 settings {path}: {exc.strerror}") from None
+    except ValueError:
+        raise ValueError(f"the OAuth2 settings {path} are not valid JSON") from None
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -10,7 +10,7 @@ import socket
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
 from typing import Any, TypeVar
@@ -25,7 +25,10 @@ from .http.network import parse_network
 from .http.origins import LOCAL_PAGES, OriginPolicy
 from .http.requestlog import RequestLog
 from .http.routing import Config
+from .mail import Mailer, SmtpSettings
+from .oauth2 import parse_providers
 from .realtime.hub import Hub
+from .realtime.limits import SocketLimits
 from .storage.seed import SEEDS
 from .storage.store import Store
 
@@ -45,8 +48,16 @@ class LocalServer:
     server's own host is always listed; ``trusted_proxies`` (addresses or CIDR networks) are
     the only peers whose ``X-Forwarded-For`` is believed; a client must send its request
     headers within ``header_timeout`` and its body within ``body_timeout`` seconds; at most
-    ``max_connections`` connections are served at once (more get 503).
-    Mail the server would send (team invitations) lands in :attr:`outbox` instead.
+    ``max_connections`` HTTP connections are served at once (more get 503); Realtime sockets
+    have a budget of their own: ``realtime_sockets`` in all, ``realtime_sockets_per_address``
+    from one client address, and a socket silent for ``realtime_idle_timeout`` seconds is
+    closed (Appwrite's SDKs ping every 20 s).
+    Mail (sign-in codes and links, recovery, verification, invitations) is sent to the SMTP
+    server ``smtp`` (``"HOST:PORT"`` or :class:`~.mail.SmtpSettings`); ``smtp="catch"`` starts
+    a local :class:`~.mail.catcher.MailCatcher` (:attr:`mailcatcher`, needs ``aiosmtpd``) and
+    sends there; without ``smtp`` it lands in :attr:`outbox`. ``oauth2`` enables OAuth2
+    providers (see :mod:`.oauth2.config`; secrets are never shown); ``seed="demo"`` also
+    enables Appwrite's offline ``mock`` provider.
     ``fast_hashing=True`` hashes sign-up passwords with Appwrite's lighter Argon2 options
     (7168 KiB, 5 passes, 1 lane) instead of utopia-php/auth's (64 MiB, 4, 3): for test suites.
     At most ``hash_slots`` Argon2 hashes run at once and ``hash_waiting`` more wait (then 503),
@@ -73,9 +84,14 @@ class LocalServer:
         header_timeout: float = 10.0,
         body_timeout: float = 30.0,
         max_connections: int = 200,
+        realtime_sockets: int = 500,
+        realtime_sockets_per_address: int = 32,
+        realtime_idle_timeout: float = 120.0,
         fast_hashing: bool = False,
         hash_slots: int = 4,
         hash_waiting: int = 64,
+        smtp: str | SmtpSettings | None = None,
+        oauth2: Mapping[str, Mapping[str, Any]] | None = None,
     ) -> None:
         if not security.is_valid_id(project):
             raise ValueError(f"invalid project ID: {project!r}")
@@ -83,6 +99,13 @@ class LocalServer:
             raise ValueError(f"unknown seed {seed!r}; known: {', '.join(SEEDS)}")
         allowed = OriginPolicy.parse(LOCAL_PAGES if origins is None else origins)
         proxies = tuple(parse_network(p) for p in trusted_proxies)
+        providers = parse_providers(oauth2)
+        if seed == "demo" and "mock" not in providers:
+            providers.update(parse_providers({"mock": {}}))
+        self._catch = smtp == "catch"
+        if isinstance(smtp, str):
+            smtp = None if self._catch else SmtpSettings.parse(smtp)
+        self._mailcatcher: Any = None  # a MailCatcher while running with smtp="catch"
         self.project = project
         self.api_key = api_key or security.new_api_key()
         self.host = host
@@ -105,10 +128,15 @@ class LocalServer:
             trusted_proxies=proxies,
             signup_cost=security.APPWRITE_COST if fast_hashing else security.SIGNUP_COST,
             hashes=HashQueue(slots=hash_slots, waiting=hash_waiting),
+            mailer=Mailer(smtp=smtp),
+            providers=providers,
         )
         self.outbox = self._cfg.outbox
         self._timeouts = slowclients.Timeouts(header_timeout, body_timeout)
         self._max_connections = max_connections
+        self._sockets = SocketLimits(
+            realtime_sockets, realtime_sockets_per_address, realtime_idle_timeout
+        )
         self._access_log = access_log
         self._record_requests = record_requests
         self._requests: RequestLog | None = None
@@ -123,6 +151,16 @@ class LocalServer:
         """``http://HOST:PORT/v1``."""
         host = f"[{self.host}]" if ":" in self.host else self.host
         return f"http://{host}:{self.port}/v1"
+
+    @property
+    def oauth2_providers(self) -> list[str]:
+        """The OAuth2 providers enabled (their keys, e.g. ``["github", "mock"]``)."""
+        return list(self._cfg.providers)
+
+    @property
+    def mailcatcher(self) -> Any:
+        """The :class:`~.mail.catcher.MailCatcher` of ``smtp="catch"`` (None otherwise)."""
+        return self._mailcatcher
 
     @property
     def requests(self) -> RequestLog:
@@ -191,7 +229,16 @@ class LocalServer:
             self._store = None
             raise
         self.port = sock.getsockname()[1]
-        app: Any = make_app(self._store, self._cfg)
+        self._cfg.own_url = self._own_url()
+        if self._catch:
+            try:
+                self._start_catcher()
+            except BaseException:
+                sock.close()
+                self._store.close()
+                self._store = None
+                raise
+        app: Any = make_app(self._store, self._cfg, self._sockets)
         self._hub = app.state.realtime
         if self._record_requests:
             app = self._requests = RequestLog(app)
@@ -223,6 +270,18 @@ class LocalServer:
             raise
         return self
 
+    def _own_url(self) -> str:
+        """``http://host:port`` to reach this server from its own machine."""
+        host = {"0.0.0.0": "127.0.0.1", "": "127.0.0.1", "::": "::1"}.get(self.host, self.host)
+        host = f"[{host}]" if ":" in host else host
+        return f"http://{host}:{self.port}"
+
+    def _start_catcher(self) -> None:
+        from .mail.catcher import MailCatcher
+
+        self._mailcatcher = MailCatcher().start()
+        self._cfg.mailer.smtp = SmtpSettings.parse(self._mailcatcher.address)
+
     def _wait_ready(self, sock: socket.socket, timeout: float = 30.0) -> None:
         """Block until ``GET /v1/health/version`` answers 200 (or the thread dies)."""
         deadline = time.monotonic() + timeout
@@ -252,6 +311,8 @@ class LocalServer:
         if self._thread is not None:
             self._thread.join(timeout=15)
         self._server = self._thread = self._hub = None
+        if self._mailcatcher is not None:
+            self._mailcatcher.stop()  # its messages stay readable
         if self._store is not None:
             self._store.close()
             self._store = None

@@ -7,8 +7,10 @@ from typing import Any
 
 from . import security
 from .http import useragent
+from .storage.identities import Identity
 from .storage.sessions import Session
 from .storage.teams import Membership, Team
+from .storage.tokens import Token
 from .storage.users import User
 
 APPWRITE_VERSION = "1.9.6"
@@ -110,6 +112,34 @@ def session(s: Session, *, current: bool, secret: str = "") -> dict[str, Any]:
         }
     )
     return out
+
+
+def token(t: Token, *, secret: str = "", phrase: str = "") -> dict[str, Any]:
+    """Token; ``secret`` is "" except for API-key callers (Appwrite marks it sensitive)."""
+    return {
+        "$id": t.id,
+        "$createdAt": fmt_time(t.created_at),
+        "userId": t.user_id,
+        "secret": secret,
+        "expire": fmt_time(t.expire),
+        "phrase": phrase,
+    }
+
+
+def identity(i: Identity) -> dict[str, Any]:
+    """Identity (the provider's tokens are the user's to see, as in Appwrite)."""
+    return {
+        "$id": i.id,
+        "$createdAt": fmt_time(i.created_at),
+        "$updatedAt": fmt_time(i.updated_at),
+        "userId": i.user_id,
+        "provider": i.provider,
+        "providerUid": i.provider_uid,
+        "providerEmail": i.provider_email,
+        "providerAccessToken": i.access_token,
+        "providerAccessTokenExpiry": fmt_time(i.access_token_expiry),
+        "providerRefreshToken": i.refresh_token,
+    }
 
 
 def team(t: Team) -> dict[str, Any]:

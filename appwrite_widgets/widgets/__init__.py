@@ -1,4 +1,8 @@
-"""ipywidgets views of a :class:`~appwrite_widgets.SessionContext` (core controls only)."""
+"""The widgets of a :class:`~appwrite_widgets.SessionContext`.
+
+The form, the bar and the panels are anywidget front ends (one ES module and stylesheet each,
+no build step: a real ``<form>``, tables, confirmations); the gates and the table view are core
+ipywidgets controls."""
 
 from __future__ import annotations
 

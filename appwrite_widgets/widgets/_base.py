@@ -14,13 +14,17 @@
   failures are already reported, the task itself never raises) or None when the action already
   ran; ``await widget.wait_idle()`` waits for all of a widget's tasks. ``asyncio`` is imported
   where it is used, on first use (import time of the package).
+* A page's messages are handled on the loop the widget was made on (the kernel's): JupyterLab
+  4.6 sends widget messages over a kernel subshell by default (``commsOverSubshells``), and
+  ipykernel 7 handles those on another thread, with an asyncio loop of its own, while the
+  context, its clients' connections and every other widget belong to the kernel's main loop.
 """
 
 from __future__ import annotations
 
 import logging
+import sys
 from collections.abc import Callable, Coroutine
-from datetime import UTC
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from appwrite_widgets.client import AppwriteError
@@ -36,7 +40,6 @@ __all__ = [
     "ContextView",
     "close_tree",
     "close_widget",
-    "date_text",
     "literal",
     "report_failure",
 ]
@@ -77,13 +80,6 @@ def literal(widget: W) -> W:
     return widget
 
 
-def date_text(value: Any) -> str:
-    """``YYYY-MM-DD HH:MM UTC`` for an aware datetime, ``—`` when missing."""
-    if value is None:
-        return "—"
-    return str(value.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC"))
-
-
 class ContextView:
     """Mixin for the package's widgets (put it before the ipywidgets base class)."""
 
@@ -99,6 +95,19 @@ class ContextView:
         self._observed = []
         self._owned = []
         self._tasks = set()
+        self._home = _running_loop()  # the kernel's loop (None in plain Python)
+
+    def _at_home(self, handler: Callable[..., object], *args: Any) -> None:
+        """Call ``handler(*args)`` on the loop this widget was made on.
+
+        Now when this is it (or there is none), else handed over to it (a page's message that
+        arrived on a kernel subshell's thread).
+        """
+        home = getattr(self, "_home", None)
+        if home is not None and _running_loop() is not home and not home.is_closed():
+            home.call_soon_threadsafe(handler, *args)
+            return
+        handler(*args)
 
     @property
     def context(self) -> SessionContext:
@@ -138,12 +147,19 @@ class ContextView:
         action: Callable[[], Any],
         aaction: Callable[[], Coroutine[Any, Any, Any]],
         done: Callable[[], None] | None = None,
+        failed: Callable[[BaseException], None] | None = None,
     ) -> asyncio.Task[None] | None:
         """Run an action: scheduled on the kernel's loop when there is one, else at once.
 
-        Returns the scheduled task (awaiting it waits for the action and its ``done``; it
-        never raises, failures are reported), or None when the action already ran."""
+        A failure is reported (``ctx.error``, the log), then given to ``failed``; ``done``
+        runs last either way. Returns the scheduled task (awaiting it waits for the action
+        and its ``done``; it never raises), or None when the action already ran."""
         import asyncio  # here, not at module level: the package imports faster
+
+        def report(exc: BaseException) -> None:
+            report_failure(self._ctx, exc)
+            if failed is not None:
+                self._safely(lambda: failed(exc))
 
         try:
             asyncio.get_running_loop()
@@ -151,11 +167,11 @@ class ContextView:
             try:
                 action()
             except Exception as exc:
-                report_failure(self._ctx, exc)
+                report(exc)
             finally:
                 self._safely(done)
             return None
-        return self._schedule(aaction, lambda exc: report_failure(self._ctx, exc), done)
+        return self._schedule(aaction, report, done)
 
     def _schedule(
         self,
@@ -196,13 +212,16 @@ class ContextView:
             report_failure(self._ctx, exc)
 
     def _guard(self, handler: Callable[..., object]) -> Callable[..., None]:
-        """Wrap a button callback so that nothing escapes it."""
+        """Wrap a button callback so that nothing escapes it, run on the widget's loop."""
 
-        def guarded(*args: Any) -> None:
+        def safely(*args: Any) -> None:
             try:
                 handler(*args)
             except Exception as exc:
                 report_failure(self._ctx, exc)
+
+        def guarded(*args: Any) -> None:
+            self._at_home(safely, *args)
 
         return guarded
 
@@ -225,6 +244,17 @@ class ContextView:
         super().close()  # type: ignore[misc]
         if layout is not None:
             layout.close()
+
+
+def _running_loop() -> asyncio.AbstractEventLoop | None:
+    aio = sys.modules.get("asyncio")  # no asyncio imported: no loop runs
+    if aio is None:
+        return None
+    try:
+        loop: asyncio.AbstractEventLoop = aio.get_running_loop()
+    except RuntimeError:
+        return None
+    return loop
 
 
 def close_widget(widget: Any) -> None:

@@ -100,6 +100,9 @@ class BrowserCompanion(ContextView, anywidget.AnyWidget):
     # -- messages from the browser ---------------------------------------------------------------
 
     def _on_message(self, _widget: Any, content: Any, _buffers: Any) -> None:
+        self._at_home(self._handle, content)  # a subshell's thread: on to the kernel's loop
+
+    def _handle(self, content: Any) -> None:
         try:
             self._receive(content)
         except Exception as exc:  # a visitor can send anything: never let it escape

@@ -1,157 +1,139 @@
-"""``LoginForm``: email + password sign-in whose password never stays in widget state."""
+"""``LoginForm``: email + password sign-in whose password is never widget state."""
 
 from __future__ import annotations
 
-import html
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any, ClassVar
 
-import ipywidgets
-from traitlets import Unicode
+from traitlets import Bool, Unicode
 
-from appwrite_widgets.widgets._base import ContextView, literal
+from appwrite_widgets.widgets._frontend import BadMessage, FrontEnd, asset, flag, text
 
 if TYPE_CHECKING:
+    import asyncio
+
     from appwrite_widgets.session import SessionContext
 
-__all__ = ["LoginForm", "SecretInput"]
+__all__ = ["LoginForm"]
 
-_ERROR_STYLE = "color: #b00020;"
-
-
-class SecretInput(ipywidgets.Password):  # type: ignore[misc]
-    """ipywidgets' password box whose typed value never goes back nor becomes widget state.
-
-    The same front-end model and view as ipywidgets' ``Password``.
-
-    ipywidgets 8 answers each value the browser sends with an ``echo_update`` to every view of
-    the kernel, and ``Password.value`` is ordinary synced state: sent to any view that asks for
-    the state, saved with the notebook's widget state. Here the value the browser sends is
-    taken out of the update and kept in a private attribute until :meth:`take` hands it over,
-    once; the ``value`` trait stays ``""`` in the kernel (and is not echoed), so no message
-    from the kernel and no saved state can carry what was typed. Setting ``value`` from
-    kernel code still works (that code already holds the text); :meth:`take` reads it too.
-    """
-
-    value = Unicode("", help="'' unless set from the kernel: typed text is kept apart.").tag(
-        sync=True, echo_update=False
-    )
-
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self.__typed = ""
-
-    def set_state(self, sync_data: dict[str, Any]) -> None:
-        """Apply an update from the front end, keeping the typed value out of the state."""
-        if "value" in sync_data:
-            sync_data = dict(sync_data)
-            typed = sync_data.pop("value")
-            self.__typed = typed if isinstance(typed, str) else ""
-        if sync_data:
-            super().set_state(sync_data)
-
-    def take(self) -> str:
-        """What was typed (or set from the kernel), handed over once.
-
-        The box is emptied in every view (a message carrying ``""``, never the text).
-        """
-        typed, self.__typed = self.__typed or self.value, ""
-        if self.value:
-            self.value = ""
-        else:
-            self.send_state("value")
-        return typed
+ENTER_EMAIL = "Enter your email."
+ENTER_PASSWORD = "Enter your password."
 
 
-class LoginForm(ContextView, ipywidgets.VBox):  # type: ignore[misc]
+class LoginForm(FrontEnd):
     """Email, password, "Remember me" and "Sign in"; hidden while someone is signed in.
 
     Usage: ``display(LoginForm(ctx))``
 
-    ``ipywidgets.Password.value`` is an ordinary synced trait (echoed to every view of the
-    kernel, saved into the notebook with the widget state), so the password box is a
-    :class:`SecretInput`: what is typed never goes back to any browser nor into widget state,
-    and the form takes it once, before any request; the password then lives only in the call
-    to ``ctx.alogin``.
-    Appwrite's error message (wrong password, rate limited, ...) shows under the button.
+    A real ``<form>`` in the page (``login.js``): Enter submits, password managers fill and
+    save it (``autocomplete="username"`` / ``"current-password"``). The page sends the
+    password once, in a custom message ``{"kind": "sign-in", "email", "password",
+    "remember"}``, and empties the box; the kernel hands it straight to ``ctx.alogin`` and
+    keeps it nowhere (no trait, no attribute). What went wrong shows next to the field or
+    button it concerns.
     """
 
+    _esm = asset("common.js", "login.js")
+    _css = asset("base.css", "login.css")
+
+    busy = Bool(False, help="A sign-in from this form is on its way.").tag(sync=True)
+    error = Unicode("", help="What went wrong (the form's own check, or the context's).").tag(
+        sync=True
+    )
+    error_field = Unicode("", help="The field the error concerns: email, password or ''.").tag(
+        sync=True
+    )
+    remember = Bool(False, help="Whether 'Remember me' starts ticked.").tag(sync=True)
+
     def __init__(self, ctx: SessionContext) -> None:
-        self._email = ipywidgets.Text(placeholder="you@example.com", description="Email")
-        self._password = SecretInput(placeholder="Password", description="Password")
-        self._remember = ipywidgets.Checkbox(
-            value=bool(ctx.remember), description="Remember me", indent=False
-        )
-        self._submit = ipywidgets.Button(
-            description="Sign in", button_style="primary", icon="sign-in"
-        )
-        self._error = literal(ipywidgets.HTML())  # Appwrite's message
-        super().__init__(
-            children=(self._email, self._password, self._remember, self._submit, self._error)
-        )
+        super().__init__(remember=bool(ctx.remember))
         # The page's browser keeps the session: the companion's model reaches every front end
         # (no view needed); shared by the context's widgets, released (not closed) here.
-        from appwrite_widgets.widgets._companion import borrow_companion  # loads anywidget
+        from appwrite_widgets.widgets._companion import borrow_companion
 
         self._companion = borrow_companion(ctx)
         self._bind(ctx)
         self.add_class("aw-login-form")  # stable hook for CSS and UI tests
-        self._own(self._email, self._password, self._remember, self._submit, self._error)
         self._share(self._companion)
-        self._submitting = False
+        self._problem: tuple[str, str] | None = None  # (field, message) of the form's check
         self._collapsed = False
-        self._shown: tuple[Any, ...] | None = None
-        self._submit.on_click(self._guard(self._on_submit))
+        self._listen()
         self._watch(self._on_change, "revision")
         self._render()
+
+    @property
+    def visible(self) -> bool:
+        """Whether the form shows (not while someone is signed in, nor when toggled off)."""
+        return not (self._ctx.is_authenticated or self._collapsed)
 
     def toggle(self, show: bool | None = None) -> None:
         """Show or hide the form (it stays hidden while someone is signed in)."""
         self._collapsed = not (self._collapsed if show is None else show)
         self._render()
 
-    def _view(self) -> tuple[Any, ...]:
-        ctx = self._ctx
-        return (bool(ctx.is_authenticated) or self._collapsed, ctx.error, self._submitting)
+    def reveal(self) -> None:
+        """Show the form and put the cursor in its first empty field (the nav bar's "Sign in")."""
+        self.toggle(True)
+        if self.visible:
+            self.send({"kind": "focus"})
 
-    def _on_change(self, change: Any) -> None:
-        """Re-render from the context (nothing to do when what the form shows is unchanged)."""
-        if self._view() != self._shown:
-            self._render()
+    def submit(
+        self, email: str, password: str, remember: bool | None = None
+    ) -> asyncio.Task[None] | None:
+        """Sign in as the page's form does (for code and tests; the page sends a message).
 
-    def _render(self) -> None:
-        self._shown = view = self._view()
-        hidden, message, _ = view
-        with self.hold_sync():
-            self.layout.display = "none" if hidden else None
-            self._error.value = (
-                f'<span style="{_ERROR_STYLE}">{html.escape(message)}</span>' if message else ""
-            )
-            self._submit.disabled = self._submitting
-            self._submit.description = "Signing in…" if self._submitting else "Sign in"
-            self._submit.icon = "spinner spin" if self._submitting else "sign-in"
+        Returns the scheduled task inside a kernel, else None (it already ran).
+        """
+        remember = bool(self.remember if remember is None else remember)
+        return self._sign_in(email, password, remember)
 
-    def _on_submit(self, _button: Any) -> None:
-        # Take the password out of the field before anything else can fail.
-        password = self._password.take()
-        if self._submitting:
-            return
-        email = self._email.value.strip()
+    # -- messages ----------------------------------------------------------------------------
+
+    def _on_sign_in(self, content: Mapping[str, Any]) -> None:
+        email = text(content, "email", limit=320)
+        password = text(content, "password", limit=1024)
+        remember = flag(content, "remember")
+        if not self.visible:  # a hidden form sends nothing: a crafted message, or a race
+            raise BadMessage("Someone is already signed in here.")
+        self._sign_in(email, password, remember)
+
+    def _sign_in(self, email: str, password: str, remember: bool) -> asyncio.Task[None] | None:
+        if self.busy:
+            return None  # one sign-in at a time from this form
+        email = email.strip()
         if not email or not password:
-            self._ctx.error = "Enter your email and password."
-            return
-        remember = bool(self._remember.value)
-        self._submitting = True
+            self._problem = ("email", ENTER_EMAIL) if not email else ("password", ENTER_PASSWORD)
+            self._render()
+            return None
+        self._problem = None
+        self.busy = True
         self._render()
         ctx = self._ctx
-        self._dispatch(
+        return self._dispatch(
             lambda: ctx.login(email, password, remember),
             lambda: ctx.alogin(email, password, remember),
             self._submit_done,
         )
 
     def _submit_done(self) -> None:
-        self._submitting = False
+        self.busy = False
         self._render()
 
+    # -- view --------------------------------------------------------------------------------
+
+    def _on_change(self, change: Any) -> None:
+        self._render()
+
+    def _render(self) -> None:
+        field, message = self._problem or ("", self._ctx.error)
+        with self.hold_sync():
+            self.layout.display = None if self.visible else "none"
+            self.error_field = field
+            self.error = message
+
     def __repr__(self) -> str:
-        return f"LoginForm(visible={not (self._ctx.is_authenticated or self._collapsed)})"
+        return f"LoginForm(visible={self.visible})"
+
+    handlers: ClassVar[Mapping[str, Callable[[Any, Mapping[str, Any]], None]]] = {
+        "sign-in": _on_sign_in,
+    }

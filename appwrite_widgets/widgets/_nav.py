@@ -1,136 +1,128 @@
-"""``NavBar``: who is signed in, with a "Log out" button."""
+"""``NavBar``: who is signed in (an "Admin" badge for admins), with "Sign in" / "Sign out"."""
 
 from __future__ import annotations
 
-import html
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any, ClassVar
 
-import ipywidgets
+from traitlets import Bool, Unicode
 
 from appwrite_widgets.session import EXPIRES_SOON
-from appwrite_widgets.widgets._base import ContextView, literal
+from appwrite_widgets.widgets._frontend import FrontEnd, asset
 
 if TYPE_CHECKING:
+    import asyncio
+
     from appwrite_widgets.session import SessionContext
     from appwrite_widgets.widgets._login import LoginForm
 
 __all__ = ["NavBar"]
 
 
-class NavBar(ContextView, ipywidgets.HBox):  # type: ignore[misc]
-    """A bar showing the signed-in user and a "Log out" button ("Not signed in" otherwise).
+class NavBar(FrontEnd):
+    """A bar showing the signed-in user and a "Sign out" button ("Not signed in" otherwise).
 
     Usage: ``display(NavBar(ctx, login_form=form))``
+
+    An "Admin" badge marks an admin. Messages (an error, the session about to end) show on a
+    line under the bar, so the button never moves. The page sends ``{"kind": "sign-in"}`` or
+    ``{"kind": "sign-out"}``.
 
     Parameters
     ----------
     ctx:
         The session context to show and act on.
     login_form:
-        Optional :class:`LoginForm`; when given, a "Log in" button shows or hides it.
+        Optional :class:`LoginForm`; when given, a "Sign in" button opens it and puts the
+        cursor in its first empty field.
     """
 
+    _esm = asset("common.js", "navbar.js")
+    _css = asset("base.css", "navbar.css")
+
+    user = Unicode("", help="Who is signed in: name (email); '' when signed out.").tag(sync=True)
+    admin = Bool(False, help="The signed-in user is an admin.").tag(sync=True)
+    signed_in = Bool(False, help="Someone is signed in.").tag(sync=True)
+    busy = Bool(False, help="An action of the context is talking to Appwrite.").tag(sync=True)
+    signing_out = Bool(False, help="This device's sign-out is on its way.").tag(sync=True)
+    offers_sign_in = Bool(False, help="A sign-in form comes with the bar.").tag(sync=True)
+    message = Unicode("", help="The line under the bar ('' for none).").tag(sync=True)
+    tone = Unicode("info", help="How the message reads: error, warning or info.").tag(sync=True)
+
     def __init__(self, ctx: SessionContext, *, login_form: LoginForm | None = None) -> None:
-        self._label = literal(ipywidgets.Label())  # the user's name and email
-        self._button = ipywidgets.Button()
-        # While someone is signed in the LoginForm is hidden: failures of what they do then
-        # (revoking a device, a refresh, loading the sessions) are shown here.
-        self._error = literal(ipywidgets.HTML())
-        super().__init__(
-            layout=ipywidgets.Layout(
-                align_items="center", justify_content="space-between", width="100%"
-            )
-        )
+        super().__init__(offers_sign_in=login_form is not None)
         self._bind(ctx)
         self.add_class("aw-navbar")  # stable hook for CSS and UI tests
-        self._own(self._label, self._button, self._error)
         self._login_form = login_form
         # The page's browser keeps the session: the companion's model reaches every front end
         # (no view needed); shared by the context's widgets, released (not closed) here.
-        from appwrite_widgets.widgets._companion import borrow_companion  # loads anywidget
+        from appwrite_widgets.widgets._companion import borrow_companion
 
         self._companion = borrow_companion(ctx)
         self._share(self._companion)
-        self._shown: tuple[Any, ...] | None = None
-        self._button.on_click(self._guard(self._on_click))
+        self._listen()
         # One re-render per change of the context, whatever the number of traits it touched.
         self._watch(self._on_change, "revision")
         self._render()
 
-    def _view(self) -> tuple[Any, ...]:
-        """What the bar shows: a pure function of the context."""
+    def _on_change(self, change: Any) -> None:
+        self._render()
+
+    def _render(self) -> None:
+        """Set what the bar shows from the context.
+
+        One state message per change at most (traits that keep their value send nothing).
+        """
         ctx = self._ctx
         user = ctx.user
-        if not (ctx.is_authenticated and user is not None):
-            return (False,)
-        who = user.name or user.email or "Anonymous user"
-        if user.name and user.email:
-            who = f"{user.name} ({user.email})"
-        busy = bool(ctx.busy)
-        message = ctx.error or (EXPIRES_SOON if ctx.expires_soon else "")
-        return (True, who, busy and ctx.signing_out, busy, message)
-
-    def _on_change(self, change: Any) -> None:
-        """Re-render from the context: nothing when unchanged, only the button when busy."""
-        view = self._view()
-        shown = self._shown
-        if view == shown:
-            return
-        same_text = shown is not None and (view[1:2], view[4:]) == (shown[1:2], shown[4:])
-        if view[0] and shown is not None and shown[0] and same_text:
-            self._shown = view
-            self._show_button(view[2], view[3])
-        else:
-            self._render(view)
-
-    def _show_button(self, out: bool, busy: bool) -> None:
-        with self._button.hold_sync():
-            self._button.description = "Signing out…" if out else "Log out"
-            self._button.icon = "spinner spin" if out else "sign-out"
-            self._button.disabled = busy
-
-    def _render(self, view: tuple[Any, ...] | None = None) -> None:
-        view = self._view() if view is None else view
-        self._shown = view
+        signed_in = bool(ctx.is_authenticated and user is not None)
+        who = ""
+        if signed_in and user is not None:
+            who = user.name or user.email or "Anonymous user"
+            if user.name and user.email:
+                who = f"{user.name} ({user.email})"
+        message, tone = ctx.error, "error"
+        if signed_in and not message and ctx.expires_soon:
+            message, tone = EXPIRES_SOON, "warning"
+        if not signed_in and self._login_form is not None:
+            message = ""  # the form shows it, next to where to sign in again
         with self.hold_sync():
-            if view[0]:
-                _, who, out, busy, message = view
-                self._label.value = who
-                self._button.tooltip = "Sign out of this device"
-                self._show_button(out, busy)
-                self._error.value = (
-                    f'<span style="color: #b00020;">{html.escape(message)}</span>'
-                    if message
-                    else ""
-                )
-                self.children = (
-                    (self._label, self._button, self._error)
-                    if message
-                    else (self._label, self._button)
-                )
-            elif self._login_form is not None:
-                self._label.value = "Not signed in"
-                self._button.description = "Log in"
-                self._button.icon = "sign-in"
-                self._button.tooltip = "Show or hide the sign-in form"
-                self._button.disabled = False
-                self.children = (self._label, self._button)
-            else:
-                self._label.value = "Not signed in"
-                self.children = (self._label,)
+            self.user = who
+            self.admin = bool(signed_in and ctx.is_admin)
+            self.signed_in = signed_in
+            self.busy = bool(ctx.busy)
+            self.signing_out = bool(ctx.busy and ctx.signing_out)
+            self.message = message
+            self.tone = tone if message else "info"
 
-    def _on_click(self, _button: Any) -> None:
+    # -- messages ----------------------------------------------------------------------------
+
+    def _on_sign_in(self, _content: Mapping[str, Any]) -> None:
+        if self._ctx.is_authenticated or self._login_form is None:
+            return  # nothing to open: the page showed an old state
+        self._login_form.reveal()
+
+    def _on_sign_out(self, _content: Mapping[str, Any]) -> None:
+        self.sign_out()
+
+    def sign_out(self) -> asyncio.Task[None] | None:
+        """Sign this device out, as the bar's button does (the task inside a kernel, else None).
+
+        A second click while the first is on its way sends nothing more.
+        """
         ctx = self._ctx
         if not ctx.is_authenticated:
-            if self._login_form is not None:
-                self._login_form.toggle()
-            return
+            return None
         # The bar does not redraw itself: the context goes busy ("Signing out…") and then
-        # signed out, and the bar re-renders from it. A double click is a no-op in the
-        # context (the same sign-out already on its way sends nothing).
-        self._dispatch(ctx.logout, ctx.alogout)
+        # signed out, and the bar re-renders from it.
+        return self._dispatch(ctx.logout, ctx.alogout)
 
     def __repr__(self) -> str:
         user = self._ctx.user if self._ctx.is_authenticated else None
         who = None if user is None else (user.email or user.name or "anonymous")
         return f"NavBar(signed_in={user is not None}, user={who!r})"
+
+    handlers: ClassVar[Mapping[str, Callable[[Any, Mapping[str, Any]], None]]] = {
+        "sign-in": _on_sign_in,
+        "sign-out": _on_sign_out,
+    }

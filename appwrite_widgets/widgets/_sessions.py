@@ -1,127 +1,187 @@
-"""``SessionsPanel``: the signed-in user's devices, each revocable."""
+"""``SessionsPanel``: the signed-in user's devices, each one signed out after a confirmation."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Iterable, Mapping
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any, ClassVar
 
-import ipywidgets
+from traitlets import Bool, Dict, List, Unicode
 
-from appwrite_widgets.widgets._base import ContextView, close_widget, date_text, literal
+from appwrite_widgets.widgets._frontend import BadMessage, FrontEnd, asset, text
 
 if TYPE_CHECKING:
+    import asyncio
+
     from appwrite_widgets.client import Session
     from appwrite_widgets.session import SessionContext
 
-__all__ = ["SessionsPanel", "session_row"]
+__all__ = ["SessionsPanel", "device_name", "session_item"]
 
-COLUMNS = ("Client", "OS", "Device", "IP", "Country", "Created", "Expires", "")
+# Appwrite's device names (from the user agent) that get the phone or tablet icon.
+_PHONES = {"smartphone", "phablet", "feature phone", "wearable"}
+_TABLETS = {"tablet"}
 
 
 def _join(*parts: str) -> str:
     return " ".join(p for p in parts if p).strip()
 
 
-def session_row(session: Session) -> tuple[str, ...]:
-    """The text cells of one session row (deterministic; dates in UTC)."""
-    device = session.device_name
+def _iso(value: datetime | None) -> str:
+    return value.astimezone(UTC).isoformat().replace("+00:00", "Z") if value else ""
+
+
+def session_item(session: Session, *, current: bool) -> dict[str, Any]:
+    """What the page shows of one session (no secret: the fields are picked one by one)."""
     model = _join(session.device_brand, session.device_model)
-    if model:
-        device = f"{device} ({model})" if device else model
-    return (
-        _join(session.client_name, session.client_version) or "Unknown",
-        _join(session.os_name, session.os_version) or "Unknown",
-        device or "Unknown",
-        session.ip or "—",
-        session.country_name or session.country_code or "—",
-        date_text(session.created_at),
-        date_text(session.expire),
-        "this device" if session.current else "",
-    )
+    kind = session.device_name.lower()
+    return {
+        "id": session.id,
+        "client": _join(session.client_name, session.client_version),
+        "os": _join(session.os_name, session.os_version),
+        "device": " · ".join(p for p in (session.device_name, model) if p),
+        "kind": "phone" if kind in _PHONES else "tablet" if kind in _TABLETS else "desktop",
+        "ip": session.ip,
+        "country": session.country_name or session.country_code,
+        "created": _iso(session.created_at),
+        "expires": _iso(session.expire),
+        "current": current,
+    }
 
 
-def _order(sessions: tuple[Session, ...]) -> list[Session]:
-    # This device first, then newest first; the ID breaks ties so the order is stable.
-    return sorted(
-        sessions,
-        key=lambda s: (
-            not s.current,
-            -(s.created_at.timestamp() if s.created_at else 0.0),
-            s.id,
-        ),
-    )
+def device_name(item: Mapping[str, Any]) -> str:
+    """ "Chrome 131.0 on GNU/Linux" (what the page calls a session)."""
+    client = item["client"] or "Unknown browser"
+    return f"{client} on {item['os']}" if item["os"] else str(client)
 
 
-class SessionsPanel(ContextView, ipywidgets.VBox):  # type: ignore[misc]
-    """The signed-in user's sessions with "Revoke" / "Sign out" buttons.
+def ordered(sessions: Iterable[Session], current_id: str | None) -> list[dict[str, Any]]:
+    """Items of ``sessions``: this device first, then newest first (the ID breaks ties)."""
+
+    def key(s: Session) -> tuple[bool, float, str]:
+        here = s.current or s.id == current_id
+        return (not here, -(s.created_at.timestamp() if s.created_at else 0.0), s.id)
+
+    return [
+        session_item(s, current=s.current or s.id == current_id) for s in sorted(sessions, key=key)
+    ]
+
+
+def _plural(count: int, one: str, many: str) -> str:
+    return one if count == 1 else f"{count} {many}"
+
+
+class SessionsPanel(FrontEnd):
+    """The signed-in user's devices, with "Sign out" for each and for every other device.
 
     Usage: ``display(SessionsPanel(ctx))``
 
-    Loads the list when someone signs in and re-renders from ``ctx.sessions``; a revoked row
-    disappears without another request. "Reload" loads the list again (a device revoked
-    elsewhere finds itself signed out, with the context's message). Hidden and empty while
-    signed out.
+    Loads the list when someone signs in and re-renders from ``ctx.sessions``; a signed-out
+    row disappears without another request. The page asks before signing anything out, then
+    the panel says what happened (or what went wrong) under the list. "Reload" loads the list
+    again (a device signed out elsewhere finds itself signed out, with the context's
+    message). Hidden and empty while signed out.
+
+    The page sends ``{"kind": "reload"}``, ``{"kind": "revoke", "session": id}`` (a listed
+    session; this device's signs out here) and ``{"kind": "sign-out-others"}``.
     """
 
-    def __init__(self, ctx: SessionContext) -> None:
-        self._title = ipywidgets.HTML("<b>Signed-in devices</b>")
-        self._reload = ipywidgets.Button(
-            description="Reload",
-            icon="refresh",
-            tooltip="Load the list again from Appwrite",
-            layout=ipywidgets.Layout(width="auto"),
-        )
-        self._others = ipywidgets.Button(
-            description="Sign out other devices",
-            icon="sign-out",
-            button_style="warning",
-            layout=ipywidgets.Layout(width="auto"),  # the default width cuts the text
-        )
-        self._actions = ipywidgets.HBox((self._reload, self._others))
-        self._grid = ipywidgets.GridBox(
-            layout=ipywidgets.Layout(
-                grid_template_columns=f"repeat({len(COLUMNS) + 1}, auto)", grid_gap="2px 12px"
-            )
-        )
-        super().__init__(children=(self._title, self._grid, self._actions))
+    _esm = asset("common.js", "sessions_table.js", "sessions.js")
+    _css = asset("base.css", "sessions.css")
+
+    title = Unicode("Signed-in devices", help="The panel's heading ('' for none).").tag(sync=True)
+    devices = List(Dict(), help="The rows shown (see session_item).").tag(sync=True)
+    busy = Bool(False, help="An action of the context is talking to Appwrite.").tag(sync=True)
+    notice = Unicode("", help="What the last action here did, or why it failed.").tag(sync=True)
+    tone = Unicode("info", help="success, error or info.").tag(sync=True)
+
+    def __init__(self, ctx: SessionContext, *, title: str = "Signed-in devices") -> None:
+        super().__init__(title=title)
         self._bind(ctx)
         self.add_class("aw-sessions-panel")  # stable hook for CSS and UI tests
-        self._own(self._title, self._reload, self._others, self._actions, self._grid)
-        self._cells: list[Any] = []
-        self._buttons: list[Any] = []
-        self._shown: tuple[Any, ...] | None = None  # what the rows were rendered from
         self._signed_in = bool(ctx.is_authenticated)
-        self._reload.on_click(self._guard(lambda _button: self._load()))
-        self._others.on_click(self._guard(self._on_others))
+        self._listen()
         self._watch(self._on_change, "revision")
         self._render()
         if ctx.is_authenticated and not ctx.sessions:
             self._load()
 
     @property
-    def rows(self) -> tuple[tuple[str, ...], ...]:
-        """The rendered rows as text (what the grid shows, in order)."""
-        return tuple(session_row(s) for s in _order(self._ctx.sessions))
+    def rows(self) -> tuple[dict[str, Any], ...]:
+        """The rows the page shows, in order (see :func:`session_item`)."""
+        return tuple(self.devices)
 
-    def _load(self) -> None:
-        ctx = self._ctx
-        self._dispatch(ctx.load_sessions, ctx.aload_sessions)
+    # -- actions (what the page's buttons do) ---------------------------------------------------
 
-    def _rows_view(self) -> tuple[Any, ...]:
-        ctx = self._ctx
-        return (bool(ctx.is_authenticated), ctx.sessions, ctx.session)
+    def reload(self) -> asyncio.Task[None] | None:
+        """Load the list again (the task inside a kernel, else None)."""
+        return self._load()
 
-    def _on_change(self, change: Any) -> None:
-        """Re-render from the context; load the list on sign-in.
+    def revoke(self, session_id: str) -> asyncio.Task[None] | None:
+        """Sign out one listed session (this device's: sign out here).
 
-        The rows only when they changed, else only the buttons' busy state.
+        The task inside a kernel, else None; the panel's notice says what happened.
         """
         ctx = self._ctx
-        if self._rows_view() != self._shown:
-            self._render()
-        else:
-            busy = bool(ctx.busy)
-            for button in (*self._buttons, self._reload, self._others):
-                button.disabled = busy
+        item = next((row for row in self.devices if row["id"] == session_id), None)
+        if item is None:
+            raise BadMessage("That session is not in the list (reload it).")
+        if item["current"]:
+            return self._act(ctx.logout, ctx.alogout, "")
+        said = f"Signed out {device_name(item)}."
+        return self._act(lambda: ctx.logout(session_id), lambda: ctx.alogout(session_id), said)
+
+    def sign_out_others(self) -> asyncio.Task[None] | None:
+        """Sign out every other device (the task inside a kernel, else None)."""
+        ctx = self._ctx
+        count = sum(1 for row in self.devices if not row["current"])
+        if count == 0:
+            self._say("No other device is signed in.", "info")
+            return None
+        said = f"Signed out {_plural(count, 'the other device', 'other devices')}."
+        return self._act(ctx.logout_others, ctx.alogout_others, said)
+
+    def _load(self) -> asyncio.Task[None] | None:
+        ctx = self._ctx
+        return self._dispatch(ctx.load_sessions, ctx.aload_sessions)
+
+    def _act(self, action: Any, aaction: Any, said: str) -> asyncio.Task[None] | None:
+        outcome: list[str] = []
+
+        def failed(exc: BaseException) -> None:
+            outcome.append(self._ctx.error or "That did not work.")
+
+        def done() -> None:
+            if outcome:
+                self._say(outcome[0], "error")
+            elif said:
+                self._say(said, "success")
+
+        self._say("", "info")
+        return self._dispatch(action, aaction, done, failed)
+
+    def _say(self, notice: str, tone: str) -> None:
+        with self.hold_sync():
+            self.notice = notice
+            self.tone = tone
+
+    # -- messages ------------------------------------------------------------------------------
+
+    def _on_reload(self, _content: Mapping[str, Any]) -> None:
+        self._load()
+
+    def _on_revoke(self, content: Mapping[str, Any]) -> None:
+        self.revoke(text(content, "session", limit=64))
+
+    def _on_sign_out_others(self, _content: Mapping[str, Any]) -> None:
+        self.sign_out_others()
+
+    # -- view ----------------------------------------------------------------------------------
+
+    def _on_change(self, change: Any) -> None:
+        """Re-render from the context; load the list on sign-in."""
+        ctx = self._ctx
+        self._render()
         signed_in = bool(ctx.is_authenticated)
         if signed_in and not self._signed_in:
             self._signed_in = True  # before loading: the load's own changes come back here
@@ -130,57 +190,20 @@ class SessionsPanel(ContextView, ipywidgets.VBox):  # type: ignore[misc]
 
     def _render(self) -> None:
         ctx = self._ctx
-        self._shown = self._rows_view()
-        old = self._cells
-        self._cells, self._buttons = [], []
+        signed_in = bool(ctx.is_authenticated)
+        current = ctx.session.id if ctx.session is not None else None
         with self.hold_sync():
-            if not ctx.is_authenticated:
-                self.layout.display = "none"
-                self._grid.children = ()
-            else:
-                self.layout.display = None
-                cells: list[Any] = [ipywidgets.HTML(f"<b>{name}</b>") for name in COLUMNS]
-                cells.append(ipywidgets.HTML(""))
-                busy = bool(ctx.busy)
-                for session in _order(ctx.sessions):
-                    # Device strings and IPs are what a device reports: literal text.
-                    cells.extend(literal(ipywidgets.Label(text)) for text in session_row(session))
-                    button = ipywidgets.Button(
-                        description="Sign out" if session.current else "Revoke",
-                        icon="sign-out" if session.current else "ban",
-                        disabled=busy,
-                        layout=ipywidgets.Layout(width="auto"),
-                    )
-                    button.on_click(self._guard(self._revoker(session.id, session.current)))
-                    self._buttons.append(button)
-                    cells.append(button)
-                self._cells = cells
-                self._grid.children = tuple(cells)
-            self._reload.disabled = self._others.disabled = bool(ctx.busy)
-        for widget in old:
-            close_widget(widget)
-
-    def _revoker(self, session_id: str, current: bool) -> Any:
-        ctx = self._ctx
-
-        def revoke(_button: Any) -> None:
-            if current:
-                self._dispatch(ctx.logout, ctx.alogout)
-            else:
-                self._dispatch(lambda: ctx.logout(session_id), lambda: ctx.alogout(session_id))
-
-        return revoke
-
-    def _on_others(self, _button: Any) -> None:
-        ctx = self._ctx
-        self._dispatch(ctx.logout_others, ctx.alogout_others)
-
-    def close(self) -> None:
-        """Close the rows too, then the panel."""
-        cells, self._cells = self._cells, []
-        for widget in cells:
-            close_widget(widget)
-        super().close()
+            self.layout.display = None if signed_in else "none"
+            self.devices = ordered(ctx.sessions, current) if signed_in else []
+            self.busy = bool(ctx.busy)
+            if not signed_in:
+                self.notice, self.tone = "", "info"
 
     def __repr__(self) -> str:
-        return f"SessionsPanel(rows={len(self._ctx.sessions) if self._ctx.is_authenticated else 0})"
+        return f"SessionsPanel(rows={len(self.devices)})"
+
+    handlers: ClassVar[Mapping[str, Callable[[Any, Mapping[str, Any]], None]]] = {
+        "reload": _on_reload,
+        "revoke": _on_revoke,
+        "sign-out-others": _on_sign_out_others,
+    }

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import html
 import logging
-from collections.abc import Callable
-from functools import partial
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any, ClassVar
 
-import ipywidgets
+from traitlets import Bool, Dict, List, Unicode
 
 from appwrite_widgets.client import (
     AppwriteError,
@@ -21,8 +19,8 @@ from appwrite_widgets.client import (
     calls,
 )
 from appwrite_widgets.session import ClientPair, Flow, adrive, describe, drive, request
-from appwrite_widgets.widgets._base import ContextView, close_widget, literal
-from appwrite_widgets.widgets._sessions import session_row
+from appwrite_widgets.widgets._frontend import FrontEnd, asset, text
+from appwrite_widgets.widgets._sessions import device_name, ordered
 
 if TYPE_CHECKING:
     import asyncio
@@ -36,57 +34,64 @@ _log = logging.getLogger("appwrite_widgets")
 PAGE = 100
 
 
-class UsersPanel(ContextView, ipywidgets.VBox):  # type: ignore[misc]
-    """Users, each user's sessions, and buttons to revoke one or all of them (admins only).
+class UsersPanel(FrontEnd):
+    """Users, each user's sessions, and buttons to sign out one or all of them (admins only).
 
     Usage: ``display(UsersPanel(ctx, Client(endpoint, project, api_key=key)))``
 
     Shown only while ``ctx.is_admin``. The API-key client stays a private attribute of the
     panel: it is never a trait, never synced, never in a repr. Errors of the admin client show
-    in the panel's own error line and never sign the user out (a different credential).
+    in the panel's own notice line and never sign the user out (a different credential).
+
+    The page searches as you type (one message per pause), marks the admin's own user ("You")
+    and session, and asks before signing anything out. It sends ``{"kind": "search",
+    "text"}``, ``{"kind": "reload"}``, ``{"kind": "select", "user"}``, ``{"kind": "revoke",
+    "session"}`` and ``{"kind": "revoke-all"}``; nothing runs unless an admin is signed in.
 
     ``select``, ``revoke``, ``revoke_all`` and ``search`` run at once without an event loop and
     return None; inside a kernel (a running loop) they schedule the work and return the
     ``asyncio.Task``: ``await panel.select(user_id)`` waits until the panel shows the result.
-    The task never raises (a failure shows in the panel's error line).
+    The task never raises (a failure shows in the panel's notice).
     """
 
-    def __init__(self, ctx: SessionContext, admin_client: Client | AsyncClient) -> None:
-        self._search = ipywidgets.Text(placeholder="Search users", description="Search")
-        self._reload = ipywidgets.Button(description="Reload users", icon="refresh")
-        self._users_box = ipywidgets.VBox()
-        self._detail_title = literal(ipywidgets.HTML())
-        self._sessions_box = ipywidgets.VBox()
-        self._revoke_all = ipywidgets.Button(
-            description="Revoke all sessions", icon="ban", button_style="danger"
-        )
-        self._error = literal(ipywidgets.HTML())
-        super().__init__(
-            children=(
-                ipywidgets.HTML("<b>Users</b>"),
-                ipywidgets.HBox((self._search, self._reload)),
-                self._users_box,
-                self._detail_title,
-                self._sessions_box,
-                self._revoke_all,
-                self._error,
-            )
-        )
+    _esm = asset("common.js", "sessions_table.js", "users.js")
+    _css = asset("base.css", "sessions.css", "users.css")
+
+    title = Unicode("Users", help="The panel's heading ('' for none).").tag(sync=True)
+    user_rows = List(Dict(), help="The users listed: id, name, email, you, admin.").tag(sync=True)
+    query = Unicode("", help="The search the list answers ('' for all users).").tag(sync=True)
+    loaded = Bool(False, help="The list has been loaded at least once.").tag(sync=True)
+    selected = Dict(help="The user whose sessions show: id, name, email, you ({} for none).").tag(
+        sync=True
+    )
+    session_rows = List(Dict(), help="The selected user's sessions (see session_item).").tag(
+        sync=True
+    )
+    busy = Bool(False, help="A request with the API key is on its way.").tag(sync=True)
+    notice = Unicode("", help="What the last action did, or why it failed.").tag(sync=True)
+    tone = Unicode("info", help="success, error or info.").tag(sync=True)
+
+    def __init__(
+        self, ctx: SessionContext, admin_client: Client | AsyncClient, *, title: str = "Users"
+    ) -> None:
+        super().__init__(title=title)
         self._bind(ctx)
         self.add_class("aw-users-panel")  # stable hook for CSS and UI tests
-        self._own(*self.children, self._search, self._reload)
         self._clients = ClientPair(admin_client)  # the twin it makes is ours to close
         self._users: tuple[User, ...] = ()
         self._selected: User | None = None
         self._user_sessions: tuple[Session, ...] = ()
-        self._rows: list[Any] = []
-        self._reload.on_click(self._guard(lambda _b: self._run(self._load_users_flow())))
-        self._revoke_all.on_click(self._guard(self._on_revoke_all))
+        self._query = ""  # the newest search asked for
+        self._shown_query = ""  # the search the list shows the answer to
+        self._loaded = False
+        self._searches = 0  # the newest search's number: older answers are dropped
+        self._running = 0
         self._admin = bool(ctx.is_admin)
+        self._listen()
         self._watch(self._on_change, "revision")
         self._render()
         if ctx.is_admin:
-            self._run(self._load_users_flow())
+            self._run(self._load_users_flow(self._next_search()))
 
     # -- data -------------------------------------------------------------------------------
 
@@ -105,50 +110,93 @@ class UsersPanel(ContextView, ipywidgets.VBox):  # type: ignore[misc]
         return self._run(self._select_flow(user_id))
 
     def revoke(self, session_id: str) -> asyncio.Task[None] | None:
-        """Revoke one session of the selected user (the task inside a kernel, else None)."""
+        """Sign out one session of the selected user (the task inside a kernel, else None)."""
         return self._run(self._revoke_flow(session_id))
 
     def revoke_all(self) -> asyncio.Task[None] | None:
-        """Revoke every session of the selected user (the task inside a kernel, else None)."""
+        """Sign out every session of the selected user (the task inside a kernel, else None)."""
         return self._run(self._revoke_all_flow())
 
     def search(self, text: str = "") -> asyncio.Task[None] | None:
         """List the users matching ``text`` (all users, newest first, when empty).
 
-        Returns the task inside a kernel, else None.
+        The task inside a kernel, else None.
         """
-        self._search.value = text
-        return self._run(self._load_users_flow())
+        self._query = text.strip()
+        return self._run(self._load_users_flow(self._next_search()))
 
-    def _load_users_flow(self) -> Flow[None]:
-        text = self._search.value.strip()
+    def _next_search(self) -> int:
+        self._searches += 1
+        return self._searches
+
+    def _load_users_flow(self, number: int) -> Flow[None]:
+        text = self._query
         queries = [Query.order_desc("$createdAt"), Query.limit(PAGE)]
         listing = yield from request(calls.list_users(queries=queries, search=text or None))
+        if number != self._searches:
+            return  # a newer search was asked for meanwhile: its answer is the one to show
         if self._ctx.is_admin:
             self._users = tuple(listing.users)
+            self._shown_query = text
+            self._loaded = True
         self._render()
 
     def _select_flow(self, user_id: str) -> Flow[None]:
         user = next((u for u in self._users if u.id == user_id), None)
         listing = yield from request(calls.list_user_sessions(user_id))
         if self._ctx.is_admin:
-            self._selected = user
+            self._selected = user or self._selected_stub(user_id)
             self._user_sessions = tuple(listing.sessions)
         self._render()
 
     def _revoke_flow(self, session_id: str) -> Flow[None]:
-        if self._selected is None:
+        selected = self._selected
+        if selected is None:
+            self._say("Choose a user first.", "error")
             return
-        yield from request(calls.delete_user_session(self._selected.id, session_id))
+        session = next((s for s in self._user_sessions if s.id == session_id), None)
+        yield from request(calls.delete_user_session(selected.id, session_id))
         self._user_sessions = tuple(s for s in self._user_sessions if s.id != session_id)
+        what = "a session" if session is None else device_name(self._item(session))
         self._render()
+        self._say(f"Signed out {what} of {self._name(selected)}.", "success")
 
     def _revoke_all_flow(self) -> Flow[None]:
-        if self._selected is None:
+        selected = self._selected
+        if selected is None:
+            self._say("Choose a user first.", "error")
             return
-        yield from request(calls.delete_user_sessions(self._selected.id))
+        count = len(self._user_sessions)
+        yield from request(calls.delete_user_sessions(selected.id))
         self._user_sessions = ()
         self._render()
+        devices = "1 device" if count == 1 else f"{count} devices"
+        self._say(f"Signed out {self._name(selected)} on {devices}.", "success")
+
+    @staticmethod
+    def _selected_stub(user_id: str) -> User:
+        return User(id=user_id)
+
+    @staticmethod
+    def _name(user: User) -> str:
+        return user.email or user.name or user.id
+
+    # -- messages ------------------------------------------------------------------------------
+
+    def _on_search(self, content: Mapping[str, Any]) -> None:
+        self.search(text(content, "text", limit=256))
+
+    def _on_reload(self, _content: Mapping[str, Any]) -> None:
+        self.search(self._query)
+
+    def _on_select(self, content: Mapping[str, Any]) -> None:
+        self.select(text(content, "user", limit=64))
+
+    def _on_revoke(self, content: Mapping[str, Any]) -> None:
+        self.revoke(text(content, "session", limit=64))
+
+    def _on_revoke_all(self, _content: Mapping[str, Any]) -> None:
+        self.revoke_all()
 
     # -- running flows with the admin client -------------------------------------------------
 
@@ -159,14 +207,14 @@ class UsersPanel(ContextView, ipywidgets.VBox):  # type: ignore[misc]
         return bool(ctx.is_authenticated and ctx.is_admin)
 
     def _run(self, flow: Flow[None]) -> asyncio.Task[None] | None:
-        """Run ``flow`` with the admin client, only while an admin is signed in.
+        """Run ``flow`` with the admin client.
 
-        At once without a loop (returns None), else as a task on the running loop (returned;
-        it never raises, errors show in the panel).
+        At once without a loop (returns None), else as a task on the running loop (returned; it
+        never raises, errors show in the panel).
 
-        Nothing runs unless an admin is signed in: the panel's controls are widget models any
-        page visitor can drive (set the search box, click "Reload users") even while the panel
-        is hidden, and the API key must act only for an admin. Each request checks again.
+        Nothing runs unless an admin is signed in: a page visitor can send the panel any message
+        even while it is hidden, and the API key must act only for an admin. Each request checks
+        again.
         """
         import asyncio  # here, not at module level: the package imports faster
 
@@ -174,7 +222,9 @@ class UsersPanel(ContextView, ipywidgets.VBox):  # type: ignore[misc]
             flow.close()
             _log.info("UsersPanel: an action was refused (no admin is signed in)")
             return None
-        self._error.value = ""
+        self._say("", "info")
+        self._running += 1
+        self.busy = True
         try:
             asyncio.get_running_loop()
         except RuntimeError:
@@ -182,8 +232,15 @@ class UsersPanel(ContextView, ipywidgets.VBox):  # type: ignore[misc]
                 drive(flow, self._key_send)
             except Exception as exc:
                 self._failed(exc)
+            finally:
+                self._ran()
             return None
-        return self._schedule(lambda: adrive(flow, self._key_asend), self._failed)
+        return self._schedule(lambda: adrive(flow, self._key_asend), self._failed, self._ran)
+
+    def _ran(self) -> None:
+        self._running -= 1
+        if self._running == 0:
+            self.busy = False
 
     def _failed(self, exc: BaseException) -> None:
         if isinstance(exc, AppwriteError):
@@ -194,7 +251,7 @@ class UsersPanel(ContextView, ipywidgets.VBox):  # type: ignore[misc]
         else:
             _log.error("A UsersPanel action failed", exc_info=exc)
             message = f"Something went wrong ({type(exc).__name__}); see the appwrite_widgets log."
-        self._error.value = f'<span style="color: #b00020;">{html.escape(message)}</span>'
+        self._say(message, "error")
 
     def _check(self) -> None:
         if not self.allowed:  # the admin signed out while the action was under way
@@ -211,9 +268,9 @@ class UsersPanel(ContextView, ipywidgets.VBox):  # type: ignore[misc]
     # -- view ---------------------------------------------------------------------------------
 
     def _on_change(self, change: Any) -> None:
-        """Load on becoming admin; forget everything when no admin is signed in.
+        """Load on becoming admin.
 
-        The panel shows nothing else of the context.
+        Forget everything when no admin is signed in (the panel shows nothing else of the context).
         """
         admin = bool(self._ctx.is_admin)
         if admin == self._admin:
@@ -221,72 +278,59 @@ class UsersPanel(ContextView, ipywidgets.VBox):  # type: ignore[misc]
         self._admin = admin
         if not admin:
             self._users, self._selected, self._user_sessions = (), None, ()
+            self._query, self._shown_query, self._loaded = "", "", False
         self._render()
         if admin:
-            self._run(self._load_users_flow())
+            self._run(self._load_users_flow(self._next_search()))
 
-    def _on_revoke_all(self, _button: Any) -> None:
-        self._run(self._revoke_all_flow())
+    def _say(self, notice: str, tone: str) -> None:
+        with self.hold_sync():
+            self.notice = notice
+            self.tone = tone
 
-    def _button(self, description: str, icon: str, action: Callable[[], Flow[None]]) -> Any:
-        button = ipywidgets.Button(
-            description=description, icon=icon, layout=ipywidgets.Layout(width="auto")
-        )
-        button.on_click(self._guard(lambda _b: self._run(action())))
-        return button
+    def _me(self) -> str | None:
+        ctx = self._ctx
+        return ctx.user.id if ctx.is_authenticated and ctx.user is not None else None
+
+    def _item(self, session: Session) -> dict[str, Any]:
+        ctx = self._ctx
+        here = ctx.session.id if ctx.session is not None else None
+        return ordered((session,), here)[0]
+
+    def _user(self, user: User) -> dict[str, Any]:
+        label = self._ctx.admin_label
+        return {
+            "id": user.id,
+            "name": user.name,
+            "email": user.email,
+            "you": user.id == self._me(),
+            "admin": bool(label and label in user.labels),
+        }
 
     def _render(self) -> None:
-        old, self._rows = self._rows, []
+        admin = bool(self._ctx.is_admin)
+        selected = self._selected if admin else None
+        ctx = self._ctx
+        here = ctx.session.id if ctx.session is not None else None
         with self.hold_sync():
-            if not self._ctx.is_admin:
-                self.layout.display = "none"
-                self._users_box.children = ()
-                self._sessions_box.children = ()
-                self._detail_title.value = ""
-                self._revoke_all.layout.display = "none"
-            else:
-                self.layout.display = None
-                user_rows = []
-                for user in sorted(self._users, key=lambda u: (u.email, u.id)):
-                    label = literal(
-                        ipywidgets.Label(f"{user.name or '—'} <{user.email or 'no email'}>")
-                    )
-                    button = self._button("Sessions", "list", partial(self._select_flow, user.id))
-                    row = ipywidgets.HBox((label, button))
-                    self._rows += [label, button, row]
-                    user_rows.append(row)
-                self._users_box.children = tuple(user_rows)
-                selected = self._selected
-                if selected is None:
-                    self._detail_title.value = ""
-                    self._sessions_box.children = ()
-                    self._revoke_all.layout.display = "none"
-                else:
-                    title = html.escape(selected.email or selected.name or selected.id)
-                    self._detail_title.value = f"<b>Sessions of {title}</b>"
-                    session_rows = []
-                    for session in sorted(self._user_sessions, key=lambda s: s.id):
-                        label = literal(ipywidgets.Label(" · ".join(session_row(session)[:7])))
-                        button = self._button(
-                            "Revoke", "ban", partial(self._revoke_flow, session.id)
-                        )
-                        row = ipywidgets.HBox((label, button))
-                        self._rows += [label, button, row]
-                        session_rows.append(row)
-                    self._sessions_box.children = tuple(session_rows)
-                    self._revoke_all.layout.display = None
-        for widget in old:
-            close_widget(widget)
+            self.layout.display = None if admin else "none"
+            self.user_rows = [self._user(u) for u in self._users] if admin else []
+            self.query = self._shown_query if admin else ""
+            self.loaded = admin and self._loaded
+            self.selected = {} if selected is None else self._user(selected)
+            mine = selected is not None and selected.id == self._me()
+            rows = ordered(self._user_sessions, here if mine else None)
+            self.session_rows = rows if admin else []
+            if not admin:
+                self.notice, self.tone = "", "info"
 
     def close(self) -> None:
-        """Close the rows, the twin client the panel made, then the panel.
+        """Close the twin client the panel made, then the panel.
 
-        The admin client itself is the caller's to close. An async twin is closed by a task on
-        the running loop (a kernel's); awaiting the panel's pending tasks waits for it.
+        The admin client itself is the caller's to close.
+        An async twin is closed by a task on the running loop (a kernel's); awaiting the panel's
+        pending tasks waits for it.
         """
-        rows, self._rows = self._rows, []
-        for widget in rows:
-            close_widget(widget)
         twin = self._clients.detach_twin()
         if twin is not None:
             self._release(twin)
@@ -309,3 +353,11 @@ class UsersPanel(ContextView, ipywidgets.VBox):  # type: ignore[misc]
 
     def __repr__(self) -> str:
         return f"UsersPanel(visible={bool(self._ctx.is_admin)}, users={len(self._users)})"
+
+    handlers: ClassVar[Mapping[str, Callable[[Any, Mapping[str, Any]], None]]] = {
+        "search": _on_search,
+        "reload": _on_reload,
+        "select": _on_select,
+        "revoke": _on_revoke,
+        "revoke-all": _on_revoke_all,
+    }

@@ -312,6 +312,33 @@ def click(button: Any) -> None:
         callback(button)
 
 
+#: What a front end answers when one of its handlers raised (the traceback goes to the log).
+HANDLER_FAILED = {"kind": "error", "message": "The kernel could not handle this message."}
+
+
+def page_sends(widget: Any, content: Any) -> list[Any]:
+    """Deliver a page's message to an anywidget front end (LoginForm, NavBar, SessionsPanel,
+    UsersPanel) as its comm does, and return what the widget answered. A handler that raised
+    is answered with HANDLER_FAILED instead of escaping: that fails the test here."""
+    replies: list[Any] = []
+
+    def record(content: Any, buffers: Any = None) -> None:
+        replies.append(content)
+
+    widget.send = record  # an instance attribute: the widget's own method is untouched
+    try:
+        widget._on_message(widget, content, [])
+    finally:
+        del widget.send
+    assert HANDLER_FAILED not in replies, replies
+    return replies
+
+
+def sign_in_message(email: Any, password: Any, remember: bool = False) -> dict[str, Any]:
+    """What the LoginForm's page sends on Enter or a click on "Sign in"."""
+    return {"kind": "sign-in", "email": email, "password": password, "remember": remember}
+
+
 class User(NamedTuple):
     id: str
     email: str

@@ -20,8 +20,9 @@ from reliability_helpers import (
     AsyncFaultInjector,
     FaultPlan,
     alive,
-    click,
     new_user,
+    page_sends,
+    sign_in_message,
 )
 
 from appwrite_widgets.client import AppwriteError, AsyncClient, Client
@@ -198,26 +199,23 @@ async def test_double_clicks_send_one_request(
             await asyncio.gather(*tasks, return_exceptions=True)
 
     try:
-        form._email.value = user.email
-        form._password.value = PASSWORD
-        click(form._submit)
-        click(form._submit)
+        page_sends(form, sign_in_message(user.email, PASSWORD))
+        page_sends(form, sign_in_message(user.email, PASSWORD))  # Enter twice
         await settle()
         assert ctx.is_authenticated
         assert [s.path for s in plan.sent].count("/account/sessions/email") == 1
 
         other = admin.create_user_session(user.id)
         await ctx.aload_sessions()
-        (revoke,) = [b for b in panel._buttons if b.description == "Revoke"]
-        click(revoke)
-        click(revoke)
+        page_sends(panel, {"kind": "revoke", "session": other.id})
+        page_sends(panel, {"kind": "revoke", "session": other.id})
         await settle()
         assert [s.token for s in plan.deletes()] == [ctx.client.session_token]
         assert other.id not in [s.id for s in ctx.sessions]
 
         token = ctx.client.session_token
-        click(nav._button)
-        click(nav._button)
+        page_sends(nav, {"kind": "sign-out"})
+        page_sends(nav, {"kind": "sign-out"})
         await settle()
         assert not ctx.is_authenticated and consistent(ctx)
         assert deletes_per_session(plan) == {token: 2}  # one revoke, one sign-out

@@ -20,7 +20,7 @@ import pytest
 from helpers import consistent
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
-from reliability_helpers import click, new_user
+from reliability_helpers import new_user, page_sends, sign_in_message
 
 from appwrite_widgets.client import (
     APIError,
@@ -226,11 +226,8 @@ def test_login_form_never_lets_an_exception_out(
         ctx = SessionContext(client, credentials_store=CredentialStore(tmp_path / "c"))
         form = LoginForm(ctx)
         try:
-            form._email.value = email
-            form._password.value = password
-            click(form._submit)  # raises if anything escapes the callback
-            assert form._password.value == ""
-            assert not ctx.is_authenticated and consistent(ctx)
+            page_sends(form, sign_in_message(email, password))  # fails if a handler raised
+            assert not ctx.is_authenticated and consistent(ctx) and not form.busy
             if email.strip() and password:
                 assert ctx.error and "Something went wrong" not in ctx.error, ctx.error
             if not (valid_email(email.strip()) and valid_password(password)):

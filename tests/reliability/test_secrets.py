@@ -19,7 +19,13 @@ import httpx
 import ipywidgets
 import ipywidgets.embed
 import pytest
-from reliability_helpers import AsyncFaultInjector, FaultPlan, FaultPorts, click
+from reliability_helpers import (
+    AsyncFaultInjector,
+    FaultPlan,
+    FaultPorts,
+    page_sends,
+    sign_in_message,
+)
 
 from appwrite_widgets.client import AppwriteError, AsyncClient, Client
 from appwrite_widgets.server.local import LocalServer
@@ -125,16 +131,12 @@ async def test_no_secret_anywhere_during_a_full_flow(
     remembered = store.path_for(srv.endpoint, srv.project)
     try:
         # A wrong password first (an error path), then the right one with remember-me.
-        form._email.value = user.email
-        form._password.value = PASSWORD + "-wrong"
-        click(form._submit)
+        page_sends(form, sign_in_message(user.email, PASSWORD + "-wrong"))
         await settle()
         assert "Invalid credentials" in ctx.error
         look()
-        form._password.value = PASSWORD
-        form._remember.value = True
-        click(form._submit)
-        assert form._password.value == ""  # cleared before the request left
+        page_sends(form, sign_in_message(user.email, PASSWORD, remember=True))
+        assert form.busy  # on its way; the password is in no state (the scan below)
         look()
         await settle()
         assert ctx.is_authenticated
@@ -146,8 +148,8 @@ async def test_no_secret_anywhere_during_a_full_flow(
         look()
 
         # Devices: revoke the other one.
-        (revoke,) = [b for b in panel._buttons if b.description == "Revoke"]
-        click(revoke)
+        (other_id,) = [row["id"] for row in panel.rows if not row["current"]]
+        page_sends(panel, {"kind": "revoke", "session": other_id})
         await settle()
         look()
 
@@ -160,7 +162,7 @@ async def test_no_secret_anywhere_during_a_full_flow(
 
         # Fail-secure sign-out: Appwrite answers 500, the device signs out anyway.
         plan.arm("500-json", lambda r: r.method == "DELETE")
-        click(nav._button)
+        page_sends(nav, {"kind": "sign-out"})
         await settle()
         plan.disarm()
         assert not ctx.is_authenticated and "may still be alive" in ctx.error

@@ -3,58 +3,17 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from typing import Any
 
 import pytest
+from realtime_helpers import TIMEOUT, open_socket, recv, send, subscribe, until_event, ws_url
 from server_helpers import as_token, key_session, sign_in
 from tables_helpers import add_row, new_table
 from websockets.exceptions import ConnectionClosed
-from websockets.sync.client import ClientConnection, connect
+from websockets.sync.client import connect
 
 from appwrite_widgets.server.local import LocalServer
-
-TIMEOUT = 10
-
-
-def ws_url(server: LocalServer, query: str = "") -> str:
-    base = server.endpoint.replace("http://", "ws://") + "/realtime"
-    return f"{base}?project={server.project}{query}"
-
-
-@contextmanager
-def open_socket(
-    server: LocalServer, query: str = "", token: str | None = None
-) -> Iterator[tuple[ClientConnection, dict[str, Any]]]:
-    headers = {"X-Appwrite-Session": token} if token else None
-    with connect(ws_url(server, query), additional_headers=headers, open_timeout=TIMEOUT) as ws:
-        first = recv(ws)
-        yield ws, first
-
-
-def recv(ws: ClientConnection) -> dict[str, Any]:
-    message: dict[str, Any] = json.loads(ws.recv(timeout=TIMEOUT))
-    return message
-
-
-def send(ws: ClientConnection, kind: str, data: Any) -> dict[str, Any]:
-    ws.send(json.dumps({"type": kind, "data": data}))
-    return recv(ws)
-
-
-def until_event(ws: ClientConnection, event: str) -> dict[str, Any]:
-    """The first ``event`` message naming ``event`` (other messages are skipped)."""
-    while True:
-        msg = recv(ws)
-        if msg["type"] == "event" and event in msg["data"]["events"]:
-            return msg
-
-
-def subscribe(ws: ClientConnection, *channels: str, sub_id: str = "sub1") -> dict[str, Any]:
-    reply = send(ws, "subscribe", [{"subscriptionId": sub_id, "channels": list(channels)}])
-    assert reply["type"] == "response" and reply["data"]["to"] == "subscribe", reply
-    return reply
 
 
 @pytest.fixture

@@ -59,3 +59,65 @@ def test_web_sdk_subscribe_account_hears_its_session_deleted(server: LocalServer
     assert out["heardDelete"] is True
     assert out["deleteChannels"] == ["account", f"account.{out['userId']}"]
     assert out["deletePayloadId"] == out["sessionId"] and out["deleteHasTimestamp"] is True
+
+
+def test_web_sdk_sign_in_methods_with_mail_from_a_local_smtp_catcher(tmp_path: Path) -> None:
+    """``createEmailToken``/``createSession``, ``createMagicURLToken``/``updateMagicURLSession``,
+    ``createVerification``/``updateVerification``, ``createRecovery``/``updateRecovery``,
+    ``createOAuth2Token`` (its URL followed by hand), ``listIdentities`` and
+    ``createAnonymousSession``. The script asks for each mail on stdout; it is read from the
+    SMTP catcher the server sends to and handed back on stdin."""
+    node = shutil.which("node")
+    assert node, "node is not installed (Node 20 is needed for the web SDK test)"
+    assert (JS_DIR / "node_modules" / "appwrite").is_dir(), (
+        "tests/js/node_modules is missing: run `make js` (npm ci in tests/js)"
+    )
+    page = "http://localhost:8866/app"
+    with LocalServer(
+        project="websdk",
+        data=tmp_path / "db.sqlite3",
+        seed="demo",
+        smtp="catch",
+        rate_limits=False,
+        fast_hashing=True,
+    ) as srv:
+        out: dict[str, object] = {}
+        with subprocess.Popen(
+            [node, str(JS_DIR / "web_sdk_signin.mjs"), srv.endpoint, srv.project, page],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            cwd=JS_DIR,
+        ) as proc:
+            assert proc.stdin is not None and proc.stdout is not None and proc.stderr is not None
+            try:
+                for line in proc.stdout:
+                    message = json.loads(line)
+                    if "need" not in message:
+                        out = message
+                        break
+                    mail = srv.mailcatcher.wait_for(
+                        lambda m, msg=message: m.to == msg["to"] and m.kind == msg["need"]
+                    )
+                    proc.stdin.write(json.dumps({"code": mail.code, "url": mail.url}) + "\n")
+                    proc.stdin.flush()
+                assert proc.wait(timeout=120) == 0, proc.stderr.read()
+            finally:
+                if proc.poll() is None:
+                    proc.kill()
+    assert out["ok"] is True, out.get("error")
+    assert out["anonProvider"] == "anonymous"
+    assert out["tokenSecret"] == "" and out["otpProvider"] == "token" and out["otpEmail"] is True
+    assert out["otpSecondUse"] == 401  # a code signs in once
+    assert out["magicProvider"] == "magic-url"
+    assert out["verificationUser"] is True and out["verified"] is True
+    assert out["recovered"] is True
+    assert out["oauthUrl"] == (
+        f"{srv.endpoint}/account/tokens/oauth2/mock?success=http%3A%2F%2Flocalhost%3A8866%2Fapp"
+        "&failure=http%3A%2F%2Flocalhost%3A8866%2Fapp%3Ffailed%3D1&project=websdk"
+    )
+    assert out["hops"] == [301, 301, 301, 301]
+    assert out["finalLocation"].startswith(page + "?secret=")
+    assert out["oauthProvider"] == "mock"
+    assert out["identities"] == [["mock", "useroauth@localhost.test"]]

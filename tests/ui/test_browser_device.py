@@ -95,7 +95,7 @@ def test_a_second_browser_is_not_signed_in(
     assert len(live_sessions(admin_api, user_id)) == 1
 
 
-def test_log_out_then_reload_stays_signed_out_with_no_session_left(
+def test_sign_out_then_reload_stays_signed_out_with_no_session_left(
     page: Page, voila_url: str, admin_api: httpx.Client, appwrite: LocalServer
 ) -> None:
     email, who, user_id = make_user(admin_api)
@@ -106,7 +106,7 @@ def test_log_out_then_reload_stays_signed_out_with_no_session_left(
     board.wait_device_ready()
     board.expect_signed_in(who)
 
-    board.log_out.click()
+    board.nav_sign_out.click()
     board.expect_signed_out()
     page.reload()
     board.wait_device_ready()
@@ -133,7 +133,7 @@ def test_remember_me_survives_a_closed_tab_and_without_it_a_new_tab_is_signed_ou
     assert [s["$id"] for s in live_sessions(admin_api, user_id)] == [session_id]
 
     # Without "Remember me" the token lives in this tab only (sessionStorage).
-    again.log_out.click()
+    again.nav_sign_out.click()
     again.expect_signed_out()
     sign_in(again, email, who)
     assert [k for kind, k, _ in ours(again.page) if kind == "session"] == [key]

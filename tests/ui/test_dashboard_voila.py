@@ -44,9 +44,11 @@ def test_regular_user_adds_but_cannot_delete_then_signs_out_in_panel(
     expect(board.event("Bob's gate check")).to_have_count(1)
 
     # Signing out from the sessions panel ("this device"), not the nav bar: the nav bar must
-    # follow the context on its own, and the gates with it.
-    expect(board.button("Sign out")).to_have_count(1)
-    board.button("Sign out").click()
+    # follow the context on its own, and the gates with it. The panel asks first.
+    expect(board.sign_out_here).to_have_count(1)
+    board.sign_out_here.click()
+    expect(board.nav_sign_out).to_be_visible()  # nothing happened yet
+    board.confirm(board.page.locator(".aw-sessions-panel")).click()
     board.expect_signed_out()
 
 
@@ -60,11 +62,12 @@ def test_admin_sees_everything_then_logout_resets_without_reload(
     expect(board.delete_event).to_be_visible()
     expect(board.sessions_panel).to_be_visible()
     expect(board.users_panel).to_be_visible()
-    expect(board.page.get_by_text("Bob User <bob@example.com>")).to_be_visible()
+    bob = board.page.locator(".aw-users-panel .aw-user-row", has_text="bob@example.com")
+    expect(bob).to_contain_text("Bob User")
 
     # A marker that survives only as long as this document: a reload would drop it.
     page.evaluate("() => { window.__awNoReload = true; }")
-    board.log_out.click()
+    board.nav_sign_out.click()
     board.expect_signed_out()
     expect(board.email).to_be_visible()  # the form is back, so she can sign in again
     assert page.evaluate("() => window.__awNoReload === true"), "the page was reloaded"
@@ -119,5 +122,8 @@ def test_bob_adds_a_row_the_server_refuses_his_forced_delete_and_ada_deletes_it(
     ada.event_list.select_option(label=ada.event(title).inner_text())
     expect(ada.delete_event).to_be_visible()
     ada.delete_event.click()
+    expect(ada.event(title)).to_have_count(1)  # asked first: nothing deleted yet
+    confirm = ada.page.locator(".aw-table-confirm").get_by_role("button", name="Delete event")
+    confirm.click()
     expect(ada.event(title)).to_have_count(0)
     assert _rows_titled(admin_api, title) == []

@@ -1,26 +1,26 @@
-"""JupyterLab 4: tutorial 1's nav bar, clicked in a real notebook, resets on Log out.
+"""JupyterLab 4: the widgets in a real notebook, clicked in a real browser.
 
-Tutorial 1 signs in, then logs out *by itself* in a later cell (``ctx.logout()``) and stops its
-server. So the test runs every cell above that first ``ctx.logout()`` cell, and then the
-browser, not the notebook, clicks the nav bar's "Log out": the reset on screen can only come from
-that click. The notebook is a temp copy (Lab may autosave what it opens).
+* The nav bar, shown twice (before and after the sign-in: two views of one widget), resets in
+  both places when the browser clicks "Sign out": no cell runs after the sign-in, so the reset
+  on screen can only come from that click.
+* The dashboard restores its session from the browser after a reload and a kernel restart.
+* In a default JupyterLab output, light and dark: no word is cut, and the sessions table is a
+  table (it turns into cards only when the output is narrow).
 """
 
 from __future__ import annotations
 
-import json
 import re
-from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
 import httpx
+from accessibility import serious_violations
 from playwright.sync_api import Page, expect
-from ui_dashboard import PASSWORD, Dashboard, live_sessions, make_user
+from ui_dashboard import ADA, BOB, PASSWORD, Dashboard, live_sessions, make_user
 
 from appwrite_widgets.server.local import LocalServer
 from appwrite_widgets.session import storage_key
-
-TUTORIAL_1 = Path(__file__).resolve().parents[2] / "notebooks" / "01-log-out.ipynb"
 
 READY = """() => {
     const app = window.jupyterapp;
@@ -30,51 +30,48 @@ READY = """() => {
     return Boolean(ctx && ctx.isReady && k && k.status === 'idle'
                    && k.connectionStatus === 'connected');
 }"""
+NAV_TWICE = [
+    "import os\n"
+    "from appwrite_widgets import Client, NavBar, SessionContext\n"
+    "ctx = SessionContext(Client(os.environ['APPWRITE_ENDPOINT'], "
+    "os.environ['APPWRITE_PROJECT']), admin_label='admin')\n"
+    "nav = NavBar(ctx)\n"
+    "nav",
+    f"ctx.login({ADA[0]!r}, {ADA[1]!r})\nnav",
+]
 
 
-def _first_logout_cell() -> int:
-    cells = json.loads(TUTORIAL_1.read_text())["cells"]
-    for index, cell in enumerate(cells):
-        if cell["cell_type"] == "code" and re.search(r"\bctx\.logout\(", "".join(cell["source"])):
-            return index
-    raise AssertionError("tutorial 1 has no ctx.logout() cell any more; revisit this test")
-
-
-def test_nav_bar_log_out_click_resets_it(page: Page, lab: str) -> None:
-    stop_at = _first_logout_cell()
-    page.goto(f"{lab}/lab/tree/{TUTORIAL_1.name}?reset")
-    cells = page.locator(".jp-NotebookPanel .jp-Notebook .jp-Cell")
-    expect(cells.first).to_be_visible(timeout=60_000)
+def run_all(page: Page, url: str) -> None:
+    """Open a notebook, wait for its kernel, run every cell (fire and forget)."""
+    page.goto(url)
+    expect(page.locator(".jp-NotebookPanel .jp-Cell").first).to_be_visible(timeout=60_000)
     # Lab shows "Idle" before it accepts code; only the exposed app knows when it is ready.
     page.wait_for_function(READY, timeout=60_000)
     # Fire and forget: never await a Lab command's promise in evaluate (it has no timeout).
-    page.evaluate(
-        """(index) => {
-            const panel = window.jupyterapp.shell.currentWidget;
-            panel.content.activeCellIndex = index;
-            window.jupyterapp.commands.execute('notebook:run-all-above');
-        }""",
-        stop_at,
-    )
+    page.evaluate("() => { window.jupyterapp.commands.execute('notebook:run-all-cells'); }")
 
+
+def test_nav_bar_sign_out_click_resets_both_views(
+    page: Page, lab_notebook: Callable[[str, list[str]], str]
+) -> None:
+    run_all(page, lab_notebook("nav-twice.ipynb", NAV_TWICE))
     outputs = page.locator(".jp-OutputArea-output")
-    signed_in = outputs.locator(".widget-label", has_text="Ada Admin (ada@example.com)")
-    log_out = outputs.locator(".widget-button", has_text=re.compile(r"^\s*Log out\s*$"))
-    not_signed_in = outputs.locator(".widget-label", has_text=re.compile(r"^\s*Not signed in\s*$"))
+    bars = outputs.locator(".aw-navbar")
+    signed_in = bars.locator(".aw-user", has_text="Ada Admin (ada@example.com)")
+    sign_out = bars.locator("button", has_text=re.compile(r"^\s*Sign out\s*$"))
+    not_signed_in = bars.locator(".aw-lead", has_text=re.compile(r"^\s*Not signed in\s*$"))
     # The nav bar is displayed twice (before and after sign-in): two views of one widget.
     expect(signed_in).to_have_count(2, timeout=60_000)
-    expect(log_out).to_have_count(2)
+    expect(sign_out).to_have_count(2)
+    expect(bars.locator(".aw-badge", has_text="Admin")).to_have_count(2)
     expect(not_signed_in).to_have_count(0)
-    # The tutorial's own logout cell has not run.
-    expect(cells.nth(stop_at).locator(".jp-OutputArea-output")).to_have_count(0)
 
-    log_out.last.click()
+    sign_out.last.click()
 
     # Both views of the nav bar reset, with no reload and no cell run.
     expect(not_signed_in).to_have_count(2)
-    expect(log_out).to_have_count(0)
+    expect(sign_out).to_have_count(0)
     expect(signed_in).to_have_count(0)
-    expect(cells.nth(stop_at).locator(".jp-OutputArea-output")).to_have_count(0)
 
 
 def _open_and_run_all(page: Page, url: str, runs: int) -> None:
@@ -136,3 +133,66 @@ def test_dashboard_in_lab_restores_from_the_browser(
     assert token not in text  # ...without the secret
     assert token not in page.content()
     assert token not in lab_server.log.read_text(errors="replace")  # server and kernel logs
+
+
+# Elements of the widgets whose content is wider than their box: a cut word ("this devic",
+# "Sign..."), in a default JupyterLab output (the file browser open, 1280 px window).
+CUT = """() => [...document.querySelectorAll(
+        '.jp-OutputArea-output .aw-root *, .jp-OutputArea-output .aw-table-view button')]
+    .filter((el) => el.offsetParent !== null && el.clientWidth > 2  // not 1 px hidden text
+            && el.scrollWidth > el.clientWidth + 1
+            && getComputedStyle(el).overflowX !== 'visible')
+    .map((el) => el.className + ': ' + el.textContent.trim().slice(0, 40))"""
+OUTPUTS = [".jp-Notebook .jp-OutputArea-output"]
+
+
+def change_theme(page: Page, theme: str) -> None:
+    page.evaluate(
+        "(theme) => { window.jupyterapp.commands.execute('apputils:change-theme', {theme}); }",
+        theme,
+    )
+    light = "false" if "Dark" in theme else "true"
+    page.wait_for_function(
+        "(light) => document.body.dataset.jpThemeLight === light", arg=light, timeout=30_000
+    )
+
+
+def test_the_dashboard_in_lab_light_and_dark(page: Page, lab: str, admin_api: httpx.Client) -> None:
+    """axe-core finds no serious or critical WCAG 2 A/AA violation in the dashboard's outputs
+    (JupyterLab's own interface is not ours), signed out, as a user and as an admin, in both
+    themes; no word is cut; the sessions list is a table in a default output."""
+    assert admin_api.post("/users/ada/sessions").status_code == 201  # a second device of hers
+    url = f"{lab}/lab/tree/dashboard.ipynb?reset"
+    board = Dashboard(page, url)
+    run_all(page, url)  # in the kernel other tests left running: any execution count
+    prompts = page.locator(".jp-CodeCell .jp-InputPrompt")
+    expect(prompts.last).to_have_text(re.compile(r"\[\d+\]"), timeout=90_000)
+    board.wait_device_ready()
+    board.expect_signed_out()
+    for theme in ("JupyterLab Light", "JupyterLab Dark"):
+        change_theme(page, theme)
+        assert serious_violations(page, OUTPUTS) == [], ("signed out", theme)
+        assert page.evaluate(CUT) == [], ("signed out", theme)
+
+    board.login(*ADA)
+    board.expect_signed_in("Ada Admin (ada@example.com)")
+    users = page.locator(".aw-users-panel")
+    users.locator(".aw-user-row", has_text="bob@example.com").get_by_role("button").click()
+    expect(users.get_by_role("heading", name="Sessions of bob@example.com")).to_be_visible()
+    expect(board.revoke).not_to_have_count(0)
+    # A default output is wide enough for the table (cards are for phones).
+    expect(page.locator(".aw-sessions-panel thead")).not_to_have_css("position", "absolute")
+    for theme in ("JupyterLab Dark", "JupyterLab Light"):
+        change_theme(page, theme)
+        assert serious_violations(page, OUTPUTS) == [], ("admin", theme)
+        assert page.evaluate(CUT) == [], ("admin", theme)
+
+    board.nav_sign_out.click()
+    board.expect_signed_out()
+    board.login(*BOB)
+    board.expect_signed_in("Bob User (bob@example.com)")
+    expect(board.sign_out_here).to_have_count(1)
+    for theme in ("JupyterLab Light", "JupyterLab Dark"):
+        change_theme(page, theme)
+        assert serious_violations(page, OUTPUTS) == [], ("user", theme)
+        assert page.evaluate(CUT) == [], ("user", theme)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Callable
 
@@ -33,15 +34,17 @@ def test_revoked_device_finds_itself_signed_out(
     expect(second.revoke).to_have_count(1)
 
     # The revoking device signs in last, so its panel lists all three sessions:
-    # itself ("Sign out"), then newest first: the second browser, the phone.
+    # itself ("This device"), then newest first: the second browser, the phone.
     first = Dashboard(new_page(), voila_url).open()
     first.login(email, password)
     first.expect_signed_in(f"Dee Vices ({email})")
     expect(first.revoke).to_have_count(2)
-    expect(first.button("Sign out")).to_have_count(1)
+    expect(first.sign_out_here).to_have_count(1)
 
-    first.revoke.first.click()
+    first.revoke_first()  # "Sign out", then the confirmation's "Sign out"
     expect(first.revoke).to_have_count(1)  # the row is gone; the first device stays signed in
+    notice = first.page.locator(".aw-sessions-panel .aw-notice")
+    expect(notice).to_have_text(re.compile(r"^Signed out .+\.$"))
     first.expect_signed_in(f"Dee Vices ({email})")
 
     # The server agrees: the second browser's session is gone, the phone's is alive.

@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 from helpers import HoldingTransport
+from page import published  # noqa: F401 - the fixture, for every widget test
 
 from appwrite_widgets.client import AsyncClient
 from appwrite_widgets.session import CredentialStore, SessionContext

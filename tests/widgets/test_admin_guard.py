@@ -16,6 +16,7 @@ from typing import Any
 
 import ipywidgets
 import pytest
+from page import from_page, page_sets_state
 
 from appwrite_widgets.client import Client
 from appwrite_widgets.server.local import LocalServer
@@ -54,20 +55,6 @@ def new_user(key: Client, *, admin: bool = False) -> str:
     return email
 
 
-def visitor_types(widget: Any, value: str) -> None:
-    """What the browser sends when someone types into a text box (an ``update``)."""
-    widget._handle_msg(
-        {"content": {"data": {"method": "update", "state": {"value": value}}}, "buffers": []}
-    )
-
-
-def visitor_clicks(button: Any) -> None:
-    """What the browser sends when someone clicks a button (a ``custom`` click event)."""
-    button._handle_msg(
-        {"content": {"data": {"method": "custom", "content": {"event": "click"}}}, "buffers": []}
-    )
-
-
 def users_calls(server: LocalServer) -> list[tuple[str, str]]:
     return [r for r in server.requests.take() if r[1].startswith("/users")]
 
@@ -80,9 +67,13 @@ def observers(ctx: SessionContext) -> list[Any]:
 
 
 def drive_the_hidden_panel(panel: UsersPanel) -> None:
-    visitor_types(panel._search, "a")
-    visitor_clicks(panel._reload)
-    visitor_clicks(panel._revoke_all)
+    """Every message the panel's page can send, and a forged state update."""
+    from_page(panel, {"kind": "search", "text": "a"})
+    from_page(panel, {"kind": "reload"})
+    from_page(panel, {"kind": "select", "user": "some-user"})
+    from_page(panel, {"kind": "revoke", "session": "some-session"})
+    from_page(panel, {"kind": "revoke-all"})
+    page_sets_state(panel, {"selected": {"id": "some-user"}, "user_rows": [{"id": "x"}]})
     panel.search("b")
     panel.select("some-user")
     panel.revoke_all()
@@ -96,6 +87,7 @@ def test_a_signed_out_visitor_cannot_make_the_panel_use_the_api_key(
     drive_the_hidden_panel(panel)
     assert users_calls(counted) == []
     assert panel.users == () and panel.layout.display == "none"
+    assert panel.selected == {} and panel.user_rows == []
     panel.close()
 
 
@@ -118,13 +110,12 @@ def test_an_admin_can_and_a_sign_out_stops_it(
     ctx.login(new_user(key, admin=True), PASSWORD)
     assert ctx.is_admin and panel.users  # listed on sign-in
     counted.requests.take()
-    visitor_types(panel._search, "guard-")
-    visitor_clicks(panel._reload)
+    from_page(panel, {"kind": "search", "text": "guard-"})
     assert users_calls(counted) == [("GET", "/users")]  # the same messages work for an admin
 
     ctx.logout()
     counted.requests.take()
-    visitor_clicks(panel._reload)
+    from_page(panel, {"kind": "reload"})
     assert users_calls(counted) == []
     panel.close()
 
@@ -133,11 +124,14 @@ def test_a_gate_builds_admin_widgets_only_for_an_admin(
     counted: LocalServer, key: Client, ctx: SessionContext
 ) -> None:
     built: list[UsersPanel] = []
+    built_boxes: list[Any] = []
 
     def make() -> Any:
         panel = UsersPanel(ctx, key)
         built.append(panel)
-        return ipywidgets.VBox([ipywidgets.HTML("<h3>Users</h3>"), panel])
+        heading = ipywidgets.HTML("<p>Manage the users of this project.</p>")
+        built_boxes.append(heading)
+        return ipywidgets.VBox([heading, panel])
 
     gate = admin_only(ctx, make)
     ctx.login(new_user(key), PASSWORD)  # signed in, not an admin
@@ -149,10 +143,10 @@ def test_a_gate_builds_admin_widgets_only_for_an_admin(
     ctx.logout()
     # Closed with everything inside it: no widget left for a visitor to drive.
     assert gate.child is None and gate.children == ()
-    assert panel.comm is None and panel._reload.comm is None and panel._search.comm is None
+    assert panel.comm is None and all(child.comm is None for child in built_boxes)
     assert observers(ctx) == [gate]  # the panel no longer observes the context
     counted.requests.take()
-    visitor_clicks(panel._reload)
+    from_page(panel, {"kind": "reload"})
     assert users_calls(counted) == []
 
     ctx.login(new_user(key, admin=True), PASSWORD)

@@ -59,7 +59,8 @@ def test_reprs_are_deterministic(make_ctx: Any, make_user: Any) -> None:
     assert repr(NavBar(ctx)) == f"NavBar(signed_in=True, user={user.email!r})"
     assert repr(LoginForm(ctx)) == "LoginForm(visible=False)"
     assert repr(SessionsPanel(ctx)) == "SessionsPanel(rows=1)"
-    plain = NavBar(ctx)._repr_mimebundle_()["text/plain"]
+    data, _metadata = NavBar(ctx)._repr_mimebundle_()  # anywidget: (data, metadata)
+    plain = data["text/plain"]
     assert plain == f"NavBar(signed_in=True, user={user.email!r})"
 
 

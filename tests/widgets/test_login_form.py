@@ -1,22 +1,25 @@
-"""LoginForm: the password leaves widget state before any request; errors show in place."""
+"""LoginForm: the password comes once, in a message, and is never widget state.
+
+Errors show next to what they concern; a visitor's crafted messages get a clear error and
+change nothing."""
 
 from __future__ import annotations
 
 import json
 from typing import Any
 
-import comm
-import ipywidgets
 import pytest
 from ipywidgets.widgets.widget import _instances
+from page import Published, from_page, page_sets_state
 
 from appwrite_widgets.widgets import LoginForm, NavBar, SessionsPanel, UsersPanel
 
+INVALID = "Invalid credentials. Please check the email and password."
 
-def fill(form: LoginForm, email: str, password: str, remember: bool = False) -> None:
-    form._email.value = email
-    form._password.value = password
-    form._remember.value = remember
+
+def sign_in(form: LoginForm, email: str, password: str, remember: bool = False) -> None:
+    """What the page's form sends on Enter or a click on "Sign in"."""
+    from_page(form, {"kind": "sign-in", "email": email, "password": password, "remember": remember})
 
 
 def all_widget_state() -> str:
@@ -25,51 +28,71 @@ def all_widget_state() -> str:
     )
 
 
-def test_sign_in_clears_the_password_before_the_request(make_ctx: Any, make_user: Any) -> None:
+def test_the_page_signs_in_with_one_message(make_ctx: Any, make_user: Any) -> None:
     user = make_user()
     ctx, transport = make_ctx()
     form = LoginForm(ctx)
-    seen_during_request: list[str] = []
-    original = transport.handle_request
-
-    def spy(request: Any) -> Any:
-        seen_during_request.append(form._password.value)
-        return original(request)
-
-    transport.handle_request = spy  # type: ignore[method-assign]
-    fill(form, user.email, user.password)
-    form._submit.click()
-    assert seen_during_request and set(seen_during_request) == {""}
-    assert ctx.is_authenticated and form._password.value == ""
-    assert form.layout.display == "none"
+    assert form.layout.display is None and repr(form) == "LoginForm(visible=True)"
+    sign_in(form, f"  {user.email} ", user.password)
+    assert ctx.is_authenticated and ctx.user is not None and ctx.user.email == user.email
+    assert transport.requests[0] == ("POST", "/account/sessions/email")
+    assert form.layout.display == "none" and not form.busy
     assert repr(form) == "LoginForm(visible=False)"
 
 
-def test_wrong_password_shows_appwrites_message(make_ctx: Any, make_user: Any) -> None:
+def test_the_password_is_kept_nowhere_and_never_sent_back(
+    make_ctx: Any, make_user: Any, published: Published
+) -> None:
+    user = make_user(password="typed-secret-4711")
+    ctx, _ = make_ctx()
+    form = LoginForm(ctx)
+    sign_in(form, user.email, user.password, remember=True)
+    assert ctx.is_authenticated
+    assert published.updates(form)  # the kernel did answer the page (busy, then hidden)
+    assert "secret-4711" not in published.text()
+    assert "secret-4711" not in all_widget_state()
+    assert all("secret-4711" not in repr(value) for value in vars(form).values())
+
+
+def test_a_wrong_password_shows_under_the_button_and_the_form_stays(
+    make_ctx: Any, make_user: Any
+) -> None:
     user = make_user()
     ctx, _ = make_ctx()
     form = LoginForm(ctx)
-    fill(form, user.email, "definitely-wrong")
-    form._submit.click()  # no exception escapes the callback
+    sign_in(form, user.email, "definitely-wrong")
     assert not ctx.is_authenticated
-    assert "Invalid credentials" in form._error.value
-    assert form._password.value == "" and "definitely-wrong" not in all_widget_state()
-    assert form.layout.display != "none" and not form._submit.disabled
+    assert (form.error, form.error_field) == (INVALID, "")  # the form's line, not a field's
+    assert form.layout.display is None and not form.busy
+    assert "definitely-wrong" not in all_widget_state()
 
 
-def test_empty_fields_ask_for_input_without_a_request(make_ctx: Any) -> None:
+@pytest.mark.parametrize(
+    ("email", "password", "field", "message"),
+    [
+        ("", "some-password", "email", "Enter your email."),
+        ("   ", "some-password", "email", "Enter your email."),
+        ("someone@example.com", "", "password", "Enter your password."),
+    ],
+)
+def test_an_empty_field_is_named_next_to_it_without_a_request(
+    make_ctx: Any, email: str, password: str, field: str, message: str
+) -> None:
     ctx, transport = make_ctx()
     form = LoginForm(ctx)
-    fill(form, "", "")
-    form._submit.click()
-    assert transport.requests == [] and "Enter your email" in form._error.value
+    sign_in(form, email, password)
+    assert transport.requests == []
+    assert (form.error_field, form.error) == (field, message)
+    ctx.error = "A later message of the context"
+    assert form.error == message  # the field's problem stays until the next attempt
 
 
-def test_error_text_is_escaped(make_ctx: Any) -> None:
+def test_the_context_message_shows_in_the_form_as_plain_text(make_ctx: Any) -> None:
     ctx, _ = make_ctx()
     form = LoginForm(ctx)
     ctx.error = "<script>alert(1)</script>"
-    assert "<script>" not in form._error.value and "&lt;script&gt;" in form._error.value
+    # Plain text in the state; the page puts it in with textContent (test_front_ends.py).
+    assert form.error == "<script>alert(1)</script>" and form.error_field == ""
 
 
 def test_no_synced_trait_holds_a_secret(
@@ -80,103 +103,103 @@ def test_no_synced_trait_holds_a_secret(
     ctx, _ = make_ctx(admin_label="admin")
     form = LoginForm(ctx)
     views = [NavBar(ctx, login_form=form), SessionsPanel(ctx), UsersPanel(ctx, admin)]
-    fill(form, user.email, user.password, remember=True)
-    form._submit.click()
+    sign_in(form, user.email, user.password, remember=True)
     assert ctx.is_authenticated and ctx.is_admin
+    views[2].select(user.id)
     state = all_widget_state()
     token = ctx.client.session_token
-    assert token
+    assert token and user.email in state  # the state was rendered
     for secret in (user.password, token, server.api_key):
         assert secret not in state
         assert all(secret not in repr(v) for v in [*views, form, ctx])
 
 
 @pytest.mark.anyio
-async def test_async_sign_in_from_the_form(actx: Any, make_user: Any) -> None:
+async def test_in_a_kernel_the_form_is_busy_until_the_answer(
+    actx: Any, make_user: Any, published: Published
+) -> None:
     user = make_user()
     ctx, transport = actx
     form = LoginForm(ctx)
-    fill(form, user.email, user.password)
-    form._submit.click()
-    assert form._password.value == ""
-    assert form._submit.disabled and form._submit.description == "Signing in…"
-    assert not ctx.is_authenticated  # scheduled on the loop, not run yet
-    await form.wait_idle()  # returns once the click's action has ended
+    sign_in(form, user.email, user.password)
+    assert form.busy and not ctx.is_authenticated  # scheduled on the loop, not run yet
+    sign_in(form, user.email, user.password)  # a second Enter while busy: nothing more
+    await form.wait_idle()
     assert form._tasks == set()
-    assert ctx.is_authenticated and not form._submit.disabled
-    assert len(transport.requests) == 3
+    assert ctx.is_authenticated and not form.busy
+    assert len(transport.requests) == 3  # one sign-in: session, account, teams
+    assert [u.get("busy") for u in published.updates(form) if "busy" in u] == [True, False]
 
 
-def test_form_is_made_of_core_controls(make_ctx: Any) -> None:
-    ctx, _ = make_ctx()
-    form = LoginForm(ctx)
-    for child in form.children:  # no front-end code of our own: ipywidgets' models and views
-        assert child._model_module == child._view_module == "@jupyter-widgets/controls"
-    assert isinstance(form._password, ipywidgets.Password)
-    assert form._password._view_name == "PasswordView"
-
-
-# -- no message from the kernel carries the password (issue 14, item 11) ----------------------
-
-
-@pytest.fixture
-def sent(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """Every comm message the kernel publishes to the front ends, as JSON text (widgets run
-    over comm's DummyComm here: its publish_msg is where ipykernel would send the frame)."""
-    published: list[str] = []
-
-    def publish(self: Any, msg_type: str, data: Any = None, *args: Any, **kwargs: Any) -> None:
-        published.append(json.dumps([msg_type, data], default=str))
-
-    monkeypatch.setattr(comm.DummyComm, "publish_msg", publish)
-    return published
-
-
-def browser_types(widget: Any, text: str) -> None:
-    """What the browser sends while someone types (``continuous_update``: one update per key)."""
-    for end in range(1, len(text) + 1):
-        widget._handle_msg(
-            {
-                "content": {"data": {"method": "update", "state": {"value": text[:end]}}},
-                "buffers": [],
-            }
-        )
-
-
-def browser_clicks(button: Any) -> None:
-    button._handle_msg(
-        {"content": {"data": {"method": "custom", "content": {"event": "click"}}}, "buffers": []}
-    )
-
-
-def test_no_message_from_the_kernel_carries_the_typed_password(
-    make_ctx: Any, make_user: Any, sent: list[str]
+@pytest.mark.parametrize(
+    "content",
+    [
+        "sign me in",
+        None,
+        [1, 2, 3],
+        {},
+        {"kind": "delete-everything"},
+        {"kind": 7},
+        {"kind": "sign-in"},
+        {"kind": "sign-in", "email": "a@example.com"},
+        {"kind": "sign-in", "email": 5, "password": "x" * 10},
+        {"kind": "sign-in", "email": "a@example.com", "password": "x" * 5000},
+        {"kind": "sign-in", "email": "a@example.com", "password": "x" * 10, "remember": "yes"},
+    ],
+)
+def test_a_crafted_message_gets_a_clear_error_and_changes_nothing(
+    make_ctx: Any, published: Published, content: Any
 ) -> None:
-    user = make_user(password="typed-secret-4711")
-    ctx, _ = make_ctx()
-    form = LoginForm(ctx)
-    browser_types(form._email, user.email)
-    browser_types(form._password, user.password)
-    browser_types(form._password, "x")  # a correction: the latest value is the one kept
-    browser_types(form._password, user.password)
-    form._password._handle_msg({"content": {"data": {"method": "request_state"}}, "buffers": []})
-    browser_clicks(form._submit)
-    assert ctx.is_authenticated
-    assert sent and any(user.email in frame for frame in sent)  # echoes are recorded here
-    assert [frame for frame in sent if "secret-4711" in frame] == []
-    assert form._password.value == ""  # never in the kernel's widget state either
-    # The box was emptied in the browser by a message carrying "" (not the password).
-    clear = json.dumps(["comm_msg", {"method": "update", "state": {"value": ""}}])
-    assert any(frame.startswith(clear[:-2]) for frame in sent)
-
-
-def test_a_second_take_gets_nothing(make_ctx: Any) -> None:
     ctx, transport = make_ctx()
     form = LoginForm(ctx)
-    browser_types(form._email, "someone@example.com")
-    browser_types(form._password, "wrong-password-1")
-    browser_clicks(form._submit)
-    assert "Invalid credentials" in form._error.value
+    before = form.get_state()
+    published.clear()
+    from_page(form, content)  # nothing escapes
+    (reply,) = published.custom(form)
+    assert reply["kind"] == "error" and reply["message"].endswith(".")
+    assert "Traceback" not in reply["message"] and len(reply["message"]) < 120
+    assert transport.requests == [] and form.get_state() == before and ctx.error == ""
+
+
+def test_a_sign_in_from_a_hidden_form_is_refused(
+    make_ctx: Any, make_user: Any, published: Published
+) -> None:
+    user = make_user()
+    ctx, transport = make_ctx()
+    form = LoginForm(ctx)
+    sign_in(form, user.email, user.password)
     transport.requests.clear()
-    browser_clicks(form._submit)  # the password was handed over once
-    assert transport.requests == [] and "Enter your email" in form._error.value
+    published.clear()
+    sign_in(form, user.email, user.password)  # the form is hidden: a crafted message
+    assert transport.requests == []
+    assert published.custom(form) == [
+        {"kind": "error", "message": "Someone is already signed in here."}
+    ]
+
+
+def test_state_the_page_sends_is_ignored(make_ctx: Any) -> None:
+    ctx, _ = make_ctx()
+    form = LoginForm(ctx)
+    page_sets_state(form, {"busy": True, "error": "forged", "remember": True})
+    assert (form.busy, form.error, form.remember) == (False, "", False)
+
+
+def test_reveal_shows_the_form_and_asks_the_page_to_focus_it(
+    make_ctx: Any, published: Published
+) -> None:
+    ctx, _ = make_ctx()
+    form = LoginForm(ctx)
+    form.toggle(False)
+    assert form.layout.display == "none"
+    published.clear()
+    form.reveal()
+    assert form.layout.display is None
+    assert published.custom(form) == [{"kind": "focus"}]
+
+
+def test_submit_is_the_same_sign_in_for_code(make_ctx: Any, make_user: Any) -> None:
+    user = make_user()
+    ctx, _ = make_ctx()
+    form = LoginForm(ctx)
+    assert form.submit(user.email, user.password) is None  # no loop: it ran already
+    assert ctx.is_authenticated

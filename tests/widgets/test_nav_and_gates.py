@@ -1,4 +1,6 @@
-"""NavBar and Gate flip together from one context change; double clicks; guarded observers."""
+"""NavBar and Gate flip together from one context change.
+
+Also: double clicks, guarded observers, the bar's messages from the page."""
 
 from __future__ import annotations
 
@@ -7,6 +9,7 @@ from typing import Any
 
 import ipywidgets
 import pytest
+from page import Published, from_page
 
 from appwrite_widgets.widgets import Gate, LoginForm, NavBar, SessionsPanel, admin_only, signed_in
 
@@ -15,24 +18,55 @@ def shown(widget: Any) -> bool:
     return widget.layout.display != "none"
 
 
-def test_navbar_signed_out_without_form_is_a_label(make_ctx: Any) -> None:
+def test_navbar_signed_out_without_a_form_offers_nothing(make_ctx: Any) -> None:
     ctx, _ = make_ctx()
     nav = NavBar(ctx)
-    assert [type(c).__name__ for c in nav.children] == ["Label"]
-    assert nav.children[0].value == "Not signed in"
+    assert (nav.signed_in, nav.user, nav.offers_sign_in, nav.message) == (False, "", False, "")
     assert repr(nav) == "NavBar(signed_in=False, user=None)"
 
 
-def test_navbar_login_button_toggles_the_form(make_ctx: Any) -> None:
+def test_sign_in_opens_and_focuses_the_form_never_hides_it(
+    make_ctx: Any, published: Published
+) -> None:
     ctx, transport = make_ctx()
     form = LoginForm(ctx)
     nav = NavBar(ctx, login_form=form)
-    button = nav.children[1]
-    assert button.description == "Log in" and shown(form)
-    button.click()
-    assert not shown(form)
-    button.click()
+    assert nav.offers_sign_in and shown(form)
+    for _ in range(2):  # a second click leaves it open (and focuses it again)
+        published.clear()
+        from_page(nav, {"kind": "sign-in"})
+        assert shown(form) and published.custom(form) == [{"kind": "focus"}]
+    form.toggle(False)
+    from_page(nav, {"kind": "sign-in"})
     assert shown(form) and transport.requests == []
+
+
+def test_the_bar_names_the_user_and_marks_an_admin(
+    make_ctx: Any, make_user: Any, admin: Any
+) -> None:
+    boss, plain = make_user(name="Ada Boss"), make_user(name="Pat Plain")
+    admin.update_user_labels(boss.id, ["admin"])
+    ctx, _ = make_ctx(admin_label="admin")
+    nav = NavBar(ctx)
+    ctx.login(plain.email, plain.password)
+    assert (nav.user, nav.admin) == (f"Pat Plain ({plain.email})", False)
+    ctx.login(boss.email, boss.password)
+    assert (nav.user, nav.admin) == (f"Ada Boss ({boss.email})", True)
+
+
+def test_a_message_goes_on_its_own_line_with_its_tone(make_ctx: Any, make_user: Any) -> None:
+    user = make_user()
+    ctx, _ = make_ctx()
+    form = LoginForm(ctx)
+    nav = NavBar(ctx, login_form=form)
+    ctx.error = "Signed out from another device."
+    assert nav.message == ""  # signed out with a form: the form shows it, where to sign in
+    ctx.login(user.email, user.password)
+    ctx.error = "Could not reach Appwrite."
+    assert (nav.message, nav.tone) == ("Could not reach Appwrite.", "error")
+    ctx.error = ""
+    assert (nav.message, nav.tone) == ("", "info")
+    assert NavBar(make_ctx()[0]).message == ""
 
 
 def test_logout_flips_every_view_in_one_notification(make_ctx: Any, make_user: Any) -> None:
@@ -42,7 +76,7 @@ def test_logout_flips_every_view_in_one_notification(make_ctx: Any, make_user: A
     navs = [NavBar(ctx), NavBar(ctx)]
     gate = signed_in(ctx, ipywidgets.Label("secret report"))
     panel = SessionsPanel(ctx)
-    assert navs[0].children[0].value == f"Grace Hopper ({user.email})"
+    assert navs[0].user == f"Grace Hopper ({user.email})"
     assert gate.children and shown(gate) and shown(panel) and len(panel.rows) == 1
 
     views_seen: list[tuple[bool, ...]] = []
@@ -55,14 +89,12 @@ def test_logout_flips_every_view_in_one_notification(make_ctx: Any, make_user: A
 
     ctx.observe(check, names=["user", "session", "sessions", "is_authenticated"])
     transport.requests.clear()
-    navs[1].children[1].click()
+    from_page(navs[1], {"kind": "sign-out"})
 
     assert transport.requests == [("DELETE", "/account/sessions/current")]
     assert views_seen and all(v == (False,) for v in views_seen)
     for nav in navs:
-        assert [c.value for c in nav.children if isinstance(c, ipywidgets.Label)] == [
-            "Not signed in"
-        ]
+        assert (nav.signed_in, nav.user) == (False, "")
     assert gate.children == () and not shown(gate)
     assert not shown(panel) and panel.rows == ()
 
@@ -72,39 +104,40 @@ def test_navbar_double_click_sends_one_delete(make_ctx: Any, make_user: Any) -> 
     ctx, transport = make_ctx()
     ctx.login(user.email, user.password)
     nav = NavBar(ctx)
-    button = nav.children[1]
-    during: list[tuple[str, bool]] = []
+    during: list[tuple[bool, bool]] = []
     original = transport.handle_request
 
     def spy(request: Any) -> Any:
         # What the bar shows while the DELETE is on the wire (rendered from ctx.busy).
-        during.append((button.description, button.disabled))
+        during.append((nav.signing_out, nav.busy))
         return original(request)
 
     transport.handle_request = spy  # type: ignore[method-assign]
     transport.requests.clear()
-    button.click()
-    button.click()
+    from_page(nav, {"kind": "sign-out"})
+    from_page(nav, {"kind": "sign-out"})
     assert transport.requests == [("DELETE", "/account/sessions/current")]
-    assert during == [("Signing out…", True)]
+    assert during == [(True, True)]
 
 
-def test_one_state_change_is_one_render_per_view(make_ctx: Any, make_user: Any) -> None:
+def test_one_state_change_is_one_render_and_one_message_per_view(
+    make_ctx: Any, make_user: Any, published: Published
+) -> None:
     user = make_user()
     ctx, _ = make_ctx()
     ctx.login(user.email, user.password)
     nav, gate = NavBar(ctx), signed_in(ctx, ipywidgets.Label("inside"))
     renders: list[str] = []
-    for view, method in ((nav, "_render"), (nav, "_show_button"), (gate, "_render")):
-        original = getattr(view, method)
+    for view in (nav, gate):
+        original = view._render
 
         def counted(
-            *args: Any, _original: Any = original, _name: str = f"{type(view).__name__}.{method}"
+            *args: Any, _original: Any = original, _name: str = type(view).__name__
         ) -> None:
             renders.append(_name)
             _original(*args)
 
-        setattr(view, method, counted)
+        view._render = counted  # type: ignore[method-assign]
     fine: list[str] = []
     ctx.observe(
         lambda change: fine.append(change.name),
@@ -112,15 +145,20 @@ def test_one_state_change_is_one_render_per_view(make_ctx: Any, make_user: Any) 
     )
     revisions: list[int] = []
     ctx.observe(lambda change: revisions.append(change.new), "revision")
+    published.clear()
 
     ctx.logout()
 
     assert {"is_authenticated", "user", "busy", "status"} <= set(fine)  # still notified
     # Two changes: busy ("Signing out…"), then the reset together with the end of busy.
     assert len(revisions) == 2
-    # The bar: its button for the busy state, then the signed-out view; the gate: one flip.
-    assert renders == ["NavBar._show_button", "NavBar._render", "Gate._render"]
-    assert nav.children[0].value == "Not signed in" and gate.children == ()
+    # The bar renders once per change, and sends one update per change; the gate flips once.
+    assert renders == ["NavBar", "NavBar", "Gate"]
+    assert published.updates(nav) == [
+        {"busy": True, "signing_out": True},
+        {"user": "", "signed_in": False, "busy": False, "signing_out": False},
+    ]
+    assert nav.user == "" and gate.children == ()
     ctx.error = "shown"  # a direct assignment is a change of its own
     assert len(revisions) == 3
 
@@ -133,20 +171,37 @@ async def test_navbar_double_click_in_a_kernel_sends_one_delete(
     ctx, transport = actx
     await ctx.alogin(user.email, user.password)
     nav = NavBar(ctx)
-    button = nav.children[1]
     # The DELETE's reply is held back, so the test can look at the bar while it is awaited.
     transport.hold = lambda request: request.method == "DELETE"
     transport.requests.clear()
-    button.click()
+    from_page(nav, {"kind": "sign-out"})
     await transport.held.wait()
     # While the request is in flight the bar (rendered from ctx.busy) shows progress.
-    assert button.disabled and button.description == "Signing out…"
-    assert button.icon == "spinner spin"
-    button.click()  # the same sign-out is on its way: nothing more is sent
+    assert nav.busy and nav.signing_out
+    from_page(nav, {"kind": "sign-out"})  # the same sign-out is on its way: nothing more
     transport.release.set()
     await settle(nav)
-    assert not ctx.is_authenticated and nav.children[0].value == "Not signed in"
+    assert not ctx.is_authenticated and not nav.signed_in
     assert transport.requests == [("DELETE", "/account/sessions/current")]
+
+
+@pytest.mark.parametrize(
+    "content", ["x", {}, {"kind": "sign-up"}, {"kind": "revoke", "session": "abc"}]
+)
+def test_a_crafted_message_to_the_bar_gets_a_clear_error(
+    make_ctx: Any, make_user: Any, published: Published, content: Any
+) -> None:
+    user = make_user()
+    ctx, transport = make_ctx()
+    ctx.login(user.email, user.password)
+    nav = NavBar(ctx)
+    transport.requests.clear()
+    published.clear()
+    from_page(nav, content)
+    assert published.custom(nav) == [
+        {"kind": "error", "message": "NavBar does not understand this message."}
+    ]
+    assert transport.requests == [] and ctx.is_authenticated
 
 
 def test_a_raising_observer_does_not_block_the_navbar(
@@ -162,11 +217,11 @@ def test_a_raising_observer_does_not_block_the_navbar(
     nav = NavBar(ctx)
     with caplog.at_level(logging.ERROR, logger="appwrite_widgets"):
         ctx.login(user.email, user.password)
-    assert nav.children[0].value == user.name + f" ({user.email})"
-    assert "ValueError" in ctx.error
+    assert nav.user == user.name + f" ({user.email})"
+    assert "ValueError" in ctx.error and nav.message == ctx.error
     assert any(r.exc_info for r in caplog.records)
-    nav.children[1].click()
-    assert nav.children[0].value == "Not signed in"
+    from_page(nav, {"kind": "sign-out"})
+    assert not nav.signed_in
 
 
 def test_admin_gate_needs_an_admin(make_ctx: Any, make_user: Any, admin: Any) -> None:

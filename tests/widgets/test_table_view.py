@@ -42,12 +42,21 @@ def _view(ctx: Any, events: tuple[str, str]) -> TableView:
 
 def _parts(view: TableView) -> dict[str, Any]:
     select, controls = view.children[0].children
-    found: dict[str, Any] = {"list": select, "title": None, "add": None, "delete": None}
+    found: dict[str, Any] = {
+        "list": select,
+        "title": None,
+        "add": None,
+        "delete": None,
+        "confirm": None,
+    }
     for child in controls.children:
         if type(child).__name__ == "Text":
             found["title"] = child
         elif type(child).__name__ == "Label":
             found["note"] = child
+        elif type(child).__name__ == "HBox":  # "Delete event “…”?" [Delete event] [Cancel]
+            question, yes, no = child.children
+            found["confirm"] = {"question": question.value, "yes": yes, "no": no}
         else:
             found["add" if child.description == "Add event" else "delete"] = child
     return found
@@ -115,10 +124,19 @@ def test_admin_sees_delete_and_deletes_from_the_answer(
     assert shown(p["delete"]) and shown(p["add"])
     transport.requests.clear()
     p["list"].value = "kickoff"
-    p["delete"].click()
+    p["delete"].click()  # the first click only asks
+    asked = _parts(view)
+    assert transport.requests == [] and not shown(asked["delete"])
+    assert asked["confirm"]["question"] == "Delete event “Kick-off”?"
+    asked["confirm"]["no"].click()  # Cancel: nothing happens, Delete is back
+    assert transport.requests == [] and shown(_parts(view)["delete"])
+    assert _parts(view)["confirm"] is None and view.data.total == 2
+    _parts(view)["delete"].click()
+    _parts(view)["confirm"]["yes"].click()
     assert transport.requests == [("DELETE", f"/tablesdb/{events[0]}/tables/events/rows/kickoff")]
     assert [row_id for _, row_id in p["list"].options] == ["review"]
-    assert p["note"].value == "1 row" and view.data.total == 1
+    assert p["note"].value == "Deleted “Kick-off”." and view.data.total == 1
+    assert _parts(view)["confirm"] is None
     with pytest.raises(Exception):  # noqa: B017 - the server's row is gone
         admin.get_row(events[0], "events", "kickoff")
     view.close()

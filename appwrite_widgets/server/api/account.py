@@ -27,6 +27,8 @@ async def create_account(ctx: Ctx) -> Reply:
     password = ctx.params.password()
     name = ctx.params.text("name", required=False)
     assert email is not None and password is not None
+    if ctx.store.identities.by_email(email) is not None:
+        raise AppwriteError("general_bad_request")  # an OAuth2 account uses this email
     user = await register_user(ctx, user_id=user_id, email=email, password=password, name=name)
     return Reply(201, models.user(user, account=True))
 

@@ -14,6 +14,7 @@ from ..http.errors import AppwriteError, invalid_param
 from ..http.params import is_role, role_rule
 from ..http.routing import Ctx, RateSpec, Reply, Route
 from ..mail import Mail
+from ..realtime.hub import hub_of
 from ..storage.teams import Membership, Team
 from ..storage.users import User
 from .sessions import create_session, log_team_event
@@ -65,14 +66,20 @@ async def update_team(ctx: Ctx) -> Reply:
     log_team_event(ctx, team.id, "team.update")
     updated = ctx.store.teams.get(team.id)
     assert updated is not None
-    return Reply(200, models.team(updated))
+    body = models.team(updated)
+    if (hub := hub_of(ctx.request)) is not None:
+        hub.publish_team(team.id, "update", body)
+    return Reply(200, body)
 
 
 async def delete_team(ctx: Ctx) -> Reply:
     """DELETE /teams/{teamId}: the team and its memberships (owners and keys)."""
     team = path_team(ctx)
     _require_owner(ctx, team.id)
+    members = [m.user_id for m in ctx.store.memberships.of_team(team.id)]
     ctx.store.teams.delete(team.id)
+    if (hub := hub_of(ctx.request)) is not None:
+        hub.publish_team_delete(team.id, models.team(team), members)
     return Reply(204)
 
 
@@ -131,8 +138,8 @@ async def create_membership(ctx: Ctx) -> Reply:
     """POST /teams/{teamId}/memberships: a key adds a member; an owner's session invites one.
 
     A key's member is confirmed at once; an invitation is unconfirmed and its link (with a
-    secret) goes to the outbox. A pending invitation is re-issued: same membership, new
-    secret, roles kept.
+    secret) is mailed (kept in the outbox without SMTP). A pending invitation is re-issued:
+    same membership, new secret, roles kept.
     """
     url = _invite_url(ctx)
     email = ctx.params.email(required=False) or None
@@ -167,14 +174,17 @@ async def create_membership(ctx: Ctx) -> Reply:
         )
         ctx.store.memberships.set_secret(membership_id, security.sha256_hex(secret))
     if url is not None and not ctx.key:
-        _send_invitation(ctx, team, user, membership_id, secret, url)
+        await _send_invitation(ctx, team, user, membership_id, secret, url)
     log_team_event(ctx, team.id, "membership.create")
     membership = ctx.store.memberships.get(membership_id)
     assert membership is not None
-    return Reply(201, models.membership(membership))
+    body = models.membership(membership)
+    if (hub := hub_of(ctx.request)) is not None:
+        hub.publish_membership(team.id, membership.id, user.id, "create", body)
+    return Reply(201, body)
 
 
-def _send_invitation(
+async def _send_invitation(
     ctx: Ctx, team: Team, user: User, membership_id: str, secret: str, url: str
 ) -> None:
     parts = urlsplit(url)
@@ -188,7 +198,9 @@ def _send_invitation(
         }
     )
     link = urlunsplit(parts._replace(query=f"{parts.query}&{query}" if parts.query else query))
-    ctx.cfg.outbox.send(Mail(user.email or "", f"Invitation to join {team.name}", link))
+    subject = f"Invitation to join {team.name}"
+    mail = Mail(user.email or "", subject, link, kind="invitation", project=ctx.cfg.project)
+    await ctx.cfg.mailer.send(mail)
 
 
 def _path_membership(ctx: Ctx, missing: str) -> tuple[Membership, str]:
@@ -240,6 +252,10 @@ async def accept_membership(ctx: Ctx) -> Reply:
     accepted = ctx.store.memberships.get(membership.id)
     assert accepted is not None
     reply.body = models.membership(accepted)
+    if (hub := hub_of(ctx.request)) is not None:
+        hub.publish_membership(
+            team_id, accepted.id, accepted.user_id, "update", reply.body, attribute="status"
+        )
     return reply
 
 
@@ -255,6 +271,10 @@ async def delete_membership(ctx: Ctx) -> Reply:
         _require_owner(ctx, team.id)
     ctx.store.memberships.delete(membership.id)
     log_team_event(ctx, team.id, "membership.delete")
+    if (hub := hub_of(ctx.request)) is not None:
+        hub.publish_membership(
+            team.id, membership.id, membership.user_id, "delete", models.membership(membership)
+        )
     return Reply(204)
 
 

@@ -1,6 +1,6 @@
-"""Account routes beyond sessions: prefs, name, password, email, status, logs, JWTs, tokens.
+"""Account routes beyond sessions: prefs, name, password, email, status, logs, JWTs.
 
-The token session is ``POST /account/sessions/token``.
+Token sessions (``POST /account/sessions/token``) are in :mod:`.tokens`.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from ..http.routing import Ctx, RateSpec, Reply, Route
 from ..realtime.hub import hub_of
 from ..storage.connection import Conflict
 from ..storage.users import User
-from .sessions import clear_session, create_session, log_event
+from .sessions import clear_session, log_event
 from .signup import hash_password, verify_password
 
 PREFS_MAX_BYTES = 65_535
@@ -187,30 +187,7 @@ async def create_jwt(ctx: Ctx) -> Reply:
     return issue_jwt(ctx, user.id, ctx.session.id, duration)
 
 
-async def create_token_session(ctx: Ctx) -> Reply:
-    """POST /account/sessions/token: exchange a one-time ``{userId, secret}`` for a session."""
-    user_id = ctx.params.custom_id("userId")
-    secret = ctx.params.text("secret", max_len=256)
-    if not secret:
-        raise invalid_param(
-            "secret",
-            "Value must be a valid string and at least 1 chars and no longer than 256 chars",
-        )
-    user = ctx.store.users.get(user_id)
-    if user is None or not ctx.store.tokens.consume(user.id, security.sha256_hex(secret), ctx.now):
-        raise AppwriteError("user_invalid_token")
-    return create_session(
-        ctx, user, provider="token", provider_uid="", factors=["token"], evict=True
-    )
-
-
-def _token_key(ctx: Ctx) -> str:
-    raw = ctx.params.raw("userId")
-    return f"token-session:{ctx.ip}:{raw if isinstance(raw, str) else ''}"
-
-
 _jwt_limit = RateSpec(120, 60, lambda ctx: f"jwt:{ctx.user.id if ctx.user else ''}")
-_token_limit = RateSpec(10, 3600, _token_key, reset_on_created=True)
 
 routes = [
     Route("GET", "/account/prefs", get_prefs, "account"),
@@ -228,28 +205,4 @@ routes = [
     Route("GET", "/account/logs", list_logs, "account"),
     Route("POST", "/account/jwts", create_jwt, "account", rate=_jwt_limit),
     Route("POST", "/account/jwt", create_jwt, "account", rate=_jwt_limit),
-    Route(
-        "POST",
-        "/account/sessions/token",
-        create_token_session,
-        "sessions.write",
-        session_group=True,
-        rate=_token_limit,
-    ),
-    Route(
-        "PUT",
-        "/account/sessions/magic-url",
-        create_token_session,
-        "sessions.write",
-        session_group=True,
-        rate=_token_limit,
-    ),
-    Route(
-        "PUT",
-        "/account/sessions/phone",
-        create_token_session,
-        "sessions.write",
-        session_group=True,
-        rate=_token_limit,
-    ),
 ]

@@ -9,6 +9,7 @@ from .. import models, security
 from ..http.errors import AppwriteError, invalid_param
 from ..http.params import is_role, parse_queries, role_rule
 from ..http.routing import Ctx, Reply, Route
+from ..realtime.hub import hub_of
 from ..storage.connection import Conflict
 from ..storage.teams import Membership, Team
 from . import listing
@@ -85,7 +86,10 @@ async def create_team(ctx: Ctx) -> Reply:
     except Conflict:
         raise AppwriteError("team_already_exists") from None
     log_team_event(ctx, team.id, "team.create")
-    return Reply(201, models.team(team))
+    body = models.team(team)
+    if (hub := hub_of(ctx.request)) is not None:
+        hub.publish_team(team.id, "create", body, creator=owner[1] if owner else None)
+    return Reply(201, body)
 
 
 async def list_memberships(ctx: Ctx) -> Reply:

@@ -193,7 +193,8 @@ def authenticate(ctx: Ctx, route: Route, lines: list[tuple[str, str]]) -> None:
 
     Adds Appwrite's ``X-Debug-Fallback`` line(s) to ``lines``.
     """
-    check_origin(ctx)
+    if not route.any_origin:
+        check_origin(ctx)
     if route.needs_project:
         check_project(ctx)
     identify(ctx, lines)

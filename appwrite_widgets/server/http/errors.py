@@ -74,6 +74,29 @@ CATALOGUE: Final[dict[str, tuple[int, str]]] = {
         "https://appwrite.io/docs/products/auth/server-side-rendering",
     ),
     "user_invalid_token": (401, "Invalid token passed in the request."),
+    "user_email_not_found": (400, "User email could not be found."),
+    "user_email_already_exists": (
+        409,
+        "A user with the same email already exists in the current project.",
+    ),
+    "user_email_already_verified": (409, "User email is already verified"),
+    "user_identity_not_found": (
+        404,
+        "The identity could not be found. Please sign in with OAuth provider to create "
+        "identity first.",
+    ),
+    "user_missing_id": (400, "Missing ID from OAuth2 provider."),
+    "user_oauth2_bad_request": (400, "OAuth2 provider rejected the bad request."),
+    "user_oauth2_unauthorized": (401, "OAuth2 provider rejected the unauthorized request."),
+    "user_oauth2_provider_error": (424, "OAuth2 provider returned some error."),
+    "project_provider_disabled": (
+        412,
+        "The chosen OAuth provider is disabled. You can enable the OAuth provider using the "
+        "Appwrite console.",
+    ),
+    "project_invalid_success_url": (400, "Invalid redirect URL for OAuth success."),
+    "project_invalid_failure_url": (400, "Invalid redirect URL for OAuth failure."),
+    "general_mock": (400, "General errors thrown by the mock controller used for testing."),
     "user_target_already_exists": (409, "A target with the same ID already exists."),
     "general_bad_request": (
         400,

@@ -1,7 +1,8 @@
 """HS256 JWTs as Appwrite issues them (adhocore/php-jwt).
 
-Payload ``{userId, sessionId, exp}``, unpadded base64url segments, zero leeway; the key is
-the data file's (``Store.jwt_key``).
+Payload ``{userId, sessionId, exp}`` (``X-Appwrite-JWT``) or ``{secret, provider, exp}`` (the
+OAuth2 token flow's ``secret``), unpadded base64url segments, zero leeway; the key is the
+data file's (``Store.jwt_key``).
 """
 
 from __future__ import annotations
@@ -32,7 +33,11 @@ def _unb64(text: str) -> bytes:
 
 def encode(key: bytes, user_id: str, session_id: str, exp: int) -> str:
     """A signed token for ``user_id`` bound to ``session_id`` ("" = unbound)."""
-    payload = {"userId": user_id, "sessionId": session_id, "exp": exp}
+    return sign(key, {"userId": user_id, "sessionId": session_id, "exp": exp})
+
+
+def sign(key: bytes, payload: dict[str, Any]) -> str:
+    """A signed token carrying ``payload`` (which holds its ``exp``)."""
     head = _b64(json.dumps(_HEADER, separators=(",", ":")).encode())
     body = _b64(json.dumps(payload, separators=(",", ":")).encode())
     sig = hmac.new(key, f"{head}.{body}".encode(), hashlib.sha256).digest()

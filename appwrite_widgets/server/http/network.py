@@ -50,3 +50,9 @@ def parse_network(text: str) -> IPNetwork:
         return ipaddress.ip_network(text.strip(), strict=False)
     except ValueError:
         raise ValueError(f"invalid trusted proxy address {text!r}") from None
+
+
+def from_trusted_proxy(peer: str, proxies: tuple[IPNetwork, ...]) -> bool:
+    """True when the peer address is one of the trusted proxies."""
+    ip = _address(peer)
+    return ip is not None and _trusted(ip, proxies)

@@ -20,7 +20,7 @@ from starlette.types import Receive, Scope, Send
 from .. import security
 from ..models import APPWRITE_VERSION
 from ..storage.store import Store
-from . import auth, transport
+from . import auth, pages, transport
 from .errors import AppwriteError
 from .routing import Config, Ctx, Reply, Route, Router
 
@@ -51,6 +51,7 @@ class Pipeline:
         lines: list[tuple[str, str]] = []  # repeated headers (X-Debug-Fallback, ...)
         if (warning := transport.format_warning(request)) is not None:
             extra["X-Appwrite-Warning"] = warning
+        html = False  # errors of browser-navigation routes are HTML pages
         try:
             if request.method == "OPTIONS":
                 return Response(status_code=204, headers={**extra, **transport.preflight_headers()})
@@ -59,16 +60,19 @@ class Pipeline:
             if found is None:
                 raise AppwriteError("general_route_not_found")
             route, path_params = found
+            html = route.html_errors
             params, body_error = await transport.read_params(request)
             ctx = Ctx(
                 request, self.cfg, self.store, self.limiter, params, path_params, self.cfg.clock()
             )
             reply = await self.run(ctx, route, body_error, extra, lines)
         except AppwriteError as err:
-            return _with_headers(error_response(err), extra, lines)
+            return _with_headers(self.render_error(err, html), extra, lines)
         except Exception:
             log.exception("unexpected error on %s %s", request.method, request.url.path)
-            return _with_headers(error_response(AppwriteError("general_unknown")), extra, lines)
+            return _with_headers(
+                self.render_error(AppwriteError("general_unknown"), html), extra, lines
+            )
         return _with_headers(_render(reply, extra), {}, lines + reply.header_lines)
 
     async def run(
@@ -91,6 +95,10 @@ class Pipeline:
         if rate_key is not None and resets and reply.status == 201:
             self.limiter.reset(rate_key)  # e.g. the email-session limit, as Appwrite does
         return reply
+
+    def render_error(self, err: AppwriteError, html: bool) -> Response:
+        """Appwrite's JSON error, or its HTML error page for a browser-navigation route."""
+        return pages.error_page(err, self.cfg.project) if html else error_response(err)
 
     def rate_limit(self, ctx: Ctx, route: Route, extra: dict[str, str]) -> str | None:
         """Count this request against the route's limit; its abuse key, or None without one.
@@ -132,7 +140,9 @@ def _with_headers(
 
 def _render(reply: Reply, extra: dict[str, str]) -> Response:
     resp: Response
-    if reply.status == 204:
+    if 300 <= reply.status < 400:
+        resp = pages.redirect(reply.status, reply.headers)
+    elif reply.status == 204:
         # Appwrite (utopia Response) still sends its default HTML content type on 204;
         # the Python SDK reads Content-Type unconditionally.
         resp = Response(status_code=204, headers={"Content-Type": "text/html; charset=UTF-8"})

@@ -16,7 +16,8 @@ from typing import Any
 from starlette.requests import Request
 
 from .. import security
-from ..mail import Outbox
+from ..mail import Mailer, Outbox
+from ..oauth2 import Provider, StateLedger
 from ..storage.sessions import Session
 from ..storage.store import Store
 from ..storage.users import User
@@ -32,7 +33,9 @@ class Config:
     """Settings of the single project this server hosts.
 
     ``origins``: the web pages allowed to call (with the browser's credentials, via CORS);
-    ``trusted_proxies``: peers whose ``X-Forwarded-For`` is believed.
+    ``trusted_proxies``: peers whose ``X-Forwarded-For`` is believed; ``mailer`` delivers
+    mail (to its outbox, or over SMTP); ``providers``: the OAuth2 providers enabled, by key;
+    ``own_url``: ``http://host:port`` the server listens on (set when it starts).
     """
 
     project: str
@@ -44,8 +47,16 @@ class Config:
     origins: OriginPolicy = field(default_factory=lambda: OriginPolicy.parse(LOCAL_PAGES))
     trusted_proxies: tuple[IPNetwork, ...] = ()
     signup_cost: tuple[int, int, int] = security.SIGNUP_COST  # Argon2 (memory, time, lanes)
-    outbox: Outbox = field(default_factory=Outbox)  # mail is kept here, never sent
     hashes: HashQueue = field(default_factory=HashQueue)  # every Argon2 run goes through it
+    mailer: Mailer = field(default_factory=Mailer)
+    providers: dict[str, Provider] = field(default_factory=dict)
+    own_url: str = ""
+    oauth2_states: StateLedger = field(default_factory=StateLedger)
+
+    @property
+    def outbox(self) -> Outbox:
+        """Mail kept in memory (everything, when no SMTP server is configured)."""
+        return self.mailer.outbox
 
 
 @dataclass
@@ -118,7 +129,9 @@ class Route:
 
     ``scope`` is what the caller needs; ``session_group`` routes create sessions (401 when one
     is already there); ``rate`` is the route's limit; ``needs_project`` is False only where
-    Appwrite answers without ``X-Appwrite-Project``.
+    Appwrite answers without ``X-Appwrite-Project``; ``html_errors`` routes (browser
+    navigations: OAuth2) answer errors with an HTML page (Appwrite's ``error`` label);
+    ``any_origin`` routes accept a page of any origin (Appwrite's ``origin: *`` label).
     """
 
     method: str
@@ -128,6 +141,8 @@ class Route:
     session_group: bool = False
     rate: RateSpec | None = None
     needs_project: bool = True
+    html_errors: bool = False
+    any_origin: bool = False
     pattern: re.Pattern[str] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:

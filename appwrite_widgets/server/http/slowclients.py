@@ -5,13 +5,18 @@ timeout of its own. :func:`protocol` returns uvicorn's h11 protocol with one dea
 request: the headers must arrive within ``header`` seconds of the connection opening (or of
 the previous response), then the body within ``body`` seconds. A client that misses it is
 disconnected. A connection upgraded to a WebSocket is left alone.
+
+It also keeps uvicorn's ``limit_concurrency`` for HTTP alone: uvicorn counts every connection
+and task of the server, WebSockets included, so idle Realtime sockets would turn HTTP requests
+into 503s. The protocol counts only HTTP connections and request tasks against the limit
+(Realtime sockets have their own budget, in the hub).
 """
 
 from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import Any, ClassVar
 
 import h11
 from uvicorn.protocols.http.h11_impl import H11Protocol
@@ -27,9 +32,40 @@ class Timeouts:
     body: float = 30.0
 
 
+class _HttpOnly:
+    """One of uvicorn's shared sets (connections or tasks) as an HTTP protocol sees it.
+
+    Adds and removes go to the shared set (shutdown walks it) and to this server's HTTP-only
+    set; ``len`` (the ``limit_concurrency`` check) counts the HTTP-only one.
+    """
+
+    __slots__ = ("_http", "_shared")
+
+    def __init__(self, shared: set[Any], http: set[Any]) -> None:
+        self._shared, self._http = shared, http
+
+    def add(self, item: Any) -> None:
+        self._shared.add(item)
+        self._http.add(item)
+
+    def discard(self, item: Any) -> None:
+        self._shared.discard(item)
+        self._http.discard(item)
+
+    def __len__(self) -> int:
+        return len(self._http)
+
+
 class _TimedH11Protocol(H11Protocol):
     timeouts: ClassVar[Timeouts] = Timeouts()
+    http_connections: ClassVar[set[Any]] = set()
+    http_tasks: ClassVar[set[Any]] = set()
     _deadline: asyncio.TimerHandle | None = None
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.connections = _HttpOnly(self.connections, self.http_connections)  # type: ignore[assignment]
+        self.tasks = _HttpOnly(self.tasks, self.http_tasks)  # type: ignore[assignment]
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
@@ -74,5 +110,12 @@ class _TimedH11Protocol(H11Protocol):
 
 
 def protocol(timeouts: Timeouts) -> type[H11Protocol]:
-    """uvicorn's h11 protocol class enforcing ``timeouts`` (pass it as ``Config(http=...)``)."""
-    return type("TimedH11Protocol", (_TimedH11Protocol,), {"timeouts": timeouts})
+    """uvicorn's h11 protocol class enforcing ``timeouts`` (pass it as ``Config(http=...)``).
+
+    One class per server: it holds that server's HTTP connections and tasks.
+    """
+    return type(
+        "TimedH11Protocol",
+        (_TimedH11Protocol,),
+        {"timeouts": timeouts, "http_connections": set(), "http_tasks": set()},
+    )

@@ -8,7 +8,10 @@ frames: ``ping``, ``authentication``, ``subscribe``, ``unsubscribe`` in; ``conne
 Differences from Appwrite 1.9.6, on purpose: after an ``error`` with code 1008 the socket is
 closed with a close frame carrying 1008 (Appwrite drops the TCP connection); sockets of a deleted
 session are closed after its delete event (see :meth:`Hub.end_sessions`); per-channel URL queries
-are not supported (queries go in ``subscribe`` messages); there is no console project.
+are not supported (queries go in ``subscribe`` messages); there is no console project; what a
+connection may hold is capped (:mod:`.limits`; over a cap: error 1003, nothing stored); sockets
+have a budget of their own, per address and in all (over it: error 1013, then the socket
+closes with 1013), and a socket silent for ``idle_timeout`` seconds is closed (1000).
 """
 
 from __future__ import annotations
@@ -32,17 +35,16 @@ from ..http.routing import Config
 from ..storage.sessions import Session
 from ..storage.store import Store
 from ..storage.users import User
-from .hub import Connection, Hub
+from . import limits
+from .hub import Connection, Hub, SubscriptionError
 from .queries import QueryError
 
-__all__ = ["make_endpoint", "user_roles"]
+__all__ = ["current_roles", "make_endpoint", "user_roles"]
 
 log = logging.getLogger("appwrite_widgets.server")
 
 MESSAGES_PER_MINUTE = 32
 HANDSHAKES_PER_MINUTE = 128
-MAX_SUBSCRIPTIONS = 100
-MAX_CHANNELS = 100
 MAX_SESSION_CHARS = 2048
 _CHANNELS_PARAM = re.compile(r"channels\[\d*\]")
 
@@ -68,6 +70,12 @@ def user_roles(store: Store, user: User) -> list[str]:
             roles += [f"team:{team.id}/{r}" for r in membership.roles]
             roles.append(f"member:{membership.id}")
     return roles
+
+
+def current_roles(store: Store, user_id: str) -> list[str] | None:
+    """The roles ``user_id``'s sockets hold now; None when the user is gone or blocked."""
+    user = store.users.get(user_id)
+    return user_roles(store, user) if user is not None and user.status else None
 
 
 def _error(code: int, message: str) -> dict[str, Any]:
@@ -118,9 +126,9 @@ def make_endpoint(store: Store, cfg: Config, hub: Hub) -> Callable[[WebSocket], 
         if project != cfg.project:
             raise _Refused(1008, "Missing or unknown project ID")
         if cfg.rate_limits:
-            peer = ws.client.host if ws.client else ""
-            ip = client_ip(peer, ws.headers.get("x-forwarded-for"), cfg.trusted_proxies)
-            decision = limiter.hit(f"realtime:{ip}", HANDSHAKES_PER_MINUTE, 60, cfg.clock())
+            decision = limiter.hit(
+                f"realtime:{conn.address}", HANDSHAKES_PER_MINUTE, 60, cfg.clock()
+            )
             if not decision.allowed:
                 raise _Refused(1013, "Too many requests")
         origin = ws.headers.get("origin")
@@ -142,8 +150,7 @@ def make_endpoint(store: Store, cfg: Config, hub: Hub) -> Callable[[WebSocket], 
         user = bind(conn, found)
         channels = [v for k, v in ws.query_params.multi_items() if _CHANNELS_PARAM.fullmatch(k)]
         if channels:
-            _check_channels(channels)
-            conn.subscribe(security.unique_id(), channels, [])
+            conn.subscribe([(security.unique_id(), _check_channels(channels), [])])
         return {
             "type": "connected",
             "data": {
@@ -187,23 +194,44 @@ def make_endpoint(store: Store, cfg: Config, hub: Hub) -> Callable[[WebSocket], 
             if message is None:
                 await ws.close(conn.close_code, conn.close_reason)
                 return
-            await ws.send_json(message)
+            await ws.send_text(message)
+
+    async def refuse(ws: WebSocket, refused: _Refused) -> None:
+        await ws.accept()
+        await ws.send_json(_error(refused.code, refused.message))
+        await ws.close(1013 if refused.code == 1013 else 1008)  # 1013: try later
 
     async def endpoint(ws: WebSocket) -> None:
-        await ws.accept()
-        conn = Connection()
-        try:
-            await ws.send_json(handshake(ws, conn))
-        except _Refused as refused:
-            await ws.send_json(_error(refused.code, refused.message))
-            await ws.close(1013 if refused.code == 1013 else 1008)  # 1013: try later
+        peer = ws.client.host if ws.client else ""
+        conn = Connection(client_ip(peer, ws.headers.get("x-forwarded-for"), cfg.trusted_proxies))
+        full = hub.admit(conn)  # counted from now on, so handshakes in flight count too
+        if full is not None:
+            await refuse(ws, _Refused(1013, full))
             return
-        hub.add(conn)
+        try:
+            await serve(ws, conn)
+        finally:
+            hub.discard(conn)
+
+    async def serve(ws: WebSocket, conn: Connection) -> None:
+        try:
+            hello = handshake(ws, conn)
+        except _Refused as refused:
+            await refuse(ws, refused)
+            return
+        await ws.accept()
+        await ws.send_json(hello)
         send_task = asyncio.create_task(writer(ws, conn))
         window: list[float] = []
+        idle = hub.limits.idle_timeout
         try:
             while not send_task.done():
-                frame = await ws.receive()
+                try:
+                    async with asyncio.timeout(idle):
+                        frame = await ws.receive()
+                except TimeoutError:
+                    conn.close(1000, f"Idle for {idle:g} s")
+                    break
                 if frame["type"] == "websocket.disconnect":
                     break
                 raw = frame.get("text")
@@ -225,7 +253,6 @@ def make_endpoint(store: Store, cfg: Config, hub: Hub) -> Callable[[WebSocket], 
         except Exception:
             log.exception("realtime connection failed")
         finally:
-            hub.discard(conn)
             if not send_task.done():
                 conn.close()
                 await asyncio.wait({send_task}, timeout=5)
@@ -247,33 +274,36 @@ def _check_channels(channels: Any) -> list[str]:
     if (
         not isinstance(channels, list)
         or not channels
-        or len(channels) > MAX_CHANNELS
         or not all(isinstance(c, str) and 0 < len(c) <= 256 for c in channels)
     ):
         raise _Refused(1003, "Payload is not valid. Channels must be a list of channel names.")
+    if len(channels) > limits.CHANNELS_PER_SUBSCRIPTION:
+        raise _Refused(
+            1003,
+            "Payload is not valid. A subscription holds at most "
+            f"{limits.CHANNELS_PER_SUBSCRIPTION} channels.",
+        )
     return channels
 
 
 def _subscribe(conn: Connection, data: Any) -> list[dict[str, Any]]:
-    items = data if isinstance(data, list) else [data]
-    out = []
-    for item in items:
+    """Check the shape of every item, then apply them all (or none) to ``conn``."""
+    items = []
+    for item in data if isinstance(data, list) else [data]:
         if not isinstance(item, dict):
             raise _Refused(1003, "Payload is not valid.")
         sub_id = item.get("subscriptionId") or security.unique_id()
         if not isinstance(sub_id, str) or not security.is_valid_id(sub_id):
             raise _Refused(1003, "Payload is not valid. Invalid subscription ID.")
-        if sub_id not in conn.subscriptions and len(conn.subscriptions) >= MAX_SUBSCRIPTIONS:
-            raise _Refused(1003, "Too many subscriptions on one connection.")
         channels = _check_channels(item.get("channels"))
         queries = item.get("queries") or []
-        if not isinstance(queries, list) or len(queries) > MAX_CHANNELS:
+        if not isinstance(queries, list):
             raise _Refused(1003, "Payload is not valid. Queries must be a list.")
-        try:
-            out.append(conn.subscribe(sub_id, channels, queries).body())
-        except QueryError as exc:
-            raise _Refused(1003, str(exc)) from None
-    return out
+        items.append((sub_id, channels, queries))
+    try:
+        return conn.subscribe(items)
+    except (SubscriptionError, QueryError) as exc:
+        raise _Refused(1003, str(exc)) from None
 
 
 def _unsubscribe(conn: Connection, data: Any) -> list[dict[str, Any]]:
@@ -283,6 +313,5 @@ def _unsubscribe(conn: Connection, data: Any) -> list[dict[str, Any]]:
         sub_id = item.get("subscriptionId") if isinstance(item, dict) else None
         if not isinstance(sub_id, str):
             raise _Refused(1003, "Payload is not valid. Subscription ID is required.")
-        removed = conn.subscriptions.pop(sub_id, None) is not None
-        out.append({"subscriptionId": sub_id, "removed": removed})
+        out.append({"subscriptionId": sub_id, "removed": conn.unsubscribe(sub_id)})
     return out

@@ -10,7 +10,20 @@ from __future__ import annotations
 import itertools
 from collections.abc import Sequence
 
-__all__ = ["all_sessions_deleted_event", "row_event", "session_event", "user_update_event"]
+__all__ = [
+    "all_sessions_deleted_event",
+    "membership_event",
+    "row_event",
+    "session_event",
+    "team_event",
+    "user_update_event",
+]
+
+#: the order in which Appwrite's membership routes set their event params (it orders the names)
+_MEMBERSHIP_PARAMS = {
+    "delete": ("teamId", "userId", "membershipId"),
+}
+_USER_FIRST = ("userId", "teamId", "membershipId")
 
 
 def _expand(parts: Sequence[tuple[str, str | None]], action: str | None) -> list[str]:
@@ -94,3 +107,64 @@ def row_event(
         f"tablesdb.{database_id}.tables.{table_id}.rows.{row_id}",
     ]
     return events, base + [f"{c}.{action}" for c in base]
+
+
+def _generate(patterns: Sequence[str], params: Sequence[tuple[str, str]]) -> list[str]:
+    """Appwrite's ``Event::generateEvents`` for patterns with ``[param]`` placeholders.
+
+    Per pattern: every param filled in, every param ``*``, then each param ``*`` alone (in the
+    order the route set its params, which may include params the pattern lacks).
+    """
+    keys = [k for k, _ in params]
+    values = dict(params)
+
+    def fill(pattern: str, starred: Sequence[str]) -> str:
+        for key in keys:
+            pattern = pattern.replace(f"[{key}]", "*" if key in starred else values[key])
+        return pattern
+
+    out: list[str] = []
+    for pattern in dict.fromkeys(patterns):
+        out += [fill(pattern, ()), fill(pattern, keys)]
+        out += [fill(pattern, (current,)) for key in keys for current in keys if current != key]
+    return list(dict.fromkeys(out))
+
+
+def _suffixed(base: list[str], action: str) -> list[str]:
+    """``base`` plus each channel with ``.<action>``.
+
+    Their last or parent segment is a resource name, so Appwrite suffixes them all.
+    """
+    return base + [f"{c}.{action}" for c in base]
+
+
+def team_event(
+    team_id: str, action: str, attribute: str | None = None
+) -> tuple[list[str], list[str]]:
+    """Events and channels of ``teams.<T>.<action>[.<attribute>]`` (``update.prefs``)."""
+    patterns = [f"teams.[teamId].{action}"]
+    if attribute:
+        patterns.append(f"teams.[teamId].{action}.{attribute}")
+    patterns.append("teams.[teamId]")
+    events = _generate(patterns, [("teamId", team_id)])
+    return events, _suffixed(["teams", f"teams.{team_id}"], action)
+
+
+def membership_event(
+    team_id: str, membership_id: str, action: str, attribute: str | None = None
+) -> tuple[list[str], list[str]]:
+    """Events and channels of ``teams.<T>.memberships.<M>.<action>[.<attribute>]``.
+
+    ``update.status`` is an accepted invitation; channels ``memberships[.<M>]`` (suffixed
+    with the action).
+    """
+    member = "teams.[teamId].memberships.[membershipId]"
+    patterns = [f"{member}.{action}.{attribute}"] if attribute else []
+    patterns += [f"{member}.{action}", member]
+    if attribute:  # Appwrite's generateEvents adds the team-level attribute form too
+        patterns.append(f"teams.[teamId].{action}.{attribute}")
+    patterns += [member, "teams.[teamId]"]
+    ids = {"teamId": team_id, "userId": "", "membershipId": membership_id}  # no [userId] here
+    order = _MEMBERSHIP_PARAMS.get(action, _USER_FIRST)
+    events = _generate(patterns, [(key, ids[key]) for key in order])
+    return events, _suffixed(["memberships", f"memberships.{membership_id}"], action)

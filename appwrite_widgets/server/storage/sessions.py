@@ -1,4 +1,4 @@
-"""Sessions and one-time login tokens (only SHA-256 digests of their secrets are stored)."""
+"""Sessions (only SHA-256 digests of their secrets are stored)."""
 
 from __future__ import annotations
 
@@ -28,16 +28,6 @@ class Session:
     factors: list[str]
     device: dict[str, str]
     """Fields parsed from the user agent at creation ({} for sessions stored before)."""
-
-
-@dataclass(frozen=True, slots=True)
-class Token:
-    """A one-time login token (only the SHA-256 of its secret is stored)."""
-
-    id: str
-    user_id: str
-    created_at: float
-    expire: float
 
 
 def _session(r: sqlite3.Row) -> Session:
@@ -133,6 +123,14 @@ class SessionsRepo:
         )
         return _session(row) if row else None
 
+    def by_provider(self, provider: str, provider_uid: str) -> Session | None:
+        """The oldest session signed in through ``provider`` as ``provider_uid`` (any user)."""
+        row = self._db.one(
+            "SELECT * FROM sessions WHERE provider = ? AND provider_uid = ? ORDER BY seq LIMIT 1",
+            (provider, provider_uid),
+        )
+        return _session(row) if row else None
+
     def extend(self, session_id: str, now: float, expire: float) -> Session | None:
         """Set a new expiry on an unexpired session; None when it is gone or has expired.
 
@@ -165,35 +163,3 @@ class SessionsRepo:
         """Total number of stored sessions."""
         row = self._db.one("SELECT COUNT(*) FROM sessions")
         return int(row[0]) if row else 0
-
-
-class TokensRepo:
-    """One-time secrets for ``POST /account/sessions/token``."""
-
-    def __init__(self, db: Connection) -> None:
-        self._db = db
-
-    def create(
-        self, *, token_id: str, user_id: str, now: float, expire: float, secret_hash: str
-    ) -> Token:
-        """Store a token."""
-        with self._db.write() as db:
-            db.execute(
-                "INSERT INTO tokens (id, user_id, created_at, expire, secret_hash)"
-                " VALUES (?,?,?,?,?)",
-                (token_id, user_id, now, expire, secret_hash),
-            )
-        return Token(token_id, user_id, now, expire)
-
-    def consume(self, user_id: str, secret_hash: str, now: float) -> bool:
-        """Delete the user's first unexpired token with this hash; True when there was one."""
-        with self._db.write() as db:
-            row = db.execute(
-                "SELECT seq FROM tokens WHERE user_id = ? AND secret_hash = ? AND expire >= ?"
-                " ORDER BY seq LIMIT 1",
-                (user_id, secret_hash, now),
-            ).fetchone()
-            if row is None:
-                return False
-            db.execute("DELETE FROM tokens WHERE seq = ?", (row[0],))
-        return True

@@ -7,10 +7,12 @@ import sqlite3
 from pathlib import Path
 
 from .connection import Connection
+from .identities import IdentitiesRepo
 from .logs import LogsRepo, TeamLogsRepo
-from .sessions import SessionsRepo, TokensRepo
+from .sessions import SessionsRepo
 from .tables import TablesRepo
 from .teams import MembershipsRepo, TeamsRepo
+from .tokens import TokensRepo
 from .users import UsersRepo
 
 SCHEMA_VERSION = 1
@@ -74,6 +76,20 @@ CREATE TABLE IF NOT EXISTS tokens (
     secret_hash TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS tokens_user ON tokens(user_id, seq);
+CREATE TABLE IF NOT EXISTS identities (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    id TEXT NOT NULL UNIQUE,
+    user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    created_at REAL NOT NULL, updated_at REAL NOT NULL,
+    provider TEXT NOT NULL, provider_uid TEXT NOT NULL,
+    provider_email TEXT NOT NULL DEFAULT '',
+    access_token TEXT NOT NULL DEFAULT '', refresh_token TEXT NOT NULL DEFAULT '',
+    access_token_expiry REAL,
+    UNIQUE (provider, provider_uid)
+);
+CREATE INDEX IF NOT EXISTS identities_user ON identities(user_id, seq);
+CREATE INDEX IF NOT EXISTS identities_email ON identities(provider_email);
+CREATE INDEX IF NOT EXISTS sessions_provider ON sessions(provider, provider_uid);
 CREATE TABLE IF NOT EXISTS logs (
     seq INTEGER PRIMARY KEY AUTOINCREMENT,
     user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
@@ -140,6 +156,7 @@ _ADDED_COLUMNS = (
     ("sessions", "device", "TEXT NOT NULL DEFAULT '{}'"),
     ("users", "hash_cost", "TEXT"),
     ("memberships", "secret_hash", "TEXT"),
+    ("tokens", "type", "INTEGER NOT NULL DEFAULT 8"),  # earlier tokens were all generic
 )
 """Columns later releases added: data files written before lack them."""
 
@@ -189,6 +206,7 @@ class Store:
         self.users = UsersRepo(self._db)
         self.sessions = SessionsRepo(self._db)
         self.tokens = TokensRepo(self._db)
+        self.identities = IdentitiesRepo(self._db)
         self.logs = LogsRepo(self._db)
         self.team_logs = TeamLogsRepo(self._db)
         self.teams = TeamsRepo(self._db)
