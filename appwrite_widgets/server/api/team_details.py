@@ -2,7 +2,8 @@
 
 Same rules as the other team routes: session callers see only teams they are a confirmed
 member of (404 ``team_not_found`` otherwise) and need the ``owner`` role to change them; API
-keys bypass both.
+keys bypass both. Changes publish Appwrite's Realtime events (``teams.<T>.update.prefs``,
+``teams.<T>.memberships.<M>.update``, the latter after recomputing the member's socket roles).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from ..http import useragent
 from ..http.errors import AppwriteError, invalid_param, missing_param
 from ..http.params import is_role, parse_queries, role_rule
 from ..http.routing import Ctx, Reply, Route
+from ..realtime.hub import hub_of
 from ..storage.teams import Membership, Team
 from .memberships import path_team
 from .sessions import log_team_event
@@ -50,6 +52,8 @@ async def update_prefs(ctx: Ctx) -> Reply:
     _require_owner(ctx, team)
     ctx.store.teams.set_prefs(team.id, raw, ctx.now)
     log_team_event(ctx, team.id, "team.update")
+    if (hub := hub_of(ctx.request)) is not None:  # no role recompute, as Appwrite
+        hub.publish_team(team.id, "update", raw, attribute="prefs")
     return Reply(200, raw)
 
 
@@ -92,7 +96,10 @@ async def update_membership(ctx: Ctx) -> Reply:
     log_team_event(ctx, team.id, "membership.update")
     updated = ctx.store.memberships.get(membership.id)
     assert updated is not None
-    return Reply(200, models.membership(updated))  # names and email unmasked, as Appwrite
+    body = models.membership(updated)  # names and email unmasked, as Appwrite
+    if (hub := hub_of(ctx.request)) is not None:  # the member's sockets get the new roles first
+        hub.publish_membership(team.id, updated.id, updated.user_id, "update", body)
+    return Reply(200, body)
 
 
 async def list_logs(ctx: Ctx) -> Reply:
