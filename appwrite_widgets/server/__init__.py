@@ -111,10 +111,13 @@ each with its reason:
   at most 64 more waiting (``hash_waiting``; beyond, 503 ``general_server_error`` "The server
   is busy checking other passwords …"), at most eight places per client address (429), the
   free slots handed to the waiting addresses in turn. A password check (email sign-in, password
-  and email changes) also counts per address: 30 a minute (429 ``general_rate_limit_exceeded``;
-  API keys and ``rate_limits=False`` excepted). Appwrite limits email sign-ins per email only
-  (10 an hour), not per address. Reason: 40 sign-ins with unknown emails from one address
-  made another address's sign-in take 17 s instead of 0.4 s (issue 22 item 6).
+  and email changes) and a one-time secret check (``POST /account/sessions/token``, ``PUT
+  /account/sessions/magic-url|phone``, ``PUT /account/recovery``) also count per address: 30 a
+  minute together (429 ``general_rate_limit_exceeded``; API keys and ``rate_limits=False``
+  excepted). Appwrite counts email sign-ins per email and one-time secrets per user (10 an
+  hour each), never per address alone. Reason: 40 sign-ins with unknown emails from one
+  address made another address's sign-in take 17 s instead of 0.4 s (issue 22 item 6); one
+  address could guess the 6-digit emailed codes of many users at 10 an hour each.
 * An unknown email is verified against a dummy hash of the server's sign-up cost, so it takes
   as long as a wrong password; Appwrite answers an unknown email without hashing (its timing
   tells which emails have accounts). Reason: no account enumeration by timing.

@@ -14,6 +14,7 @@ from collections import Counter
 from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
@@ -129,3 +130,93 @@ def test_a_full_queue_answers_503_with_a_clear_message(tmp_path: Path) -> None:
         assert queue.wait_for(lambda q: q.running == 0 and q.queued() == 0, TIMEOUT)
         again = _sign_in(server, VICTIM, "someone@example.com", "some-password")
         assert again.status_code == 401 and again.json()["type"] == "user_invalid_credentials"
+
+
+def _guess(server: LocalServer, method: str, path: str, body: dict[str, str]) -> httpx.Response:
+    with guest(server, **{"X-Forwarded-For": FLOODER}) as client:
+        return client.request(method, path, json=body)
+
+
+@pytest.mark.parametrize("flood_server", [True], ids=["fast"], indirect=True)
+def test_one_time_secrets_count_as_password_checks(flood_server: LocalServer) -> None:
+    """Token sign-ins (a 6-digit emailed code is guessable) and recovery links share the
+    address's 30 checks a minute with password sign-ins; each guess names another user, so
+    Appwrite's per-user limits never fire."""
+    guesses = [
+        _guess(flood_server, method, path, {"userId": f"ghost{i}", "secret": "123456"})
+        for i, (method, path) in enumerate(
+            [("POST", "/account/sessions/token")] * 20
+            + [("PUT", "/account/sessions/magic-url")] * 10
+        )
+    ]
+    assert {(r.status_code, r.json()["type"]) for r in guesses} == {(401, "user_invalid_token")}
+    refused = [
+        _guess(
+            flood_server, "POST", "/account/sessions/token", {"userId": "ghostA", "secret": "1"}
+        ),
+        _guess(flood_server, "PUT", "/account/sessions/phone", {"userId": "ghostB", "secret": "1"}),
+        _guess(
+            flood_server,
+            "PUT",
+            "/account/recovery",
+            {"userId": "ghostC", "secret": "1", "password": "new-password"},
+        ),
+        _guess(
+            flood_server,
+            "POST",
+            "/account/sessions/email",
+            {"email": "ghost@example.com", "password": "wrong-password"},
+        ),
+    ]
+    assert [(r.status_code, r.json()["type"]) for r in refused] == [
+        (429, "general_rate_limit_exceeded")
+    ] * 4
+    # Another address signs in with a real one-time secret.
+    with guest(flood_server, **{"X-Appwrite-Key": flood_server.api_key}) as admin:
+        user = admin.post("/users", json={"userId": "unique()", "email": "v@example.com"}).json()
+        token = admin.post(f"/users/{user['$id']}/tokens", json={}).json()
+    with guest(flood_server, **{"X-Forwarded-For": VICTIM}) as victim:
+        signed_in = victim.post(
+            "/account/sessions/token", json={"userId": user["$id"], "secret": token["secret"]}
+        )
+    assert signed_in.status_code == 201, signed_in.text
+
+
+def test_a_busy_hash_queue_leaves_a_recovery_link_working(tmp_path: Path) -> None:
+    """``PUT /account/recovery`` hashes the new password through the queue; a 503 there does
+    not use up the link."""
+    with LocalServer(
+        project="busyreset",
+        data=tmp_path / "s.sqlite3",
+        trusted_proxies=["127.0.0.1"],
+        hash_slots=1,
+        hash_waiting=1,
+        fast_hashing=True,
+    ) as server:
+        _user(server, "reset@example.com")
+        with guest(server, **{"X-Forwarded-For": VICTIM}) as client:
+            asked = client.post(
+                "/account/recovery",
+                json={"email": "reset@example.com", "url": "http://localhost:8866/reset"},
+            )
+            assert asked.status_code == 201, asked.text
+            link = parse_qs(urlsplit(server.outbox.take()[-1].url).query)
+            body = {
+                "userId": link["userId"][0],
+                "secret": link["secret"][0],
+                "password": "brand-new-password",
+            }
+            queue, gate = server.hash_queue, threading.Event()
+            for address in ("192.0.2.1", "192.0.2.2"):
+                server.call_in_loop(
+                    lambda a=address: asyncio.ensure_future(queue.run(a, True, gate.wait, TIMEOUT))
+                )
+            assert queue.wait_for(lambda q: q.running == 1 and q.queued() == 1, TIMEOUT)
+            busy = client.put("/account/recovery", json=body)
+            assert busy.status_code == 503 and BUSY in busy.json()["message"]
+            gate.set()
+            assert queue.wait_for(lambda q: q.running == 0 and q.queued() == 0, TIMEOUT)
+            done = client.put("/account/recovery", json=body)
+            assert done.status_code == 200, done.text
+        ok = _sign_in(server, VICTIM, "reset@example.com", "brand-new-password")
+        assert ok.status_code == 201, ok.text

@@ -2,8 +2,9 @@
 
 Every hash and verification goes through the server's :class:`~..http.hashqueue.HashQueue`
 (a few at a time, fairly per client address, 503 when full). A password check (a sign-in, a
-password or email change) also counts against its address's limit: at most
-``PASSWORD_CHECKS`` per ``PASSWORD_WINDOW`` seconds (429), API keys excepted.
+password or email change) and a one-time secret check (:func:`count_password_check`: token
+sign-ins, password recovery) count against its address's limit: at most ``PASSWORD_CHECKS``
+per ``PASSWORD_WINDOW`` seconds (429), API keys excepted.
 """
 
 from __future__ import annotations
@@ -31,17 +32,25 @@ async def hash_password(
     return await ctx.cfg.hashes.run(ctx.ip, _limited(ctx), security.hash_password, password, cost)
 
 
-async def verify_password(ctx: Ctx, stored: str | None, password: str) -> bool:
-    """Argon2 verification in a worker thread; counts as one of the address's password checks.
+def count_password_check(ctx: Ctx) -> None:
+    """Count one password or one-time secret check of the caller's address (429 over the limit).
 
-    ``stored`` None (an unknown email, a user without a password) verifies against a dummy
-    hash of the server's sign-up cost, so the answer takes as long either way.
+    Call it before the check, so a refused guess costs nothing.
     """
     if _limited(ctx):
         key = f"password-check:{ctx.ip}"
         decision = ctx.limiter.hit(key, PASSWORD_CHECKS, PASSWORD_WINDOW, ctx.now)
         if not decision.allowed:
             raise AppwriteError("general_rate_limit_exceeded")
+
+
+async def verify_password(ctx: Ctx, stored: str | None, password: str) -> bool:
+    """Argon2 verification in a worker thread; counts as one of the address's password checks.
+
+    ``stored`` None (an unknown email, a user without a password) verifies against a dummy
+    hash of the server's sign-up cost, so the answer takes as long either way.
+    """
+    count_password_check(ctx)
     target = stored or await _dummy_hash(ctx)
     ok = await ctx.cfg.hashes.run(ctx.ip, _limited(ctx), security.verify_password, target, password)
     return bool(stored) and ok
