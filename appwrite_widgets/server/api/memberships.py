@@ -2,7 +2,7 @@
 
 Session (and JWT) callers see only teams they are a confirmed member of (Appwrite's team
 read permission ``team:<id>``) and need the ``owner`` role to change them; API keys bypass.
-Invitation mail goes to the server's :class:`~..mail.Outbox` (kept in memory, never sent).
+Invitation mail goes through the server's mailer (SMTP, or kept in its in-memory outbox).
 """
 
 from __future__ import annotations
