@@ -18,6 +18,7 @@ from urllib.parse import quote, unquote
 
 import httpx
 
+from appwrite_widgets.client import _redact
 from appwrite_widgets.client._cookies import (
     Credential,
     CredentialState,
@@ -68,6 +69,7 @@ class ClientCore:
         timeout: float | httpx.Timeout = 10.0,
         locale: str | None = None,
     ) -> None:
+        _redact.install()  # DEBUG logs of httpcore/websockets would show the token
         self.endpoint, self.scheme, self.host = validate_endpoint(endpoint)
         self.project = validate_id(project, "project")
         self.api_key = None if api_key is None else validate_secret(api_key, "api_key")

@@ -101,10 +101,29 @@ each with its reason:
   session and user events named in the protocol notes, synchronously (Appwrite's audit
   worker is asynchronous and keeps entries for a retention period). Actions done with an
   API key are not filed under the user, as on Appwrite. Reason: bounded storage, no worker.
+* ``GET /teams/{id}/logs`` keeps the newest 1000 entries per team (team create/update,
+  membership create/update/delete, written synchronously; they go with the team). A prefs
+  update is listed as ``team.update``: Appwrite files it under a resource that never matches,
+  so it never shows. Reason: bounded storage, no worker; the log tells what changed.
+* ``DELETE /account`` also closes the user's Realtime sockets (Appwrite publishes no event and
+  leaves them open). Reason: a deleted user hears nothing more, as after ``DELETE /users/{id}``.
 * ``LocalServer(fast_hashing=True)`` (used by the test suite) hashes sign-up passwords with
   Appwrite's lighter Argon2 option set; ``hashOptions`` always describe the stored hash.
-  The default is Appwrite's (64 MiB, 4 passes, 3 lanes), at most four hashes at a time.
-  Reason: test speed; the four-at-a-time cap bounds memory (64 MiB per hash).
+  The default is Appwrite's (64 MiB, 4 passes, 3 lanes). Reason: test speed.
+* Password hashing is bounded and fair: at most four Argon2 runs at a time (``hash_slots``),
+  at most 64 more waiting (``hash_waiting``; beyond, 503 ``general_server_error`` "The server
+  is busy checking other passwords …"), at most eight places per client address (429), the
+  free slots handed to the waiting addresses in turn. A password check (email sign-in, password
+  and email changes) and a one-time secret check (``POST /account/sessions/token``, ``PUT
+  /account/sessions/magic-url|phone``, ``PUT /account/recovery``) also count per address: 30 a
+  minute together (429 ``general_rate_limit_exceeded``; API keys and ``rate_limits=False``
+  excepted). Appwrite counts email sign-ins per email and one-time secrets per user (10 an
+  hour each), never per address alone. Reason: 40 sign-ins with unknown emails from one
+  address made another address's sign-in take 17 s instead of 0.4 s (issue 22 item 6); one
+  address could guess the 6-digit emailed codes of many users at 10 an hour each.
+* An unknown email is verified against a dummy hash of the server's sign-up cost, so it takes
+  as long as a wrong password; Appwrite answers an unknown email without hashing (its timing
+  tells which emails have accounts). Reason: no account enumeration by timing.
 * Search is an approximation of MariaDB full text: the phrase as a substring, or every word as
   a prefix of a token of id/email/name/phone/``label:<name>``. Reason: SQLite, no full text.
 * Users converted from anonymous by ``PATCH /account/email`` show an email target (Appwrite
@@ -174,6 +193,29 @@ each with its reason:
   with ``status: "available"``). Row ``search`` needs no full-text index (every word must
   appear, case-insensitively); ``equal`` is case-sensitive (MariaDB's collation is not).
   Reason: one SQLite file; the subset a small app needs (issue 16).
+* A row the caller cannot read is absent to them: a ``cursorAfter``/``cursorBefore`` on it is
+  400 ``general_cursor_not_found`` and a PATCH or DELETE by a caller who may neither read nor
+  change it is 404 ``row_not_found``, word for word as for an absent row (an increment or
+  decrement: 404 ``column_not_found``, Appwrite's answer for an absent row there). An upsert
+  of such a row stays 401: its absent-row answer is a create, so nothing is hidden by a 404.
+  Appwrite loads both rows without a read check: the cursor is an ordering oracle (a hidden
+  value recovered in ~20 probes) and the 401 tells that the row exists. A readable row the
+  caller may not change is 401 with the generic message (no roles named), as in Appwrite.
+  Reason: issue 22 item 7.
+* TablesDB writes added in issue 22: a column update whose route names another type than the
+  column's is 400 ``column_type_invalid`` (Appwrite's check never fires and changes the column
+  anyway). Increment/decrement serve integer columns (no float columns here), count a null as
+  0, refuse a fractional step on an integer column (400) and keep the result within the
+  column's own ``min``/``max`` (400 ``column_limit_exceeded``; Appwrite checks only the
+  request's ``max``/``min``); a disabled database answers 404 to them, as to every other
+  non-key route (Appwrite does not check it there). An upsert that changes nothing still
+  needs the ``update`` role (Appwrite skips it before checking). A bulk create (``rows``)
+  writes all its rows in one transaction or none. Reason: a row never leaves its column's
+  rules; no partial writes.
+* A row ``search`` holds at most 100 words (Appwrite: no word cap, only the 4,096-character
+  query), and any query SQLite refuses as too large is 400 ``general_query_invalid``. Reason:
+  each word is one SQL condition and SQLite bounds an expression's depth (1,000); bad input
+  gets a clear 400, never a 500.
 """
 
 from __future__ import annotations

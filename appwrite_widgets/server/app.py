@@ -11,6 +11,7 @@ from starlette.routing import WebSocketRoute
 
 from .api import (
     account,
+    account_delete,
     health,
     identities,
     memberships,
@@ -19,6 +20,7 @@ from .api import (
     oauth2,
     profile,
     recovery,
+    team_details,
     teams,
     tokens,
     users,
@@ -30,7 +32,7 @@ from .realtime.endpoint import current_roles, make_endpoint, session_holds
 from .realtime.hub import Hub
 from .realtime.limits import SocketLimits
 from .storage.store import Store
-from .tables import legacy, rows, schema
+from .tables import column_updates, legacy, rows, schema
 
 routes: list[Route] = [
     *account.routes,
@@ -43,10 +45,13 @@ routes: list[Route] = [
     *users_mfa.routes,
     *teams.routes,
     *memberships.routes,
+    *team_details.routes,
+    *account_delete.routes,
     *profile.routes,
     *health.routes,
     *mock.routes,
     *schema.routes,
+    *column_updates.routes,
     *rows.routes,
     *legacy.routes,
 ]

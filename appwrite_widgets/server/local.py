@@ -20,6 +20,7 @@ import uvicorn
 from . import security
 from .app import make_app
 from .http import slowclients
+from .http.hashqueue import HashQueue
 from .http.network import parse_network
 from .http.origins import LOCAL_PAGES, OriginPolicy
 from .http.requestlog import RequestLog
@@ -59,6 +60,8 @@ class LocalServer:
     enables Appwrite's offline ``mock`` provider.
     ``fast_hashing=True`` hashes sign-up passwords with Appwrite's lighter Argon2 options
     (7168 KiB, 5 passes, 1 lane) instead of utopia-php/auth's (64 MiB, 4, 3): for test suites.
+    At most ``hash_slots`` Argon2 hashes run at once and ``hash_waiting`` more wait (then 503),
+    at most eight of them from one client address (then 429): see :attr:`hash_queue`.
     """
 
     def __init__(
@@ -85,6 +88,8 @@ class LocalServer:
         realtime_sockets_per_address: int = 32,
         realtime_idle_timeout: float = 120.0,
         fast_hashing: bool = False,
+        hash_slots: int = 4,
+        hash_waiting: int = 64,
         smtp: str | SmtpSettings | None = None,
         oauth2: Mapping[str, Mapping[str, Any]] | None = None,
     ) -> None:
@@ -122,6 +127,7 @@ class LocalServer:
             origins=allowed.with_host(host),
             trusted_proxies=proxies,
             signup_cost=security.APPWRITE_COST if fast_hashing else security.SIGNUP_COST,
+            hashes=HashQueue(slots=hash_slots, waiting=hash_waiting),
             mailer=Mailer(smtp=smtp),
             providers=providers,
         )
@@ -169,6 +175,11 @@ class LocalServer:
         if self._store is None:
             raise RuntimeError("server is not running")
         return self._store
+
+    @property
+    def hash_queue(self) -> HashQueue:
+        """The password-hash queue (read its counters, or ``wait_for`` a state, from any thread)."""
+        return self._cfg.hashes
 
     @property
     def realtime(self) -> Hub:

@@ -275,24 +275,32 @@ class SessionContext(traitlets.HasTraits):
         browser. ``credential`` (the browser's stored token, checked by ``parse_hello``) is
         taken only when this context holds none and is idle; returns True then: call
         :meth:`refresh` to restore from it. If this context already holds another token, the
-        browser is told to keep that one and the browser's is owed a revocation.
-        Raises InvalidInputError for an unusable user agent (nothing changes).
+        browser's is owed a revocation; the browser is handed the held token only when it is
+        its own (a sign-in it made), else told to forget: a session the kernel holds by code
+        never goes to a page. Raises InvalidInputError for an unusable user agent.
         """
         base = self._base
         if user_agent is not None:
             base.set_user_agent(user_agent)
-        self._keeper.attach(device)
+        keeper = self._keeper
+        keeper.attach(device)
         held = base.session_token
+        if credential is not None and credential == held:
+            keeper.adopt(credential)  # the page holds it already
         if credential is None or self.busy or credential == held:
             return False
         if held is not None:
-            # Signed in here before the browser spoke (code in a cell): the browser follows
-            # this sign-in, and the session it held is revoked (owed: sent by the next action
-            # or retry_revocations()), so it keeps one live session.
+            # Signed in here before the browser spoke, or a stale (or forged) tab: the session
+            # the browser held is revoked (owed: sent by the next action or
+            # retry_revocations()), so it keeps at most one live session.
             self._owe("browser", calls.delete_session("current").with_credential(credential))
-            device.keep(held, persist=bool(self.remember))
+            if keeper.is_theirs(held):
+                device.keep(held, persist=bool(self.remember))
+            else:
+                device.forget()
             return False
         base.set_session(credential)
+        keeper.adopt(credential)
         return True
 
     def detach_device(self, device: Device) -> None:

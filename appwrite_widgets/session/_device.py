@@ -17,7 +17,8 @@ synced trait, so it is not in saved widget state, a notebook output or a log:
   The context takes the browser's user agent for its requests (Appwrite names each session's
   client and OS from it) and restores the session from the token with ``refresh()``.
 * kernel → browser: ``{"kind": "keep", "credential": <token>, "persist": <bool>}`` after a
-  sign-in, ``{"kind": "forget"}`` after a sign-out or any reset (a 401), and
+  sign-in made while the page serves the context (never a session the kernel holds otherwise,
+  such as one signed in by code), ``{"kind": "forget"}`` after a sign-out or any reset (a 401), and
   ``{"kind": "error", "message": ...}`` for a message the kernel refused.
 
 This module is the context's side: the :class:`Device` the context talks to, and the parsing of

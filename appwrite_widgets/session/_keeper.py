@@ -3,10 +3,15 @@
 In a page, the browser (a :class:`~appwrite_widgets.session.Device`, once its companion said
 hello) keeps it; elsewhere the file store does, and only with remember-me. Once a browser
 serves the context the file store refuses for good.
+
+A page is only ever handed a session that is its own: one a sign-in made while it served the
+context, or the one it supplied itself. A session the kernel holds otherwise (signed in by code,
+a kiosk's service account) never goes to a page.
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
 
 from appwrite_widgets.session._credentials import CredentialStore, CredentialStoreError
@@ -20,16 +25,19 @@ _log = logging.getLogger("appwrite_widgets")
 class TokenKeeper:
     """The page's browser (``device``) or the file ``store``, for one endpoint and project."""
 
-    __slots__ = ("_endpoint", "_project", "device", "store")
+    __slots__ = ("_endpoint", "_project", "_theirs", "device", "store")
 
     def __init__(self, store: CredentialStore, endpoint: str, project: str) -> None:
         self.store = store
         self.device: Device | None = None
         self._endpoint = endpoint
         self._project = project
+        self._theirs: str | None = None  # SHA-256 of the token that is the device's own
 
     def attach(self, device: Device) -> None:
         """Keep tokens in ``device`` from now on; the file store refuses from now on."""
+        if self.device is not device:
+            self._theirs = None
         self.device = device
         self.store.refuse(COMPANION_PRESENT)
 
@@ -37,6 +45,15 @@ class TokenKeeper:
         """Stop using ``device`` (its companion closed); the file store stays refused."""
         if self.device is device:
             self.device = None
+            self._theirs = None
+
+    def adopt(self, token: str) -> None:
+        """The device supplied ``token`` itself: it is the device's own."""
+        self._theirs = _digest(token)
+
+    def is_theirs(self, token: str) -> bool:
+        """Whether ``token`` is the device's own (it supplied it, or was handed it)."""
+        return self.device is not None and self._theirs == _digest(token)
 
     def check(self, persist: bool) -> None:
         """Raise :class:`CredentialStoreError` when ``persist`` cannot be honoured here."""
@@ -48,6 +65,7 @@ class TokenKeeper:
         if self.device is not None:
             if token is not None:
                 self.device.keep(token, persist=persist)
+                self._theirs = _digest(token)
         elif not persist:
             self.forget()
         elif token is not None:
@@ -65,6 +83,7 @@ class TokenKeeper:
     def forget(self) -> None:
         """Signed out: the browser drops its token, or the remembered file goes."""
         if self.device is not None:
+            self._theirs = None
             self.device.forget()
             return
         if self.store.refusal is not None:
@@ -76,3 +95,7 @@ class TokenKeeper:
 
     def __repr__(self) -> str:
         return f"TokenKeeper(device={self.device is not None})"
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()

@@ -14,9 +14,11 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
-from realtime_helpers import equal, next_event, open_socket, send, subscribe, until_event
+import pytest
+from realtime_helpers import equal, next_event, open_socket, recv, send, subscribe, until_event
 from server_helpers import guest, key_session, sign_in
 from tables_helpers import TableRef, add_row, new_table
+from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import ClientConnection
 
 from appwrite_widgets.server.local import LocalServer
@@ -192,3 +194,97 @@ def test_team_events_reach_no_outsider(
         team_id = api.post("/teams", json={"teamId": "unique()", "name": "Closed"}).json()["$id"]
         assert api.put(f"/teams/{team_id}", json={"name": "Still closed"}).status_code == 200
         assert send(ws, "ping", {}) == {"type": "pong"}
+
+
+def test_a_role_change_is_published_and_recomputes_the_members_sockets(
+    server: LocalServer, api: httpx.Client, make_user: Callable[..., Any]
+) -> None:
+    """``PATCH /teams/{t}/memberships/{m}``: ``…memberships.<M>.update`` to the team, and the
+    member's open sockets get the new ``team:<T>/<role>`` at once (Appwrite's recompute)."""
+    owner, member = make_user(name="Owner"), make_user(name="Member")
+    owner_http, _ = sign_in(server, owner.email, owner.password)
+    t = owner_http.post("/teams", json={"teamId": "unique()", "name": "Crew"}).json()["$id"]
+    added = api.post(f"/teams/{t}/memberships", json={"roles": ["viewer"], "userId": member.id})
+    m = added.json()["$id"]
+    editors = new_table(api, permissions=[f'read("team:{t}/editor")'])
+    public = new_table(api, permissions=['read("any")'])
+    with (
+        closing(owner_http),
+        open_socket(server, token=_token(server, owner)) as (watcher, _),
+        open_socket(server, token=_token(server, member)) as (ws, _),
+    ):
+        subscribe(watcher, "memberships")
+        subscribe(ws, "rows")
+        before = add_row(api, editors, {"title": "editors only"})
+        assert _heard_only(ws, api, public) != before["$id"]
+        changed = owner_http.patch(f"/teams/{t}/memberships/{m}", json={"roles": ["editor"]})
+        assert changed.status_code == 200, changed.text
+        event = until_event(watcher, f"teams.{t}.memberships.{m}.update")["data"]
+        assert event["events"][:4] == [
+            f"teams.{t}.memberships.{m}.update",
+            "teams.*.memberships.*.update",
+            f"teams.*.memberships.{m}.update",
+            f"teams.{t}.memberships.*.update",
+        ]
+        assert event["channels"] == [
+            "memberships",
+            f"memberships.{m}",
+            "memberships.update",
+            f"memberships.{m}.update",
+        ]
+        assert event["payload"] == changed.json() and event["payload"]["roles"] == ["editor"]
+        after = add_row(api, editors, {"title": "now yours"})
+        assert _heard_only(ws, api, public) == after["$id"]
+
+
+def test_team_prefs_publish_the_update_prefs_event(
+    server: LocalServer, api: httpx.Client, make_user: Callable[..., Any]
+) -> None:
+    """``PUT /teams/{t}/prefs``: Appwrite's ``teams.<T>.update.prefs`` (channels suffixed
+    ``.update``) with the prefs object, to the team's members only."""
+    owner, outsider = make_user(), make_user()
+    owner_http, _ = sign_in(server, owner.email, owner.password)
+    t = owner_http.post("/teams", json={"teamId": "unique()", "name": "Crew"}).json()["$id"]
+    with (
+        closing(owner_http),
+        open_socket(server, token=_token(server, owner)) as (ws, _),
+        open_socket(server, token=_token(server, outsider)) as (other, _),
+    ):
+        subscribe(ws, "teams")
+        subscribe(other, "teams")
+        prefs = {"theme": "dark", "seats": 3}
+        assert owner_http.put(f"/teams/{t}/prefs", json={"prefs": prefs}).status_code == 200
+        event = next_event(ws)
+        assert event["events"] == [
+            f"teams.{t}.update",
+            "teams.*.update",
+            f"teams.{t}.update.prefs",
+            "teams.*.update.prefs",
+            f"teams.{t}",
+            "teams.*",
+        ]
+        assert event["channels"] == ["teams", f"teams.{t}", "teams.update", f"teams.{t}.update"]
+        assert event["payload"] == prefs
+        assert send(other, "ping", {}) == {"type": "pong"}  # nothing queued for an outsider
+
+
+def test_deleting_ones_account_closes_ones_sockets(
+    server: LocalServer, make_user: Callable[..., Any]
+) -> None:
+    """``DELETE /account`` publishes nothing (Appwrite) and closes the user's sockets (here);
+    another user's socket stays open."""
+    leaving, staying = make_user(), make_user()
+    client, _ = sign_in(server, leaving.email, leaving.password)
+    with (
+        closing(client),
+        open_socket(server, token=_token(server, leaving)) as (ws, first),
+        open_socket(server, token=_token(server, staying)) as (other, _),
+    ):
+        assert first["data"]["user"]["$id"] == leaving.id
+        subscribe(ws, "account")
+        subscribe(other, "account")
+        assert client.delete("/account").status_code == 204
+        with pytest.raises(ConnectionClosed) as info:
+            recv(ws)  # the close comes first: no event was published
+        assert info.value.rcvd is not None and info.value.rcvd.code == 1000
+        assert send(other, "ping", {}) == {"type": "pong"}

@@ -230,3 +230,22 @@ def test_big_list_is_one_page_in_insertion_order(api: httpx.Client) -> None:
     assert default["total"] == 60 and [r["n"] for r in default["rows"]] == list(range(25))
     page = api.get(ref.rows, params={"queries[0]": q("limit", None, [100])}).json()
     assert [r["n"] for r in page["rows"]] == list(range(60))
+
+
+def test_a_huge_search_or_contains_is_a_clear_400_not_a_500(
+    api: httpx.Client, table: TableRef
+) -> None:
+    # 1,500 words once built an expression deeper than SQLite allows: a 500 and a traceback.
+    words = " ".join(["p"] * 1500)
+    assert len(q("search", "title", [words])) < 4096
+    resp = api.get(table.rows, params={"queries[0]": q("search", "title", [words])})
+    assert error_type(resp) == (400, "general_query_invalid")
+    assert "at most 100 words" in resp.json()["message"]
+    # At the cap it works (every word must appear).
+    assert ids(api, table, q("search", "title", [" ".join(["party"] * 100)])) == ["a", "c"]
+    # Any other expression SQLite finds too large is a 400 too (about 1,000 OR-ed values).
+    many = q("contains", "title", ["p"] * 1000)
+    assert len(many) < 4096
+    resp = api.get(table.rows, params={"queries[0]": many})
+    assert error_type(resp) == (400, "general_query_invalid")
+    assert "Traceback" not in resp.text

@@ -170,22 +170,72 @@ def test_a_credential_is_not_taken_while_signed_in(
     assert len(admin.list_user_sessions(me.id).sessions) == 1
 
 
-def test_signed_in_by_code_first_the_browser_follows_and_its_old_session_goes(
-    make_ctx: Any, make_user: Any, admin: Any, server: Any
+class Frames:
+    """Every comm frame the kernel sends for one widget (state syncs and custom messages)."""
+
+    def __init__(self, widget: BrowserCompanion, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.sent: list[str] = []
+        assert widget.comm is not None
+        monkeypatch.setattr(widget.comm, "send", self._record)
+
+    def _record(self, data: Any = None, metadata: Any = None, buffers: Any = None) -> None:
+        self.sent.append(json.dumps(data, default=str))
+
+    def carry(self, secret: str) -> bool:
+        return any(secret in frame for frame in self.sent)
+
+
+def test_signed_in_by_code_first_the_page_gets_nothing_and_its_old_session_goes(
+    make_ctx: Any, make_user: Any, admin: Any, server: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # JupyterLab: a cell signed in before the page's hello was handled; the browser still
-    # holds the session of an earlier kernel. One live session per browser: that one goes.
+    # holds the session of an earlier kernel. The kernel's session was not made by this page:
+    # it is never handed over. The browser's old one is revoked and forgotten.
     user = make_user()
     old = token_for(server, user)
     ctx, _ = make_ctx()
     ctx.login(user.email, user.password)
-    page = Recording(ctx)
-    from_browser(page, hello(old))
     held = ctx.client.session_token
-    assert page.sent == [{"kind": "keep", "credential": held, "persist": False}]
-    assert ctx.is_authenticated and ctx.pending_revocations == ()
+    assert held is not None
+    page = BrowserCompanion(ctx)
+    frames = Frames(page, monkeypatch)
+    from_browser(page, hello(old))
+    assert not frames.carry(held)
+    assert any('"forget"' in frame for frame in frames.sent)
+    assert ctx.is_authenticated and ctx.client.session_token == held
+    assert ctx.pending_revocations == ()
     (row,) = admin.list_user_sessions(user.id).sessions
     assert ctx.session is not None and row.id == ctx.session.id
+
+
+@pytest.mark.parametrize("credential", ["x" * 40, "forged", None])
+def test_a_kiosk_kernel_never_hands_its_session_to_a_page(
+    make_ctx: Any,
+    make_user: Any,
+    server: Any,
+    monkeypatch: pytest.MonkeyPatch,
+    credential: str | None,
+) -> None:
+    # A service-account notebook: the kernel is signed in by code. A visitor's page sends a
+    # crafted hello with some other credential (or none): no frame may carry the kernel's token.
+    service = make_user(name="Kiosk")
+    ctx, _ = make_ctx()
+    ctx.client.set_session(token_for(server, service))
+    assert ctx.refresh() is not None
+    held = ctx.client.session_token
+    assert held is not None
+    page = BrowserCompanion(ctx)
+    frames = Frames(page, monkeypatch)
+    from_browser(page, hello(credential))
+    from_browser(page, hello(credential))  # again: still nothing
+    assert not frames.carry(held)
+    assert ctx.is_authenticated and ctx.user is not None and ctx.user.name == "Kiosk"
+    # A sign-in the page itself makes is its own: that token is handed over.
+    visitor = make_user(name="Visitor")
+    ctx.login(visitor.email, visitor.password)
+    mine = ctx.client.session_token
+    assert mine is not None and mine != held and frames.carry(mine)
+    assert not frames.carry(held)
 
 
 @pytest.mark.parametrize(

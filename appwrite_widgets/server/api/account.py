@@ -10,15 +10,6 @@ from ..storage.sessions import Session
 from .sessions import clear_fallback, clear_session, create_session, log_event
 from .signup import register_user, verify_password
 
-_DUMMY_HASH: list[str] = []
-
-
-def _dummy_hash() -> str:
-    """A hash to verify against when the email is unknown (keeps timing uniform)."""
-    if not _DUMMY_HASH:
-        _DUMMY_HASH.append(security.hash_password(security.new_secret()[:32]))
-    return _DUMMY_HASH[0]
-
 
 def _email_key(ctx: Ctx) -> str:
     raw = ctx.params.raw("email")
@@ -48,9 +39,9 @@ async def create_email_session(ctx: Ctx) -> Reply:
     password = ctx.params.password()
     assert email is not None and password is not None
     user = ctx.store.users.by_email(email)
-    stored = user.password_hash if user and user.password_hash else _dummy_hash()
-    ok = await verify_password(stored, password)
-    if user is None or not user.password_hash or not ok:
+    # An unknown email is checked against a dummy hash: it takes as long as a known one.
+    ok = await verify_password(ctx, user.password_hash if user else None, password)
+    if user is None or not ok:
         raise AppwriteError("user_invalid_credentials")
     if not user.status:
         raise AppwriteError("user_blocked")

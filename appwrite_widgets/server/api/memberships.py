@@ -2,7 +2,7 @@
 
 Session (and JWT) callers see only teams they are a confirmed member of (Appwrite's team
 read permission ``team:<id>``) and need the ``owner`` role to change them; API keys bypass.
-Invitation mail goes to the server's :class:`~..mail.Outbox` (kept in memory, never sent).
+Invitation mail goes through the server's mailer (SMTP, or kept in its in-memory outbox).
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from ..mail import Mail
 from ..realtime.hub import hub_of
 from ..storage.teams import Membership, Team
 from ..storage.users import User
-from .sessions import create_session
+from .sessions import create_session, log_team_event
 from .signup import hash_password
 
 
@@ -63,6 +63,7 @@ async def update_team(ctx: Ctx) -> Reply:
         )
     _require_owner(ctx, team.id)
     ctx.store.teams.rename(team.id, name, ctx.now)
+    log_team_event(ctx, team.id, "team.update")
     updated = ctx.store.teams.get(team.id)
     assert updated is not None
     body = models.team(updated)
@@ -118,7 +119,7 @@ async def _invitee(ctx: Ctx, team: Team, email: str | None, name: str) -> User:
     if existing is not None:
         return existing
     # Appwrite gives invited users a random, unusable password hashed with its own options.
-    hashed = await hash_password(security.new_secret()[:32], security.APPWRITE_COST)
+    hashed = await hash_password(ctx, security.new_secret()[:32], security.APPWRITE_COST)
     created = ctx.store.users.create(
         user_id=security.unique_id(),
         email=email,
@@ -174,6 +175,7 @@ async def create_membership(ctx: Ctx) -> Reply:
         ctx.store.memberships.set_secret(membership_id, security.sha256_hex(secret))
     if url is not None and not ctx.key:
         await _send_invitation(ctx, team, user, membership_id, secret, url)
+    log_team_event(ctx, team.id, "membership.create")
     membership = ctx.store.memberships.get(membership_id)
     assert membership is not None
     body = models.membership(membership)
@@ -233,6 +235,7 @@ async def accept_membership(ctx: Ctx) -> Reply:
         raise AppwriteError("team_invite_mismatch")
     if not ctx.store.memberships.accept(membership.id, membership.user_id, ctx.now):
         raise AppwriteError("membership_already_confirmed")
+    log_team_event(ctx, team_id, "membership.update", ctx.store.users.get(membership.user_id))
     reply = Reply(200)
     if ctx.user is None:
         invitee = ctx.store.users.get(membership.user_id)
@@ -267,6 +270,7 @@ async def delete_membership(ctx: Ctx) -> Reply:
     if not ctx.key and (ctx.user is None or ctx.user.id != membership.user_id):
         _require_owner(ctx, team.id)
     ctx.store.memberships.delete(membership.id)
+    log_team_event(ctx, team.id, "membership.delete")
     if (hub := hub_of(ctx.request)) is not None:
         hub.publish_membership(
             team.id, membership.id, membership.user_id, "delete", models.membership(membership)

@@ -96,9 +96,9 @@ async def update_password(ctx: Ctx) -> Reply:
     password = ctx.params.password()
     old = ctx.params.text("oldPassword", max_len=256, required=False)
     assert password is not None
-    if user.password_update is not None and not await verify_password(user.password_hash, old):
+    if user.password_update is not None and not await verify_password(ctx, user.password_hash, old):
         raise AppwriteError("user_invalid_credentials")
-    hashed = await hash_password(password, security.APPWRITE_COST)
+    hashed = await hash_password(ctx, password, security.APPWRITE_COST)
     updated = ctx.store.users.update(
         user.id, ctx.now, password_hash=hashed, password_update=ctx.now
     )
@@ -119,13 +119,15 @@ async def update_email(ctx: Ctx) -> Reply:
     email = ctx.params.email()
     password = ctx.params.password()
     assert email is not None and password is not None
-    if user.password_update is not None and not await verify_password(user.password_hash, password):
+    if user.password_update is not None and not await verify_password(
+        ctx, user.password_hash, password
+    ):
         raise AppwriteError("user_invalid_credentials")
     if ctx.store.users.by_email(email) is not None:
         raise AppwriteError("user_target_already_exists")
     fields: dict[str, Any] = {"email": email, "email_verification": 0}
     if user.password_update is None:
-        fields["password_hash"] = await hash_password(password, security.APPWRITE_COST)
+        fields["password_hash"] = await hash_password(ctx, password, security.APPWRITE_COST)
         fields["password_update"] = ctx.now
         fields["hash_cost"] = security.APPWRITE_COST
     try:

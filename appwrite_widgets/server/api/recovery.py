@@ -2,9 +2,11 @@
 
 ``POST /account/recovery`` mails ``url?userId=&secret=&expire=``; the page there sends the
 new password with ``PUT /account/recovery`` (which verifies the email and ends every session
-of the user, Appwrite's default ``invalidateSessions``). ``POST /account/verifications/email``
-(a signed-in user) mails the same kind of link; ``PUT`` marks the email verified, from any
-browser. ``/account/verification`` is the older name of both.
+of the user, Appwrite's default ``invalidateSessions``; its secret counts as one of the
+address's password checks, the new password is hashed through the hash queue).
+``POST /account/verifications/email`` (a signed-in user) mails the same kind of link; ``PUT``
+marks the email verified, from any browser. ``/account/verification`` is the older name of
+both.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from ..mail.templates import subject
 from ..realtime.hub import hub_of
 from ..storage.tokens import Token, TokenType
 from ..storage.users import User
-from .signup import hash_password
+from .signup import count_password_check, hash_password
 from .tokens import LINK_LIFETIME, email_limit, issue, link_base, token_reply
 
 
@@ -95,9 +97,15 @@ async def update_recovery(ctx: Ctx) -> Reply:
     user_id, secret = _link_params(ctx)
     password = ctx.params.password()
     assert password is not None
+    count_password_check(ctx)
     user = _link_user(ctx, user_id)
+    # The link is used up only once the new password is hashed: a busy hash queue (503, 429)
+    # leaves it working.
+    secret_hash = security.sha256_hex(secret)
+    if ctx.store.tokens.find(user.id, secret_hash, ctx.now, {TokenType.RECOVERY}) is None:
+        raise AppwriteError("user_invalid_token")
+    hashed = await hash_password(ctx, password, security.APPWRITE_COST)
     token = _take(ctx, user, secret, TokenType.RECOVERY)
-    hashed = await hash_password(password, security.APPWRITE_COST)
     ctx.store.users.update(
         user.id,
         ctx.now,

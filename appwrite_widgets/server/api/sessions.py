@@ -1,4 +1,4 @@
-"""Shared session creation: secret, token, cookies and fallback header."""
+"""Shared session creation (secret, token, cookies, fallback header) and the audit logs."""
 
 from __future__ import annotations
 
@@ -78,3 +78,23 @@ def log_event(ctx: Ctx, user_id: str, event: str) -> None:
     """Record an audit event (``GET /account/logs``) for ``user_id``."""
     agent = ctx.user_agent[: useragent.MAX_LENGTH]
     ctx.store.logs.add(user_id, event, ctx.now, ctx.ip, agent)
+
+
+def log_team_event(ctx: Ctx, team_id: str, event: str, actor: User | None = None) -> None:
+    """Record an audit event (``GET /teams/{id}/logs``) of ``team_id``.
+
+    Filed under the caller (``actor`` when the request has no user, as an invitee accepting),
+    or the API key.
+    """
+    who = ctx.user if not ctx.key and ctx.user is not None else actor
+    if ctx.key or who is None:
+        snapshot = {"userId": "", "userName": "", "userEmail": "", "userType": "keyProject"}
+    else:
+        snapshot = {
+            "userId": who.id,
+            "userName": who.name,
+            "userEmail": who.email or "",
+            "userType": "user",
+        }
+    agent = ctx.user_agent[: useragent.MAX_LENGTH]
+    ctx.store.team_logs.add(team_id, event, ctx.now, ctx.ip, agent, snapshot)

@@ -13,6 +13,7 @@ from ..realtime.hub import hub_of
 from ..storage.connection import Conflict
 from ..storage.teams import Membership, Team
 from . import listing
+from .sessions import log_team_event
 
 TEAM_ATTRIBUTES: dict[str, Callable[[Team], Any]] = {
     "$id": lambda t: t.id,
@@ -84,6 +85,7 @@ async def create_team(ctx: Ctx) -> Reply:
         team = ctx.store.teams.create(team_id=team_id, name=name, now=ctx.now, owner=owner)
     except Conflict:
         raise AppwriteError("team_already_exists") from None
+    log_team_event(ctx, team.id, "team.create")
     body = models.team(team)
     if (hub := hub_of(ctx.request)) is not None:
         hub.publish_team(team.id, "create", body, creator=owner[1] if owner else None)

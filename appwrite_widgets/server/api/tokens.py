@@ -23,6 +23,7 @@ from ..storage.connection import Conflict
 from ..storage.tokens import LOGIN_TYPES, Token, TokenType
 from ..storage.users import User
 from .sessions import create_session
+from .signup import count_password_check
 
 OTP_LIFETIME = 900
 LINK_LIFETIME = 3600
@@ -222,6 +223,7 @@ async def create_token_session(ctx: Ctx) -> Reply:
             "secret",
             "Value must be a valid string and at least 1 chars and no longer than 256 chars",
         )
+    count_password_check(ctx)  # a 6-digit emailed code is guessable: one guess per check
     secret, provider = _unwrap(ctx, secret)
     user = ctx.store.users.get(user_id)
     kinds = LOGIN_TYPES | {TokenType.OAUTH2} if provider else LOGIN_TYPES

@@ -8,6 +8,7 @@ from typing import Final
 # type -> (HTTP status, default message); texts follow Appwrite's app/config/errors.php.
 CATALOGUE: Final[dict[str, tuple[int, str]]] = {
     "general_unknown": (500, "Server Error"),
+    "general_server_error": (500, "An internal server error occurred."),
     "general_route_not_found": (
         404,
         "Route not found. Please ensure the endpoint is configured correctly and that the API "
@@ -169,6 +170,11 @@ CATALOGUE: Final[dict[str, tuple[int, str]]] = {
         400,
         "The maximum number or size of columns for this table has been reached.",
     ),
+    "column_type_invalid": (400, "The column '%s' type is invalid."),
+    "column_invalid_resize": (
+        400,
+        "Existing data is too large for new size, truncate your existing data then try again.",
+    ),
     "column_value_invalid": (
         400,
         "The column value is invalid. Please check the type, range and value of the column.",
@@ -184,6 +190,7 @@ CATALOGUE: Final[dict[str, tuple[int, str]]] = {
         "The row data and permissions are missing. You must provide either row data or "
         "permissions to be updated.",
     ),
+    "row_update_conflict": (409, "Remote row is newer than local."),
     "row_already_exists": (
         409,
         "Row with the requested ID already exists. Try again with a different ID or use "

@@ -40,6 +40,10 @@ class Params:
         """True when ``name`` was sent with a non-null value."""
         return self._values.get(name) is not None
 
+    def sent(self, name: str) -> bool:
+        """True when ``name`` was sent at all, ``null`` included."""
+        return name in self._values
+
     def required(self, name: str) -> Any:
         """The value, or 400 ``Param "name" is not optional.``."""
         value = self._values.get(name)

@@ -22,6 +22,7 @@ from ..storage.sessions import Session
 from ..storage.store import Store
 from ..storage.users import User
 from .errors import AppwriteError
+from .hashqueue import HashQueue
 from .network import IPNetwork, client_ip
 from .origins import LOCAL_PAGES, OriginPolicy
 from .params import Params
@@ -46,6 +47,7 @@ class Config:
     origins: OriginPolicy = field(default_factory=lambda: OriginPolicy.parse(LOCAL_PAGES))
     trusted_proxies: tuple[IPNetwork, ...] = ()
     signup_cost: tuple[int, int, int] = security.SIGNUP_COST  # Argon2 (memory, time, lanes)
+    hashes: HashQueue = field(default_factory=HashQueue)  # every Argon2 run goes through it
     mailer: Mailer = field(default_factory=Mailer)
     providers: dict[str, Provider] = field(default_factory=dict)
     own_url: str = ""

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from .connection import Connection
 from .identities import IdentitiesRepo
-from .logs import LogsRepo
+from .logs import LogsRepo, TeamLogsRepo
 from .mfa import AuthenticatorsRepo, ChallengesRepo, RecoveryCodesRepo
 from .sessions import SessionsRepo
 from .tables import TablesRepo
@@ -100,6 +100,16 @@ CREATE TABLE IF NOT EXISTS logs (
     user_agent TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX IF NOT EXISTS logs_user ON logs(user_id, seq);
+CREATE TABLE IF NOT EXISTS team_logs (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    team_id TEXT NOT NULL REFERENCES teams(id) ON DELETE CASCADE,
+    event TEXT NOT NULL,
+    time REAL NOT NULL,
+    actor TEXT NOT NULL DEFAULT '{}',
+    ip TEXT NOT NULL DEFAULT '',
+    user_agent TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX IF NOT EXISTS team_logs_team ON team_logs(team_id, seq);
 CREATE TABLE IF NOT EXISTS tdb_databases (
     seq INTEGER PRIMARY KEY AUTOINCREMENT,
     id TEXT NOT NULL UNIQUE,
@@ -223,6 +233,7 @@ class Store:
         self.tokens = TokensRepo(self._db)
         self.identities = IdentitiesRepo(self._db)
         self.logs = LogsRepo(self._db)
+        self.team_logs = TeamLogsRepo(self._db)
         self.teams = TeamsRepo(self._db)
         self.memberships = MembershipsRepo(self._db)
         self.tables = TablesRepo(self._db)

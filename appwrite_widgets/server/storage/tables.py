@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -23,6 +24,14 @@ class CursorNotFound(LookupError):
 
 class NullOrderValue(ValueError):
     """The cursor row has no value for an order column (``args[0]`` names it)."""
+
+
+class QueryTooComplex(ValueError):
+    """SQLite refused the query as too large (expression depth, variables, pattern)."""
+
+
+# SQLite's messages for a statement beyond its limits (not for a busy or broken database).
+_TOO_COMPLEX = ("too large", "too many", "too complex", "stack overflow")
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,6 +88,17 @@ class Table:
     created_at: float
     updated_at: float
     columns: dict[str, Column]
+
+
+@dataclass(frozen=True, slots=True)
+class NewRow:
+    """A row to insert: its ID, checked values, permissions and dates."""
+
+    id: str
+    data: dict[str, Any]
+    permissions: list[str]
+    created_at: float
+    updated_at: float
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,6 +166,17 @@ class TablesRepo:
     @staticmethod
     def _database(r: sqlite3.Row) -> Database:
         return Database(r["id"], r["name"], bool(r["enabled"]), r["created_at"], r["updated_at"])
+
+    def update_database(self, db_id: str, name: str, enabled: bool, now: float) -> Database:
+        """Set a database's name and ``enabled``."""
+        with self._db.write() as db:
+            db.execute(
+                "UPDATE tdb_databases SET name = ?, enabled = ?, updated_at = ? WHERE id = ?",
+                (name, int(enabled), now, db_id),
+            )
+        found = self.get_database(db_id)
+        assert found is not None
+        return found
 
     def delete_database(self, db_id: str) -> bool:
         """Delete a database with its tables and rows."""
@@ -282,6 +313,52 @@ class TablesRepo:
         except sqlite3.IntegrityError as exc:
             raise Conflict(str(exc)) from exc
 
+    def update_column(self, table: Table, key: str, col: Column) -> None:
+        """Replace column ``key`` with ``col``; a new key is carried into every row.
+
+        :class:`Conflict` when the new key exists.
+        """
+        try:
+            with self._db.write() as db:
+                db.execute(
+                    "UPDATE tdb_columns SET key = ?, required = ?, size = ?, min = ?, max = ?,"
+                    " dflt = ?, updated_at = ? WHERE table_seq = ? AND key = ?",
+                    (
+                        col.key,
+                        int(col.required),
+                        col.size,
+                        col.min,
+                        col.max,
+                        json.dumps(col.default),
+                        col.updated_at,
+                        table.seq,
+                        key,
+                    ),
+                )
+                if col.key == key:
+                    return
+                rows = db.execute(
+                    "SELECT seq, data FROM tdb_rows WHERE table_seq = ?", (table.seq,)
+                ).fetchall()
+                for seq, raw in rows:
+                    data = json.loads(raw)
+                    if key in data:
+                        data[col.key] = data.pop(key)
+                        db.execute(
+                            "UPDATE tdb_rows SET data = ? WHERE seq = ?", (json.dumps(data), seq)
+                        )
+        except sqlite3.IntegrityError as exc:
+            raise Conflict(str(exc)) from exc
+
+    def column_values(self, table: Table, key: str) -> list[Any]:
+        """Every row's stored value of column ``key`` (nulls and absent ones left out)."""
+        path = f'$."{key}"'
+        rows = self._db.all(
+            "SELECT json_type(data, ?), json_extract(data, ?) FROM tdb_rows WHERE table_seq = ?",
+            (path, path, table.seq),
+        )
+        return [json.loads(v) if t == "array" else v for t, v in rows if t not in (None, "null")]
+
     def delete_column(self, table: Table, key: str) -> bool:
         """Drop a column and its values from every row."""
         path = f'$."{key}"'
@@ -329,6 +406,68 @@ class TablesRepo:
             raise Conflict(str(exc)) from exc
         return Row(seq, row_id, data, permissions, created_at, updated_at)
 
+    def insert_rows(self, table: Table, rows: list[NewRow]) -> list[Row]:
+        """Insert several rows in one transaction (all or none).
+
+        :class:`Conflict` when an ID exists (in the table or twice in ``rows``).
+        """
+        made: list[Row] = []
+        try:
+            with self._db.write() as db:
+                for new in rows:
+                    cur = db.execute(
+                        "INSERT INTO tdb_rows (table_seq, id, data, permissions, created_at,"
+                        " updated_at) VALUES (?,?,?,?,?,?)",
+                        (
+                            table.seq,
+                            new.id,
+                            json.dumps(new.data),
+                            json.dumps(new.permissions),
+                            new.created_at,
+                            new.updated_at,
+                        ),
+                    )
+                    seq = int(cur.lastrowid or 0)
+                    db.executemany(
+                        "INSERT OR IGNORE INTO tdb_row_perms VALUES (?,?,?)",
+                        _perm_lines(seq, new.permissions),
+                    )
+                    made.append(
+                        Row(seq, new.id, new.data, new.permissions, new.created_at, new.updated_at)
+                    )
+        except sqlite3.IntegrityError as exc:
+            raise Conflict(str(exc)) from exc
+        return made
+
+    def add_to(
+        self,
+        table: Table,
+        row_id: str,
+        key: str,
+        step: int,
+        now: float,
+        check: Callable[[int], None],
+    ) -> Row | None:
+        """Add ``step`` to the row's number ``key`` (null counts as 0) in one transaction.
+
+        ``check(result)`` may raise to refuse (nothing is written); None when the row is gone.
+        """
+        with self._db.write() as db:
+            found = db.execute(
+                "SELECT * FROM tdb_rows WHERE table_seq = ? AND id = ?", (table.seq, row_id)
+            ).fetchone()
+            if found is None:
+                return None
+            row = _row(found)
+            result = int(row.data.get(key) or 0) + step
+            check(result)
+            data = {**row.data, key: result}
+            db.execute(
+                "UPDATE tdb_rows SET data = ?, updated_at = ? WHERE seq = ?",
+                (json.dumps(data), now, row.seq),
+            )
+        return Row(row.seq, row.id, data, row.permissions, row.created_at, now)
+
     def get_row(self, table: Table, row_id: str) -> Row | None:
         """The row (no permission check) or None."""
         rows = self._db.all(
@@ -355,21 +494,9 @@ class TablesRepo:
         with self._db.write() as db:
             return db.execute("DELETE FROM tdb_rows WHERE seq = ?", (row.seq,)).rowcount > 0
 
-    def count_rows(self, table: Table) -> int:
-        """Number of rows in a table."""
-        return int(
-            self._db.all("SELECT COUNT(*) FROM tdb_rows WHERE table_seq = ?", (table.seq,))[0][0]
-        )
-
-    def find_rows(
+    def _find_rows(
         self, table: Table, plan: Plan, read_roles: list[str] | None, *, with_total: bool
     ) -> tuple[list[Row], int]:
-        """One page of rows and the filtered total (≤5000).
-
-        ``read_roles`` None: no row filter (a key, or a table-level read); else only rows
-        whose ``read`` role is one of them. :class:`CursorNotFound` or :class:`NullOrderValue`
-        when the cursor cannot be used.
-        """
         where = ["r.table_seq = ?", *plan.where]
         args: list[Any] = [table.seq, *plan.args]
         if read_roles is not None:
@@ -390,7 +517,7 @@ class TablesRepo:
         order = [(sql, desc) for sql, _, desc in plan.order] + [("r.seq", False)]
         before = plan.cursor is not None and plan.cursor[0] == "before"
         if plan.cursor is not None:
-            cond, cond_args = self._cursor(table, plan, order, before)
+            cond, cond_args = self._cursor(table, plan, order, before, read_roles)
             where.append(cond)
             args.extend(cond_args)
         direction = [(sql, desc != before) for sql, desc in order]
@@ -404,26 +531,53 @@ class TablesRepo:
             rows.reverse()
         return rows, total
 
+    def find_rows(
+        self, table: Table, plan: Plan, read_roles: list[str] | None, *, with_total: bool
+    ) -> tuple[list[Row], int]:
+        """One page of rows and the filtered total (≤5000).
+
+        ``read_roles`` None: no row filter (a key, or a table-level read); else only rows
+        whose ``read`` role is one of them. :class:`CursorNotFound` or :class:`NullOrderValue`
+        when the cursor cannot be used; :class:`QueryTooComplex` when SQLite refuses the
+        statement as too large.
+        """
+        try:
+            return self._find_rows(table, plan, read_roles, with_total=with_total)
+        except sqlite3.OperationalError as exc:
+            if any(needle in str(exc).lower() for needle in _TOO_COMPLEX):
+                raise QueryTooComplex(str(exc)) from None
+            raise
+
     def _cursor(
-        self, table: Table, plan: Plan, order: list[tuple[str, bool]], before: bool
+        self,
+        table: Table,
+        plan: Plan,
+        order: list[tuple[str, bool]],
+        before: bool,
+        read_roles: list[str] | None,
     ) -> tuple[str, list[Any]]:
         assert plan.cursor is not None
         row_id = plan.cursor[1]
         exprs = ", ".join(sql for sql, _ in order)
-        found = self._db.all(
-            f"SELECT {exprs} FROM tdb_rows r WHERE r.table_seq = ? AND r.id = ?",
-            (table.seq, row_id),
-        )
+        sql = f"SELECT {exprs} FROM tdb_rows r WHERE r.table_seq = ? AND r.id = ?"
+        args: list[Any] = [table.seq, row_id]
+        if read_roles is not None:  # a row the caller cannot read is no anchor: as if absent
+            sql += (
+                " AND EXISTS (SELECT 1 FROM tdb_row_perms p WHERE p.row_seq = r.seq AND"
+                f" p.type = 'read' AND p.role IN ({','.join('?' * len(read_roles))}))"
+            )
+            args.extend(read_roles)
+        found = self._db.all(sql, args)
         if not found:
             raise CursorNotFound(row_id)
         values = list(found[0])
         for (_, attribute, _), value in zip(plan.order, values, strict=False):
             if value is None:
                 raise NullOrderValue(attribute)
-        ors, args = [], []
-        for i, (sql, desc) in enumerate(order):
+        ors, cond_args = [], []
+        for i, (expr, desc) in enumerate(order):
             op = ">" if desc == before else "<"
-            parts = [f"{order[j][0]} = ?" for j in range(i)] + [f"{sql} {op} ?"]
-            args.extend(values[: i + 1])
+            parts = [f"{order[j][0]} = ?" for j in range(i)] + [f"{expr} {op} ?"]
+            cond_args.extend(values[: i + 1])
             ors.append("(" + " AND ".join(parts) + ")")
-        return "(" + " OR ".join(ors) + ")", args
+        return "(" + " OR ".join(ors) + ")", cond_args

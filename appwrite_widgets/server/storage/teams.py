@@ -143,6 +143,14 @@ class TeamsRepo:
                 "UPDATE teams SET name = ?, updated_at = ? WHERE id = ?", (name, now, team_id)
             )
 
+    def set_prefs(self, team_id: str, prefs: dict[str, Any], now: float) -> None:
+        """Replace a team's prefs."""
+        with self._db.write() as db:
+            db.execute(
+                "UPDATE teams SET prefs = ?, updated_at = ? WHERE id = ?",
+                (json.dumps(prefs), now, team_id),
+            )
+
     def delete(self, team_id: str) -> None:
         """Delete a team and its memberships."""
         with self._db.write() as db:
@@ -253,6 +261,14 @@ class MembershipsRepo:
                     (now, user_id),
                 )
         return done > 0
+
+    def set_roles(self, membership_id: str, roles: list[str], now: float) -> None:
+        """Replace a membership's roles."""
+        with self._db.write() as db:
+            db.execute(
+                "UPDATE memberships SET roles = ?, updated_at = ? WHERE id = ?",
+                (json.dumps(roles), now, membership_id),
+            )
 
     def delete(self, membership_id: str) -> None:
         """Delete a membership."""

@@ -72,6 +72,17 @@ class TokensRepo:
             )
         return Token(token_id, user_id, now, expire, type, secret_hash)
 
+    def find(
+        self, user_id: str, secret_hash: str, now: float, types: Collection[TokenType]
+    ) -> Token | None:
+        """The token :meth:`take` would take now, left in place."""
+        row = self._db.one(
+            "SELECT * FROM tokens WHERE user_id = ? AND secret_hash = ? AND expire >= ?"
+            " ORDER BY seq LIMIT 1",
+            (user_id, secret_hash, now),
+        )
+        return _token(row) if row is not None and TokenType(row["type"]) in types else None
+
     def take(
         self, user_id: str, secret_hash: str, now: float, types: Collection[TokenType]
     ) -> Token | None:

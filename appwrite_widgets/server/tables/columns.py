@@ -130,6 +130,20 @@ def check_data(
     return out
 
 
+def check_required(columns: dict[str, Column], merged: dict[str, Any]) -> None:
+    """400 when a required column of a changed row has no value.
+
+    An old row lacks a required column added after it was written; the old row merged with a
+    PATCH is validated as a whole (as utopia-php/database does), so the PATCH must supply it.
+    """
+    for col in columns.values():
+        if col.required and merged.get(col.key) is None:
+            raise AppwriteError(
+                "row_invalid_structure",
+                f'Invalid document structure: Missing required attribute "{col.key}"',
+            )
+
+
 def model(col: Column, fmt_time: Any) -> dict[str, Any]:
     """The Column JSON (``ColumnVarchar``, ``ColumnInteger``, …)."""
     out: dict[str, Any] = {
@@ -141,7 +155,6 @@ def model(col: Column, fmt_time: Any) -> dict[str, Any]:
         "array": col.array,
         "$createdAt": fmt_time(col.created_at),
         "$updatedAt": fmt_time(col.updated_at),
-        "description": "",
     }
     if col.type in ("varchar", "string"):
         out.update(size=col.size, default=col.default, encrypt=False)
@@ -158,12 +171,15 @@ def model(col: Column, fmt_time: Any) -> dict[str, Any]:
     return out
 
 
-def _int_param(params: Params, name: str) -> int | None:
+def int_param(params: Params, name: str) -> int | None:
+    """An int64 parameter (a JSON number or its digits), None when absent, else 400."""
     value = params.raw(name)
     if value is None:
         return None
     if isinstance(value, str) and re.fullmatch(r"-?\d{1,19}", value):
         value = int(value)
+    if isinstance(value, float) and value.is_integer() and abs(value) < 2**63:
+        value = int(value)  # 40.0: what an SDK typed ``float`` sends for 40
     if isinstance(value, bool) or not isinstance(value, int) or not INT_MIN <= value <= INT_MAX:
         raise invalid_param(name, "Value must be a valid integer")
     return value
@@ -180,13 +196,13 @@ def from_params(type_: str, params: Params, now: float) -> Column:
     array = bool(params.boolean("array", default=False))
     size = lo = hi = None
     if type_ in MAX_SIZE:
-        size = _int_param(params, "size")
+        size = int_param(params, "size")
         if size is None:
             params.required("size")
         if size is None or not 1 <= size <= MAX_SIZE[type_]:
             raise invalid_param("size", _RANGE.format(lo=1, hi=MAX_SIZE[type_]))
     if type_ == "integer":
-        lo, hi = _int_param(params, "min"), _int_param(params, "max")
+        lo, hi = int_param(params, "min"), int_param(params, "max")
         if (INT_MIN if lo is None else lo) > (INT_MAX if hi is None else hi):
             raise AppwriteError(
                 "column_value_invalid", "Minimum value must be lesser than maximum value"
@@ -198,7 +214,7 @@ def from_params(type_: str, params: Params, now: float) -> Column:
     if required or array:
         raise AppwriteError("column_default_unsupported")
     if type_ == "integer":
-        default = _int_param(params, "default")
+        default = int_param(params, "default")
     try:
         checked = check_scalar(col, default)
     except AppwriteError as exc:

@@ -16,7 +16,7 @@ from typing import Any
 
 from ..http.errors import AppwriteError, legacy_text, legacy_type
 from ..http.routing import Ctx, Handler, RateSpec, Reply, Route
-from . import rows, schema
+from . import column_updates, rows, schema
 from .columns import TYPES
 
 Convert = Callable[[Any], Any]
@@ -27,6 +27,7 @@ PARAMS = {
     "attributes": "columns",
     "documentId": "rowId",
 }
+_RENAMED_IN = {**PARAMS, "documents": "rows"}  # bulk create; not mapped back in messages
 PATH = {"collectionId": "tableId", "documentId": "rowId"}
 
 
@@ -67,7 +68,7 @@ def legacy(handler: Handler, convert: Convert = _same) -> Handler:
     async def run(ctx: Ctx) -> Reply:
         inner = dataclasses.replace(
             ctx,
-            params=ctx.params.renamed(PARAMS),
+            params=ctx.params.renamed(_RENAMED_IN),
             path={PATH.get(k, k): v for k, v in ctx.path.items()},
         )
         try:
@@ -91,10 +92,17 @@ _TABLES = _listing("tables", "collections", _table)
 _COLUMNS = _listing("columns", "attributes", _same)
 _ROWS = _listing("rows", "documents", _row)
 
+
+def _created(body: Any) -> Any:
+    """One created document, or the list a bulk create answers (it has no ``$id``)."""
+    return _row(body) if "$id" in body else _ROWS(body)
+
+
 routes = [
     Route("POST", "/databases", legacy(schema.create_database), "databases.write"),
     Route("GET", "/databases", legacy(schema.list_databases), "databases.read"),
     Route("GET", _DB, legacy(schema.read_database), "databases.read"),
+    Route("PUT", _DB, legacy(schema.update_database), "databases.write"),
     Route("DELETE", _DB, legacy(schema.delete_database), "databases.write"),
     Route("POST", _DB + "/collections", legacy(schema.create_table, _table), "collections.write"),
     Route("GET", _DB + "/collections", legacy(schema.list_tables, _TABLES), "collections.read"),
@@ -116,6 +124,15 @@ routes = [
         )
         for type_ in TYPES
     ),
+    *(
+        Route(
+            "PATCH",
+            f"{_COLLECTION}/attributes/{type_}/{{key}}",
+            legacy(column_updates.column_updater(type_)),
+            "collections.write",
+        )
+        for type_ in TYPES
+    ),
     Route("GET", _COLLECTION + "/attributes/{key}", legacy(schema.read_column), "collections.read"),
     Route(
         "DELETE",
@@ -126,7 +143,7 @@ routes = [
     Route(
         "POST",
         _DOCUMENTS,
-        legacy(rows.create_row, _row),
+        legacy(rows.create_row, _created),
         "documents.write",
         rate=RateSpec(120, 60, rows.abuse_key("doc-create")),
     ),
@@ -138,6 +155,13 @@ routes = [
         legacy(rows.update_row, _row),
         "documents.write",
         rate=RateSpec(120, 60, rows.abuse_key("doc-update")),
+    ),
+    Route(
+        "PUT",
+        _DOCUMENTS + "/{documentId}",
+        legacy(rows.upsert_row, _row),
+        "documents.write",
+        rate=RateSpec(120, 60, rows.abuse_key("doc-upsert")),
     ),
     Route(
         "DELETE",

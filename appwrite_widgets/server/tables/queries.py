@@ -35,6 +35,8 @@ FILTERS = {
 }
 OTHERS = {"orderAsc", "orderDesc", "limit", "offset", "cursorAfter", "cursorBefore", "select"}
 DEFAULT_LIMIT = 25
+MAX_SEARCH_WORDS = 100
+"""Words one ``search`` may hold (each is one condition; SQLite bounds an expression's depth)."""
 INT_MAX = 2**63 - 1
 _COMPARE = {"lessThan": "<", "lessThanEqual": "<=", "greaterThan": ">", "greaterThanEqual": ">="}
 _SYSTEM = {
@@ -188,6 +190,11 @@ def _filter(q: dict[str, Any], columns: dict[str, Column], args: list[Any]) -> s
         return "(" + " OR ".join(f"instr(lower({sql}), lower(?)) > 0" for _ in vals) + ")"
     if method == "search":
         words = [w for w in str(vals[0]).split() if w] or [""]
+        if len(words) > MAX_SEARCH_WORDS:
+            raise bad(
+                f"Invalid query: Search queries may hold at most {MAX_SEARCH_WORDS} words; "
+                f"this one has {len(words)}."
+            )
         args.extend(words)
         return "(" + " AND ".join(f"instr(lower({sql}), lower(?)) > 0" for _ in words) + ")"
     args.extend([vals[0], vals[0]])

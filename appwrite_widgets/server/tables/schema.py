@@ -60,7 +60,6 @@ def database_model(db: Database) -> dict[str, Any]:
     return {
         "$id": db.id,
         "name": db.name,
-        "description": "",
         "$createdAt": models.fmt_time(db.created_at),
         "$updatedAt": models.fmt_time(db.updated_at),
         "enabled": db.enabled,
@@ -77,7 +76,6 @@ def table_model(table: Table) -> dict[str, Any]:
         "$permissions": list(table.permissions),
         "databaseId": table.database_id,
         "name": table.name,
-        "description": "",
         "enabled": table.enabled,
         "rowSecurity": table.row_security,
         "columns": [columns.model(c, models.fmt_time) for c in table.columns.values()],
@@ -145,6 +143,20 @@ async def list_databases(ctx: Ctx) -> Reply:
 async def read_database(ctx: Ctx) -> Reply:
     """GET /tablesdb/{databaseId}."""
     return Reply(200, database_model(get_database(ctx)))
+
+
+async def update_database(ctx: Ctx) -> Reply:
+    """PUT /tablesdb/{databaseId}: ``name`` if sent; ``enabled`` always (default true).
+
+    As in Appwrite 1.9.6, omitting ``enabled`` enables the database again (the Python SDK
+    omits it when not given).
+    """
+    db = get_database(ctx)
+    name = _name(ctx.params) if ctx.params.has("name") else db.name
+    enabled = ctx.params.boolean("enabled", default=True) is not False
+    return Reply(
+        200, database_model(ctx.store.tables.update_database(db.id, name, enabled, ctx.now))
+    )
 
 
 async def delete_database(ctx: Ctx) -> Reply:
@@ -261,12 +273,8 @@ def column_creator(type_: str) -> Handler:
                 "column_limit_exceeded",
                 f"The maximum number or size of columns for table '{table.id}' has been reached.",
             )
-        if col.required and ctx.store.tables.count_rows(table):
-            # Appwrite cannot add a required column to a table that already has rows either.
-            raise AppwriteError(
-                "column_value_invalid",
-                "Cannot add a required column to a table that already has rows.",
-            )
+        # A required column may join a table with rows (Appwrite refuses only spatial types,
+        # which are not served): the old rows hold null until a PATCH supplies a value.
         try:
             ctx.store.tables.add_column(table, col)
         except Conflict:
@@ -320,6 +328,7 @@ routes = [
     Route("POST", "/tablesdb", create_database, "databases.write"),
     Route("GET", "/tablesdb", list_databases, "databases.read"),
     Route("GET", _DB, read_database, "databases.read"),
+    Route("PUT", _DB, update_database, "databases.write"),
     Route("DELETE", _DB, delete_database, "databases.write"),
     Route("POST", _DB + "/tables", create_table, "tables.write"),
     Route("GET", _DB + "/tables", list_tables, "tables.read"),
