@@ -16,6 +16,7 @@ from typing import Any, NamedTuple
 import httpx
 import pytest
 from helpers import CountingTransport, key_client
+from mfa_kit import Clock, MfaKit
 
 from appwrite_widgets.client import Client
 from appwrite_widgets.server.local import LocalServer
@@ -114,3 +115,37 @@ def make_ctx(server: LocalServer, store: CredentialStore) -> Iterator[Callable[.
     yield factory
     for client in made:
         client.close()
+
+
+@pytest.fixture(scope="session")
+def totp_clock() -> Clock:
+    """The MFA server's clock: tests move it to a new TOTP window before each code."""
+    return Clock()
+
+
+@pytest.fixture(scope="session")
+def totp_server(
+    tmp_path_factory: pytest.TempPathFactory, totp_clock: Clock
+) -> Iterator[LocalServer]:
+    """A LocalServer on ``totp_clock`` for the MFA tests of the context and the widgets."""
+    data = tmp_path_factory.mktemp("mfa") / "server.sqlite3"
+    with LocalServer(
+        project="mfa", data=data, rate_limits=False, fast_hashing=True, clock=totp_clock
+    ) as srv:
+        yield srv
+
+
+@pytest.fixture
+def mfa(totp_server: LocalServer, totp_clock: Clock, store: CredentialStore) -> Iterator[MfaKit]:
+    """Users, contexts and TOTP codes on ``totp_server`` (see tests/mfa_kit.py)."""
+    kit = MfaKit(totp_server, totp_clock, store)
+    yield kit
+    kit.close()
+
+
+@pytest.fixture
+async def amfa(totp_server: LocalServer, totp_clock: Clock, store: CredentialStore) -> Any:
+    """``mfa`` for async tests: its async clients are closed on the test's loop."""
+    kit = MfaKit(totp_server, totp_clock, store)
+    yield kit
+    await kit.aclose()

@@ -11,7 +11,8 @@ client or ``_arun`` with the async one. The context's collaborators, each owning
 * ``_keeper`` (``TokenKeeper``): where the token is kept for the next kernel (browser, file);
 * ``_ledger`` (``RevocationLedger``): server-side revocations owed and under way;
 * ``_live`` (``LiveLink``): Appwrite Realtime while signed in;
-* ``_observers`` (``SafeObservers``): observers that cannot stop each other.
+* ``_observers`` (``SafeObservers``): observers that cannot stop each other;
+* its base ``MfaMethods`` (``_mfa``): a sign-in's second step, the security settings.
 
 Errors: actions raise the client's typed errors (:class:`~appwrite_widgets.client.AppwriteError`
 subclasses) to programmatic callers after recording a short, safe message in ``error``. Widget
@@ -28,7 +29,6 @@ import time
 from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
 
-import traitlets
 from traitlets import All, Bool, Instance, Int, TraitType, Tuple, Unicode
 
 from appwrite_widgets.client import (
@@ -38,6 +38,7 @@ from appwrite_widgets.client import (
     Client,
     InvalidInputError,
     Jwt,
+    MoreFactorsRequiredError,
     NotFoundError,
     Session,
     Team,
@@ -56,6 +57,7 @@ from appwrite_widgets.session._messages import (
     CHECKING,
     LOADING_SESSIONS,
     MAY_BE_ALIVE,
+    MFA_STEP,
     NOT_SIGNED_IN,
     REVOKING_ONE,
     REVOKING_OTHERS,
@@ -64,6 +66,7 @@ from appwrite_widgets.session._messages import (
     SIGNING_OUT,
     describe,
 )
+from appwrite_widgets.session._mfa import KEEPS_SESSION, MfaMethods
 from appwrite_widgets.session._observers import Names, SafeObservers
 from appwrite_widgets.session._revocations import RevocationLedger
 
@@ -74,7 +77,7 @@ _log = logging.getLogger("appwrite_widgets")
 T = TypeVar("T")
 
 
-class SessionContext(traitlets.HasTraits):
+class SessionContext(MfaMethods):
     """Who is signed in to Appwrite, shared by every widget in a notebook.
 
     Usage: ``ctx = SessionContext(client); ctx.login(email, password); ctx.logout()``
@@ -312,7 +315,7 @@ class SessionContext(traitlets.HasTraits):
     def login(self, email: str, password: str, remember: bool | None = None) -> User | None:
         """Sign in with email and password (≤ 3 requests).
 
-        Returns the user, or None if a later action (a sign-out) superseded this one.
+        Returns the user; None if superseded or a second factor is due (``mfa_required``).
         """
         return self._run(self._action(self._login_flow, "email", email, password, remember))
 
@@ -346,7 +349,7 @@ class SessionContext(traitlets.HasTraits):
 
     def logout_all(self) -> None:
         """Revoke every session of the user, this one included (1 request)."""
-        self._run(self._action(self._sign_out, calls.delete_sessions(), key="all"))
+        self._run(self._action(self._sign_out, self._sign_out_all(), key="all"))
 
     def jwt(self, min_validity: float = 60.0) -> str:
         """A short-lived JWT (15 min) to call other services on the signed-in user's behalf.
@@ -395,7 +398,7 @@ class SessionContext(traitlets.HasTraits):
 
     async def alogout_all(self) -> None:
         """Async :meth:`logout_all`."""
-        await self._arun(self._action(self._sign_out, calls.delete_sessions(), key="all"))
+        await self._arun(self._action(self._sign_out, self._sign_out_all(), key="all"))
 
     async def ajwt(self, min_validity: float = 60.0) -> str:
         """Async :meth:`jwt`."""
@@ -519,7 +522,7 @@ class SessionContext(traitlets.HasTraits):
                 return (yield from body(gen, *args))
             except UnauthorizedError as exc:
                 if gen == self._generation:
-                    if self.is_authenticated:
+                    if self.is_authenticated and exc.type not in KEEPS_SESSION:
                         self._reset(error=SESSION_ENDED)
                     elif not self.error:
                         self.error = describe(exc, self._base.endpoint)
@@ -568,6 +571,8 @@ class SessionContext(traitlets.HasTraits):
             if gen != self._generation:
                 yield from self._discard(session, token)
                 return None
+        except MoreFactorsRequiredError:
+            return (yield from self._second_step(gen, session, token, keep))
         except AppwriteError:
             # Half signed in: do not leave a session nobody knows about.
             yield from self._discard(session, token)
@@ -614,6 +619,8 @@ class SessionContext(traitlets.HasTraits):
             user = yield from request(calls.get_account())
             session = yield from request(calls.get_session("current"))
             teams = yield from request(calls.list_teams())
+        except MoreFactorsRequiredError:
+            return (yield from self._short_session(gen))
         except UnauthorizedError:
             if gen == self._generation:
                 # No valid session: signed out. Quietly, unless we believed we were signed in.
@@ -804,6 +811,8 @@ class SessionContext(traitlets.HasTraits):
 
     def _state_line(self) -> str:
         user = self.user
+        if self.mfa_required:
+            return MFA_STEP
         if not self.is_authenticated or user is None:
             return NOT_SIGNED_IN
         who = user.name or user.email or "an anonymous user"
@@ -834,6 +843,7 @@ class SessionContext(traitlets.HasTraits):
             self.teams = ()
             self.is_authenticated = False
             self.is_admin = False
+            self._end_second_step()
             self.error = error
             self.status = error or NOT_SIGNED_IN
 

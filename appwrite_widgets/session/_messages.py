@@ -12,6 +12,17 @@ __all__ = [
     "EXPIRES_SOON",
     "LOADING_SESSIONS",
     "MAY_BE_ALIVE",
+    "MFA_BAD_CODE",
+    "MFA_CHALLENGE_NEEDED",
+    "MFA_CODES_EXIST",
+    "MFA_EMAIL_FIRST",
+    "MFA_EMAIL_USED",
+    "MFA_NO_STEP",
+    "MFA_SIGN_IN_FIRST",
+    "MFA_STEP",
+    "MFA_UNAVAILABLE",
+    "MFA_WRONG_CODE",
+    "MFA_WRONG_PASSWORD",
     "MISSING_TEAM",
     "NOT_SIGNED_IN",
     "REVOKING_ONE",
@@ -47,6 +58,22 @@ MISSING_TEAM = (
     "an admin here (any signed-in user could create it). Create the team with an API key, or "
     "use admin_label."
 )
+MFA_STEP = "One more step: enter the code that proves it is you."
+MFA_NO_STEP = "No sign-in is waiting for a second factor here."
+MFA_WRONG_CODE = "That code is not right (or was used already). Try again."
+MFA_BAD_CODE = "Enter the 6-digit code."
+MFA_CHALLENGE_NEEDED = (
+    "Confirm it is you first: enter a code from your authenticator app (or a recovery code)."
+)
+MFA_SIGN_IN_FIRST = "Sign in first."
+MFA_EMAIL_FIRST = "Ask for a code by email first."
+MFA_UNAVAILABLE = "That kind of code is not set up for this account."
+MFA_EMAIL_USED = (
+    "This sign-in began with an emailed code: finish it with your authenticator app or a "
+    "recovery code."
+)
+MFA_CODES_EXIST = "You have recovery codes already: make new ones to see them again."
+MFA_WRONG_PASSWORD = "The current password is not right."
 SIGNING_IN = "Signing in…"
 SIGNING_OUT = "Signing out…"
 CHECKING = "Checking the session…"
