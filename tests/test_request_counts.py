@@ -5,7 +5,9 @@ LocalServer of this module, so a request the client sent but the server never sa
 server saw twice, is counted as the server saw it. Budgets: login 3, restore on kernel start 3,
 sign out this device 1, sign out another device by ID 1, sign out others = one per other device
 (Appwrite 1.9.6 has no "all but current" endpoint) when the session list is loaded, plus the one
-list request when it is not.
+list request when it is not. Multi-factor sign-in: the password step 3 (session, account
+answered "one factor short", factors), then a TOTP or recovery code 4 (challenge, answer,
+account, teams), an emailed code 1 to mail it and 3 to answer; sign-out at the step 1.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from mfa_kit import Clock, MfaKit
 
 from appwrite_widgets import Permission, Role, TableData
 from appwrite_widgets.client import AsyncClient, Client
@@ -255,3 +258,70 @@ def test_table_view_budgets(
     ctx.logout()
     assert counted.log.take() == [("DELETE", "/account/sessions/current"), ("GET", rows)]
     data.close()
+
+
+FACTORS = ("GET", "/account/mfa/factors")
+CHALLENGE = ("POST", "/account/mfa/challenges")
+ANSWER = ("PUT", "/account/mfa/challenges")
+
+
+@pytest.fixture(scope="module")
+def counted_mfa(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[LocalServer, Clock]]:
+    """A counting LocalServer on a clock the test moves (a TOTP window's code works once)."""
+    data = tmp_path_factory.mktemp("counts-mfa") / "server.sqlite3"
+    clock = Clock()
+    with LocalServer(
+        project="counts",
+        data=data,
+        rate_limits=False,
+        record_requests=True,
+        fast_hashing=True,
+        clock=clock,
+    ) as server:
+        yield server, clock
+
+
+@pytest.fixture
+def mfa_counts(counted_mfa: tuple[LocalServer, Clock], tmp_path: Path) -> Iterator[MfaKit]:
+    server, clock = counted_mfa
+    kit = MfaKit(server, clock, CredentialStore(tmp_path / "credentials"))
+    yield kit
+    kit.close()
+
+
+def test_password_and_totp_sign_in_is_seven_requests(mfa_counts: MfaKit) -> None:
+    log = mfa_counts.server.requests
+    who = mfa_counts.enrolled()
+    ctx, _ = mfa_counts.ctx()
+    log.take()
+    assert ctx.login(who.person.email, who.person.password) is None
+    assert log.take() == [SIGN_IN, ACCOUNT, FACTORS]  # ACCOUNT: 401 one factor short
+    assert ctx.complete_mfa(mfa_counts.code(who.secret)) is not None
+    assert log.take() == [CHALLENGE, ANSWER, ACCOUNT, TEAMS]
+    assert ctx.is_authenticated
+
+
+def test_an_emailed_second_factor_is_one_request_to_mail_and_three_to_finish(
+    mfa_counts: MfaKit,
+) -> None:
+    log = mfa_counts.server.requests
+    who = mfa_counts.enrolled(verified=True)
+    ctx, _ = mfa_counts.ctx()
+    ctx.login(who.person.email, who.person.password)
+    log.take()
+    ctx.send_mfa_email_code()
+    assert log.take() == [CHALLENGE]
+    ctx.complete_mfa(mfa_counts.mailed_code(who.person.email), "email")
+    assert log.take() == [ANSWER, ACCOUNT, TEAMS]
+    assert ctx.is_authenticated
+
+
+def test_sign_out_at_the_second_step_is_one_request(mfa_counts: MfaKit) -> None:
+    log = mfa_counts.server.requests
+    who = mfa_counts.enrolled()
+    ctx, _ = mfa_counts.ctx()
+    ctx.login(who.person.email, who.person.password)
+    log.take()
+    ctx.logout_all()
+    assert log.take() == [("DELETE", "/account/sessions/current")]
+    assert mfa_counts.sessions_of(who.person.id) == []
