@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from traitlets import Bool, Unicode
+from traitlets import Bool, List, Unicode
 
 from appwrite_widgets.widgets._frontend import BadMessage, FrontEnd, asset, flag, text
 
@@ -31,6 +31,11 @@ class LoginForm(FrontEnd):
     "remember"}``, and empties the box; the kernel hands it straight to ``ctx.alogin`` and
     keeps it nowhere (no trait, no attribute). What went wrong shows next to the field or
     button it concerns.
+
+    A sign-in that needs a second factor (``ctx.mfa_required``) shows a second step: a code
+    field (``autocomplete="one-time-code"``), "Use a recovery code", "Email me a code" and
+    "Cancel" (signs the half-made session out). The code comes once, in ``{"kind":
+    "mfa-code", "code", "factor"}``.
     """
 
     _esm = asset("common.js", "login.js")
@@ -44,6 +49,10 @@ class LoginForm(FrontEnd):
         sync=True
     )
     remember = Bool(False, help="Whether 'Remember me' starts ticked.").tag(sync=True)
+    mfa_factors = List(
+        Unicode(), help="At a sign-in's second step, the factors offered (names); else []."
+    ).tag(sync=True)
+    mfa_mailed = Bool(False, help="A code was emailed at this second step.").tag(sync=True)
 
     def __init__(self, ctx: SessionContext) -> None:
         super().__init__(remember=bool(ctx.remember))
@@ -60,6 +69,7 @@ class LoginForm(FrontEnd):
         self._listen()
         self._watch(self._on_change, "revision")
         self._render()
+        self._follow_second_step()
 
     @property
     def visible(self) -> bool:
@@ -134,6 +144,60 @@ class LoginForm(FrontEnd):
     def __repr__(self) -> str:
         return f"LoginForm(visible={self.visible})"
 
+    # -- the second step of a sign-in (MFA) --------------------------------------------------
+
+    def _follow_second_step(self) -> None:
+        self._watch(self._show_second_step, "revision")
+        self._show_second_step(None)
+
+    def _show_second_step(self, change: Any) -> None:
+        ctx = self._ctx
+        factors = list(ctx.mfa_factors) if ctx.mfa_required else []
+        with self.hold_sync():
+            if factors != self.mfa_factors:
+                self.mfa_factors = factors
+            if not factors:
+                self.mfa_mailed = False
+
+    def _at_second_step(self) -> None:
+        if not self._ctx.mfa_required:
+            raise BadMessage("No sign-in is waiting for a second factor here.")
+
+    def _on_mfa_code(self, content: Mapping[str, Any]) -> None:
+        code = text(content, "code", limit=64)
+        factor = text(content, "factor", limit=16)
+        self._at_second_step()
+        if factor not in self._ctx.mfa_factors:
+            raise BadMessage("This sign-in cannot use that kind of code.")
+        if self.busy:
+            return
+        self.busy = True
+        ctx = self._ctx
+        self._dispatch(
+            lambda: ctx.complete_mfa(code, factor),
+            lambda: ctx.acomplete_mfa(code, factor),
+            self._submit_done,
+        )
+
+    def _on_mfa_email(self, content: Mapping[str, Any]) -> None:
+        self._at_second_step()
+        if "email" not in self._ctx.mfa_factors:
+            raise BadMessage("This sign-in cannot use an emailed code.")
+        ctx = self._ctx
+
+        def sent() -> None:
+            self.mfa_mailed = ctx.mfa_required and not ctx.error
+
+        self._dispatch(ctx.send_mfa_email_code, ctx.asend_mfa_email_code, sent)
+
+    def _on_mfa_cancel(self, content: Mapping[str, Any]) -> None:
+        self._at_second_step()
+        ctx = self._ctx
+        self._dispatch(ctx.logout, ctx.alogout)
+
     handlers: ClassVar[Mapping[str, Callable[[Any, Mapping[str, Any]], None]]] = {
         "sign-in": _on_sign_in,
+        "mfa-code": _on_mfa_code,
+        "mfa-email": _on_mfa_email,
+        "mfa-cancel": _on_mfa_cancel,
     }

@@ -3,6 +3,7 @@
 // "current-password". The password leaves the page once, in a custom message, and the input
 // is emptied at once; it is never synced state. Kernel -> page: the traits busy, error,
 // error_field, remember; the message {kind: "focus"} (the nav bar's "Sign in").
+// The second step of a sign-in (MFA) is its own section below (loginSecondStep).
 
 function loginView({ model, el }) {
   el.classList.add("aw-root");
@@ -114,12 +115,143 @@ function loginView({ model, el }) {
   model.on("msg:custom", onMessage);
   const stopFollowing = awFollow(model, ["busy", "error", "error_field"], render);
   const stopRefusals = awRefusals(model, (message) => show("", message));
+  const stopSecondStep = loginSecondStep(model, el);
   // A page that opens on the form (nothing else has the focus yet) starts in its first field.
   if (!document.activeElement || document.activeElement === document.body) focusFirstEmpty();
   return () => {
     model.off("msg:custom", onMessage);
     stopFollowing();
     stopRefusals();
+    stopSecondStep();
+  };
+}
+
+// -- The second step of a sign-in (MFA) ---------------------------------------------------
+// Shown while the trait mfa_factors is not empty (the factors this sign-in can use: "totp",
+// "email", "recoveryCode"); the rest of the form is hidden meanwhile (el's data-aw-step).
+// Page -> kernel: {kind: "mfa-code", code, factor} (the code once; the input is emptied),
+// {kind: "mfa-email"} (mail a code), {kind: "mfa-cancel"} (sign the half-made session out).
+// Kernel -> page: mfa_factors, mfa_mailed, and busy / error as for the first step.
+
+const AW_FACTOR_TEXT = {
+  totp: {
+    label: "Code from your authenticator app",
+    hint: "Open your authenticator app and enter the 6-digit code it shows.",
+  },
+  email: { label: "Code from the email", hint: "Enter the 6-digit code we emailed you." },
+  recoveryCode: {
+    label: "Recovery code",
+    hint: "Enter one of the recovery codes you saved. Each works once.",
+  },
+};
+
+function loginSecondStep(model, el) {
+  const id = awId("mfa");
+  const title = h("h3", { class: "aw-title", text: "Two-step verification" });
+  const hint = h("p", { class: "aw-mfa-hint aw-muted", id: `${id}-hint` });
+  const label = h("label", { for: `${id}-code` });
+  const code = h("input", {
+    id: `${id}-code`,
+    name: "one-time-code",
+    type: "text",
+    autocomplete: "one-time-code",
+    autocapitalize: "none",
+    spellcheck: "false",
+    required: true,
+    maxlength: "64",
+    "aria-describedby": `${id}-hint ${id}-error`,
+  });
+  const error = h("p", { class: "aw-form-error", id: `${id}-error`, role: "alert" });
+  error.hidden = true;
+  const notice = awNotice();
+  const verify = h("button", { type: "submit", class: "aw-button aw-primary" }, "Verify");
+  const useApp = awButton("Use your authenticator app", { class: "aw-button aw-quiet", "data-factor": "totp" });
+  const useCode = awButton("Use a recovery code", { class: "aw-button aw-quiet", "data-factor": "recoveryCode" });
+  const mailMe = awButton("Email me a code", { class: "aw-button aw-quiet", "data-factor": "email" });
+  const cancel = awButton("Cancel", { class: "aw-button aw-quiet" });
+  const box = h(
+    "form",
+    { class: "aw-form aw-mfa-step", novalidate: true, "aria-label": "Two-step verification", "data-lm-suppress-shortcuts": "true" },
+    title,
+    hint,
+    h("div", { class: "aw-field" }, label, code),
+    error,
+    h("div", { class: "aw-form-actions" }, verify),
+    h("div", { class: "aw-mfa-choices" }, useApp, useCode, mailMe, cancel),
+    notice,
+  );
+  box.hidden = true;
+  el.append(box);
+
+  let factor = null; // the factor the code field is for
+  let shown = false;
+  const choose = (next, focus = true) => {
+    factor = next;
+    const text = AW_FACTOR_TEXT[next] || AW_FACTOR_TEXT.totp;
+    label.textContent = text.label;
+    hint.textContent = text.hint;
+    code.setAttribute("inputmode", next === "recoveryCode" ? "text" : "numeric");
+    code.value = "";
+    if (focus) code.focus();
+  };
+  const render = () => {
+    const factors = model.get("mfa_factors") || [];
+    const active = factors.length > 0;
+    if (!el.contains(box)) el.append(box); // the first step may have redrawn el
+    box.hidden = !active;
+    if (active) el.dataset.awStep = "mfa";
+    else delete el.dataset.awStep;
+    if (!active) {
+      shown = false;
+      code.value = "";
+      awSay(notice, "");
+      return;
+    }
+    if (!shown || !factors.includes(factor)) {
+      choose(factors.find((f) => f !== "email") || factors[0], false);
+      if (!shown) requestAnimationFrame(() => code.focus());
+      shown = true;
+    }
+    const busy = model.get("busy") === true;
+    verify.disabled = busy;
+    verify.textContent = busy ? "Verifying…" : "Verify";
+    box.setAttribute("aria-busy", busy ? "true" : "false");
+    useApp.hidden = factor === "totp" || !factors.includes("totp");
+    useCode.hidden = factor === "recoveryCode" || !factors.includes("recoveryCode");
+    mailMe.hidden = !factors.includes("email");
+    mailMe.textContent = model.get("mfa_mailed") === true ? "Email me another code" : "Email me a code";
+    const message = model.get("error") || "";
+    error.textContent = message;
+    error.hidden = !message;
+    code.setAttribute("aria-invalid", message ? "true" : "false");
+    awSay(notice, model.get("mfa_mailed") === true && factor === "email" ? "We emailed you a code." : "", "success");
+  };
+
+  box.addEventListener("submit", (event) => {
+    event.preventDefault();
+    if (model.get("busy") === true) return;
+    const typed = code.value.trim();
+    if (!typed) {
+      error.textContent = factor === "recoveryCode" ? "Enter one of your recovery codes." : "Enter the 6-digit code.";
+      error.hidden = false;
+      code.focus();
+      return;
+    }
+    model.send({ kind: "mfa-code", code: typed, factor });
+    code.value = ""; // sent once; never kept in the page
+  });
+  useApp.addEventListener("click", () => choose("totp"));
+  useCode.addEventListener("click", () => choose("recoveryCode"));
+  mailMe.addEventListener("click", () => {
+    choose("email");
+    model.send({ kind: "mfa-email" });
+  });
+  cancel.addEventListener("click", () => model.send({ kind: "mfa-cancel" }));
+  const stop = awFollow(model, ["mfa_factors", "mfa_mailed", "busy", "error"], render);
+  return () => {
+    stop();
+    box.remove();
+    delete el.dataset.awStep;
   };
 }
 

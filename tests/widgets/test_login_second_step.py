@@ -1,0 +1,196 @@
+"""LoginForm's second step (MFA): the code comes once, in a message, and is never widget state.
+
+Gates, panels and the nav bar stay signed out until the step completes; Cancel revokes the
+half-made session; a visitor's crafted messages get a clear error and change nothing.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import ipywidgets
+import pytest
+from ipywidgets.widgets.widget import _instances
+from mfa_kit import Enrolled, MfaKit
+from page import Published, from_page
+
+from appwrite_widgets.session._messages import MFA_WRONG_CODE
+from appwrite_widgets.widgets import LoginForm, NavBar, SessionsPanel, signed_in
+
+
+def sign_in(form: LoginForm, who: Enrolled) -> None:
+    content = {"kind": "sign-in", "email": who.person.email, "password": who.person.password}
+    from_page(form, {**content, "remember": False})
+
+
+def all_widget_state() -> str:
+    return json.dumps(
+        [w.get_state() for w in list(_instances.values())], default=str, sort_keys=True
+    )
+
+
+def shown(widget: Any) -> bool:
+    return widget.layout.display != "none"
+
+
+def at_second_step(mfa: MfaKit, **kw: Any) -> tuple[Any, Any, LoginForm, Enrolled]:
+    who = mfa.enrolled(**kw)
+    ctx, transport = mfa.ctx()
+    form = LoginForm(ctx)
+    sign_in(form, who)
+    assert ctx.mfa_required
+    transport.requests.clear()
+    return ctx, transport, form, who
+
+
+def test_a_sign_in_that_needs_a_second_factor_shows_the_code_step(mfa: MfaKit) -> None:
+    who = mfa.enrolled()
+    ctx, _ = mfa.ctx()
+    form = LoginForm(ctx)
+    nav = NavBar(ctx, login_form=form)
+    gate = signed_in(ctx, ipywidgets.Label("the report"))
+    panel = SessionsPanel(ctx)
+    assert form.mfa_factors == []
+    sign_in(form, who)
+    assert form.mfa_factors == ["totp", "recoveryCode"] and not form.mfa_mailed
+    assert shown(form) and not form.busy and form.error == ""
+    # Everything else stays signed out until the second factor.
+    assert not nav.signed_in and nav.user == ""
+    assert gate.children == () and not shown(gate)
+    assert not shown(panel) and panel.rows == ()
+    from_page(form, {"kind": "mfa-code", "code": mfa.code(who.secret), "factor": "totp"})
+    assert ctx.is_authenticated and form.mfa_factors == [] and not shown(form)
+    assert nav.signed_in and gate.children and shown(gate) and shown(panel)
+
+
+def test_the_code_is_kept_nowhere_and_never_sent_back(mfa: MfaKit, published: Published) -> None:
+    ctx, _, form, who = at_second_step(mfa)
+    published.clear()
+    code = mfa.code(who.secret)
+    from_page(form, {"kind": "mfa-code", "code": code, "factor": "totp"})
+    assert ctx.is_authenticated
+    assert published.updates(form)  # the kernel did answer the page
+    for secret in (code, who.secret, *who.codes):
+        assert secret not in published.text()
+        assert secret not in all_widget_state()
+        assert all(secret not in repr(value) for value in vars(form).values())
+
+
+def test_a_wrong_code_shows_on_the_step_and_the_step_stays(mfa: MfaKit) -> None:
+    ctx, _, form, who = at_second_step(mfa)
+    code = mfa.code(who.secret)
+    bad = f"{(int(code) + 1) % 1_000_000:06d}"
+    from_page(form, {"kind": "mfa-code", "code": bad, "factor": "totp"})
+    assert form.error == MFA_WRONG_CODE and form.mfa_factors == ["totp", "recoveryCode"]
+    assert not form.busy and shown(form) and not ctx.is_authenticated
+    from_page(form, {"kind": "mfa-code", "code": code, "factor": "totp"})
+    assert ctx.is_authenticated and form.error == ""
+
+
+def test_a_recovery_code_from_the_page(mfa: MfaKit) -> None:
+    ctx, transport, form, who = at_second_step(mfa)
+    from_page(form, {"kind": "mfa-code", "code": who.codes[2], "factor": "recoveryCode"})
+    assert ctx.is_authenticated
+    assert transport.requests[:2] == [
+        ("POST", "/account/mfa/challenges"),
+        ("PUT", "/account/mfa/challenges"),
+    ]
+
+
+def test_email_me_a_code(mfa: MfaKit) -> None:
+    ctx, transport, form, who = at_second_step(mfa, verified=True)
+    assert form.mfa_factors == ["totp", "email", "recoveryCode"]
+    from_page(form, {"kind": "mfa-email"})
+    assert transport.requests == [("POST", "/account/mfa/challenges")] and form.mfa_mailed
+    code = mfa.mailed_code(who.person.email)
+    from_page(form, {"kind": "mfa-code", "code": code, "factor": "email"})
+    assert ctx.is_authenticated and not form.mfa_mailed and form.mfa_factors == []
+
+
+def test_cancel_signs_the_half_made_session_out(mfa: MfaKit) -> None:
+    ctx, transport, form, who = at_second_step(mfa)
+    from_page(form, {"kind": "mfa-cancel"})
+    assert transport.requests == [("DELETE", "/account/sessions/current")]
+    assert mfa.sessions_of(who.person.id) == []
+    assert form.mfa_factors == [] and shown(form) and not ctx.mfa_required
+    assert ctx.client.session_token is None
+
+
+@pytest.mark.anyio
+async def test_in_a_kernel_the_step_is_busy_until_the_answer(
+    amfa: MfaKit, settle: Any, published: Published
+) -> None:
+    who = amfa.enrolled()
+    ctx, transport = amfa.actx()
+    form = LoginForm(ctx)
+    sign_in(form, who)
+    await settle(form)
+    assert form.mfa_factors == ["totp", "recoveryCode"]
+    published.clear()
+    code = amfa.code(who.secret)
+    from_page(form, {"kind": "mfa-code", "code": code, "factor": "totp"})
+    assert form.busy and not ctx.is_authenticated  # scheduled on the loop
+    from_page(form, {"kind": "mfa-code", "code": code, "factor": "totp"})  # a second Enter
+    await settle(form)
+    assert ctx.is_authenticated and not form.busy
+    assert transport.requests.count(("PUT", "/account/mfa/challenges")) == 1
+    assert [u["busy"] for u in published.updates(form) if "busy" in u] == [True, False]
+
+
+CRAFTED = [
+    {"kind": "mfa-code"},
+    {"kind": "mfa-code", "code": "123456"},
+    {"kind": "mfa-code", "code": 123456, "factor": "totp"},
+    {"kind": "mfa-code", "code": "1" * 65, "factor": "totp"},
+    {"kind": "mfa-code", "code": "123456", "factor": "phone"},
+    {"kind": "mfa-code", "code": "123456", "factor": "email"},
+    {"kind": "mfa-code", "code": "123456", "factor": ["totp"]},
+    {"kind": "mfa-email"},
+    {"kind": "mfa-email", "to": "someone@example.com"},
+]
+
+
+@pytest.mark.parametrize("content", CRAFTED)
+def test_a_crafted_message_at_the_step_gets_a_clear_error_and_changes_nothing(
+    mfa: MfaKit, published: Published, content: Any
+) -> None:
+    ctx, transport, form, _ = at_second_step(mfa)  # no verified email: no email factor
+    before = form.get_state()
+    published.clear()
+    from_page(form, content)
+    (reply,) = published.custom(form)
+    assert reply["kind"] == "error" and reply["message"].endswith(".")
+    assert "Traceback" not in reply["message"] and len(reply["message"]) < 120
+    assert transport.requests == [] and form.get_state() == before
+    assert ctx.mfa_required and ctx.error == ""
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        {"kind": "mfa-code", "code": "123456", "factor": "totp"},
+        {"kind": "mfa-email"},
+        {"kind": "mfa-cancel"},
+    ],
+)
+def test_second_step_messages_without_a_step_are_refused(
+    mfa: MfaKit, published: Published, content: Any
+) -> None:
+    who = mfa.person()
+    ctx, transport = mfa.ctx()
+    form = LoginForm(ctx)
+    from_page(form, content)  # signed out: no step
+    ctx.login(who.email, who.password)
+    from_page(form, content)  # signed in: no step either
+    replies = published.custom(form)
+    assert (
+        replies
+        == [{"kind": "error", "message": "No sign-in is waiting for a second factor here."}] * 2
+    )
+    assert transport.requests == [
+        ("POST", "/account/sessions/email"),
+        ("GET", "/account"),
+        ("GET", "/teams"),
+    ]
+    assert ctx.is_authenticated
