@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from appwrite_widgets.widgets._gates import Gate, admin_only, signed_in
 from appwrite_widgets.widgets._login import LoginForm
 from appwrite_widgets.widgets._nav import NavBar
+from appwrite_widgets.widgets._security import SecurityPanel
 from appwrite_widgets.widgets._sessions import SessionsPanel
 from appwrite_widgets.widgets._table import TableView
 from appwrite_widgets.widgets._users import UsersPanel
@@ -20,6 +21,7 @@ __all__ = [
     "Gate",
     "LoginForm",
     "NavBar",
+    "SecurityPanel",
     "SessionsPanel",
     "TableView",
     "UsersPanel",

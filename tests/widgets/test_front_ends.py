@@ -12,10 +12,10 @@ from typing import Any
 
 import pytest
 
-from appwrite_widgets.widgets import LoginForm, NavBar, SessionsPanel, UsersPanel
+from appwrite_widgets.widgets import LoginForm, NavBar, SecurityPanel, SessionsPanel, UsersPanel
 from appwrite_widgets.widgets._frontend import FrontEnd, asset
 
-FRONT_ENDS: list[type[FrontEnd]] = [LoginForm, NavBar, SessionsPanel, UsersPanel]
+FRONT_ENDS: list[type[FrontEnd]] = [LoginForm, NavBar, SecurityPanel, SessionsPanel, UsersPanel]
 
 
 def node() -> str:
