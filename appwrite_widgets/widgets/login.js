@@ -127,8 +127,9 @@ function loginView({ model, el }) {
 }
 
 // -- The second step of a sign-in (MFA) ---------------------------------------------------
-// Shown while the trait mfa_factors is not empty (the factors this sign-in can use: "totp",
-// "email", "recoveryCode"); the rest of the form is hidden meanwhile (el's data-aw-step).
+// In the page only while the trait mfa_factors is not empty (the factors this sign-in can use:
+// "totp", "email", "recoveryCode"); the rest of the form is hidden meanwhile (el's
+// data-aw-step), and the step leaves the page when it ends.
 // Page -> kernel: {kind: "mfa-code", code, factor} (the code once; the input is emptied),
 // {kind: "mfa-email"} (mail a code), {kind: "mfa-cancel"} (sign the half-made session out).
 // Kernel -> page: mfa_factors, mfa_mailed, and busy / error as for the first step.
@@ -180,8 +181,6 @@ function loginSecondStep(model, el) {
     h("div", { class: "aw-mfa-choices" }, useApp, useCode, mailMe, cancel),
     notice,
   );
-  box.hidden = true;
-  el.append(box);
 
   let factor = null; // the factor the code field is for
   let shown = false;
@@ -197,16 +196,16 @@ function loginSecondStep(model, el) {
   const render = () => {
     const factors = model.get("mfa_factors") || [];
     const active = factors.length > 0;
-    if (!el.contains(box)) el.append(box); // the first step may have redrawn el
-    box.hidden = !active;
-    if (active) el.dataset.awStep = "mfa";
-    else delete el.dataset.awStep;
     if (!active) {
+      box.remove();
+      delete el.dataset.awStep;
       shown = false;
       code.value = "";
       awSay(notice, "");
       return;
     }
+    if (!el.contains(box)) el.append(box); // also when the first step redrew el
+    el.dataset.awStep = "mfa";
     if (!shown || !factors.includes(factor)) {
       choose(factors.find((f) => f !== "email") || factors[0], false);
       if (!shown) requestAnimationFrame(() => code.focus());
