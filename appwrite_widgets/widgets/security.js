@@ -51,7 +51,7 @@ function securityView({ model, el }) {
     h("p", { class: "aw-muted" }, "Key: ", secret),
     h("details", { class: "aw-muted" }, h("summary", { text: "Setup link" }), uri),
     confirmCode.box,
-    h("div", { class: "aw-form-actions aw-row" }, confirm, cancelEnrol),
+    h("div", { class: "aw-row" }, confirm, cancelEnrol),
   );
   enrol.hidden = true;
 
@@ -96,7 +96,7 @@ function securityView({ model, el }) {
     h("input", { type: "text", name: "username", autocomplete: "username", hidden: true, readonly: true }),
     h("div", { class: "aw-field" }, h("label", { for: oldPassword.id, text: "Current password" }), oldPassword),
     h("div", { class: "aw-field" }, h("label", { for: newPassword.id, text: "New password (8 characters or more)" }), newPassword),
-    h("div", { class: "aw-form-actions" }, changePassword),
+    h("div", { class: "aw-row" }, changePassword),
   );
   const userField = passwordForm.querySelector('input[name="username"]');
 

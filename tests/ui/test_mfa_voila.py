@@ -1,4 +1,4 @@
-"""Two-step sign-in in a Voila page, in Chromium (issue 25).
+"""Two-step sign-in in a Voila page, in Chromium (issue 25), checked by axe-core on the way.
 
 A person sets up an authenticator app from the SecurityPanel (the key read off the page, as
 someone typing it into their app would), signs out, then signs in with the password and a code
@@ -21,6 +21,7 @@ from typing import Any
 import httpx
 import pyotp
 import pytest
+from accessibility import serious_violations
 from mfa_kit import Clock
 from playwright.sync_api import Locator, Page, WebSocket, expect
 from ui_dashboard import PASSWORD, Dashboard, live_sessions, make_user
@@ -127,6 +128,7 @@ def test_set_up_an_app_sign_out_then_sign_in_with_password_and_code(
     secret = re.sub(r"\s+", "", security.secret.text_content() or "")
     assert re.fullmatch(r"[A-Z2-7]{103}", secret)
     assert f"secret={secret}" in (security.uri.text_content() or "")
+    assert serious_violations(page) == [], "the QR code and the key shown"
     security.confirm_code.fill(code(secret, clock))
     security.button("Confirm").click()
     expect(security.codes).to_have_count(6)
@@ -134,6 +136,7 @@ def test_set_up_an_app_sign_out_then_sign_in_with_password_and_code(
     assert all(re.fullmatch(r"[0-9a-f]{10}", c) for c in codes)
     expect(security.root.get_by_text("Two-step sign-in is on.", exact=False)).to_be_visible()
     expect(security.secret).to_have_text("")  # confirmed: the key left the page
+    assert serious_violations(page) == [], "the recovery codes shown"
 
     # Sign out: the codes leave the page too.
     board.nav_sign_out.click()
@@ -149,6 +152,7 @@ def test_set_up_an_app_sign_out_then_sign_in_with_password_and_code(
     field = step.locator('input[autocomplete="one-time-code"]')
     expect(field).to_have_attribute("inputmode", "numeric")
     expect(field).to_be_focused()
+    assert serious_violations(page) == [], "the second step"
     field.fill(code(secret, clock))
     step.locator('button[type="submit"]').click()
     board.expect_signed_in(who)
