@@ -270,6 +270,21 @@ async def test_the_browser_keeps_the_session_as_remember_me_says_once_complete(
     assert page.told[-1] == ("forget",)
 
 
+async def test_a_tab_that_comes_back_at_the_step_holds_the_session_for_itself_only(
+    amfa: MfaKit, mode: str
+) -> None:
+    who = amfa.enrolled()
+    ctx, _ = device_ctx(amfa, mode, remember=True)
+    page = Device()
+    ctx.attach_device(page)
+    await act(ctx, mode, "login", who.person.email, who.person.password)
+    token = ctx.client.session_token
+    # The page reloads while the kernel lives on, and says hello with an older token.
+    assert not ctx.attach_device(page, credential="an-older-token-of-this-tab")
+    assert page.told[-1] == ("keep", token, False)  # not to localStorage: not complete yet
+    assert ctx.mfa_required and ctx.pending_revocations == ("browser",)
+
+
 async def test_remember_me_writes_the_file_only_once_complete(amfa: MfaKit, mode: str) -> None:
     who = amfa.enrolled()
     ctx, _ = await at_the_step(amfa, mode, who, remember=True)

@@ -298,7 +298,7 @@ class SessionContext(MfaMethods):
             # retry_revocations()), so it keeps at most one live session.
             self._owe("browser", calls.delete_session("current").with_credential(credential))
             if keeper.is_theirs(held):
-                device.keep(held, persist=bool(self.remember))
+                device.keep(held, persist=bool(self.remember) and not self.mfa_required)
             else:
                 device.forget()
             return False
