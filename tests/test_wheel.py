@@ -118,14 +118,23 @@ def test_wheel_and_sdist_carry_the_code_and_the_notebooks(built: Built) -> None:
     assert "appwrite_widgets/py.typed" in in_wheel
     assert "appwrite_widgets/widgets/companion.js" in in_wheel  # the browser companion
     # The widgets' front ends: ES modules and stylesheets, read when the package is imported.
-    assets = ("common.js", "login.js", "navbar.js", "sessions.js", "sessions_table.js", "users.js")
-    styles = ("base.css", "login.css", "navbar.css", "sessions.css", "users.css")
+    assets = (
+        "common.js",
+        "login.js",
+        "navbar.js",
+        "security.js",
+        "sessions.js",
+        "sessions_table.js",
+        "users.js",
+    )
+    styles = ("base.css", "login.css", "navbar.css", "security.css", "sessions.css", "users.css")
     assert {f"appwrite_widgets/widgets/{name}" for name in assets + styles} <= in_wheel
     assert {f"appwrite_widgets/notebooks/{n}" for n in NOTEBOOKS} <= in_wheel
     assert "appwrite_widgets/notebooks/dashboard.ipynb" in in_wheel
     assert not any(n.startswith(("tests/", "notebooks/", "docs/")) for n in in_wheel)
     assert "Description-Content-Type: text/markdown" in meta
     assert "Provides-Extra: demo" in meta and "License-Expression: BSD-3-Clause" in meta
+    assert "Requires-Dist: segno>=1.6" in meta  # the SecurityPanel's QR codes
 
     with tarfile.open(built.sdist) as sdist:
         top = built.sdist.name.removesuffix(".tar.gz")
