@@ -14,11 +14,17 @@ import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
 
-import httpx
 import pytest
-from helpers import AsyncCountingTransport, CountingTransport, consistent, key_client
+from helpers import (
+    AsyncCountingTransport,
+    CountingTransport,
+    consistent,
+    key_client,
+    link_values,
+    mailed,
+)
+from helpers import follow_oauth2 as follow
 
 from appwrite_widgets.client import (
     AsyncClient,
@@ -63,21 +69,6 @@ class Page:
         self.opened.append((url, persist))
 
 
-@pytest.fixture(scope="module")
-def signin_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalServer]:
-    """A server mailing to its own SMTP catcher, with Appwrite's mock OAuth2 provider."""
-    data = tmp_path_factory.mktemp("signin") / "server.sqlite3"
-    with LocalServer(
-        project="signin",
-        data=data,
-        rate_limits=False,
-        fast_hashing=True,
-        smtp="catch",
-        oauth2={"mock": {}},
-    ) as server:
-        yield server
-
-
 @pytest.fixture
 def device(
     signin_server: LocalServer, tmp_path: Path
@@ -117,25 +108,11 @@ def existing_user(server: LocalServer, name: str = "Mia Methods") -> tuple[str, 
 
 
 def mail(server: LocalServer, to: str, kind: str) -> Mail:
-    assert server.mailcatcher is not None
-    return server.mailcatcher.wait_for(lambda m: m.to == to and m.kind == kind)
+    return mailed(server, to, kind)  # type: ignore[no-any-return]
 
 
-def link_values(url: str) -> dict[str, str]:
-    return {k: v[0] for k, v in parse_qs(urlsplit(url).query).items()}
-
-
-def follow_oauth2(url: str, until: str = PAGE) -> dict[str, str]:
-    """Follow a sign-in URL as a browser would, up to the page it ends on: its query."""
-    with httpx.Client(timeout=10) as browser:
-        for _ in range(8):
-            answer = browser.get(url)
-            assert answer.status_code == 301, answer.text
-            url = answer.headers["location"]
-            if url.startswith(until):
-                assert url.endswith("#")  # Appwrite's OAuth2 redirects end with "#"
-                return link_values(url)
-    raise AssertionError("the sign-in never came back to the page")
+def follow_oauth2(url: str) -> dict[str, str]:
+    return follow(url, PAGE)
 
 
 # -- emailed codes ------------------------------------------------------------------------------
