@@ -48,6 +48,7 @@ function loginView({ model, el }) {
   };
   const emailField = (fields) => {
     const box = makeField(fields, "email", "Email", {
+      name: "username",
       type: "email",
       autocomplete: "username",
       autocapitalize: "none",
@@ -156,8 +157,8 @@ function loginView({ model, el }) {
         parts.push(h("div", { class: "aw-form-actions" }, submit));
       } else if (m.key === "email-code" || m.key === "magic-link") {
         placeEmail();
-        if (!rememberPlaced) {
-          parts.push(rememberBox());
+        if (!rememberPlaced && !hasPassword) {
+          parts.push(rememberBox()); // with a password, it sits after the password
           rememberPlaced = true;
         }
         const label = m.key === "email-code" ? "Email me a code" : "Email me a sign-in link";
