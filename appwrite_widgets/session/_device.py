@@ -75,8 +75,11 @@ _SECRET = re.compile(r"[\x21-\x7e]{1,1024}")
 #: and ``aw-link``, the purpose the context wrote into the link's URL).
 LINK_PARAMS = frozenset({"userId", "secret", "expire", "project", "error", "aw-link"})
 Purpose = Literal["oauth2", "magic-url", "recovery", "verification"]
-_PURPOSES: dict[object, Purpose] = {
-    p: p for p in ("oauth2", "magic-url", "recovery", "verification")
+_PURPOSES: dict[str, Purpose] = {
+    "oauth2": "oauth2",
+    "magic-url": "magic-url",
+    "recovery": "recovery",
+    "verification": "verification",
 }
 _FAILURES = ("blocked", "closed", "provider")
 
@@ -109,7 +112,7 @@ class Hello:
 
     credential: str | None = field(repr=False)
     user_agent: str | None
-    page: str | None = None
+    page: str | None = None  # as sent: check it with page_address()
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,7 +149,9 @@ def parse_hello(content: object) -> Hello | None:
     if agent is not None and not isinstance(agent, str):
         raise InvalidInputError("The browser sent an unusable user agent; ignored.")
     page = content.get("page")
-    return Hello(credential, agent or None, None if page is None else page_address(page))
+    if page is not None and not isinstance(page, str):
+        raise InvalidInputError("The browser sent an unusable page address; ignored.")
+    return Hello(credential, agent or None, page)
 
 
 def page_address(page: object) -> str:

@@ -30,6 +30,7 @@ from appwrite_widgets.session import (
     OAUTH2_FAILED,
     Link,
     OAuth2Failure,
+    page_address,
     parse_hello,
     parse_link,
     parse_oauth2_failure,
@@ -173,7 +174,11 @@ class BrowserCompanion(ContextView, anywidget.AnyWidget):
         if hello is None:
             self._refuse("Unknown message kind; the companion understands 'hello' and 'link'.")
             return
-        self._page = hello.page
+        try:
+            if hello.page is not None:
+                self._page = page_address(hello.page)
+        except InvalidInputError as exc:  # the page stays as it was; the rest still holds
+            self._refuse(exc.message)
         try:
             adopted = ctx.attach_device(
                 self, credential=hello.credential, user_agent=hello.user_agent

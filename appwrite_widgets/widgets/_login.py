@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from traitlets import Bool, Dict, List, Unicode
 
-from appwrite_widgets.session import Link, page_address, return_to
+from appwrite_widgets.session import Link, Purpose, page_address, return_to
 from appwrite_widgets.widgets._frontend import BadMessage, FrontEnd, asset, flag, text
 
 if TYPE_CHECKING:
@@ -210,15 +210,12 @@ class LoginForm(FrontEnd):
             return "verify"
         return None
 
-    def _page(self, purpose: str) -> str:
+    def _page(self, purpose: Purpose) -> str:
+        """Where a mailed link leads: this page, marked with what the link is for."""
         page = self._link_page or self._companion.page
         if page is None:
             raise BadMessage(NO_PAGE)
-        if purpose == "magic-url":
-            return return_to(page, "magic-url")
-        if purpose == "recovery":
-            return return_to(page, "recovery")
-        return return_to(page, "verification")
+        return return_to(page, purpose)
 
     # -- messages ----------------------------------------------------------------------------
 

@@ -461,3 +461,21 @@ async def test_in_a_kernel_the_steps_follow_the_answers(
         await settle(form)
         assert form.notice.startswith("Your password was changed")
         await ctx.aclose()
+
+
+def test_a_bad_page_address_is_refused_but_the_browsers_session_still_restores(
+    signin_server: LocalServer, sctx: Any, published: Published
+) -> None:
+    _, email = user(signin_server)
+    with Client(signin_server.endpoint, signin_server.project) as other:
+        other.create_email_password_session(email, PASSWORD)
+        token = other.session_token
+    ctx, _ = sctx()
+    form = LoginForm(ctx, methods=("oauth:mock", "password"))
+    hello = {"kind": "hello", "credential": token, "userAgent": None, "page": "ftp://x/"}
+    from_page(form._companion, hello)
+    replies = published.custom(form._companion)
+    assert replies == [
+        {"kind": "error", "message": "The browser sent an unusable page address; ignored."}
+    ]
+    assert ctx.is_authenticated and form._companion.page is None
