@@ -260,8 +260,10 @@ class LoginForm(FrontEnd):
 
         def sent(token: Token | None) -> None:
             if token is not None:
+                again = self.view == "code"
                 self._code_user = token.user_id
-                self._sent(token, "code")
+                self.view = "code"  # the step itself says where the code went
+                self.notice = f"We sent a new code to {ctx.mailed_to}." if again else ""
 
         self._run(
             lambda: sent(ctx.send_email_code(email)),
