@@ -28,7 +28,6 @@ import time
 from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
 
-import traitlets
 from traitlets import All, Bool, Instance, Int, TraitType, Tuple, Unicode
 
 from appwrite_widgets.client import (
@@ -66,6 +65,7 @@ from appwrite_widgets.session._messages import (
 )
 from appwrite_widgets.session._observers import Names, SafeObservers
 from appwrite_widgets.session._revocations import RevocationLedger
+from appwrite_widgets.session._signin import SignInMethods
 
 __all__ = ["SessionContext"]
 
@@ -74,7 +74,7 @@ _log = logging.getLogger("appwrite_widgets")
 T = TypeVar("T")
 
 
-class SessionContext(traitlets.HasTraits):
+class SessionContext(SignInMethods):
     """Who is signed in to Appwrite, shared by every widget in a notebook.
 
     Usage: ``ctx = SessionContext(client); ctx.login(email, password); ctx.logout()``
@@ -314,11 +314,12 @@ class SessionContext(traitlets.HasTraits):
 
         Returns the user, or None if a later action (a sign-out) superseded this one.
         """
-        return self._run(self._action(self._login_flow, "email", email, password, remember))
+        create = _password_session(email, password)
+        return self._run(self._action(self._login_flow, create, remember))
 
     def login_anonymous(self) -> User | None:
-        """Sign in as a new anonymous user (≤ 3 requests)."""
-        return self._run(self._action(self._login_flow, "anonymous", "", "", False))
+        """Sign in as a guest, a new anonymous user (≤ 3 requests); ``sign_up`` upgrades it."""
+        return self._run(self._action(self._login_flow, calls.create_anonymous_session, False))
 
     def refresh(self) -> User | None:
         """Restore the signed-in state from Appwrite (≤ 3 requests); None when signed out."""
@@ -365,11 +366,13 @@ class SessionContext(traitlets.HasTraits):
 
     async def alogin(self, email: str, password: str, remember: bool | None = None) -> User | None:
         """Async :meth:`login`."""
-        return await self._arun(self._action(self._login_flow, "email", email, password, remember))
+        create = _password_session(email, password)
+        return await self._arun(self._action(self._login_flow, create, remember))
 
     async def alogin_anonymous(self) -> User | None:
         """Async :meth:`login_anonymous`."""
-        return await self._arun(self._action(self._login_flow, "anonymous", "", "", False))
+        flow = self._action(self._login_flow, calls.create_anonymous_session, False)
+        return await self._arun(flow)
 
     async def arefresh(self) -> User | None:
         """Async :meth:`refresh`."""
@@ -543,19 +546,18 @@ class SessionContext(traitlets.HasTraits):
     # -- the flows ------------------------------------------------------------------------------
 
     def _login_flow(
-        self, gen: int, kind: str, email: str, password: str, remember: bool | None
+        self, gen: int, create: Callable[[], Call[Session]], remember: bool | None
     ) -> Flow[User | None]:
+        """Every sign-in: ``create()`` is the call that makes the session (checked first)."""
         base = self._base
         keep = bool(remember if remember is not None else self.remember)
         self._keeper.check(keep)  # before any request
+        call = create()  # its input is checked before this device's session is signed out
         if base.session_token is not None or self.is_authenticated:
             # Appwrite refuses a new session while one is active: sign this one out first.
             yield from self._sign_out(gen, calls.delete_session("current"), raise_errors=False)
         self.status = SIGNING_IN
-        if kind == "anonymous":
-            session = yield from request(calls.create_anonymous_session())
-        else:
-            session = yield from request(calls.create_email_password_session(email, password))
+        session = yield from request(call)
         # This sign-in's own token: with two sign-ins in flight on one client, the client's
         # current credential may be the other one's.
         token = base.take_session_token(session.id)
@@ -879,6 +881,10 @@ class SessionContext(traitlets.HasTraits):
         if live and reconnected and self.sessions:
             # Events may have been missed while the socket was down: ask again.
             self._live.spawn(self.aload_sessions())
+
+
+def _password_session(email: str, password: str) -> Callable[[], Call[Session]]:
+    return lambda: calls.create_email_password_session(email, password)
 
 
 def _validity(value: object) -> float:
