@@ -9,7 +9,10 @@ from __future__ import annotations
 import tempfile
 import uuid
 from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
+import httpx
 import pyotp
 from common import Row, exact
 
@@ -22,7 +25,13 @@ PASSWORD = "bench-password-123"
 
 def counted_server(data: Path) -> tuple[LocalServer, RequestLog]:
     """A started LocalServer recording every request it receives."""
-    server = LocalServer(project="bench", data=data, rate_limits=False, record_requests=True)
+    server = LocalServer(
+        project="bench",
+        data=data,
+        rate_limits=False,
+        record_requests=True,
+        oauth2={"mock": {}},  # Appwrite's offline mock provider
+    )
     server.start()
     return server, server.requests
 
@@ -82,6 +91,33 @@ def mfa_rows(sec: str, tmp: Path) -> list[Row]:
     ]
 
 
+PAGE = "http://localhost:8866/app"
+
+
+class Browser:
+    """The page's browser as a context sees it: it opens the provider, keeps the token."""
+
+    page = PAGE
+
+    def __init__(self) -> None:
+        self.opened: list[str] = []
+
+    def keep(self, token: str, *, persist: bool) -> None: ...
+
+    def forget(self) -> None: ...
+
+    def start_oauth2(self, url: str, *, persist: bool) -> None:
+        self.opened.append(url)
+
+
+def follow(url: str) -> dict[str, str]:
+    """The browser's part of an OAuth2 sign-in: the redirects, to the page it ends on."""
+    with httpx.Client() as browser:
+        while not url.startswith(PAGE):
+            url = browser.get(url).headers["location"]
+    return {k: v[0] for k, v in parse_qs(urlsplit(url).query).items()}
+
+
 def run() -> list[Row]:
     sec = "1 requests"
     rows: list[Row] = []
@@ -105,11 +141,32 @@ def run() -> list[Row]:
             here = device(remember=True)
             n = log.count(lambda: here.login(email, PASSWORD))
             rows.append(exact(sec, "login (email + password)", n, 3))
+
             fresh = device(remember=True)
             n = log.count(fresh.refresh)
             rows.append(exact(sec, "restore on kernel start (remembered)", n, 3))
             n = log.count(fresh.logout)
             rows.append(exact(sec, "logout (this device)", n, 1, equal=True))
+
+            oauth = device()
+            browser = Browser()
+            oauth.attach_device(browser)
+            n = log.count(lambda: oauth.login_with_oauth("mock"))
+            rows.append(exact(sec, "OAuth2 start (the browser goes on)", n, 0, equal=True))
+            back = follow(browser.opened[0])
+            n = log.count(lambda: oauth.complete_oauth(back["userId"], back["secret"]))
+            ok = oauth.is_authenticated
+            rows.append(exact(sec, "OAuth2 completion (mock provider)", n if ok else 99, 3))
+
+            email = user()
+            coded = device()
+            sent: list[Any] = []
+            n = log.count(lambda: sent.append(coded.send_email_code(email)))
+            rows.append(exact(sec, "email code: send the code", n, 1, equal=True))
+            code = server.outbox.wait_for(lambda m: m.to == email).code
+            n = log.count(lambda: coded.login_with_email_code(sent[0].user_id, code))
+            ok = coded.is_authenticated
+            rows.append(exact(sec, "email code: sign in with it", n if ok else 99, 3))
 
             email = user()
             here, there = device(), device()

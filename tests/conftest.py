@@ -55,6 +55,22 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalServer]:
         yield srv
 
 
+@pytest.fixture(scope="session")
+def signin_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalServer]:
+    """A server for the sign-in methods: mail to its own SMTP catcher (``server.mailcatcher``),
+    Appwrite's ``mock`` OAuth2 provider, rate limits off."""
+    data = tmp_path_factory.mktemp("signin") / "server.sqlite3"
+    with LocalServer(
+        project="signin",
+        data=data,
+        rate_limits=False,
+        fast_hashing=True,
+        smtp="catch",
+        oauth2={"mock": {}},
+    ) as srv:
+        yield srv
+
+
 @pytest.fixture
 def api(server: LocalServer) -> Iterator[httpx.Client]:
     """httpx client for ``server.endpoint`` sending the project header and the API key."""

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import httpx
 
@@ -19,7 +20,10 @@ __all__ = [
     "CountingTransport",
     "HoldingTransport",
     "consistent",
+    "follow_oauth2",
     "key_client",
+    "link_values",
+    "mailed",
 ]
 
 
@@ -111,3 +115,30 @@ def consistent(ctx: Any) -> bool:
         and not ctx.is_admin
         and ctx.client.session_token is None
     )
+
+
+def link_values(url: str) -> dict[str, str]:
+    """The query parameters of ``url`` (each once)."""
+    return {k: v[0] for k, v in parse_qs(urlsplit(url).query).items()}
+
+
+def follow_oauth2(url: str, until: str) -> dict[str, str]:
+    """Follow an OAuth2 sign-in URL as a browser would, hop by hop, to the page ``until``.
+
+    Returns the query it comes back with (``userId`` and ``secret``, or ``error``).
+    """
+    with httpx.Client(timeout=10) as browser:
+        for _ in range(8):
+            answer = browser.get(url)
+            assert answer.status_code == 301, answer.text
+            url = answer.headers["location"]
+            if url.startswith(until):
+                assert url.endswith("#")  # Appwrite's OAuth2 redirects end with "#"
+                return link_values(url)
+    raise AssertionError("the sign-in never came back to the page")
+
+
+def mailed(server: Any, to: str, kind: str) -> Any:
+    """The newest mail of ``kind`` to ``to`` a server with ``smtp="catch"`` sent (waits)."""
+    assert server.mailcatcher is not None, "start the server with smtp='catch'"
+    return server.mailcatcher.wait_for(lambda m: m.to == to and m.kind == kind)

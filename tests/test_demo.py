@@ -310,7 +310,9 @@ def test_demo_caps_kernels_and_culls_a_closed_pages_kernel(tmp_path: Path) -> No
         "--max-kernels",
         "1",
         "--cull-idle-timeout",
-        "2",
+        # Long enough that the first kernel cannot be culled before the over-the-cap page load
+        # below on a loaded machine (2 s raced with it), short enough to wait for it.
+        "12",
     )
     try:
         url = d.wait_for_url()

@@ -119,6 +119,7 @@ def test_the_expected_notebooks_exist() -> None:
         "04-admin-dashboard.ipynb",
         "05-real-appwrite.ipynb",
         "06-data-behind-the-gates.ipynb",
+        "07-sign-in-methods.ipynb",
         "08-multi-factor.ipynb",
         "dashboard.ipynb",
     } <= names

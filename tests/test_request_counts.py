@@ -2,7 +2,9 @@
 
 The embedded server's ASGI app is wrapped in a counting middleware (``RequestLog``) for the
 LocalServer of this module, so a request the client sent but the server never saw, or one the
-server saw twice, is counted as the server saw it. Budgets: login 3, restore on kernel start 3,
+server saw twice, is counted as the server saw it. Budgets: login 3, OAuth2 completion 3 (the
+provider's part happens in the browser: 0 from the kernel), sign-in with an emailed code 3
+(sending the code 1), restore on kernel start 3,
 sign out this device 1, sign out another device by ID 1, sign out others = one per other device
 (Appwrite 1.9.6 has no "all but current" endpoint) when the session list is loaded, plus the one
 list request when it is not. Multi-factor sign-in: the password step 3 (session, account
@@ -17,6 +19,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from helpers import follow_oauth2
 from mfa_kit import Clock, MfaKit
 
 from appwrite_widgets import Permission, Role, TableData
@@ -38,7 +41,12 @@ class Counted:
 def counted(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Counted]:
     data = tmp_path_factory.mktemp("counts") / "server.sqlite3"
     with LocalServer(
-        project="counts", data=data, rate_limits=False, record_requests=True, fast_hashing=True
+        project="counts",
+        data=data,
+        rate_limits=False,
+        record_requests=True,
+        fast_hashing=True,
+        oauth2={"mock": {}},
     ) as server:
         yield Counted(server, server.requests)
 
@@ -79,6 +87,7 @@ TEAMS = ("GET", "/teams")
 SIGN_IN = ("POST", "/account/sessions/email")
 CURRENT = ("GET", "/account/sessions/current")
 LIST = ("GET", "/account/sessions")
+TOKEN_SESSION = ("POST", "/account/sessions/token")
 
 
 def test_login_is_three_requests(
@@ -89,6 +98,52 @@ def test_login_is_three_requests(
     counted.log.take()
     ctx.login(email, PASSWORD)
     assert counted.log.take() == [SIGN_IN, ACCOUNT, TEAMS]
+    assert ctx.is_authenticated
+
+
+class Browser:
+    """The page's browser as the context sees it: it opens the provider, keeps the token."""
+
+    page = "http://localhost:8866/app"
+
+    def __init__(self) -> None:
+        self.opened: list[str] = []
+
+    def keep(self, token: str, *, persist: bool) -> None: ...
+
+    def forget(self) -> None: ...
+
+    def start_oauth2(self, url: str, *, persist: bool) -> None:
+        self.opened.append(url)
+
+
+def test_oauth2_completion_is_three_requests(
+    counted: Counted, device: Callable[..., SessionContext]
+) -> None:
+    ctx = device()
+    browser = Browser()
+    ctx.attach_device(browser)
+    counted.log.take()
+    ctx.login_with_oauth("mock")
+    assert counted.log.take() == []  # the browser goes to the provider
+    back = follow_oauth2(browser.opened[0], browser.page)
+    counted.log.take()  # the browser's hops through the server
+    ctx.complete_oauth(back["userId"], back["secret"])
+    assert counted.log.take() == [TOKEN_SESSION, ACCOUNT, TEAMS]
+    assert ctx.user is not None and ctx.user.email == "useroauth@localhost.test"
+
+
+def test_code_sign_in_is_three_requests_after_one_to_send_it(
+    counted: Counted, new_user: Callable[[], str], device: Callable[..., SessionContext]
+) -> None:
+    email = new_user()
+    ctx = device()
+    counted.log.take()
+    token = ctx.send_email_code(email)
+    assert counted.log.take() == [("POST", "/account/tokens/email")] and token is not None
+    code = counted.server.outbox.wait_for(lambda m: m.to == email).code
+    ctx.login_with_email_code(token.user_id, code)
+    assert counted.log.take() == [TOKEN_SESSION, ACCOUNT, TEAMS]
     assert ctx.is_authenticated
 
 

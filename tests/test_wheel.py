@@ -129,6 +129,8 @@ def test_wheel_and_sdist_carry_the_code_and_the_notebooks(built: Built) -> None:
     )
     styles = ("base.css", "login.css", "navbar.css", "security.css", "sessions.css", "users.css")
     assert {f"appwrite_widgets/widgets/{name}" for name in assets + styles} <= in_wheel
+    # The demo's Inbox panel (appwrite-widgets demo from an installed wheel).
+    assert {"appwrite_widgets/cli/inbox.js", "appwrite_widgets/cli/inbox.css"} <= in_wheel
     assert {f"appwrite_widgets/notebooks/{n}" for n in NOTEBOOKS} <= in_wheel
     assert "appwrite_widgets/notebooks/dashboard.ipynb" in in_wheel
     assert not any(n.startswith(("tests/", "notebooks/", "docs/")) for n in in_wheel)

@@ -4,6 +4,11 @@ The server runs in this process (a background thread); Voila runs as a child pro
 process group and session, so a Ctrl-C in the terminal reaches only this process, which then
 stops Voila (and the kernels Voila started) before the server. The dashboard's kernel learns the
 server through ``APPWRITE_ENDPOINT``, ``APPWRITE_PROJECT`` and ``APPWRITE_API_KEY``.
+
+Mail (sign-in codes, links) goes over SMTP to a local mail catcher (``smtp="catch"``); the
+dashboard's demo-only Inbox panel reads it from this process (:mod:`.inbox`, learnt through
+``APPWRITE_DEMO_INBOX`` and ``APPWRITE_DEMO_INBOX_KEY``). Appwrite's offline ``mock`` OAuth2
+provider is on (the demo seed).
 """
 
 from __future__ import annotations
@@ -222,17 +227,25 @@ def run_demo(
     notebook = dashboard_path()
     _check_port_free(host, port)
 
+    from appwrite_widgets.cli.inbox import MailboxServer
     from appwrite_widgets.server.command import default_data_path
     from appwrite_widgets.server.local import LocalServer
 
     # LocalServer.start() creates the data folder 0700 (it holds password hashes).
     data = data if data is not None else default_data_path(DEMO_PROJECT)
     server = LocalServer(
-        project=DEMO_PROJECT, data=data, seed="demo", host=host, rate_limits=rate_limits
+        project=DEMO_PROJECT,
+        data=data,
+        seed="demo",
+        host=host,
+        rate_limits=rate_limits,
+        smtp="catch",
     )
     server.start()
     voila: subprocess.Popen[Any] | None = None
+    inbox: MailboxServer | None = None
     try:
+        inbox = MailboxServer(server.mailcatcher).start()
         env = dict(os.environ)
         env.update(
             APPWRITE_ENDPOINT=server.endpoint,
@@ -240,6 +253,7 @@ def run_demo(
             APPWRITE_API_KEY=server.api_key,
             JUPYTER_PLATFORM_DIRS="1",
             PYDEVD_DISABLE_FILE_VALIDATION="1",
+            **inbox.environ(),
         )
         voila = subprocess.Popen(
             voila_command(
@@ -264,6 +278,7 @@ def run_demo(
         print(f"appwrite-widgets demo: dashboard at {url}", file=out)
         print(f"  Appwrite endpoint: {server.endpoint} (project {server.project})", file=out)
         print(f"  data: {server.data}", file=out)
+        print("  mail: caught locally, shown in the dashboard's Inbox panel", file=out)
         print("  demo users (public demo credentials):", file=out)
         for email, password, role in DEMO_CREDENTIALS:
             print(f"    {email} / {password} ({role})", file=out)
@@ -280,6 +295,8 @@ def run_demo(
     finally:
         if voila is not None:
             stop_process_tree(voila)
+        if inbox is not None:
+            inbox.stop()
         server.stop()
 
 

@@ -9,12 +9,27 @@ from __future__ import annotations
 from appwrite_widgets.session._clientpair import ClientPair
 from appwrite_widgets.session._context import SessionContext
 from appwrite_widgets.session._credentials import CredentialStore, CredentialStoreError
-from appwrite_widgets.session._device import Device, Hello, parse_hello, storage_key
+from appwrite_widgets.session._device import (
+    Device,
+    Hello,
+    Link,
+    OAuth2Failure,
+    Purpose,
+    page_address,
+    parse_hello,
+    parse_link,
+    parse_oauth2_failure,
+    return_to,
+    storage_key,
+)
 from appwrite_widgets.session._flows import Flow, adrive, drive, request
 from appwrite_widgets.session._messages import (
     EXPIRES_SOON,
     MAY_BE_ALIVE,
     NOT_SIGNED_IN,
+    OAUTH2_BLOCKED,
+    OAUTH2_CLOSED,
+    OAUTH2_FAILED,
     SESSION_ENDED,
     SESSION_EXPIRED,
     SIGNED_OUT_ELSEWHERE,
@@ -27,6 +42,9 @@ __all__ = [
     "EXPIRES_SOON",
     "MAY_BE_ALIVE",
     "NOT_SIGNED_IN",
+    "OAUTH2_BLOCKED",
+    "OAUTH2_CLOSED",
+    "OAUTH2_FAILED",
     "SESSION_ENDED",
     "SESSION_EXPIRED",
     "SIGNED_OUT_ELSEWHERE",
@@ -36,14 +54,21 @@ __all__ = [
     "Device",
     "Flow",
     "Hello",
+    "Link",
     "Names",
+    "OAuth2Failure",
+    "Purpose",
     "SessionContext",
     "TableData",
     "adrive",
     "caller_roles",
     "describe",
     "drive",
+    "page_address",
     "parse_hello",
+    "parse_link",
+    "parse_oauth2_failure",
     "request",
+    "return_to",
     "storage_key",
 ]

@@ -12,7 +12,9 @@ client or ``_arun`` with the async one. The context's collaborators, each owning
 * ``_ledger`` (``RevocationLedger``): server-side revocations owed and under way;
 * ``_live`` (``LiveLink``): Appwrite Realtime while signed in;
 * ``_observers`` (``SafeObservers``): observers that cannot stop each other;
-* its base ``MfaMethods`` (``_mfa``): a sign-in's second step, the security settings.
+* its bases ``SignInMethods`` (``_signin``): the sign-in methods besides a password;
+  ``MfaMethods`` (``_mfa``): a sign-in's second step, the security settings;
+  ``SessionsList`` (``_sessions``): the sessions list, revoking one, signing out the others.
 
 Errors: actions raise the client's typed errors (:class:`~appwrite_widgets.client.AppwriteError`
 subclasses) to programmatic callers after recording a short, safe message in ``error``. Widget
@@ -55,12 +57,9 @@ from appwrite_widgets.session._keeper import TokenKeeper
 from appwrite_widgets.session._live import EXPIRY_WARNING, LiveLink
 from appwrite_widgets.session._messages import (
     CHECKING,
-    LOADING_SESSIONS,
     MAY_BE_ALIVE,
     MFA_STEP,
     NOT_SIGNED_IN,
-    REVOKING_ONE,
-    REVOKING_OTHERS,
     SESSION_ENDED,
     SIGNING_IN,
     SIGNING_OUT,
@@ -69,6 +68,8 @@ from appwrite_widgets.session._messages import (
 from appwrite_widgets.session._mfa import KEEPS_SESSION, MfaMethods
 from appwrite_widgets.session._observers import Names, SafeObservers
 from appwrite_widgets.session._revocations import RevocationLedger
+from appwrite_widgets.session._sessions import SessionsList
+from appwrite_widgets.session._signin import SignInMethods
 
 __all__ = ["SessionContext"]
 
@@ -77,7 +78,7 @@ _log = logging.getLogger("appwrite_widgets")
 T = TypeVar("T")
 
 
-class SessionContext(MfaMethods):
+class SessionContext(SignInMethods, MfaMethods, SessionsList):
     """Who is signed in to Appwrite, shared by every widget in a notebook.
 
     Usage: ``ctx = SessionContext(client); ctx.login(email, password); ctx.logout()``
@@ -198,8 +199,7 @@ class SessionContext(MfaMethods):
         self._running = 0
         self._in_flight: set[str] = set()
         self._signing_out = 0
-        # Session IDs revoked from here while a sessions list was on its way (kept only while
-        # a load runs): a list answered before the revocation must not bring the row back.
+        # Sessions revoked from here while a list loads (see SessionsList).
         self._loads = 0
         self._revoked_ids: list[str] = []
         # The last JWT made for this device's session: (session ID, JWT). Memory only, never
@@ -317,19 +317,16 @@ class SessionContext(MfaMethods):
 
         Returns the user; None if superseded or a second factor is due (``mfa_required``).
         """
-        return self._run(self._action(self._login_flow, "email", email, password, remember))
+        create = _password_session(email, password)
+        return self._run(self._action(self._login_flow, create, remember))
 
     def login_anonymous(self) -> User | None:
-        """Sign in as a new anonymous user (≤ 3 requests)."""
-        return self._run(self._action(self._login_flow, "anonymous", "", "", False))
+        """Sign in as a guest, a new anonymous user (≤ 3 requests); ``sign_up`` upgrades it."""
+        return self._run(self._action(self._login_flow, calls.create_anonymous_session, False))
 
     def refresh(self) -> User | None:
         """Restore the signed-in state from Appwrite (≤ 3 requests); None when signed out."""
         return self._run(self._action(self._refresh_flow))
-
-    def load_sessions(self) -> tuple[Session, ...]:
-        """Load the signed-in user's sessions into ``sessions`` (1 request)."""
-        return self._run(self._action(self._load_sessions_flow, identity=False))
 
     def logout(self, session_id: str | None = None) -> None:
         """Sign out this device (None or "current"), or revoke another session by its ID.
@@ -342,10 +339,6 @@ class SessionContext(MfaMethods):
             self._run(self._action(self._sign_out, calls.delete_session("current"), key="current"))
         else:
             self._run(self._action(self._revoke_flow, other, identity=False, key=f"id:{other}"))
-
-    def logout_others(self) -> None:
-        """Revoke every other session of the user (one request each); this device stays in."""
-        self._run(self._action(self._logout_others_flow, identity=False, key="others"))
 
     def logout_all(self) -> None:
         """Revoke every session of the user, this one included (1 request)."""
@@ -368,19 +361,17 @@ class SessionContext(MfaMethods):
 
     async def alogin(self, email: str, password: str, remember: bool | None = None) -> User | None:
         """Async :meth:`login`."""
-        return await self._arun(self._action(self._login_flow, "email", email, password, remember))
+        create = _password_session(email, password)
+        return await self._arun(self._action(self._login_flow, create, remember))
 
     async def alogin_anonymous(self) -> User | None:
         """Async :meth:`login_anonymous`."""
-        return await self._arun(self._action(self._login_flow, "anonymous", "", "", False))
+        flow = self._action(self._login_flow, calls.create_anonymous_session, False)
+        return await self._arun(flow)
 
     async def arefresh(self) -> User | None:
         """Async :meth:`refresh`."""
         return await self._arun(self._action(self._refresh_flow))
-
-    async def aload_sessions(self) -> tuple[Session, ...]:
-        """Async :meth:`load_sessions`."""
-        return await self._arun(self._action(self._load_sessions_flow, identity=False))
 
     async def alogout(self, session_id: str | None = None) -> None:
         """Async :meth:`logout`."""
@@ -391,10 +382,6 @@ class SessionContext(MfaMethods):
         else:
             flow = self._action(self._revoke_flow, other, identity=False, key=f"id:{other}")
             await self._arun(flow)
-
-    async def alogout_others(self) -> None:
-        """Async :meth:`logout_others`."""
-        await self._arun(self._action(self._logout_others_flow, identity=False, key="others"))
 
     async def alogout_all(self) -> None:
         """Async :meth:`logout_all`."""
@@ -546,19 +533,18 @@ class SessionContext(MfaMethods):
     # -- the flows ------------------------------------------------------------------------------
 
     def _login_flow(
-        self, gen: int, kind: str, email: str, password: str, remember: bool | None
+        self, gen: int, create: Callable[[], Call[Session]], remember: bool | None
     ) -> Flow[User | None]:
+        """Every sign-in: ``create()`` is the call that makes the session (checked first)."""
         base = self._base
         keep = bool(remember if remember is not None else self.remember)
         self._keeper.check(keep)  # before any request
+        call = create()  # its input is checked before this device's session is signed out
         if base.session_token is not None or self.is_authenticated:
             # Appwrite refuses a new session while one is active: sign this one out first.
             yield from self._sign_out(gen, calls.delete_session("current"), raise_errors=False)
         self.status = SIGNING_IN
-        if kind == "anonymous":
-            session = yield from request(calls.create_anonymous_session())
-        else:
-            session = yield from request(calls.create_email_password_session(email, password))
+        session = yield from request(call)
         # This sign-in's own token: with two sign-ins in flight on one client, the client's
         # current credential may be the other one's.
         token = base.take_session_token(session.id)
@@ -633,29 +619,6 @@ class SessionContext(MfaMethods):
             _log.info("Restored a remembered session")
         return user
 
-    def _load_sessions_flow(self, gen: int) -> Flow[tuple[Session, ...]]:
-        if not self.is_authenticated:
-            return ()
-        self.status = LOADING_SESSIONS
-        mark = len(self._revoked_ids)
-        self._loads += 1
-        try:
-            listing = yield from request(calls.list_sessions())
-            # Sessions revoked from here after the list was requested: the answer may predate
-            # their DELETE, so it must not bring their rows back.
-            gone = set(self._revoked_ids[mark:])
-        finally:
-            self._loads -= 1
-            if self._loads == 0:
-                self._revoked_ids.clear()
-        rows = tuple(s for s in listing.sessions if s.id not in gone)
-        if gen == self._generation and self.is_authenticated:
-            current = next((s for s in rows if s.current), self.session)
-            with self._batch():
-                self.sessions = rows
-                self.session = current
-        return rows
-
     def _jwt_flow(self, gen: int, min_validity: float) -> Flow[str]:
         session = self.session.id if self.session is not None else None
         cached = self._jwt
@@ -715,55 +678,6 @@ class SessionContext(MfaMethods):
         if gen == self._generation:
             self._reset()
         return None
-
-    def _other_session(self, session_id: str | None) -> str | None:
-        """``session_id`` when it names another session than this device's, else None."""
-        current = self.session.id if self.session is not None else None
-        if session_id is None or session_id == "current" or session_id == current:
-            return None
-        return session_id
-
-    def _revoke_flow(self, gen: int, session_id: str) -> Flow[None]:
-        if not self.is_authenticated:
-            return None
-        self.status = REVOKING_ONE
-        with contextlib.suppress(NotFoundError):  # already gone: drop the row all the same
-            yield from request(calls.delete_session(session_id))
-        self._revoked(session_id)
-        if gen == self._generation:
-            self.sessions = tuple(s for s in self.sessions if s.id != session_id)
-        return None
-
-    def _logout_others_flow(self, gen: int) -> Flow[None]:
-        if not self.is_authenticated:
-            return None
-        if not self.sessions:
-            yield from self._load_sessions_flow(gen)
-        current = self.session.id if self.session is not None else None
-        others = [s.id for s in self.sessions if not s.current and s.id != current]
-        self.status = REVOKING_OTHERS
-        first_error: AppwriteError | None = None
-        for sid in others:
-            try:
-                yield from request(calls.delete_session(sid))
-            except NotFoundError:
-                pass
-            except UnauthorizedError:
-                raise  # this device's session ended: _action resets
-            except AppwriteError as exc:
-                first_error = first_error or exc
-                continue
-            self._revoked(sid)
-            if gen == self._generation:
-                self.sessions = tuple(s for s in self.sessions if s.id != sid)
-        if first_error is not None:
-            raise first_error
-        return None
-
-    def _revoked(self, session_id: str) -> None:
-        """Note a session revoked from here, for the sessions lists still on their way."""
-        if self._loads:
-            self._revoked_ids.append(session_id)
 
     def _retry_flow(self, gen: int) -> Flow[tuple[str, ...]]:
         return (yield from self._settle_owed(quiet=False))
@@ -889,6 +803,10 @@ class SessionContext(MfaMethods):
         if live and reconnected and self.sessions:
             # Events may have been missed while the socket was down: ask again.
             self._live.spawn(self.aload_sessions())
+
+
+def _password_session(email: str, password: str) -> Callable[[], Call[Session]]:
+    return lambda: calls.create_email_password_session(email, password)
 
 
 def _validity(value: object) -> float:

@@ -9,6 +9,7 @@ from appwrite_widgets.client import AppwriteError, ConnectError, TransportError
 
 __all__ = [
     "CHECKING",
+    "CODE_FORMAT",
     "EXPIRES_SOON",
     "LOADING_SESSIONS",
     "MAY_BE_ALIVE",
@@ -24,14 +25,22 @@ __all__ = [
     "MFA_WRONG_CODE",
     "MFA_WRONG_PASSWORD",
     "MISSING_TEAM",
+    "NEEDS_A_PAGE",
+    "NEEDS_SIGN_IN",
     "NOT_SIGNED_IN",
+    "OAUTH2_BLOCKED",
+    "OAUTH2_CLOSED",
+    "OAUTH2_FAILED",
+    "OPENING_PROVIDER",
     "REVOKING_ONE",
     "REVOKING_OTHERS",
+    "SENDING_MAIL",
     "SESSION_ENDED",
     "SESSION_EXPIRED",
     "SIGNED_OUT_ELSEWHERE",
     "SIGNING_IN",
     "SIGNING_OUT",
+    "SIGNING_UP",
     "UNCHECKED_TEAM",
     "describe",
 ]
@@ -80,6 +89,21 @@ CHECKING = "Checking the session…"
 LOADING_SESSIONS = "Loading sessions…"
 REVOKING_ONE = "Revoking a session…"
 REVOKING_OTHERS = "Signing out other devices…"
+SENDING_MAIL = "Sending the email…"
+SIGNING_UP = "Creating the account…"
+OPENING_PROVIDER = "Continue the sign-in in the provider's page…"
+CODE_FORMAT = "Enter the 6-digit code from the email."
+NEEDS_SIGN_IN = "Sign in first: the link goes to the signed-in user's email address."
+NEEDS_A_PAGE = (
+    "OAuth2 sign-in needs this context's page: display its LoginForm or NavBar in the "
+    "notebook or dashboard first. Outside a page, open ctx.client.oauth2_url(...) in a "
+    "browser and pass the userId and secret it ends with to ctx.complete_oauth()."
+)
+OAUTH2_BLOCKED = (
+    "The browser blocked the sign-in window: allow pop-ups for this page, then try again."
+)
+OAUTH2_CLOSED = "The sign-in window was closed before the sign-in finished."
+OAUTH2_FAILED = "The sign-in with the provider failed: {message}"
 
 
 def describe(exc: AppwriteError, endpoint: str) -> str:

@@ -45,7 +45,6 @@ from appwrite_widgets.client import (
     MfaType,
     Session,
     Team,
-    Token,
     UnauthorizedError,
     User,
     calls,
@@ -277,18 +276,6 @@ class MfaMethods(traitlets.HasTraits):
         flow = self._action(self._password_flow, old, new, identity=False, key="password")
         return await self._arun(flow)
 
-    def send_verification(self, url: str) -> Token | None:
-        """Mail the signed-in user a link to the page ``url`` that verifies the email (1 request).
-
-        None for a double click.
-        """
-        return self._run(self._action(self._verification_flow, url, identity=False, key="mail"))
-
-    async def asend_verification(self, url: str) -> Token | None:
-        """Async :meth:`send_verification`."""
-        flow = self._action(self._verification_flow, url, identity=False, key="mail")
-        return await self._arun(flow)
-
     # -- hooks of the context's own flows ------------------------------------------------------
 
     def _second_step(
@@ -477,10 +464,6 @@ class MfaMethods(traitlets.HasTraits):
                 self.error = MFA_WRONG_PASSWORD
             raise
         return self._updated(gen, user)
-
-    def _verification_flow(self, gen: int, url: str) -> Flow[Token]:
-        self._signed_in()
-        return (yield from request(calls.create_verification(url)))
 
     # -- helpers ------------------------------------------------------------------------------
 

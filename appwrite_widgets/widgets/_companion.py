@@ -5,12 +5,17 @@ One companion per context (:func:`companion`) serves every widget of that contex
 JavaScript (``companion.js``) keeps the session token in the browser's storage and talks to the
 kernel in custom widget messages only (protocol: :mod:`appwrite_widgets.session`). Without a
 front end (plain Python, nbval, nbconvert) no hello ever arrives and the context works as before.
+
+It also brings sign-ins back: it opens an OAuth2 provider (``ctx.login_with_oauth``), and
+when the page was opened by a mailed link or an OAuth2 sign-in came back to it, it hands the
+link's ``userId`` + ``secret`` to the context (OAuth2, magic link: sign in; verification:
+verify). A password-reset link goes to the page's ``LoginForm``, which asks for the password.
 """
 
 from __future__ import annotations
 
 import logging
-from pathlib import Path
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 from weakref import WeakKeyDictionary
 
@@ -19,8 +24,20 @@ import ipywidgets
 from traitlets import Unicode
 
 from appwrite_widgets.client import InvalidInputError
-from appwrite_widgets.session import parse_hello, storage_key
+from appwrite_widgets.session import (
+    OAUTH2_BLOCKED,
+    OAUTH2_CLOSED,
+    OAUTH2_FAILED,
+    Link,
+    OAuth2Failure,
+    page_address,
+    parse_hello,
+    parse_link,
+    parse_oauth2_failure,
+    storage_key,
+)
 from appwrite_widgets.widgets._base import ContextView
+from appwrite_widgets.widgets._frontend import asset
 
 if TYPE_CHECKING:
     from appwrite_widgets.session import SessionContext
@@ -61,7 +78,7 @@ class BrowserCompanion(ContextView, anywidget.AnyWidget):
     through custom messages. Closing it does not close the context.
     """
 
-    _esm = Path(__file__).with_name("companion.js")
+    _esm = asset("common.js", "companion.js")
     storage_key = Unicode(help="Browser-storage key: Appwrite endpoint + project.").tag(sync=True)
     phase = Unicode("waiting", help="waiting (no browser yet), restoring, ready.").tag(sync=True)
 
@@ -74,6 +91,9 @@ class BrowserCompanion(ContextView, anywidget.AnyWidget):
         self._bind(ctx)
         self._users = 0
         self._pinned = False
+        self._page: str | None = None
+        # Views that take some links themselves (the form: password resets); see on_link.
+        self._link_takers: list[Callable[[Link], bool]] = []
         self.add_class("aw-companion")
         self.on_msg(self._on_message)
 
@@ -97,6 +117,24 @@ class BrowserCompanion(ContextView, anywidget.AnyWidget):
         """Tell the browser to drop the session token."""
         self.send({"kind": "forget"})
 
+    @property
+    def page(self) -> str | None:
+        """The page's address as the browser reported it (no sign-in parameters), or None."""
+        return self._page
+
+    def start_oauth2(self, url: str, *, persist: bool) -> None:
+        """Ask the browser to open an OAuth2 sign-in (a popup in JupyterLab, else the page)."""
+        self.send({"kind": "oauth2", "url": url, "persist": bool(persist)})
+
+    def on_link(self, taker: Callable[[Link], bool]) -> Callable[[], None]:
+        """Offer the links this page is opened with to ``taker`` first (True: it took it).
+
+        Returns the function that stops offering them. Links nobody takes: OAuth2 and magic
+        links sign in, verification links verify; a password-reset link is refused.
+        """
+        self._link_takers.append(taker)
+        return lambda: self._link_takers.remove(taker) if taker in self._link_takers else None
+
     # -- messages from the browser ---------------------------------------------------------------
 
     def _on_message(self, _widget: Any, content: Any, _buffers: Any) -> None:
@@ -110,6 +148,21 @@ class BrowserCompanion(ContextView, anywidget.AnyWidget):
             self._refuse("The kernel could not handle the browser's message.")
 
     def _receive(self, content: Any) -> None:
+        kind = content.get("kind") if isinstance(content, dict) else None
+        if kind == "link" or kind == "oauth2-failed":
+            try:
+                link, failure = parse_link(content), parse_oauth2_failure(content)
+            except InvalidInputError as exc:
+                self._refuse(exc.message)
+                return
+            if link is not None:
+                self._follow(link)
+            elif failure is not None:
+                self._failed(failure)
+            return
+        self._hello(content)
+
+    def _hello(self, content: Any) -> None:
         ctx = self._ctx
         try:
             hello = parse_hello(content)
@@ -119,8 +172,13 @@ class BrowserCompanion(ContextView, anywidget.AnyWidget):
             self.phase = "ready"
             return
         if hello is None:
-            self._refuse("Unknown message kind; the companion only understands 'hello'.")
+            self._refuse("Unknown message kind; the companion understands 'hello' and 'link'.")
             return
+        try:
+            if hello.page is not None:
+                self._page = page_address(hello.page)
+        except InvalidInputError as exc:  # the page stays as it was; the rest still holds
+            self._refuse(exc.message)
         try:
             adopted = ctx.attach_device(
                 self, credential=hello.credential, user_agent=hello.user_agent
@@ -138,6 +196,39 @@ class BrowserCompanion(ContextView, anywidget.AnyWidget):
 
     def _restored(self) -> None:
         self.phase = "ready"
+
+    def _follow(self, link: Link) -> None:
+        """A link this page was opened with (or an OAuth2 sign-in that came back to it)."""
+        for taker in tuple(self._link_takers):
+            if taker(link):
+                return
+        ctx, uid, secret = self._ctx, link.user_id, link.secret
+        remember = True if link.persist else None
+        if link.purpose == "oauth2":
+            self._dispatch(
+                lambda: ctx.complete_oauth(uid, secret, remember),
+                lambda: ctx.acomplete_oauth(uid, secret, remember),
+            )
+        elif link.purpose == "magic-url":
+            self._dispatch(
+                lambda: ctx.login_with_magic_link(uid, secret, remember),
+                lambda: ctx.alogin_with_magic_link(uid, secret, remember),
+            )
+        elif link.purpose == "verification":
+            self._dispatch(
+                lambda: ctx.verify_email(uid, secret), lambda: ctx.averify_email(uid, secret)
+            )
+        else:
+            self._refuse("A password-reset link needs the page's sign-in form; none is shown.")
+
+    def _failed(self, failure: OAuth2Failure) -> None:
+        if failure.reason == "blocked":
+            self._ctx.error = OAUTH2_BLOCKED
+        elif failure.reason == "closed":
+            self._ctx.error = OAUTH2_CLOSED
+        else:
+            message = failure.message or "no reason given"
+            self._ctx.error = OAUTH2_FAILED.format(message=message.rstrip(".") + ".")
 
     def _refuse(self, message: str, *, forget: bool = False) -> None:
         _log.warning("Browser companion: %s", message)

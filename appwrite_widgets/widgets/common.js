@@ -230,3 +230,15 @@ function awKeepFocus(root, memory, render) {
   const again = [...root.querySelectorAll("[data-key]")].find((n) => n.dataset.key === memory.key);
   if (again && !again.disabled) again.focus();
 }
+
+/** Whether this page is a notebook editor (JupyterLab, Notebook 7) rather than an app page
+ *  (Voila): an OAuth2 sign-in opens in a popup there, so the notebook stays where it is. */
+function awInJupyter() {
+  if (document.body && document.body.dataset.voila !== undefined) return false;
+  if (document.querySelector(".jp-LabShell, .jp-NotebookShell")) return true;
+  return /\/(lab|notebooks|tree|doc)(\/|$)/.test(window.location.pathname);
+}
+
+/** The window name OAuth2 popups open in (the form opens it on the click, the companion
+ *  then sends it to the provider). */
+const AW_OAUTH2_POPUP = "appwrite-widgets-oauth2";

@@ -1,6 +1,8 @@
 """Real-browser fixtures: the embedded Appwrite server, Voila, JupyterLab and headless Chromium.
 
-* ``appwrite``: one :class:`LocalServer` (``seed="demo"``) in this test process for the session.
+* ``appwrite``: one :class:`LocalServer` (``seed="demo"``: the mock OAuth2 provider too) in this
+  test process for the session, mailing to its SMTP catcher (``smtp="catch"``), which
+  ``demo_inbox`` serves to the kernels as ``appwrite-widgets demo`` does (the Inbox panel).
 * ``voila_url``: one Voila server for the session, serving ``notebooks/dashboard.ipynb`` with
   ``APPWRITE_ENDPOINT`` / ``APPWRITE_PROJECT`` / ``APPWRITE_API_KEY`` pointing at ``appwrite``
   (Voila starts a fresh kernel per page load, so one server is enough).
@@ -35,6 +37,7 @@ from helpers import key_client
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 from ui_dashboard import FOLLOW_COMPANION
 
+from appwrite_widgets.cli.inbox import MailboxServer
 from appwrite_widgets.server.local import LocalServer
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -156,8 +159,18 @@ def new_page(browser: Browser, request: pytest.FixtureRequest) -> Iterator[Calla
 def appwrite(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalServer]:
     """The embedded Appwrite-compatible server, seeded with ada (admin) and bob."""
     data = tmp_path_factory.mktemp("appwrite") / "ui.sqlite3"
-    with LocalServer(project="demo", data=data, seed="demo") as srv:
+    with LocalServer(project="demo", data=data, seed="demo", smtp="catch") as srv:
         yield srv
+
+
+@pytest.fixture(scope="session")
+def demo_inbox(appwrite: LocalServer) -> Iterator[MailboxServer]:
+    """The server's mail catcher, read-only for the kernels (the dashboard's Inbox panel)."""
+    served = MailboxServer(appwrite.mailcatcher).start()
+    try:
+        yield served
+    finally:
+        served.stop()
 
 
 @pytest.fixture
@@ -176,8 +189,11 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def _jupyter_env(tmp: Path, appwrite: LocalServer) -> dict[str, str]:
-    """The LocalServer's coordinates plus Jupyter/XDG directories private to this run."""
+def _jupyter_env(
+    tmp: Path, appwrite: LocalServer, inbox: MailboxServer | None = None
+) -> dict[str, str]:
+    """The LocalServer's coordinates (and the demo inbox's) plus Jupyter/XDG directories
+    private to this run."""
     dirs = {
         name: tmp / name
         for name in (
@@ -217,6 +233,8 @@ def _jupyter_env(tmp: Path, appwrite: LocalServer) -> dict[str, str]:
         PYDEVD_DISABLE_FILE_VALIDATION="1",
         PYTHONUNBUFFERED="1",
     )
+    if inbox is not None:
+        env.update(inbox.environ())
     return env
 
 
@@ -320,7 +338,9 @@ def voila_url(voila: _Served) -> str:
     return voila.url + "/"
 
 
-def _serve_voila(notebook: Path, tmp: Path, appwrite: LocalServer) -> _Served:
+def _serve_voila(
+    notebook: Path, tmp: Path, appwrite: LocalServer, inbox: MailboxServer | None = None
+) -> _Served:
     """Voila serving ``notebook`` at ``/`` with the LocalServer's coordinates; logs in tmp."""
     return _Served(
         "voila",
@@ -335,18 +355,20 @@ def _serve_voila(notebook: Path, tmp: Path, appwrite: LocalServer) -> _Served:
             "--Voila.port_retries=0",
             "--Voila.show_tracebacks=True",
         ],
-        _jupyter_env(tmp, appwrite),
+        _jupyter_env(tmp, appwrite, inbox),
         tmp,
         "/aw-readiness-probe",
     )
 
 
 @pytest.fixture(scope="session")
-def voila(appwrite: LocalServer, tmp_path_factory: pytest.TempPathFactory) -> Iterator[_Served]:
+def voila(
+    appwrite: LocalServer, demo_inbox: MailboxServer, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[_Served]:
     """The Voila server of ``voila_url``; ``.log`` holds its output and its kernels'."""
     if not DASHBOARD.exists():
         pytest.fail(f"{DASHBOARD} is missing")
-    served = _serve_voila(DASHBOARD, tmp_path_factory.mktemp("voila"), appwrite)
+    served = _serve_voila(DASHBOARD, tmp_path_factory.mktemp("voila"), appwrite, demo_inbox)
     try:
         yield served
     finally:
@@ -435,7 +457,7 @@ def lab(lab_server: _Served) -> str:
 
 @pytest.fixture(scope="session")
 def lab_server(
-    appwrite: LocalServer, tmp_path_factory: pytest.TempPathFactory
+    appwrite: LocalServer, demo_inbox: MailboxServer, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[_Served]:
     """The JupyterLab server of ``lab``; its notebooks are in ``.log.parent / "root"``.
     Widget state is saved with the notebook (what a scan for secrets must look at)."""
@@ -450,7 +472,7 @@ def lab_server(
                 cell["outputs"], cell["execution_count"] = [], None
         notebook["metadata"].pop("widgets", None)
         (root / source.name).write_text(json.dumps(notebook, indent=1))
-    env = _jupyter_env(tmp, appwrite)
+    env = _jupyter_env(tmp, appwrite, demo_inbox)
     manager = Path(env["JUPYTERLAB_SETTINGS_DIR"]) / "@jupyter-widgets" / "jupyterlab-manager"
     manager.mkdir(parents=True, exist_ok=True)
     (manager / "plugin.jupyterlab-settings").write_text(json.dumps({"saveState": True}))

@@ -51,10 +51,13 @@ def test_what_a_module_sends_is_what_its_widget_handles(cls: type[FrontEnd]) -> 
 
 def test_the_form_is_a_form_password_managers_understand() -> None:
     code = module(LoginForm)
-    assert 'h(\n    "form"' in code or 'h("form"' in code
+    assert re.search(r'h\(\s*"form"', code)
     assert 'autocomplete: "username"' in code and 'autocomplete: "current-password"' in code
+    assert 'autocomplete: "new-password"' in code  # sign-up and the new password of a reset
+    assert 'autocomplete: "one-time-code"' in code and 'inputmode: "numeric"' in code
     assert 'type: "submit"' in code
     assert 'password.input.value = ""' in code  # emptied once sent
+    assert 'code.input.value = ""' in code
 
 
 @pytest.mark.parametrize("cls", FRONT_ENDS, ids=lambda cls: cls.__name__)
@@ -96,3 +99,67 @@ def test_relative_times_read_like_people_say_them(tmp_path: Path) -> None:
         "unknown",
         "unknown",
     ]
+
+
+def test_the_companion_module_parses_and_writes_no_html(tmp_path: Path) -> None:
+    from appwrite_widgets.widgets import BrowserCompanion
+
+    code = str(BrowserCompanion._esm)
+    for sink in ("innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "eval("):
+        assert sink not in code, sink
+    path = tmp_path / "companion.mjs"
+    path.write_text(code)
+    result = subprocess.run([node(), "--check", str(path)], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    # The link's secret leaves the address bar before anything else happens.
+    assert code.index("history.replaceState") < code.index('kind: "hello"')
+
+
+LINKS = """
+{common}
+{companion}
+const out = [];
+for (const href of [
+  "http://h:8866/app?aw-link=oauth2&secret=eyJ.a.b&userId=u1#",
+  "http://h:8866/app?tab=2&aw-link=recovery&userId=u2&secret=ff&expire=2026",
+  "http://h:8866/app?aw-link=oauth2&error=%7B%22message%22%3A%22denied%22%7D#",
+  "http://h:8866/app?aw-link=other&userId=u&secret=s",
+  "http://h:8866/app?userId=u&secret=s",
+]) {{
+  const found = linkIn(href);
+  const mine = found && handOver(found, {{persist: true}});
+  out.push([found, cleanAddress(href), found && handOver(found, null), mine]);
+}}
+console.log(JSON.stringify(out));
+"""
+
+
+def test_the_companion_reads_links_and_takes_oauth2_only_when_it_started_it(
+    tmp_path: Path,
+) -> None:
+    from appwrite_widgets.widgets import BrowserCompanion
+
+    module = str(BrowserCompanion._esm).replace("export default", "const _unused =")
+    script = tmp_path / "links.mjs"
+    script.write_text(LINKS.format(common="", companion=module))
+    result = subprocess.run([node(), str(script)], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    oauth2, recovery, failed, other, plain = json.loads(result.stdout)
+    assert oauth2[1] == "http://h:8866/app" and recovery[1] == "http://h:8866/app?tab=2"
+    assert oauth2[2] is None  # an OAuth2 answer this browser did not ask for: ignored
+    assert oauth2[3] == {
+        "kind": "link",
+        "purpose": "oauth2",
+        "userId": "u1",
+        "secret": "eyJ.a.b",
+        "persist": True,
+    }
+    assert recovery[2] == {
+        "kind": "link",
+        "purpose": "recovery",
+        "userId": "u2",
+        "secret": "ff",
+        "persist": False,
+    }
+    assert failed[3] == {"kind": "oauth2-failed", "reason": "provider", "message": "denied"}
+    assert other[0] is None and plain[0] is None
