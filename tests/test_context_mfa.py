@@ -509,3 +509,22 @@ async def test_no_secret_reaches_a_trait_a_repr_or_the_log(
     assert caplog.records  # the client did log its requests
     for secret in secrets:
         assert secret not in seen
+
+
+async def test_a_sign_in_by_emailed_code_also_waits_for_the_second_factor(
+    amfa: MfaKit, mode: str
+) -> None:
+    # Every sign-in method goes through the context's one sign-in flow: an emailed code is
+    # one factor ("email"), so an MFA user lands at the second step as with a password.
+    who = amfa.enrolled()
+    ctx, transport = device_ctx(amfa, mode)
+    token = await act(ctx, mode, "send_email_code", who.person.email)
+    mail = amfa.server.outbox.wait_for(lambda m: m.kind == "email-otp" and m.to == who.person.email)
+    transport.requests.clear()
+    assert await act(ctx, mode, "login_with_email_code", token.user_id, str(mail.code)) is None
+    assert transport.requests == [("POST", "/account/sessions/token"), ACCOUNT, FACTORS]
+    assert ctx.mfa_required and ctx.mfa_factors == ("totp", "recoveryCode")
+    assert not ctx.is_authenticated and ctx.user is None and ctx.status == MFA_STEP
+    user = await act(ctx, mode, "complete_mfa", amfa.code(who.secret))
+    assert user is not None and ctx.is_authenticated and consistent(ctx)
+    assert ctx.session is not None and set(ctx.session.factors) == {"email", "totp"}
