@@ -113,8 +113,14 @@ class Caller:
         self.user = new_user(api)
 
     def session(self) -> str:
-        """A fresh session secret for ``self.user`` (made with the API key: no argon2)."""
+        """A fresh session secret for ``self.user`` (made with the API key: no argon2).
+
+        A generated ``DELETE /account`` (or a block) may have removed the user: then a new one.
+        """
         reply = self.api.post(f"/users/{self.user.id}/sessions")
+        if reply.status_code == 404 and reply.json().get("type") == "user_not_found":
+            self.user = new_user(self.api)
+            reply = self.api.post(f"/users/{self.user.id}/sessions")
         assert reply.status_code == 201, reply.text
         return str(reply.json()["secret"])
 
