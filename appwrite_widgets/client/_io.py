@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import logging
+import ssl
 import time
 from datetime import timedelta
 from enum import Enum
+from functools import cache
 from typing import TypeVar
 
 import httpx
 
-__all__ = ["ClientState", "direct_transport", "received"]
+__all__ = ["ClientState", "direct_transport", "received", "tls_context"]
 
 X = TypeVar("X")
 
@@ -23,6 +25,17 @@ class ClientState(Enum):
     UNOPENED = 1  # created, not used as a context manager yet (still usable)
     OPENED = 2  # inside ``with`` / ``async with``
     CLOSED = 3  # close()/aclose() was called; every method raises ClientClosedError
+
+
+@cache
+def tls_context() -> ssl.SSLContext:
+    """The TLS settings every client of this process verifies servers with (made once).
+
+    httpx's defaults (certifi's CA bundle; ``SSL_CERT_FILE`` / ``SSL_CERT_DIR`` when set):
+    building them takes 20-50 ms, which each new client paid again, several times per page load
+    of a dashboard. An ``SSLContext`` is meant to be shared by many connections.
+    """
+    return httpx.create_ssl_context()
 
 
 def direct_transport(

@@ -351,3 +351,17 @@ def test_with_session_shares_the_transport_not_the_credential(
         other.get_account()
     with pytest.raises(ClientClosedError):
         parent.api.with_session(token)
+
+
+def test_every_client_verifies_tls_with_one_shared_context() -> None:
+    """Building TLS settings costs 20-50 ms: made once per process, never weaker."""
+    from appwrite_widgets.client._io import tls_context
+
+    context = tls_context()
+    assert context is tls_context()
+    assert context.verify_mode == ssl.CERT_REQUIRED and context.check_hostname
+    with Client("https://appwrite.example/v1", "p") as client:
+        clients = (client, AsyncClient("https://appwrite.example/v1", "p"), client.twin())
+        for each in clients:
+            pool = each._http._transport._pool  # httpx's default transport, httpcore's pool
+            assert pool._ssl_context is context
