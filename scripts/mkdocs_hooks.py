@@ -10,6 +10,9 @@
   ``<!-- endpoint-table -->`` (every route the embedded server registers),
   ``<!-- tutorial-list -->`` and ``<!-- api-remaining -->`` (an API entry for every public name
   no other page of ``docs/reference/`` documents, so a new name is never left out).
+* Each tutorial page opens with pictures of the widgets it uses, as they look in a browser
+  (``TUTORIAL_PICTURES``: screenshots in ``docs/images/``, retaken by ``make screenshots``);
+  a tutorial without pictures, or a picture that is missing, fails the build.
 * After the build, every tutorial and every public name (``__all__`` of ``appwrite_widgets``,
   ``appwrite_widgets.client`` and ``appwrite_widgets.widgets``) must have its page or API
   entry, or the build fails.
@@ -31,6 +34,7 @@ from mkdocs.structure.pages import Page
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = ROOT / "notebooks"
+IMAGES = ROOT / "docs" / "images"
 PUBLIC_MODULES = ("appwrite_widgets", "appwrite_widgets.client", "appwrite_widgets.widgets")
 # A marker stands alone on its line (so one quoted in prose or code is left alone).
 MARKER = re.compile(
@@ -46,6 +50,56 @@ SECTION_PAGES = {
     "quick-start": "getting-started.md#quick-start",
     "server-cli": "getting-started.md#command-line",
 }
+
+
+# The widgets each tutorial uses, as they look in a browser: (picture in docs/images, caption).
+TUTORIAL_PICTURES: dict[str, tuple[tuple[str, str], ...]] = {
+    "01-log-out": (
+        ("dashboard-signed-out", "Signed out: the nav bar offers Sign in, the form is open."),
+        ("dashboard-user", "Signed in: the nav bar names the user, with Sign out."),
+    ),
+    "02-log-out-by-session-id": (
+        ("dashboard-sessions", "The sessions panel: this device, and another to sign out."),
+    ),
+    "03-one-context-many-widgets": (
+        ("dashboard-user", "Bob, a user: Add event shows, Delete event does not."),
+        ("dashboard-admin", "Ada, an admin: every gate is open."),
+    ),
+    "04-admin-dashboard": (
+        ("dashboard-admin", "Ada's own devices, and the users panel with Bob's sessions."),
+        ("dashboard-admin-dark-phone", "The same on a phone, in the dark theme."),
+    ),
+    "05-real-appwrite": (
+        ("dashboard-signed-out-dark", "The nav bar and the form in the dark theme."),
+    ),
+    "06-data-behind-the-gates": (
+        ("dashboard-user", "A user adds events; only admins may delete them."),
+        ("dashboard-admin", "Signed in as an admin: Delete event too."),
+    ),
+}
+
+
+def tutorial_pictures(stem: str, up: str) -> str:
+    """The figures opening tutorial ``stem``'s page (``up`` leads from its page to the site)."""
+    pictures = TUTORIAL_PICTURES.get(stem)
+    if not pictures:
+        raise PluginError(f"tutorial {stem} has no pictures: add it to TUTORIAL_PICTURES")
+    figures = []
+    for name, caption in pictures:
+        if not (IMAGES / f"{name}.png").is_file():
+            raise PluginError(f"tutorial {stem}: docs/images/{name}.png does not exist")
+        width = ' width="320"' if name.endswith("-phone") else ""
+        src = f"{up}images/{name}.png"
+        figures.append(
+            f'<figure class="aw-picture"><a href="{src}"><img src="{src}" alt="{caption}"'
+            f' loading="lazy"{width}></a><figcaption>{caption}</figcaption></figure>'
+        )
+    return (
+        '<div class="aw-pictures"><p><strong>How the widgets look</strong> in a browser '
+        "(Voila, light and dark themes, desktop and phone widths):</p>\n"
+        + "\n".join(figures)
+        + "</div>\n"
+    )
 
 
 def tutorials() -> list[Path]:
@@ -206,6 +260,9 @@ def on_page_content(html: str, page: Page, config: MkDocsConfig, files: Files) -
     name = page.file.src_uri.rsplit("/", 1)[-1]
     if page.file.src_uri.startswith("tutorials/") and name.endswith(".ipynb"):
         # mkdocs-jupyter (include_source) copies the notebook beside its page.
+        pictures = tutorial_pictures(name.removesuffix(".ipynb"), "../" * page.url.count("/"))
+        head, title, rest = html.partition("</h1>")  # the pictures go under the title
+        html = head + title + pictures + rest if title else pictures + html
         html = f'<p><a class="md-button" href="{name}" download>Download {name}</a></p>\n' + html
     return html
 

@@ -101,3 +101,16 @@ def test_a_public_name_no_reference_page_documents_gets_an_entry(tmp_path: Path)
         page.read_text() + "::: appwrite_widgets.Query\n::: appwrite_widgets.client.calls\n"
     )
     assert "::: " not in hooks.api_remaining(tmp_path, names)
+
+
+def test_every_tutorial_page_shows_its_widgets_as_they_look() -> None:
+    from mkdocs.exceptions import PluginError
+
+    for path in hooks.tutorials():
+        html = hooks.tutorial_pictures(path.stem, "../../")
+        assert html.count("<figure") >= 1 and 'src="../../images/dashboard-' in html
+    for pictures in hooks.TUTORIAL_PICTURES.values():
+        for name, caption in pictures:
+            assert (ROOT / "docs" / "images" / f"{name}.png").is_file() and caption
+    with pytest.raises(PluginError, match="no pictures"):
+        hooks.tutorial_pictures("99-not-a-tutorial", "../../")
