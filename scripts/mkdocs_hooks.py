@@ -76,6 +76,12 @@ TUTORIAL_PICTURES: dict[str, tuple[tuple[str, str], ...]] = {
         ("dashboard-user", "A user adds events; only admins may delete them."),
         ("dashboard-admin", "Signed in as an admin: Delete event too."),
     ),
+    "07-sign-in-methods": (
+        ("dashboard-signed-out", "The demo's form: Mock OAuth, an emailed code, a password."),
+    ),
+    "08-multi-factor": (
+        ("dashboard-signed-out", "The form whose second step asks for the code."),
+    ),
 }
 
 

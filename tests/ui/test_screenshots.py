@@ -80,15 +80,29 @@ def _png_size(path: Path) -> tuple[int, int]:
     return width, height
 
 
+# Voila's page is a Lumino layout: its panels follow a new viewport size on the next
+# animation frame, not at once. Wait for them (never for the widgets inside, whose overflow
+# is what the check is about).
+LAID_OUT = """([width, height]) => [...document.querySelectorAll('.lm-BoxPanel')].every((panel) => {
+    const box = panel.getBoundingClientRect();
+    return box.right <= width + 0.5 && box.width <= width + 0.5 && box.bottom <= height + 0.5;
+})"""
+
+
+def _resize(page: Page, size: dict[str, int]) -> None:
+    page.set_viewport_size(size)
+    page.wait_for_function(LAID_OUT, arg=[size["width"], size["height"]])
+
+
 def _fit_height(page: Page, viewport: dict[str, int]) -> None:
     """Make the viewport as tall as the content: Voila scrolls inside the page, so a
     full-page screenshot alone would stop at the viewport's bottom edge."""
-    page.set_viewport_size({**viewport, "height": 300})
+    _resize(page, {**viewport, "height": 300})
     height = page.evaluate(
         "() => Math.max(...[...document.querySelectorAll('body, body *')]"
         ".map((e) => e.scrollHeight))"
     )
-    page.set_viewport_size({**viewport, "height": min(int(height) + 16, 4000)})
+    _resize(page, {**viewport, "height": min(int(height) + 16, 4000)})
 
 
 def _shoot(target: Page | Locator, path: Path, viewport: dict[str, int] = DESKTOP) -> None:
@@ -98,7 +112,7 @@ def _shoot(target: Page | Locator, path: Path, viewport: dict[str, int] = DESKTO
         _fit_height(target, viewport)
         assert page.evaluate(OVERFLOW) <= 0.5, f"{path.name}: the page scrolls sideways"
         target.screenshot(path=str(path), full_page=True, animations="disabled", caret="hide")
-        page.set_viewport_size(DESKTOP)
+        _resize(page, DESKTOP)
     else:
         target.screenshot(path=str(path), animations="disabled", caret="hide")
     width, height = _png_size(path)
