@@ -79,9 +79,7 @@ TUTORIAL_PICTURES: dict[str, tuple[tuple[str, str], ...]] = {
     "07-sign-in-methods": (
         ("dashboard-signed-out", "The demo's form: Mock OAuth, an emailed code, a password."),
     ),
-    "08-multi-factor": (
-        ("dashboard-signed-out", "The form whose second step asks for the code."),
-    ),
+    "08-multi-factor": (("dashboard-signed-out", "The form whose second step asks for the code."),),
 }
 
 
