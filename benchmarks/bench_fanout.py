@@ -59,11 +59,8 @@ def _check(widgets: list[Any], signed_in: bool) -> None:
     """Every NavBar shows the right view and every Gate is open iff signed in."""
     for w in widgets:
         if isinstance(w, NavBar):
-            ok = (
-                (len(w.children) == 2)
-                if signed_in
-                else (len(w.children) == 1 and w.children[0].value == "Not signed in")
-            )
+            # The bar's synced state: what its front end draws from.
+            ok = (w.signed_in and bool(w.user)) if signed_in else (not w.signed_in and not w.user)
         else:
             ok = (len(w.children) == 1) if signed_in else (w.children == ())
         if not ok:

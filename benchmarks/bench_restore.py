@@ -20,6 +20,7 @@ import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import NamedTuple
 
 import httpx
 from common import ROOT, Row, median
@@ -46,8 +47,17 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+DASHBOARD = ROOT / "notebooks" / "dashboard.ipynb"
+
+
+class Served(NamedTuple):
+    url: str
+    pid: int  # Voila's process (its kernels run below it)
+
+
 @contextlib.contextmanager
-def _voila(server: LocalServer, tmp: Path) -> Iterator[str]:
+def voila(server: LocalServer, tmp: Path, notebook: Path = DASHBOARD) -> Iterator[Served]:
+    """Voila serving ``notebook`` (the dashboard by default) against ``server``."""
     port = _free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("APPWRITE_", "JUPYTER"))}
     env.update(
@@ -59,13 +69,14 @@ def _voila(server: LocalServer, tmp: Path) -> Iterator[str]:
         PYDEVD_DISABLE_FILE_VALIDATION="1",
         PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH", "")])),
     )
-    with (tmp / "voila.log").open("wb") as log:
+    log_path = tmp / f"voila-{notebook.stem}.log"
+    with log_path.open("wb") as log:
         proc = subprocess.Popen(
             [
                 sys.executable,
                 "-m",
                 "voila",
-                str(ROOT / "notebooks" / "dashboard.ipynb"),
+                str(notebook),
                 "--no-browser",
                 f"--Voila.port={port}",
                 "--Voila.ip=127.0.0.1",
@@ -84,11 +95,9 @@ def _voila(server: LocalServer, tmp: Path) -> Iterator[str]:
                 if sock.connect_ex(("127.0.0.1", port)) == 0:
                     break
             if proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(
-                    "Voila did not start: " + (tmp / "voila.log").read_text()[-2000:]
-                )
+                raise RuntimeError("Voila did not start: " + log_path.read_text()[-2000:])
             time.sleep(0.1)  # polling a port while Voila boots
-        yield f"http://127.0.0.1:{port}/"
+        yield Served(f"http://127.0.0.1:{port}/", proc.pid)
     finally:
         stop_process_tree(proc)
 
@@ -115,7 +124,8 @@ def run() -> list[Row]:
             json={"userId": "unique()", "email": email, "password": PASSWORD, "name": "Bench"},
         )
         created.raise_for_status()
-        with _voila(server, tmp) as url, sync_playwright() as pw:
+        with voila(server, tmp) as served, sync_playwright() as pw:
+            url = served.url
             browser = pw.chromium.launch(
                 executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"]
             )
@@ -124,9 +134,9 @@ def run() -> list[Row]:
             page = signed_in.new_page()
             page.goto(url)
             _loaded(page, "Not signed in")
-            page.locator('.widget-text input[placeholder="you@example.com"]').fill(email)
-            page.locator('.jupyter-widgets input[type="password"]').fill(PASSWORD)
-            page.locator(".widget-button", has_text="Sign in").click()
+            page.locator('.aw-login-form input[autocomplete="username"]').fill(email)
+            page.locator('.aw-login-form input[type="password"]').fill(PASSWORD)
+            page.locator('.aw-login-form button[type="submit"]').click()
             page.get_by_text(f"Bench ({email})", exact=True).first.wait_for(timeout=60_000)
             anonymous = browser.new_context()
             anonymous.add_init_script(FOLLOW)
