@@ -27,30 +27,25 @@ from __future__ import annotations
 
 import contextlib
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Any, TypeVar
 
-import traitlets
 from traitlets import Bool, TraitType, Tuple
 
 from appwrite_widgets.client import (
     AppwriteError,
-    AsyncClient,
     Call,
-    Client,
     ConflictError,
     InvalidInputError,
     MfaChallenge,
     MfaType,
     Session,
-    Team,
     UnauthorizedError,
     User,
     calls,
 )
 from appwrite_widgets.session._flows import Flow, request
-from appwrite_widgets.session._keeper import TokenKeeper
+from appwrite_widgets.session._host import ContextBase
 from appwrite_widgets.session._messages import (
     MFA_BAD_CODE,
     MFA_CHALLENGE_NEEDED,
@@ -69,7 +64,6 @@ from appwrite_widgets.session._messages import (
 
 __all__ = ["KEEPS_SESSION", "MfaMethods"]
 
-T = TypeVar("T")
 
 #: 401 answers that refuse a code or a password, not the session: the context stays signed in.
 KEEPS_SESSION = frozenset(
@@ -90,7 +84,7 @@ class _Pending:
     available: tuple[str, ...]  # every factor the user can prove (after completion: all of them)
 
 
-class MfaMethods(traitlets.HasTraits):
+class MfaMethods(ContextBase):
     """A sign-in's second step, and the signed-in user's security settings.
 
     Budgets (requests): finishing a sign-in with a TOTP or recovery code 4 (challenge, answer,
@@ -111,44 +105,6 @@ class MfaMethods(traitlets.HasTraits):
 
     _pending: _Pending | None = None
     _mail_challenge: str | None = None  # the emailed challenge's ID (useless without the code)
-
-    if TYPE_CHECKING:  # what SessionContext provides
-        user: Any
-        session: Any
-        teams: Any
-        is_authenticated: Any
-        error: Any
-        status: Any
-        _generation: int
-        _keeper: TokenKeeper
-
-        @property
-        def _base(self) -> Client | AsyncClient: ...
-
-        def _run(self, flow: Flow[T]) -> T: ...
-
-        async def _arun(self, flow: Flow[T]) -> T: ...
-
-        def _action(
-            self,
-            body: Callable[..., Flow[T]],
-            *args: Any,
-            identity: bool = True,
-            key: str | None = None,
-            retry: bool = True,
-        ) -> Flow[T]: ...
-
-        def _batch(self) -> contextlib.AbstractContextManager[None]: ...
-
-        def _apply(self, user: User, session: Session | None, teams: tuple[Team, ...]) -> None: ...
-
-        def _reset(self, *, error: str = "", forget: bool = True) -> None: ...
-
-        def _discard(self, session: Session, token: str | None) -> Flow[None]: ...
-
-        def _sign_out(
-            self, gen: int, call: Call[None], *, raise_errors: bool = True
-        ) -> Flow[None]: ...
 
     # -- the second step of a sign-in ------------------------------------------------------
 

@@ -13,10 +13,6 @@ per other session (+1, the list, when it is not loaded yet).
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, TypeVar
-
-import traitlets
 
 from appwrite_widgets.client import (
     AppwriteError,
@@ -26,42 +22,19 @@ from appwrite_widgets.client import (
     calls,
 )
 from appwrite_widgets.session._flows import Flow, request
+from appwrite_widgets.session._host import ContextBase
 from appwrite_widgets.session._messages import LOADING_SESSIONS, REVOKING_ONE, REVOKING_OTHERS
 
 __all__ = ["SessionsList"]
 
-T = TypeVar("T")
 
-
-class SessionsList(traitlets.HasTraits):
+class SessionsList(ContextBase):
     """The signed-in user's sessions: the list, one session's revocation, the others'."""
 
     # Session IDs revoked from here while a sessions list was on its way (kept only while a
     # load runs): a list answered before the revocation must not bring the row back.
     _loads: int
     _revoked_ids: list[str]
-
-    if TYPE_CHECKING:  # what SessionContext provides
-        session: Any
-        sessions: Any
-        is_authenticated: Any
-        status: Any
-        _generation: int
-
-        def _run(self, flow: Flow[T]) -> T: ...
-
-        async def _arun(self, flow: Flow[T]) -> T: ...
-
-        def _action(
-            self,
-            body: Callable[..., Flow[T]],
-            *args: Any,
-            identity: bool = True,
-            key: str | None = None,
-            retry: bool = True,
-        ) -> Flow[T]: ...
-
-        def _batch(self) -> contextlib.AbstractContextManager[None]: ...
 
     def load_sessions(self) -> tuple[Session, ...]:
         """Load the signed-in user's sessions into ``sessions`` (1 request)."""

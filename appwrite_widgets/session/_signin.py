@@ -14,26 +14,21 @@ line; the client redacts them from its errors.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any, TypeVar
+from collections.abc import Sequence
 
-import traitlets
 from traitlets import Unicode
 
 from appwrite_widgets.client import (
-    AsyncClient,
     Call,
-    Client,
     InvalidInputError,
     Session,
-    Team,
     Token,
     User,
     calls,
 )
 from appwrite_widgets.session._device import return_to
 from appwrite_widgets.session._flows import Flow, request
-from appwrite_widgets.session._keeper import TokenKeeper
+from appwrite_widgets.session._host import ContextBase
 from appwrite_widgets.session._messages import (
     CODE_FORMAT,
     NEEDS_A_PAGE,
@@ -45,12 +40,11 @@ from appwrite_widgets.session._messages import (
 
 __all__ = ["SignInMethods"]
 
-T = TypeVar("T")
 
 _CODE = re.compile(r"[0-9]{6}")
 
 
-class SignInMethods(traitlets.HasTraits):
+class SignInMethods(ContextBase):
     """OAuth2, emailed codes and magic links, sign-up, password recovery, email verification.
 
     Budgets (requests from the kernel, signed out before): OAuth2 completion 3, code sign-in
@@ -64,40 +58,6 @@ class SignInMethods(traitlets.HasTraits):
         help="The address this context last mailed a code or link to ('' before any): views "
         "say 'check your inbox'. Not a secret.",
     )
-
-    if TYPE_CHECKING:  # what SessionContext provides
-        user: Any
-        session: Any
-        teams: Any
-        is_authenticated: Any
-        remember: Any
-        status: Any
-        _generation: int
-        _keeper: TokenKeeper
-
-        @property
-        def _base(self) -> Client | AsyncClient: ...
-
-        def _run(self, flow: Flow[T]) -> T: ...
-
-        async def _arun(self, flow: Flow[T]) -> T: ...
-
-        def _action(
-            self,
-            body: Callable[..., Flow[T]],
-            *args: Any,
-            identity: bool = True,
-            key: str | None = None,
-            retry: bool = True,
-        ) -> Flow[T]: ...
-
-        def _login_flow(
-            self, gen: int, create: Callable[[], Call[Session]], remember: bool | None
-        ) -> Flow[User | None]: ...
-
-        def _apply(self, user: User, session: Session | None, teams: tuple[Team, ...]) -> None: ...
-
-        def _reset(self, *, error: str = "", forget: bool = True) -> None: ...
 
     # -- OAuth2 ---------------------------------------------------------------------------------
 
