@@ -606,7 +606,7 @@ async def test_a_late_sessions_list_does_not_bring_back_a_revoked_session(
         assert [s.id for s in rows] == [ctx.session.id]
         assert [s.id for s in ctx.sessions] == [ctx.session.id]
         assert [s.id for s in admin.list_user_sessions(user.id).sessions] == [ctx.session.id]
-        assert ctx._revoked_ids == []  # nothing kept once no list is on its way
+        assert ctx._sessions_list._revoked_ids == []  # nothing kept once no list is on its way
         await ctx.aclose()
 
 

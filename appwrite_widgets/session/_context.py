@@ -9,12 +9,16 @@ client or ``_arun`` with the async one. The context's collaborators, each owning
 * ``_clients`` (``ClientPair``): the given client and its twin of the other kind;
 * ``_admins`` (``AdminRule``): who is an admin (label, or membership of a checked team);
 * ``_keeper`` (``TokenKeeper``): where the token is kept for the next kernel (browser, file);
-* ``_ledger`` (``RevocationLedger``): server-side revocations owed and under way;
 * ``_live`` (``LiveLink``): Appwrite Realtime while signed in;
 * ``_observers`` (``SafeObservers``): observers that cannot stop each other;
-* its bases ``SignInMethods`` (``_signin``): the sign-in methods besides a password;
-  ``MfaMethods`` (``_mfa``): a sign-in's second step, the security settings;
-  ``SessionsList`` (``_sessions``): the sessions list, revoking one, signing out the others.
+* ``_signout`` (``SignOutFlows``): this device's sign-out, the revocations owed (its ledger);
+* ``_signin`` (``SignInFlows``): the sign-in flows (a password, restore, every other method);
+* ``_mfa`` (``MfaFlows``): a sign-in's second step, the security settings;
+* ``_sessions_list`` (``SessionsList``): the sessions list, revoking one, signing out the others.
+
+The traits are all declared here; the last four collaborators see the context only through
+``ContextHost`` (``_host``), the members they may use. Every public action is a method of this
+class, whichever collaborator's flow it runs.
 
 Errors: actions raise the client's typed errors (:class:`~appwrite_widgets.client.AppwriteError`
 subclasses) to programmatic callers after recording a short, safe message in ``error``. Widget
@@ -28,10 +32,10 @@ from __future__ import annotations
 import contextlib
 import logging
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any, TypeVar
 
-from traitlets import All, Bool, Instance, Int, TraitType, Tuple, Unicode
+from traitlets import All, Bool, HasTraits, Instance, Int, TraitType, Tuple, Unicode
 
 from appwrite_widgets.client import (
     AppwriteError,
@@ -40,10 +44,11 @@ from appwrite_widgets.client import (
     Client,
     InvalidInputError,
     Jwt,
-    MoreFactorsRequiredError,
-    NotFoundError,
+    MfaChallenge,
+    MfaType,
     Session,
     Team,
+    Token,
     UnauthorizedError,
     User,
     calls,
@@ -56,20 +61,16 @@ from appwrite_widgets.session._flows import Flow, adrive, drive, request
 from appwrite_widgets.session._keeper import TokenKeeper
 from appwrite_widgets.session._live import EXPIRY_WARNING, LiveLink
 from appwrite_widgets.session._messages import (
-    CHECKING,
-    MAY_BE_ALIVE,
     MFA_STEP,
     NOT_SIGNED_IN,
     SESSION_ENDED,
-    SIGNING_IN,
-    SIGNING_OUT,
     describe,
 )
-from appwrite_widgets.session._mfa import KEEPS_SESSION, MfaMethods
+from appwrite_widgets.session._mfa import KEEPS_SESSION, MfaFlows
 from appwrite_widgets.session._observers import Names, SafeObservers
-from appwrite_widgets.session._revocations import RevocationLedger
 from appwrite_widgets.session._sessions import SessionsList
-from appwrite_widgets.session._signin import SignInMethods
+from appwrite_widgets.session._signin import SignInFlows
+from appwrite_widgets.session._signout import SignOutFlows
 
 __all__ = ["SessionContext"]
 
@@ -78,7 +79,7 @@ _log = logging.getLogger("appwrite_widgets")
 T = TypeVar("T")
 
 
-class SessionContext(SignInMethods, MfaMethods, SessionsList):
+class SessionContext(HasTraits):
     """Who is signed in to Appwrite, shared by every widget in a notebook.
 
     Usage: ``ctx = SessionContext(client); ctx.login(email, password); ctx.logout()``
@@ -153,6 +154,19 @@ class SessionContext(SignInMethods, MfaMethods, SessionsList):
     expires_soon = Bool(
         False, help="True in the last minutes before this session expires (views warn)."
     )
+    mailed_to = Unicode(
+        "",
+        help="The address this context last mailed a code or link to ('' before any): views "
+        "say 'check your inbox'. Not a secret.",
+    )
+    mfa_required = Bool(
+        False, help="True while a sign-in waits for its second factor (see complete_mfa())."
+    )
+    mfa_factors: TraitType[tuple[str, ...], tuple[str, ...]] = Tuple(
+        help="The second factors the user can prove ('totp', 'email', 'phone', "
+        "'recoveryCode'): at a sign-in's second step those it can still use; signed in, all "
+        "of them (after the step, or load_mfa_factors()). Names only; empty when signed out."
+    )
     revision = Int(
         0,
         help="Bumped once after every batch of state changes (an action's steps, a reset, a "
@@ -179,7 +193,6 @@ class SessionContext(SignInMethods, MfaMethods, SessionsList):
         )
         store = credentials_store if credentials_store is not None else CredentialStore()
         self._keeper = TokenKeeper(store, base.endpoint, base.project)
-        self._ledger = RevocationLedger()
         self._live = LiveLink(
             base,
             mode=listen,
@@ -193,15 +206,15 @@ class SessionContext(SignInMethods, MfaMethods, SessionsList):
             on_session_deleted=self._session_deleted,
         )
         self._observers = SafeObservers(self, self._observer_failed)
+        self._signout = SignOutFlows(self)
+        self._mfa = MfaFlows(self, self._signout)
+        self._signin = SignInFlows(self, self._signout, self._mfa)
+        self._sessions_list = SessionsList(self)
         # What the actions share (see _action): the generation the latest identity action
         # started, the actions running, the sign-outs on their way (by key, and this device's).
         self._generation = 0
         self._running = 0
         self._in_flight: set[str] = set()
-        self._signing_out = 0
-        # Sessions revoked from here while a list loads (see SessionsList).
-        self._loads = 0
-        self._revoked_ids: list[str] = []
         # The last JWT made for this device's session: (session ID, JWT). Memory only, never
         # a trait (a JWT is a credential); dropped on every reset.
         self._jwt: tuple[str, Jwt] | None = None
@@ -252,7 +265,7 @@ class SessionContext(SignInMethods, MfaMethods, SessionsList):
     @property
     def signing_out(self) -> bool:
         """True while this device's sign-out request is on its way (views say so)."""
-        return self._signing_out > 0
+        return self._signout.under_way
 
     @property
     def listening(self) -> bool:
@@ -296,7 +309,9 @@ class SessionContext(SignInMethods, MfaMethods, SessionsList):
             # Signed in here before the browser spoke, or a stale (or forged) tab: the session
             # the browser held is revoked (owed: sent by the next action or
             # retry_revocations()), so it keeps at most one live session.
-            self._owe("browser", calls.delete_session("current").with_credential(credential))
+            self._signout.owe(
+                "browser", calls.delete_session("current").with_credential(credential)
+            )
             if keeper.is_theirs(held):
                 device.keep(held, persist=bool(self.remember) and not self.mfa_required)
             else:
@@ -318,15 +333,15 @@ class SessionContext(SignInMethods, MfaMethods, SessionsList):
         Returns the user; None if superseded or a second factor is due (``mfa_required``).
         """
         create = _password_session(email, password)
-        return self._run(self._action(self._login_flow, create, remember))
+        return self._run(self._action(self._signin.login, create, remember))
 
     def login_anonymous(self) -> User | None:
         """Sign in as a guest, a new anonymous user (≤ 3 requests); ``sign_up`` upgrades it."""
-        return self._run(self._action(self._login_flow, calls.create_anonymous_session, False))
+        return self._run(self._action(self._signin.login, calls.create_anonymous_session, False))
 
     def refresh(self) -> User | None:
         """Restore the signed-in state from Appwrite (≤ 3 requests); None when signed out."""
-        return self._run(self._action(self._refresh_flow))
+        return self._run(self._action(self._signin.restore))
 
     def logout(self, session_id: str | None = None) -> None:
         """Sign out this device (None or "current"), or revoke another session by its ID.
@@ -334,15 +349,19 @@ class SessionContext(SignInMethods, MfaMethods, SessionsList):
         One request either way. A revoked session's row is dropped from ``sessions``; this
         device stays signed in then.
         """
-        other = self._other_session(session_id)
+        other = self._sessions_list.other(session_id)
         if other is None:
-            self._run(self._action(self._sign_out, calls.delete_session("current"), key="current"))
+            self._run(
+                self._action(self._signout.sign_out, calls.delete_session("current"), key="current")
+            )
         else:
-            self._run(self._action(self._revoke_flow, other, identity=False, key=f"id:{other}"))
+            self._run(
+                self._action(self._sessions_list.revoke, other, identity=False, key=f"id:{other}")
+            )
 
     def logout_all(self) -> None:
         """Revoke every session of the user, this one included (1 request)."""
-        self._run(self._action(self._sign_out, self._sign_out_all(), key="all"))
+        self._run(self._action(self._signout.sign_out, self._mfa.sign_out_all_call(), key="all"))
 
     def jwt(self, min_validity: float = 60.0) -> str:
         """A short-lived JWT (15 min) to call other services on the signed-in user's behalf.
@@ -355,37 +374,43 @@ class SessionContext(SignInMethods, MfaMethods, SessionsList):
 
     def retry_revocations(self) -> tuple[str, ...]:
         """Retry the owed server-side revocations; returns the IDs still owed."""
-        return self._run(self._action(self._retry_flow, identity=False, retry=False))
+        return self._run(self._action(self._signout.retry, identity=False, retry=False))
 
     # -- actions (async twins) ------------------------------------------------------------
 
     async def alogin(self, email: str, password: str, remember: bool | None = None) -> User | None:
         """Async :meth:`login`."""
         create = _password_session(email, password)
-        return await self._arun(self._action(self._login_flow, create, remember))
+        return await self._arun(self._action(self._signin.login, create, remember))
 
     async def alogin_anonymous(self) -> User | None:
         """Async :meth:`login_anonymous`."""
-        flow = self._action(self._login_flow, calls.create_anonymous_session, False)
+        flow = self._action(self._signin.login, calls.create_anonymous_session, False)
         return await self._arun(flow)
 
     async def arefresh(self) -> User | None:
         """Async :meth:`refresh`."""
-        return await self._arun(self._action(self._refresh_flow))
+        return await self._arun(self._action(self._signin.restore))
 
     async def alogout(self, session_id: str | None = None) -> None:
         """Async :meth:`logout`."""
-        other = self._other_session(session_id)
+        other = self._sessions_list.other(session_id)
         if other is None:
-            flow = self._action(self._sign_out, calls.delete_session("current"), key="current")
+            flow = self._action(
+                self._signout.sign_out, calls.delete_session("current"), key="current"
+            )
             await self._arun(flow)
         else:
-            flow = self._action(self._revoke_flow, other, identity=False, key=f"id:{other}")
+            flow = self._action(
+                self._sessions_list.revoke, other, identity=False, key=f"id:{other}"
+            )
             await self._arun(flow)
 
     async def alogout_all(self) -> None:
         """Async :meth:`logout_all`."""
-        await self._arun(self._action(self._sign_out, self._sign_out_all(), key="all"))
+        await self._arun(
+            self._action(self._signout.sign_out, self._mfa.sign_out_all_call(), key="all")
+        )
 
     async def ajwt(self, min_validity: float = 60.0) -> str:
         """Async :meth:`jwt`."""
@@ -394,7 +419,319 @@ class SessionContext(SignInMethods, MfaMethods, SessionsList):
 
     async def aretry_revocations(self) -> tuple[str, ...]:
         """Async :meth:`retry_revocations`."""
-        return await self._arun(self._action(self._retry_flow, identity=False, retry=False))
+        return await self._arun(self._action(self._signout.retry, identity=False, retry=False))
+
+    # -- the sessions list --------------------------------------------------------------------
+
+    def load_sessions(self) -> tuple[Session, ...]:
+        """Load the signed-in user's sessions into ``sessions`` (1 request)."""
+        return self._run(self._action(self._sessions_list.load, identity=False))
+
+    def logout_others(self) -> None:
+        """Revoke every other session of the user (one request each); this device stays in."""
+        self._run(self._action(self._sessions_list.revoke_others, identity=False, key="others"))
+
+    async def aload_sessions(self) -> tuple[Session, ...]:
+        """Async :meth:`load_sessions`."""
+        return await self._arun(self._action(self._sessions_list.load, identity=False))
+
+    async def alogout_others(self) -> None:
+        """Async :meth:`logout_others`."""
+        await self._arun(
+            self._action(self._sessions_list.revoke_others, identity=False, key="others")
+        )
+
+    # -- sign-in methods besides a password: OAuth2 -------------------------------------------
+
+    def login_with_oauth(
+        self, provider: str, *, scopes: Sequence[str] | None = None, remember: bool | None = None
+    ) -> None:
+        """Sign in with an OAuth2 provider (``"github"``, ``"mock"``...) in the page's browser.
+
+        No request: the browser companion opens the provider (a popup in JupyterLab and
+        Notebook 7, the whole page in Voila); the sign-in comes back to this page, whose
+        companion hands ``userId`` + ``secret`` to :meth:`complete_oauth` (3 requests).
+        Outside a page, open ``ctx.client.oauth2_url(provider, success=...)`` yourself.
+        """
+        self._run(
+            self._action(self._signin.oauth_start, provider, scopes, remember, identity=False)
+        )
+
+    async def alogin_with_oauth(
+        self, provider: str, *, scopes: Sequence[str] | None = None, remember: bool | None = None
+    ) -> None:
+        """Async :meth:`login_with_oauth`."""
+        flow = self._action(self._signin.oauth_start, provider, scopes, remember, identity=False)
+        await self._arun(flow)
+
+    def complete_oauth(
+        self, user_id: str, secret: str, remember: bool | None = None
+    ) -> User | None:
+        """Finish an OAuth2 sign-in with the ``userId`` and ``secret`` it ended with (3 requests).
+
+        The secret is good for 60 seconds, once. Returns the user, or None if superseded.
+        """
+        return self._run(self._action(self._signin.token_login, user_id, secret, remember))
+
+    async def acomplete_oauth(
+        self, user_id: str, secret: str, remember: bool | None = None
+    ) -> User | None:
+        """Async :meth:`complete_oauth`."""
+        return await self._arun(self._action(self._signin.token_login, user_id, secret, remember))
+
+    # -- emailed codes ----------------------------------------------------------------------------
+
+    def send_email_code(self, email: str, *, phrase: bool = False) -> Token | None:
+        """Mail a 6-digit sign-in code to ``email`` (1 request; valid 15 minutes, once).
+
+        Returns the token: its ``user_id`` goes to :meth:`login_with_email_code`. An unknown
+        address gets a new account (as in Appwrite). None for a double click.
+        """
+        return self._run(
+            self._action(self._signin.code_mail, email, phrase, identity=False, key="mail")
+        )
+
+    async def asend_email_code(self, email: str, *, phrase: bool = False) -> Token | None:
+        """Async :meth:`send_email_code`."""
+        flow = self._action(self._signin.code_mail, email, phrase, identity=False, key="mail")
+        return await self._arun(flow)
+
+    def login_with_email_code(
+        self, user_id: str, code: str, remember: bool | None = None
+    ) -> User | None:
+        """Sign in with the code from the mail (3 requests)."""
+        return self._run(self._action(self._signin.code_login, user_id, code, remember))
+
+    async def alogin_with_email_code(
+        self, user_id: str, code: str, remember: bool | None = None
+    ) -> User | None:
+        """Async :meth:`login_with_email_code`."""
+        return await self._arun(self._action(self._signin.code_login, user_id, code, remember))
+
+    # -- magic links ------------------------------------------------------------------------------
+
+    def send_magic_link(self, email: str, url: str, *, phrase: bool = False) -> Token | None:
+        """Mail ``email`` a sign-in link to the page ``url`` (1 request; 1 hour, once).
+
+        ``url`` must be on the server's origin list. The page it opens signs that browser in
+        (its companion calls :meth:`login_with_magic_link`). None for a double click.
+        """
+        flow = self._action(self._signin.magic_mail, email, url, phrase, identity=False, key="mail")
+        return self._run(flow)
+
+    async def asend_magic_link(self, email: str, url: str, *, phrase: bool = False) -> Token | None:
+        """Async :meth:`send_magic_link`."""
+        flow = self._action(self._signin.magic_mail, email, url, phrase, identity=False, key="mail")
+        return await self._arun(flow)
+
+    def login_with_magic_link(
+        self, user_id: str, secret: str, remember: bool | None = None
+    ) -> User | None:
+        """Sign in with a magic link's ``userId`` and ``secret`` (3 requests)."""
+        return self._run(self._action(self._signin.magic_login, user_id, secret, remember))
+
+    async def alogin_with_magic_link(
+        self, user_id: str, secret: str, remember: bool | None = None
+    ) -> User | None:
+        """Async :meth:`login_with_magic_link`."""
+        return await self._arun(self._action(self._signin.magic_login, user_id, secret, remember))
+
+    # -- accounts -----------------------------------------------------------------------------
+
+    def sign_up(
+        self, email: str, password: str, name: str | None = None, remember: bool | None = None
+    ) -> User | None:
+        """Create an account and sign in with it (4 requests).
+
+        A guest (an anonymous sign-in) is upgraded instead: the same user, the same session,
+        now with this email and password (1 request, 2 with a name).
+        """
+        return self._run(self._action(self._signin.sign_up, email, password, name, remember))
+
+    async def asign_up(
+        self, email: str, password: str, name: str | None = None, remember: bool | None = None
+    ) -> User | None:
+        """Async :meth:`sign_up`."""
+        flow = self._action(self._signin.sign_up, email, password, name, remember)
+        return await self._arun(flow)
+
+    def request_password_reset(self, email: str, url: str) -> Token | None:
+        """Mail ``email`` a link to the page ``url`` to choose a new password (1 request).
+
+        That page calls :meth:`reset_password` with the link's ``userId`` and ``secret``
+        (a ``LoginForm`` there asks for the new password). None for a double click.
+        """
+        flow = self._action(self._signin.recovery_mail, email, url, identity=False, key="mail")
+        return self._run(flow)
+
+    async def arequest_password_reset(self, email: str, url: str) -> Token | None:
+        """Async :meth:`request_password_reset`."""
+        flow = self._action(self._signin.recovery_mail, email, url, identity=False, key="mail")
+        return await self._arun(flow)
+
+    def reset_password(self, user_id: str, secret: str, password: str) -> None:
+        """Set a new password with a reset link's ``userId`` and ``secret`` (1 request).
+
+        Every session of that user ends (this device too, when signed in as that user); the
+        email counts as verified. Sign in with the new password afterwards.
+        """
+        self._run(self._action(self._signin.reset_password, user_id, secret, password))
+
+    async def areset_password(self, user_id: str, secret: str, password: str) -> None:
+        """Async :meth:`reset_password`."""
+        await self._arun(self._action(self._signin.reset_password, user_id, secret, password))
+
+    def send_verification(self, url: str) -> Token | None:
+        """Mail the signed-in user a link to the page ``url`` that verifies the email (1 request).
+
+        None for a double click.
+        """
+        return self._run(self._action(self._signin.verify_mail, url, identity=False, key="mail"))
+
+    async def asend_verification(self, url: str) -> Token | None:
+        """Async :meth:`send_verification`."""
+        return await self._arun(
+            self._action(self._signin.verify_mail, url, identity=False, key="mail")
+        )
+
+    def verify_email(self, user_id: str, secret: str) -> None:
+        """Confirm an email with a verification link's ``userId`` and ``secret`` (1 request).
+
+        No session needed; when it is the signed-in user's, ``user`` is reloaded (1 more).
+        """
+        self._run(self._action(self._signin.verify_email, user_id, secret, identity=False))
+
+    async def averify_email(self, user_id: str, secret: str) -> None:
+        """Async :meth:`verify_email`."""
+        await self._arun(self._action(self._signin.verify_email, user_id, secret, identity=False))
+
+    # -- the second step of a sign-in ------------------------------------------------------
+
+    def complete_mfa(self, code: str, factor: str = "totp") -> User | None:
+        """Finish a sign-in that waits for its second factor (``mfa_required``).
+
+        ``factor``: ``"totp"`` (a code from the authenticator app), ``"email"`` (the code
+        :meth:`send_mfa_email_code` mailed) or ``"recoveryCode"`` (one of the recovery codes,
+        used up by it). 4 requests (email: 3). Returns the user, or None if a later action
+        superseded this one. A wrong code leaves the step open (``error`` says so).
+        """
+        return self._run(self._action(self._mfa.complete, code, factor, key="mfa"))
+
+    async def acomplete_mfa(self, code: str, factor: str = "totp") -> User | None:
+        """Async :meth:`complete_mfa`."""
+        return await self._arun(self._action(self._mfa.complete, code, factor, key="mfa"))
+
+    def send_mfa_email_code(self) -> MfaChallenge | None:
+        """Mail a 6-digit code for the ``"email"`` factor (1 request; the email is verified).
+
+        At a sign-in's second step, or signed in (to confirm it is you before new recovery
+        codes). None for a double click.
+        """
+        return self._run(self._action(self._mfa.mail_code, identity=False, key="mfa-mail"))
+
+    async def asend_mfa_email_code(self) -> MfaChallenge | None:
+        """Async :meth:`send_mfa_email_code`."""
+        return await self._arun(self._action(self._mfa.mail_code, identity=False, key="mfa-mail"))
+
+    # -- security settings (signed in) -----------------------------------------------------
+
+    def load_mfa_factors(self) -> tuple[str, ...]:
+        """Load the signed-in user's second factors into ``mfa_factors`` (1 request)."""
+        return self._run(self._action(self._mfa.load_factors, identity=False))
+
+    async def aload_mfa_factors(self) -> tuple[str, ...]:
+        """Async :meth:`load_mfa_factors`."""
+        return await self._arun(self._action(self._mfa.load_factors, identity=False))
+
+    def enable_totp(self) -> MfaType:
+        """Start adding an authenticator app (1 request): its secret and ``otpauth://`` URI.
+
+        Show them (a QR code of ``uri``) to the person only; they are kept nowhere here.
+        Then :meth:`confirm_totp` with a code the app shows. A new call replaces an
+        unconfirmed secret; a confirmed authenticator must be removed first.
+        """
+        return self._run(self._action(self._mfa.enable_totp, identity=False, key="totp"))
+
+    async def aenable_totp(self) -> MfaType:
+        """Async :meth:`enable_totp`."""
+        return await self._arun(self._action(self._mfa.enable_totp, identity=False, key="totp"))
+
+    def confirm_totp(self, code: str) -> User | None:
+        """Confirm the authenticator app with a code it shows (1 request).
+
+        From now on ``"totp"`` is a second factor (turn MFA on with :meth:`set_mfa`).
+        """
+        return self._run(self._action(self._mfa.confirm_totp, code, identity=False, key="totp"))
+
+    async def aconfirm_totp(self, code: str) -> User | None:
+        """Async :meth:`confirm_totp`."""
+        flow = self._action(self._mfa.confirm_totp, code, identity=False, key="totp")
+        return await self._arun(flow)
+
+    def remove_totp(self, code: str | None = None, factor: str = "totp") -> None:
+        """Remove the authenticator app (1 request; 3 with ``code``).
+
+        Appwrite asks for a challenge answered in the last 30 minutes: a sign-in with a
+        second factor counts, or ``code`` (of ``factor``) answers one first.
+        """
+        self._run(self._action(self._mfa.remove_totp, code, factor, identity=False, key="totp"))
+
+    async def aremove_totp(self, code: str | None = None, factor: str = "totp") -> None:
+        """Async :meth:`remove_totp`."""
+        await self._arun(
+            self._action(self._mfa.remove_totp, code, factor, identity=False, key="totp")
+        )
+
+    def create_recovery_codes(self) -> tuple[str, ...]:
+        """Make the six single-use recovery codes (1 request); show them once, keep none.
+
+        Refused while some are left (:meth:`regenerate_recovery_codes` replaces them).
+        """
+        return self._run(self._action(self._mfa.create_codes, identity=False, key="codes"))
+
+    async def acreate_recovery_codes(self) -> tuple[str, ...]:
+        """Async :meth:`create_recovery_codes`."""
+        return await self._arun(self._action(self._mfa.create_codes, identity=False, key="codes"))
+
+    def regenerate_recovery_codes(
+        self, code: str | None = None, factor: str = "totp"
+    ) -> tuple[str, ...]:
+        """Replace the recovery codes with six new ones (1 request; 3 with ``code``).
+
+        Needs a recent challenge, as :meth:`remove_totp`.
+        """
+        flow = self._action(self._mfa.regenerate_codes, code, factor, identity=False, key="codes")
+        return self._run(flow)
+
+    async def aregenerate_recovery_codes(
+        self, code: str | None = None, factor: str = "totp"
+    ) -> tuple[str, ...]:
+        """Async :meth:`regenerate_recovery_codes`."""
+        flow = self._action(self._mfa.regenerate_codes, code, factor, identity=False, key="codes")
+        return await self._arun(flow)
+
+    def set_mfa(self, enabled: bool) -> User | None:
+        """Turn multi-factor sign-in on or off for the signed-in user (1 request).
+
+        On, every new sign-in needs a second factor once the user can prove one (a confirmed
+        authenticator app, or a verified email); this session stays signed in.
+        """
+        return self._run(self._action(self._mfa.set_mfa, enabled, identity=False, key="mfa-on"))
+
+    async def aset_mfa(self, enabled: bool) -> User | None:
+        """Async :meth:`set_mfa`."""
+        flow = self._action(self._mfa.set_mfa, enabled, identity=False, key="mfa-on")
+        return await self._arun(flow)
+
+    def change_password(self, old: str, new: str) -> User | None:
+        """Change the signed-in user's password (1 request); ``old`` must be right."""
+        flow = self._action(self._mfa.change_password, old, new, identity=False, key="password")
+        return self._run(flow)
+
+    async def achange_password(self, old: str, new: str) -> User | None:
+        """Async :meth:`change_password`."""
+        flow = self._action(self._mfa.change_password, old, new, identity=False, key="password")
+        return await self._arun(flow)
 
     # -- Realtime and lifecycle -------------------------------------------------------------
 
@@ -499,8 +836,8 @@ class SessionContext(SignInMethods, MfaMethods, SessionsList):
         self._running += 1
         self.busy = True
         try:
-            if retry and self._ledger:
-                yield from self._settle_owed(quiet=True)
+            if retry and self._signout.owes:
+                yield from self._signout.settle_owed(quiet=True)
             if identity:
                 self._generation += 1
             gen = self._generation
@@ -532,93 +869,6 @@ class SessionContext(SignInMethods, MfaMethods, SessionsList):
 
     # -- the flows ------------------------------------------------------------------------------
 
-    def _login_flow(
-        self, gen: int, create: Callable[[], Call[Session]], remember: bool | None
-    ) -> Flow[User | None]:
-        """Every sign-in: ``create()`` is the call that makes the session (checked first)."""
-        base = self._base
-        keep = bool(remember if remember is not None else self.remember)
-        self._keeper.check(keep)  # before any request
-        call = create()  # its input is checked before this device's session is signed out
-        if base.session_token is not None or self.is_authenticated:
-            # Appwrite refuses a new session while one is active: sign this one out first.
-            yield from self._sign_out(gen, calls.delete_session("current"), raise_errors=False)
-        self.status = SIGNING_IN
-        session = yield from request(call)
-        # This sign-in's own token: with two sign-ins in flight on one client, the client's
-        # current credential may be the other one's.
-        token = base.take_session_token(session.id)
-        try:
-            if gen != self._generation:
-                yield from self._discard(session, token)
-                return None
-            user = yield from request(calls.get_account())
-            teams = yield from request(calls.list_teams())
-            if gen != self._generation:
-                yield from self._discard(session, token)
-                return None
-        except MoreFactorsRequiredError:
-            return (yield from self._second_step(gen, session, token, keep))
-        except AppwriteError:
-            # Half signed in: do not leave a session nobody knows about.
-            yield from self._discard(session, token)
-            if gen != self._generation:
-                return None  # superseded (a sign-out revoked it meanwhile): dropped
-            raise
-        if token is not None and base.session_token != token:
-            base.set_session(token)  # the latest sign-in owns the client's credential
-        self._apply(user, session, tuple(teams.teams))
-        self._keeper.keep(token, persist=keep)
-        return user
-
-    def _discard(self, session: Session, token: str | None) -> Flow[None]:
-        """Revoke a session this flow created but must not keep (superseded or half done)."""
-        if token is None:
-            return None
-        if self._base.session_token == token:
-            self._base.set_session(None)
-        call = calls.delete_session("current").with_credential(token)
-        yield from self._ledger.revoke(session.id, call)
-        self.pending_revocations = self._ledger.pending
-        return None
-
-    def _refresh_flow(self, gen: int) -> Flow[User | None]:
-        base = self._base
-        restored = False
-        if base.session_token is None and self.remember:
-            stored = self._keeper.load()
-            if stored is not None:
-                base.set_session(stored)
-                restored = True
-        if self._ledger.being_revoked(base.session_token):
-            # A sign-out of this very session is on its way: signed out, not restored.
-            if gen == self._generation:
-                self._reset()
-            return None
-        if base.session_token is None:
-            if gen == self._generation and self.is_authenticated:
-                self._reset(error=SESSION_ENDED, forget=False)
-            return None
-        was_signed_in = self.is_authenticated
-        self.status = CHECKING
-        try:
-            user = yield from request(calls.get_account())
-            session = yield from request(calls.get_session("current"))
-            teams = yield from request(calls.list_teams())
-        except MoreFactorsRequiredError:
-            return (yield from self._short_session(gen))
-        except UnauthorizedError:
-            if gen == self._generation:
-                # No valid session: signed out. Quietly, unless we believed we were signed in.
-                self._reset(error=SESSION_ENDED if was_signed_in else "")
-            return None
-        if gen != self._generation:
-            return None
-        self._apply(user, session, tuple(teams.teams))
-        if restored:
-            _log.info("Restored a remembered session")
-        return user
-
     def _jwt_flow(self, gen: int, min_validity: float) -> Flow[str]:
         session = self.session.id if self.session is not None else None
         cached = self._jwt
@@ -630,73 +880,6 @@ class SessionContext(SignInMethods, MfaMethods, SessionsList):
         if gen == self._generation and self.session is not None and self.session.id == session:
             self._jwt = (session, jwt)
         return jwt.jwt
-
-    def _sign_out(self, gen: int, call: Call[None], *, raise_errors: bool = True) -> Flow[None]:
-        """This device signs out: one DELETE, then one reset.
-
-        Fail-secure: whatever happens to the request, the credential is gone locally and the
-        revocation is owed if unconfirmed.
-        """
-        base = self._base
-        token = base.session_token
-        key = self.session.id if self.session is not None else "current"
-        if token is None or not self._ledger.claim(token):
-            # Nothing to revoke, or its DELETE is already on its way (a double click, or a
-            # login overtaking a sign-out): sign out here without a second request.
-            if token is not None and base.session_token == token:
-                base.set_session(None)
-            if gen == self._generation:
-                self._reset()
-            return None
-        self.status = SIGNING_OUT
-        self._signing_out += 1
-        try:
-            try:
-                yield from request(call)
-            finally:
-                self._signing_out -= 1
-        except (UnauthorizedError, NotFoundError):
-            pass  # the session was already gone: signed out all the same
-        except AppwriteError as exc:
-            self._ledger.release(token)
-            self._owe(key, call.with_credential(token))
-            if base.session_token == token:
-                base.set_session(None)
-            reason = describe(exc, base.endpoint).rstrip(".")
-            message = MAY_BE_ALIVE.format(reason=reason)
-            if gen == self._generation:
-                self._reset(error=message)
-            elif not self.is_authenticated:
-                # A newer action (a refresh) already showed "signed out": the person must
-                # still learn that the server session may be alive.
-                self.error = message
-            if raise_errors:
-                raise
-            return None
-        if base.session_token == token:
-            base.set_session(None)
-        if gen == self._generation:
-            self._reset()
-        return None
-
-    def _retry_flow(self, gen: int) -> Flow[tuple[str, ...]]:
-        return (yield from self._settle_owed(quiet=False))
-
-    def _settle_owed(self, *, quiet: bool) -> Flow[tuple[str, ...]]:
-        """Send the owed revocations again; unless ``quiet``, say how many are still owed."""
-        yield from self._ledger.retry()
-        self.pending_revocations = self._ledger.pending
-        if not quiet and self._ledger:
-            self.error = (
-                "Appwrite could not be reached: "
-                f"{len(self._ledger.pending)} signed-out session(s) still to revoke on the server."
-            )
-        return self.pending_revocations
-
-    def _owe(self, key: str, call: Call[None]) -> None:
-        """Record a revocation still owed (``call`` carries the credential it needs)."""
-        self._ledger.owe(key, call)
-        self.pending_revocations = self._ledger.pending
 
     # -- changing the state ---------------------------------------------------------------------
 
@@ -757,7 +940,7 @@ class SessionContext(SignInMethods, MfaMethods, SessionsList):
             self.teams = ()
             self.is_authenticated = False
             self.is_admin = False
-            self._end_second_step()
+            self._mfa.end_second_step()
             self.error = error
             self.status = error or NOT_SIGNED_IN
 
@@ -773,7 +956,7 @@ class SessionContext(SignInMethods, MfaMethods, SessionsList):
 
     def _session_ended(self, message: str) -> None:
         """The server (or the clock) ended this session: signed out, as after a 401."""
-        if self._ledger.being_revoked(self._live.token):
+        if self._signout.being_revoked(self._live.token):
             return  # this device's own sign-out: its flow resets, with its own message
         self._live.stop()
         if not self.is_authenticated:

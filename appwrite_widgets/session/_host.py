@@ -1,70 +1,52 @@
-"""``ContextBase``: what the context's parts may ask of ``SessionContext``, declared once."""
+"""``ContextHost``: what the context's collaborators may use of ``SessionContext``, declared once.
+
+Signing in (:class:`~appwrite_widgets.session._signin.SignInFlows`), signing out
+(:class:`~appwrite_widgets.session._signout.SignOutFlows`), the second factor and security
+settings (:class:`~appwrite_widgets.session._mfa.MfaFlows`) and the sessions list
+(:class:`~appwrite_widgets.session._sessions.SessionsList`) are objects the context holds. Each
+is given the context as this narrow, typed view: the state traits it reads and writes (they
+are declared on the context only) and the few state changes every flow shares. Nothing else
+of the context is reachable from them, and the type checker proves the context provides it.
+"""
 
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, TypeVar
-
-import traitlets
+from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
-    from appwrite_widgets.client import AsyncClient, Call, Client, Session, Team, User
-    from appwrite_widgets.session._flows import Flow
+    from appwrite_widgets.client import AsyncClient, Client, Session, Team, User
     from appwrite_widgets.session._keeper import TokenKeeper
 
-__all__ = ["ContextBase"]
-
-T = TypeVar("T")
+__all__ = ["ContextHost"]
 
 
-class ContextBase(traitlets.HasTraits):
-    """The base of the context's parts: the sign-in methods, MFA, the sessions list.
+class ContextHost(Protocol):
+    """The part of :class:`~appwrite_widgets.session.SessionContext` its collaborators use."""
 
-    At run time only ``HasTraits``. For the type checker it declares, once, the members
-    :class:`~appwrite_widgets.session.SessionContext` provides and the parts call.
-    """
+    # State traits (declared on SessionContext; typed Any here as traitlets descriptors are).
+    user: Any
+    session: Any
+    sessions: Any
+    teams: Any
+    is_authenticated: Any
+    error: Any
+    status: Any
+    remember: Any
+    mailed_to: Any
+    mfa_required: Any
+    mfa_factors: Any
+    pending_revocations: Any
 
-    if TYPE_CHECKING:
-        user: Any
-        session: Any
-        sessions: Any
-        teams: Any
-        is_authenticated: Any
-        error: Any
-        remember: Any
-        status: Any
-        _generation: int
-        _keeper: TokenKeeper
+    #: The generation the latest identity action started (see ``_action``).
+    _generation: int
+    _keeper: TokenKeeper
 
-        @property
-        def _base(self) -> Client | AsyncClient: ...
+    @property
+    def _base(self) -> Client | AsyncClient: ...
 
-        def _run(self, flow: Flow[T]) -> T: ...
+    def _batch(self) -> contextlib.AbstractContextManager[None]: ...
 
-        async def _arun(self, flow: Flow[T]) -> T: ...
+    def _apply(self, user: User, session: Session | None, teams: tuple[Team, ...]) -> None: ...
 
-        def _action(
-            self,
-            body: Callable[..., Flow[T]],
-            *args: Any,
-            identity: bool = True,
-            key: str | None = None,
-            retry: bool = True,
-        ) -> Flow[T]: ...
-
-        def _batch(self) -> contextlib.AbstractContextManager[None]: ...
-
-        def _login_flow(
-            self, gen: int, create: Callable[[], Call[Session]], remember: bool | None
-        ) -> Flow[User | None]: ...
-
-        def _apply(self, user: User, session: Session | None, teams: tuple[Team, ...]) -> None: ...
-
-        def _reset(self, *, error: str = "", forget: bool = True) -> None: ...
-
-        def _discard(self, session: Session, token: str | None) -> Flow[None]: ...
-
-        def _sign_out(
-            self, gen: int, call: Call[None], *, raise_errors: bool = True
-        ) -> Flow[None]: ...
+    def _reset(self, *, error: str = "", forget: bool = True) -> None: ...

@@ -1,10 +1,10 @@
 """The signed-in user's sessions list: load it, revoke one session, sign out the others.
 
-:class:`SessionsList` is a part of :class:`~appwrite_widgets.SessionContext` (its base
-class): each method is an action like the context's others (``_action``: busy, double
-clicks, generations, errors), a flow run with the blocking or the async client. The context
-keeps the ``sessions`` trait; ``logout(session_id)`` revokes one row through
-:meth:`SessionsList._revoke_flow`.
+:class:`SessionsList` is a collaborator :class:`~appwrite_widgets.SessionContext` holds: it
+owns what only the list needs (the revocations made while a list loads) and provides the
+flows the context's ``load_sessions``, ``logout(session_id)`` and ``logout_others`` run as
+actions (``_action``: busy, double clicks, generations, errors). The ``sessions`` trait stays
+on the context; the list reaches it through :class:`~appwrite_widgets.session._host.ContextHost`.
 
 Budgets (requests): loading the list 1; revoking one session 1; signing out the others one
 per other session (+1, the list, when it is not loaded yet).
@@ -22,42 +22,28 @@ from appwrite_widgets.client import (
     calls,
 )
 from appwrite_widgets.session._flows import Flow, request
-from appwrite_widgets.session._host import ContextBase
+from appwrite_widgets.session._host import ContextHost
 from appwrite_widgets.session._messages import LOADING_SESSIONS, REVOKING_ONE, REVOKING_OTHERS
 
 __all__ = ["SessionsList"]
 
 
-class SessionsList(ContextBase):
+class SessionsList:
     """The signed-in user's sessions: the list, one session's revocation, the others'."""
 
-    # Session IDs revoked from here while a sessions list was on its way (kept only while a
-    # load runs): a list answered before the revocation must not bring the row back.
-    _loads: int
-    _revoked_ids: list[str]
+    def __init__(self, host: ContextHost) -> None:
+        self._host = host
+        # Session IDs revoked from here while a sessions list was on its way (kept only while
+        # a load runs): a list answered before the revocation must not bring the row back.
+        self._loads = 0
+        self._revoked_ids: list[str] = []
 
-    def load_sessions(self) -> tuple[Session, ...]:
-        """Load the signed-in user's sessions into ``sessions`` (1 request)."""
-        return self._run(self._action(self._load_sessions_flow, identity=False))
-
-    def logout_others(self) -> None:
-        """Revoke every other session of the user (one request each); this device stays in."""
-        self._run(self._action(self._logout_others_flow, identity=False, key="others"))
-
-    async def aload_sessions(self) -> tuple[Session, ...]:
-        """Async :meth:`load_sessions`."""
-        return await self._arun(self._action(self._load_sessions_flow, identity=False))
-
-    async def alogout_others(self) -> None:
-        """Async :meth:`logout_others`."""
-        await self._arun(self._action(self._logout_others_flow, identity=False, key="others"))
-
-    # -- the flows ----------------------------------------------------------------------------
-
-    def _load_sessions_flow(self, gen: int) -> Flow[tuple[Session, ...]]:
-        if not self.is_authenticated:
+    def load(self, gen: int) -> Flow[tuple[Session, ...]]:
+        """Load the list into ``sessions`` (1 request); nothing when signed out."""
+        host = self._host
+        if not host.is_authenticated:
             return ()
-        self.status = LOADING_SESSIONS
+        host.status = LOADING_SESSIONS
         mark = len(self._revoked_ids)
         self._loads += 1
         try:
@@ -70,39 +56,44 @@ class SessionsList(ContextBase):
             if self._loads == 0:
                 self._revoked_ids.clear()
         rows = tuple(s for s in listing.sessions if s.id not in gone)
-        if gen == self._generation and self.is_authenticated:
-            current = next((s for s in rows if s.current), self.session)
-            with self._batch():
-                self.sessions = rows
-                self.session = current
+        if gen == host._generation and host.is_authenticated:
+            current = next((s for s in rows if s.current), host.session)
+            with host._batch():
+                host.sessions = rows
+                host.session = current
         return rows
 
-    def _other_session(self, session_id: str | None) -> str | None:
+    def other(self, session_id: str | None) -> str | None:
         """``session_id`` when it names another session than this device's, else None."""
-        current = self.session.id if self.session is not None else None
+        host = self._host
+        current = host.session.id if host.session is not None else None
         if session_id is None or session_id == "current" or session_id == current:
             return None
         return session_id
 
-    def _revoke_flow(self, gen: int, session_id: str) -> Flow[None]:
-        if not self.is_authenticated:
+    def revoke(self, gen: int, session_id: str) -> Flow[None]:
+        """Revoke another session (1 request) and drop its row; already gone counts as done."""
+        host = self._host
+        if not host.is_authenticated:
             return None
-        self.status = REVOKING_ONE
+        host.status = REVOKING_ONE
         with contextlib.suppress(NotFoundError):  # already gone: drop the row all the same
             yield from request(calls.delete_session(session_id))
-        self._revoked(session_id)
-        if gen == self._generation:
-            self.sessions = tuple(s for s in self.sessions if s.id != session_id)
+        self._note_revoked(session_id)
+        if gen == host._generation:
+            host.sessions = tuple(s for s in host.sessions if s.id != session_id)
         return None
 
-    def _logout_others_flow(self, gen: int) -> Flow[None]:
-        if not self.is_authenticated:
+    def revoke_others(self, gen: int) -> Flow[None]:
+        """Revoke every session but this device's, one request each; the first failure raises."""
+        host = self._host
+        if not host.is_authenticated:
             return None
-        if not self.sessions:
-            yield from self._load_sessions_flow(gen)
-        current = self.session.id if self.session is not None else None
-        others = [s.id for s in self.sessions if not s.current and s.id != current]
-        self.status = REVOKING_OTHERS
+        if not host.sessions:
+            yield from self.load(gen)
+        current = host.session.id if host.session is not None else None
+        others = [s.id for s in host.sessions if not s.current and s.id != current]
+        host.status = REVOKING_OTHERS
         first_error: AppwriteError | None = None
         for sid in others:
             try:
@@ -114,14 +105,14 @@ class SessionsList(ContextBase):
             except AppwriteError as exc:
                 first_error = first_error or exc
                 continue
-            self._revoked(sid)
-            if gen == self._generation:
-                self.sessions = tuple(s for s in self.sessions if s.id != sid)
+            self._note_revoked(sid)
+            if gen == host._generation:
+                host.sessions = tuple(s for s in host.sessions if s.id != sid)
         if first_error is not None:
             raise first_error
         return None
 
-    def _revoked(self, session_id: str) -> None:
+    def _note_revoked(self, session_id: str) -> None:
         """Note a session revoked from here, for the sessions lists still on their way."""
         if self._loads:
             self._revoked_ids.append(session_id)
