@@ -6,6 +6,7 @@ yielding typed :class:`~appwrite_widgets.client.Call` descriptions, see ``_flows
 ``_action`` (busy, double clicks, generations, errors) and run by ``_run`` with the blocking
 client or ``_arun`` with the async one. The context's collaborators, each owning one concern:
 
+* ``_actions`` (``ActionRunner``): how every action runs (busy, double clicks, errors);
 * ``_clients`` (``ClientPair``): the given client and its twin of the other kind;
 * ``_admins`` (``AdminRule``): who is an admin (label, or membership of a checked team);
 * ``_keeper`` (``TokenKeeper``): where the token is kept for the next kernel (browser, file);
@@ -31,43 +32,38 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import time
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any, TypeVar
 
 from traitlets import All, Bool, HasTraits, Instance, Int, TraitType, Tuple, Unicode
 
 from appwrite_widgets.client import (
-    AppwriteError,
     AsyncClient,
     Call,
     Client,
-    InvalidInputError,
-    Jwt,
     MfaChallenge,
     MfaType,
     Session,
     Team,
     Token,
-    UnauthorizedError,
     User,
     calls,
 )
+from appwrite_widgets.session._actions import ActionRunner
 from appwrite_widgets.session._admin import AdminRule
 from appwrite_widgets.session._clientpair import ClientPair
-from appwrite_widgets.session._credentials import CredentialStore, CredentialStoreError
+from appwrite_widgets.session._credentials import CredentialStore
 from appwrite_widgets.session._device import Device
-from appwrite_widgets.session._flows import Flow, adrive, drive, request
+from appwrite_widgets.session._flows import Flow
+from appwrite_widgets.session._jwt import JwtCache
 from appwrite_widgets.session._keeper import TokenKeeper
 from appwrite_widgets.session._live import EXPIRY_WARNING, LiveLink
 from appwrite_widgets.session._messages import (
     MFA_STEP,
     NOT_SIGNED_IN,
-    SESSION_ENDED,
-    describe,
 )
-from appwrite_widgets.session._mfa import KEEPS_SESSION, MfaFlows
-from appwrite_widgets.session._observers import Names, SafeObservers
+from appwrite_widgets.session._mfa import MfaFlows
+from appwrite_widgets.session._observers import Names, SafeObservers, report_in_error
 from appwrite_widgets.session._sessions import SessionsList
 from appwrite_widgets.session._signin import SignInFlows
 from appwrite_widgets.session._signout import SignOutFlows
@@ -193,6 +189,10 @@ class SessionContext(HasTraits):
         )
         store = credentials_store if credentials_store is not None else CredentialStore()
         self._keeper = TokenKeeper(store, base.endpoint, base.project)
+        self._signout = SignOutFlows(self)
+        self._mfa = MfaFlows(self, self._signout)
+        self._signin = SignInFlows(self, self._signout, self._mfa)
+        self._sessions_list = SessionsList(self)
         self._live = LiveLink(
             base,
             mode=listen,
@@ -202,25 +202,16 @@ class SessionContext(HasTraits):
             on_ended=self._session_ended,
             on_expiring=self._session_expiring,
             on_user_updated=self._user_updated,
-            on_session_created=self._session_created,
-            on_session_deleted=self._session_deleted,
+            on_session_created=self._sessions_list.added,
+            on_session_deleted=self._sessions_list.removed,
         )
-        self._observers = SafeObservers(self, self._observer_failed)
-        self._signout = SignOutFlows(self)
-        self._mfa = MfaFlows(self, self._signout)
-        self._signin = SignInFlows(self, self._signout, self._mfa)
-        self._sessions_list = SessionsList(self)
-        # What the actions share (see _action): the generation the latest identity action
-        # started, the actions running, the sign-outs on their way (by key, and this device's).
+        self._observers = SafeObservers(self, report_in_error(self))
+        # The generation the latest identity action started (see ActionRunner.action).
         self._generation = 0
-        self._running = 0
-        self._in_flight: set[str] = set()
-        # The last JWT made for this device's session: (session ID, JWT). Memory only, never
-        # a trait (a JWT is a credential); dropped on every reset.
-        self._jwt: tuple[str, Jwt] | None = None
+        self._actions = ActionRunner(self, self._clients, self._admins, self._signout)
+        self._jwt = JwtCache(self)  # this session's last JWT (memory only, never a trait)
         self._depth = 0  # nesting of _batch()
         self._dirty = False  # a state trait changed inside the current batch
-        self._reporting = False  # an observer failure is being reported in ``error``
         # Every trait but ``revision`` is state views show: a change to one bumps ``revision``.
         self.observe(self._state_changed, names=[n for n in self.trait_names() if n != "revision"])
         self.observe(self._follow_session, names="session")
@@ -370,7 +361,7 @@ class SessionContext(HasTraits):
         stays valid ``min_validity`` seconds more, then a new one is made (1 request). It dies
         with this session (sign-out). Never shown in a repr, a log line or a trait.
         """
-        return self._run(self._action(self._jwt_flow, _validity(min_validity), identity=False))
+        return self._run(self._action(self._jwt.flow, min_validity, identity=False))
 
     def retry_revocations(self) -> tuple[str, ...]:
         """Retry the owed server-side revocations; returns the IDs still owed."""
@@ -414,7 +405,7 @@ class SessionContext(HasTraits):
 
     async def ajwt(self, min_validity: float = 60.0) -> str:
         """Async :meth:`jwt`."""
-        flow = self._action(self._jwt_flow, _validity(min_validity), identity=False)
+        flow = self._action(self._jwt.flow, min_validity, identity=False)
         return await self._arun(flow)
 
     async def aretry_revocations(self) -> tuple[str, ...]:
@@ -777,19 +768,6 @@ class SessionContext(HasTraits):
         """Remove an observer added with :meth:`observe_safely`."""
         self._observers.remove(handler, names, type)
 
-    def _observer_failed(self, handler: Callable[[Any], object], exc: Exception) -> None:
-        _log.error("An observer of SessionContext failed: %r", handler, exc_info=exc)
-        if self._reporting:  # an observer of `error` itself failed: the log is enough
-            return
-        self._reporting = True
-        try:
-            self.error = (
-                f"A view failed to update ({type(exc).__name__}); "
-                "details are in the appwrite_widgets log."
-            )
-        finally:
-            self._reporting = False
-
     def __repr__(self) -> str:
         user = self.user
         who = None if user is None else (user.email or user.name or "anonymous")
@@ -804,15 +782,10 @@ class SessionContext(HasTraits):
     # -- running an action ----------------------------------------------------------------
 
     def _run(self, flow: Flow[T]) -> T:
-        if self._admins.unchecked:  # before the first action: may admin_team make admins?
-            drive(self._admins.check(), self._admins.send)
-        # The twin of the given client is made on the first request that needs it.
-        return drive(flow, lambda call: self.client.send(call), self._batch)
+        return self._actions.run(flow)
 
     async def _arun(self, flow: Flow[T]) -> T:
-        if self._admins.unchecked:
-            await adrive(self._admins.check(), self._admins.asend)
-        return await adrive(flow, lambda call: self.async_client.send(call), self._batch)
+        return await self._actions.arun(flow)
 
     def _action(
         self,
@@ -822,64 +795,8 @@ class SessionContext(HasTraits):
         key: str | None = None,
         retry: bool = True,
     ) -> Flow[T]:
-        """Run ``body(generation, *args)`` with what every action shares.
-
-        ``busy``; a ``key`` already in flight makes this one a no-op (a double click); owed
-        revocations are retried first (``retry``); ``identity`` actions (sign in/out, restore)
-        start a new generation, so results of an older action arriving later are dropped;
-        failures leave a short, safe ``error``.
-        """
-        if key is not None and key in self._in_flight:
-            return None  # type: ignore[return-value]
-        if key is not None:
-            self._in_flight.add(key)
-        self._running += 1
-        self.busy = True
-        try:
-            if retry and self._signout.owes:
-                yield from self._signout.settle_owed(quiet=True)
-            if identity:
-                self._generation += 1
-            gen = self._generation
-            self.error = ""
-            try:
-                return (yield from body(gen, *args))
-            except UnauthorizedError as exc:
-                if gen == self._generation:
-                    if self.is_authenticated and exc.type not in KEEPS_SESSION:
-                        self._reset(error=SESSION_ENDED)
-                    elif not self.error:
-                        self.error = describe(exc, self._base.endpoint)
-                raise
-            except AppwriteError as exc:
-                if gen == self._generation and not self.error:
-                    self.error = describe(exc, self._base.endpoint)
-                raise
-            except CredentialStoreError as exc:
-                self.error = str(exc)
-                raise
-        finally:
-            if key is not None:
-                self._in_flight.discard(key)
-            self._running -= 1
-            if self._running == 0:
-                with self._batch():
-                    self.busy = False
-                    self.status = self.error or self._state_line()
-
-    # -- the flows ------------------------------------------------------------------------------
-
-    def _jwt_flow(self, gen: int, min_validity: float) -> Flow[str]:
-        session = self.session.id if self.session is not None else None
-        cached = self._jwt
-        if cached is not None and session is not None and cached[0] == session:
-            expires = cached[1].expires_at
-            if expires is not None and expires.timestamp() - time.time() > min_validity:
-                return cached[1].jwt
-        jwt = yield from request(calls.create_jwt())
-        if gen == self._generation and self.session is not None and self.session.id == session:
-            self._jwt = (session, jwt)
-        return jwt.jwt
+        """``body(generation, *args)`` as an action (see ``ActionRunner.action``)."""
+        return self._actions.action(body, *args, identity=identity, key=key, retry=retry)
 
     # -- changing the state ---------------------------------------------------------------------
 
@@ -930,7 +847,7 @@ class SessionContext(HasTraits):
         A reacting observer can no longer use the credential.
         """
         self._base.set_session(None)
-        self._jwt = None
+        self._jwt.clear()
         if forget:
             self._keeper.forget()
         with self._batch():
@@ -968,15 +885,6 @@ class SessionContext(HasTraits):
         if self.is_authenticated:
             self.expires_soon = True
 
-    def _session_created(self, session: Session) -> None:
-        # Only into a list that was loaded (it holds this device's row at least).
-        if self.sessions and all(s.id != session.id for s in self.sessions):
-            self.sessions = (*self.sessions, session)
-
-    def _session_deleted(self, session_id: str) -> None:
-        if any(s.id == session_id for s in self.sessions):
-            self.sessions = tuple(s for s in self.sessions if s.id != session_id)
-
     def _user_updated(self, user: User) -> None:
         if self.is_authenticated and self.user is not None and self.user.id == user.id:
             self._apply(user, self.session, self.teams)  # is_admin follows labels
@@ -990,10 +898,3 @@ class SessionContext(HasTraits):
 
 def _password_session(email: str, password: str) -> Callable[[], Call[Session]]:
     return lambda: calls.create_email_password_session(email, password)
-
-
-def _validity(value: object) -> float:
-    """``min_validity`` of :meth:`SessionContext.jwt`: seconds, 0 to less than 3600."""
-    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value < 3600:
-        raise InvalidInputError("min_validity must be a number of seconds from 0 to 3599.")
-    return float(value)

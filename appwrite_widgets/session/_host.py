@@ -31,6 +31,7 @@ class ContextHost(Protocol):
     teams: Any
     is_authenticated: Any
     error: Any
+    busy: Any
     status: Any
     remember: Any
     mailed_to: Any
@@ -50,3 +51,5 @@ class ContextHost(Protocol):
     def _apply(self, user: User, session: Session | None, teams: tuple[Team, ...]) -> None: ...
 
     def _reset(self, *, error: str = "", forget: bool = True) -> None: ...
+
+    def _state_line(self) -> str: ...

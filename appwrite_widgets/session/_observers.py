@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Collection
 from typing import Any
 
 import traitlets
 from traitlets.utils.sentinel import Sentinel
 
-__all__ = ["Names", "SafeObserver", "SafeObservers"]
+__all__ = ["Names", "SafeObserver", "SafeObservers", "report_in_error"]
 
 #: What ``HasTraits.observe`` accepts as ``names``.
 Names = Sentinel | str | Collection[Sentinel | str]
@@ -67,3 +68,31 @@ class SafeObservers:
         wrapper = self._wrappers.pop((handler, _names_key(names), type), None)
         if wrapper is not None:
             self._owner.unobserve(wrapper, names=names, type=type)
+
+
+def report_in_error(owner: traitlets.HasTraits) -> Callable[[Handler, Exception], None]:
+    """A reporter that logs a failed observer and says so in ``owner.error`` (never recursing).
+
+    An observer of ``error`` itself that fails is only logged.
+    """
+    reporting = False
+
+    def report(handler: Handler, exc: Exception) -> None:
+        nonlocal reporting
+        name = type(owner).__name__
+        logging.getLogger("appwrite_widgets").error(
+            "An observer of %s failed: %r", name, handler, exc_info=exc
+        )
+        if reporting:
+            return
+        reporting = True
+        try:
+            owner.set_trait(
+                "error",
+                f"A view failed to update ({type(exc).__name__}); "
+                "details are in the appwrite_widgets log.",
+            )
+        finally:
+            reporting = False
+
+    return report

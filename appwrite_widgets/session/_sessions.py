@@ -112,6 +112,18 @@ class SessionsList:
             raise first_error
         return None
 
+    def added(self, session: Session) -> None:
+        """Realtime reported a new session: a row for it, in a list that was loaded."""
+        rows = self._host.sessions
+        if rows and all(s.id != session.id for s in rows):  # a loaded list has this device's
+            self._host.sessions = (*rows, session)
+
+    def removed(self, session_id: str) -> None:
+        """Realtime reported a session deleted: its row goes."""
+        rows = self._host.sessions
+        if any(s.id == session_id for s in rows):
+            self._host.sessions = tuple(s for s in rows if s.id != session_id)
+
     def _note_revoked(self, session_id: str) -> None:
         """Note a session revoked from here, for the sessions lists still on their way."""
         if self._loads:

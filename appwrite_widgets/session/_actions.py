@@ -1,0 +1,110 @@
+"""``ActionRunner``: how every action of ``SessionContext`` runs, built the same way.
+
+An action is a flow (a generator of typed :class:`~appwrite_widgets.client.Call` descriptions,
+see ``_flows``) wrapped by :meth:`ActionRunner.action` (busy, double clicks, owed revocations
+first, generations, safe error messages) and run by :meth:`ActionRunner.run` with the blocking
+client or :meth:`ActionRunner.arun` with the async one. The context owns the state; the runner
+reaches it through :class:`~appwrite_widgets.session._host.ContextHost`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from appwrite_widgets.client import AppwriteError, UnauthorizedError
+from appwrite_widgets.session._admin import AdminRule
+from appwrite_widgets.session._clientpair import ClientPair
+from appwrite_widgets.session._credentials import CredentialStoreError
+from appwrite_widgets.session._flows import Flow, adrive, drive
+from appwrite_widgets.session._host import ContextHost
+from appwrite_widgets.session._messages import SESSION_ENDED, describe
+from appwrite_widgets.session._mfa import KEEPS_SESSION
+from appwrite_widgets.session._signout import SignOutFlows
+
+__all__ = ["ActionRunner"]
+
+T = TypeVar("T")
+
+
+class ActionRunner:
+    """Runs the context's actions: one wrapper for all, the blocking or the async client."""
+
+    def __init__(
+        self, host: ContextHost, clients: ClientPair, admins: AdminRule, signout: SignOutFlows
+    ) -> None:
+        self._host = host
+        self._clients = clients
+        self._admins = admins
+        self._signout = signout
+        self._running = 0  # actions under way (``busy`` while any)
+        self._in_flight: set[str] = set()  # keys of keyed actions under way (double clicks)
+
+    def run(self, flow: Flow[T]) -> T:
+        """Run ``flow`` with the blocking client."""
+        if self._admins.unchecked:  # before the first action: may admin_team make admins?
+            drive(self._admins.check(), self._admins.send)
+        # The twin of the given client is made on the first request that needs it.
+        return drive(flow, lambda call: self._clients.sync.send(call), self._host._batch)
+
+    async def arun(self, flow: Flow[T]) -> T:
+        """Run ``flow`` with the async client."""
+        if self._admins.unchecked:
+            await adrive(self._admins.check(), self._admins.asend)
+        return await adrive(
+            flow, lambda call: self._clients.asynchronous.send(call), self._host._batch
+        )
+
+    def action(
+        self,
+        body: Callable[..., Flow[T]],
+        *args: Any,
+        identity: bool = True,
+        key: str | None = None,
+        retry: bool = True,
+    ) -> Flow[T]:
+        """Run ``body(generation, *args)`` with what every action shares.
+
+        ``busy``; a ``key`` already in flight makes this one a no-op (a double click); owed
+        revocations are retried first (``retry``); ``identity`` actions (sign in/out, restore)
+        start a new generation, so results of an older action arriving later are dropped;
+        failures leave a short, safe ``error``.
+        """
+        host = self._host
+        if key is not None and key in self._in_flight:
+            return None  # type: ignore[return-value]
+        if key is not None:
+            self._in_flight.add(key)
+        self._running += 1
+        host.busy = True
+        try:
+            if retry and self._signout.owes:
+                yield from self._signout.settle_owed(quiet=True)
+            if identity:
+                host._generation += 1
+            gen = host._generation
+            host.error = ""
+            try:
+                return (yield from body(gen, *args))
+            except UnauthorizedError as exc:
+                if gen == host._generation:
+                    if host.is_authenticated and exc.type not in KEEPS_SESSION:
+                        host._reset(error=SESSION_ENDED)
+                    elif not host.error:
+                        host.error = describe(exc, host._base.endpoint)
+                raise
+            except AppwriteError as exc:
+                if gen == host._generation and not host.error:
+                    host.error = describe(exc, host._base.endpoint)
+                raise
+            except CredentialStoreError as exc:
+                host.error = str(exc)
+                raise
+        finally:
+            if key is not None:
+                self._in_flight.discard(key)
+            self._running -= 1
+            if self._running == 0:
+                with self._host._batch():
+                    host.busy = False
+                    host.status = host.error or host._state_line()
