@@ -6,7 +6,8 @@ yielding typed :class:`~appwrite_widgets.client.Call` descriptions, see ``_flows
 ``_action`` (busy, double clicks, generations, errors) and run by ``_run`` with the blocking
 client or ``_arun`` with the async one. The context's collaborators, each owning one concern:
 
-* ``_actions`` (``ActionRunner``): how every action runs (busy, double clicks, errors);
+* ``ActionRunner`` (``_action``, ``_run``, ``_arun``): how every action runs (busy, double
+  clicks, errors);
 * ``_clients`` (``ClientPair``): the given client and its twin of the other kind;
 * ``_admins`` (``AdminRule``): who is an admin (label, or membership of a checked team);
 * ``_keeper`` (``TokenKeeper``): where the token is kept for the next kernel (browser, file);
@@ -54,7 +55,6 @@ from appwrite_widgets.session._admin import AdminRule
 from appwrite_widgets.session._clientpair import ClientPair
 from appwrite_widgets.session._credentials import CredentialStore
 from appwrite_widgets.session._device import Device
-from appwrite_widgets.session._flows import Flow
 from appwrite_widgets.session._jwt import JwtCache
 from appwrite_widgets.session._keeper import TokenKeeper
 from appwrite_widgets.session._live import EXPIRY_WARNING, LiveLink
@@ -208,7 +208,9 @@ class SessionContext(HasTraits):
         self._observers = SafeObservers(self, report_in_error(self))
         # The generation the latest identity action started (see ActionRunner.action).
         self._generation = 0
-        self._actions = ActionRunner(self, self._clients, self._admins, self._signout)
+        # Every action: ``self._run(self._action(flow, *args))`` (or ``_arun``), the runner's.
+        actions = ActionRunner(self, self._clients, self._admins, self._signout)
+        self._action, self._run, self._arun = actions.action, actions.run, actions.arun
         self._jwt = JwtCache(self)  # this session's last JWT (memory only, never a trait)
         self._depth = 0  # nesting of _batch()
         self._dirty = False  # a state trait changed inside the current batch
@@ -778,25 +780,6 @@ class SessionContext(HasTraits):
 
     def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
         printer.text(repr(self))
-
-    # -- running an action ----------------------------------------------------------------
-
-    def _run(self, flow: Flow[T]) -> T:
-        return self._actions.run(flow)
-
-    async def _arun(self, flow: Flow[T]) -> T:
-        return await self._actions.arun(flow)
-
-    def _action(
-        self,
-        body: Callable[..., Flow[T]],
-        *args: Any,
-        identity: bool = True,
-        key: str | None = None,
-        retry: bool = True,
-    ) -> Flow[T]:
-        """``body(generation, *args)`` as an action (see ``ActionRunner.action``)."""
-        return self._actions.action(body, *args, identity=identity, key=key, retry=retry)
 
     # -- changing the state ---------------------------------------------------------------------
 
