@@ -17,8 +17,10 @@ client or ``_arun`` with the async one. The context's collaborators, each owning
   ``SessionsList`` (``_sessions``): the sessions list, revoking one, signing out the others.
 
 Errors: actions raise the client's typed errors (:class:`~appwrite_widgets.client.AppwriteError`
-subclasses) to programmatic callers after recording a short, safe message in ``error``. Widget
-callbacks catch everything and only show that message. Two cases do not raise: ``refresh()``
+subclasses) to programmatic callers after recording a short, safe message in ``error``, except
+the sessions-list actions (``load_sessions``, ``logout(other_id)``, ``logout_others``), whose
+failures concern one panel and are shown there. Widget callbacks catch everything and only show
+the message. Two cases do not raise: ``refresh()``
 finding no valid session (it signs out quietly) and a sign-out whose session was already gone
 (401/404 count as done).
 """
@@ -63,6 +65,7 @@ from appwrite_widgets.session._messages import (
     SESSION_ENDED,
     SIGNING_IN,
     SIGNING_OUT,
+    WRONG_CREDENTIALS,
     describe,
 )
 from appwrite_widgets.session._mfa import KEEPS_SESSION, MfaMethods
@@ -338,7 +341,11 @@ class SessionContext(SignInMethods, MfaMethods, SessionsList):
         if other is None:
             self._run(self._action(self._sign_out, calls.delete_session("current"), key="current"))
         else:
-            self._run(self._action(self._revoke_flow, other, identity=False, key=f"id:{other}"))
+            self._run(
+                self._action(
+                    self._revoke_flow, other, identity=False, key=f"id:{other}", reports=False
+                )
+            )
 
     def logout_all(self) -> None:
         """Revoke every session of the user, this one included (1 request)."""
@@ -380,7 +387,9 @@ class SessionContext(SignInMethods, MfaMethods, SessionsList):
             flow = self._action(self._sign_out, calls.delete_session("current"), key="current")
             await self._arun(flow)
         else:
-            flow = self._action(self._revoke_flow, other, identity=False, key=f"id:{other}")
+            flow = self._action(
+                self._revoke_flow, other, identity=False, key=f"id:{other}", reports=False
+            )
             await self._arun(flow)
 
     async def alogout_all(self) -> None:
@@ -484,13 +493,16 @@ class SessionContext(SignInMethods, MfaMethods, SessionsList):
         identity: bool = True,
         key: str | None = None,
         retry: bool = True,
+        reports: bool = True,
     ) -> Flow[T]:
         """Run ``body(generation, *args)`` with what every action shares.
 
         ``busy``; a ``key`` already in flight makes this one a no-op (a double click); owed
         revocations are retried first (``retry``); ``identity`` actions (sign in/out, restore)
         start a new generation, so results of an older action arriving later are dropped;
-        failures leave a short, safe ``error``.
+        failures leave a short, safe ``error`` unless ``reports`` is off (the sessions-list
+        actions: their failures are their caller's to show, in place), except a 401 that
+        ends the session, which always does.
         """
         if key is not None and key in self._in_flight:
             return None  # type: ignore[return-value]
@@ -504,18 +516,19 @@ class SessionContext(SignInMethods, MfaMethods, SessionsList):
             if identity:
                 self._generation += 1
             gen = self._generation
-            self.error = ""
+            if reports:
+                self.error = ""
             try:
                 return (yield from body(gen, *args))
             except UnauthorizedError as exc:
                 if gen == self._generation:
                     if self.is_authenticated and exc.type not in KEEPS_SESSION:
                         self._reset(error=SESSION_ENDED)
-                    elif not self.error:
+                    elif reports and not self.error:
                         self.error = describe(exc, self._base.endpoint)
                 raise
             except AppwriteError as exc:
-                if gen == self._generation and not self.error:
+                if reports and gen == self._generation and not self.error:
                     self.error = describe(exc, self._base.endpoint)
                 raise
             except CredentialStoreError as exc:
@@ -539,12 +552,22 @@ class SessionContext(SignInMethods, MfaMethods, SessionsList):
         base = self._base
         keep = bool(remember if remember is not None else self.remember)
         self._keeper.check(keep)  # before any request
-        call = create()  # its input is checked before this device's session is signed out
+        try:
+            call = create()  # its input is checked before this device's session is signed out
+        except InvalidInputError as exc:
+            if exc.message.startswith("password"):  # too short or too long to be anyone's
+                self.error = WRONG_CREDENTIALS
+            raise
         if base.session_token is not None or self.is_authenticated:
             # Appwrite refuses a new session while one is active: sign this one out first.
             yield from self._sign_out(gen, calls.delete_session("current"), raise_errors=False)
         self.status = SIGNING_IN
-        session = yield from request(call)
+        try:
+            session = yield from request(call)
+        except UnauthorizedError as exc:
+            if exc.type == "user_invalid_credentials":
+                self.error = WRONG_CREDENTIALS
+            raise
         # This sign-in's own token: with two sign-ins in flight on one client, the client's
         # current credential may be the other one's.
         token = base.take_session_token(session.id)

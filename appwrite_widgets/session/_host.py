@@ -51,6 +51,7 @@ class ContextBase(traitlets.HasTraits):
             identity: bool = True,
             key: str | None = None,
             retry: bool = True,
+            reports: bool = True,
         ) -> Flow[T]: ...
 
         def _batch(self) -> contextlib.AbstractContextManager[None]: ...

@@ -2,9 +2,10 @@
 
 :class:`SessionsList` is a part of :class:`~appwrite_widgets.SessionContext` (its base
 class): each method is an action like the context's others (``_action``: busy, double
-clicks, generations, errors), a flow run with the blocking or the async client. The context
-keeps the ``sessions`` trait; ``logout(session_id)`` revokes one row through
-:meth:`SessionsList._revoke_flow`.
+clicks, generations), a flow run with the blocking or the async client. Their failures
+concern the sessions panel, which shows them: they raise without setting ``error`` (unless
+the session ended). The context keeps the ``sessions`` trait; ``logout(session_id)``
+revokes one row through :meth:`SessionsList._revoke_flow`.
 
 Budgets (requests): loading the list 1; revoking one session 1; signing out the others one
 per other session (+1, the list, when it is not loaded yet).
@@ -38,19 +39,25 @@ class SessionsList(ContextBase):
 
     def load_sessions(self) -> tuple[Session, ...]:
         """Load the signed-in user's sessions into ``sessions`` (1 request)."""
-        return self._run(self._action(self._load_sessions_flow, identity=False))
+        return self._run(self._action(self._load_sessions_flow, identity=False, reports=False))
 
     def logout_others(self) -> None:
         """Revoke every other session of the user (one request each); this device stays in."""
-        self._run(self._action(self._logout_others_flow, identity=False, key="others"))
+        self._run(
+            self._action(self._logout_others_flow, identity=False, key="others", reports=False)
+        )
 
     async def aload_sessions(self) -> tuple[Session, ...]:
         """Async :meth:`load_sessions`."""
-        return await self._arun(self._action(self._load_sessions_flow, identity=False))
+        return await self._arun(
+            self._action(self._load_sessions_flow, identity=False, reports=False)
+        )
 
     async def alogout_others(self) -> None:
         """Async :meth:`logout_others`."""
-        await self._arun(self._action(self._logout_others_flow, identity=False, key="others"))
+        await self._arun(
+            self._action(self._logout_others_flow, identity=False, key="others", reports=False)
+        )
 
     # -- the flows ----------------------------------------------------------------------------
 
