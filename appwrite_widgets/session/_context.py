@@ -11,6 +11,7 @@ client or ``_arun`` with the async one. The context's collaborators, each owning
 * ``_keeper`` (``TokenKeeper``): where the token is kept for the next kernel (browser, file);
 * ``_ledger`` (``RevocationLedger``): server-side revocations owed and under way;
 * ``_live`` (``LiveLink``): Appwrite Realtime while signed in;
+* ``_reach`` (``Reachability``): whether Appwrite answers, and tries while it does not;
 * ``_observers`` (``SafeObservers``): observers that cannot stop each other;
 * its bases ``SignInMethods`` (``_signin``): the sign-in methods besides a password;
   ``MfaMethods`` (``_mfa``): a sign-in's second step, the security settings;
@@ -70,6 +71,7 @@ from appwrite_widgets.session._messages import (
 )
 from appwrite_widgets.session._mfa import KEEPS_SESSION, MfaMethods
 from appwrite_widgets.session._observers import Names, SafeObservers
+from appwrite_widgets.session._reach import RETRY_DELAYS, Reachability, probe
 from appwrite_widgets.session._revocations import RevocationLedger
 from appwrite_widgets.session._sessions import SessionsList
 from appwrite_widgets.session._signin import SignInMethods
@@ -113,6 +115,11 @@ class SessionContext(SignInMethods, MfaMethods, SessionsList):
         whenever an asyncio loop runs, False never; ``listen()`` starts it explicitly.
     expiry_warning:
         Seconds before the session's expiry when ``expires_soon`` turns True.
+    retry_delays:
+        While Appwrite cannot be reached (``reachable`` False), a context on an asyncio loop
+        (a kernel) asks again on its own after ``retry_delays[0]`` seconds, then after twice
+        as long each time, up to ``retry_delays[1]`` (default 2 and 60); :meth:`retry` asks
+        at once.
 
     Notes
     -----
@@ -156,6 +163,11 @@ class SessionContext(SignInMethods, MfaMethods, SessionsList):
     expires_soon = Bool(
         False, help="True in the last minutes before this session expires (views warn)."
     )
+    reachable = Bool(
+        True,
+        help="False from a request Appwrite did not answer (views offer Retry) until its next "
+        "answer; a session held here is kept meanwhile.",
+    )
     revision = Int(
         0,
         help="Bumped once after every batch of state changes (an action's steps, a reset, a "
@@ -173,6 +185,7 @@ class SessionContext(SignInMethods, MfaMethods, SessionsList):
         admin_client: Client | AsyncClient | None = None,
         listen: bool | None = None,
         expiry_warning: float = EXPIRY_WARNING,
+        retry_delays: tuple[float, float] = RETRY_DELAYS,
     ) -> None:
         super().__init__(remember=remember)
         self._clients = ClientPair(client)
@@ -196,6 +209,7 @@ class SessionContext(SignInMethods, MfaMethods, SessionsList):
             on_session_deleted=self._session_deleted,
         )
         self._observers = SafeObservers(self, self._observer_failed)
+        self._reach = Reachability(self, retry_delays)
         # What the actions share (see _action): the generation the latest identity action
         # started, the actions running, the sign-outs on their way (by key, and this device's).
         self._generation = 0
@@ -364,6 +378,17 @@ class SessionContext(SignInMethods, MfaMethods, SessionsList):
         """Retry the owed server-side revocations; returns the IDs still owed."""
         return self._run(self._action(self._retry_flow, identity=False, retry=False))
 
+    def retry(self) -> bool:
+        """Ask Appwrite again now; returns ``reachable``.
+
+        With a session held here (signed in, or one waiting to be restored) this is
+        :meth:`refresh` (≤ 3 requests); else one request, whose answer (even a refusal) is
+        enough. Owed revocations go first. No answer raises nothing: ``reachable`` stays False.
+        """
+        with self._reach.unanswered_ok():
+            self._run(self._retry_action())
+        return bool(self.reachable)
+
     # -- actions (async twins) ------------------------------------------------------------
 
     async def alogin(self, email: str, password: str, remember: bool | None = None) -> User | None:
@@ -405,6 +430,12 @@ class SessionContext(SignInMethods, MfaMethods, SessionsList):
         """Async :meth:`retry_revocations`."""
         return await self._arun(self._action(self._retry_flow, identity=False, retry=False))
 
+    async def aretry(self) -> bool:
+        """Async :meth:`retry`."""
+        with self._reach.unanswered_ok():
+            await self._arun(self._retry_action())
+        return bool(self.reachable)
+
     # -- Realtime and lifecycle -------------------------------------------------------------
 
     def listen(self) -> None:
@@ -422,6 +453,7 @@ class SessionContext(SignInMethods, MfaMethods, SessionsList):
     async def aclose(self) -> None:
         """Stop listening; close the twin clients this context made (not the ones given)."""
         await self._live.aclose()
+        await self._reach.aclose()
         await self._clients.aclose_twin()
         await self._admins.aclose()
 
@@ -478,13 +510,19 @@ class SessionContext(SignInMethods, MfaMethods, SessionsList):
     def _run(self, flow: Flow[T]) -> T:
         if self._admins.unchecked:  # before the first action: may admin_team make admins?
             drive(self._admins.check(), self._admins.send)
-        # The twin of the given client is made on the first request that needs it.
-        return drive(flow, lambda call: self.client.send(call), self._batch)
+        return drive(flow, self._send, self._batch)
 
     async def _arun(self, flow: Flow[T]) -> T:
         if self._admins.unchecked:
             await adrive(self._admins.check(), self._admins.asend)
-        return await adrive(flow, lambda call: self.async_client.send(call), self._batch)
+        return await adrive(flow, self._asend, self._batch)
+
+    def _send(self, call: Call[T]) -> T:
+        # Every request goes here (TableData's too): its outcome tells whether Appwrite answers.
+        return self._reach.send(self.client.send, call)
+
+    async def _asend(self, call: Call[T]) -> T:
+        return await self._reach.asend(self.async_client.send, call)
 
     def _action(
         self,
@@ -530,6 +568,7 @@ class SessionContext(SignInMethods, MfaMethods, SessionsList):
             except AppwriteError as exc:
                 if reports and gen == self._generation and not self.error:
                     self.error = describe(exc, self._base.endpoint)
+                    self._reach.shown(exc, self.error)
                 raise
             except CredentialStoreError as exc:
                 self.error = str(exc)
@@ -705,6 +744,19 @@ class SessionContext(SignInMethods, MfaMethods, SessionsList):
     def _retry_flow(self, gen: int) -> Flow[tuple[str, ...]]:
         return (yield from self._settle_owed(quiet=False))
 
+    def _retry_action(self) -> Flow[object]:
+        if self._restorable:
+            return self._action(self._refresh_flow)
+        return self._action(lambda _gen: probe(), identity=False, key="probe")
+
+    @property
+    def _restorable(self) -> bool:
+        return self._base.session_token is not None
+
+    @property
+    def _owes(self) -> bool:
+        return bool(self._ledger)
+
     def _settle_owed(self, *, quiet: bool) -> Flow[tuple[str, ...]]:
         """Send the owed revocations again; unless ``quiet``, say how many are still owed."""
         yield from self._ledger.retry()
@@ -822,6 +874,8 @@ class SessionContext(SignInMethods, MfaMethods, SessionsList):
             self._apply(user, self.session, self.teams)  # is_admin follows labels
 
     def _live_state(self, live: bool, reconnected: bool) -> None:
+        if live:
+            self._reach.heard(None)  # the socket's server answered: Appwrite is back
         self.live = live
         if live and reconnected and self.sessions:
             # Events may have been missed while the socket was down: ask again.
