@@ -24,6 +24,7 @@ __all__ = [
     "key_client",
     "link_values",
     "mailed",
+    "until",
 ]
 
 
@@ -142,3 +143,20 @@ def mailed(server: Any, to: str, kind: str) -> Any:
     """The newest mail of ``kind`` to ``to`` a server with ``smtp="catch"`` sent (waits)."""
     assert server.mailcatcher is not None, "start the server with smtp='catch'"
     return server.mailcatcher.wait_for(lambda m: m.to == to and m.kind == kind)
+
+
+async def until(ctx: Any, check: Callable[[], bool], timeout: float = 10.0) -> None:
+    """Wait until ``check()`` holds, re-checking on each change of ``ctx`` (bounded)."""
+    changed = asyncio.Event()
+
+    def poke(_: Any) -> None:
+        changed.set()
+
+    ctx.observe(poke)
+    try:
+        async with asyncio.timeout(timeout):
+            while not check():
+                await changed.wait()
+                changed.clear()
+    finally:
+        ctx.unobserve(poke)

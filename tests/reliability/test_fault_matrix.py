@@ -49,6 +49,8 @@ ACTIONS = ["login", "logout-current", "logout-by-id", "refresh", "list-sessions"
 # Actions on the sessions list: their failure is shown where they were asked for (the panel's
 # notice, or the caller's exception), never in ctx.error (the nav bar's line).
 LIST_ACTIONS = {"logout-by-id", "list-sessions"}
+# Faults with no answer from Appwrite at all (a gateway's 502 included): ctx.reachable False.
+NO_ANSWER = {"refused", "stall", "502-html"}
 VIAS = ["sync", "widget"]  # "widget": the async actions, as a kernel runs them
 
 # What a person must be able to read for each fault (in ctx.error and on screen).
@@ -118,7 +120,8 @@ async def test_fault(
     cleanup: list[Any],
 ) -> None:
     user = new_user(api)
-    ctx = make_faulty_ctx(asynchronous=via != "sync", remember=True)
+    # No automatic tries during the test (tests/test_context_reach.py covers them).
+    ctx = make_faulty_ctx(asynchronous=via != "sync", remember=True, retry_delays=(600.0, 600.0))
     remembered = store.path_for(server.endpoint, server.project)
     other_token = other_id = token = session_id = None
     if action != "login":
@@ -198,6 +201,7 @@ async def test_fault(
         shown = ctx.error
         assert ctx.status == ctx.error
     assert MESSAGE[fault] in shown, shown
+    assert ctx.reachable is (fault not in NO_ANSWER)
     assert "Traceback" not in shown and user.password not in shown
     assert "127.0.0.1" not in shown  # a public page must not learn Appwrite's address
     if board is not None:
@@ -240,6 +244,9 @@ async def test_fault(
     if ctx.is_authenticated:
         await ctx.arefresh() if via != "sync" else ctx.refresh()
         assert ctx.is_authenticated and ctx.error == "" and consistent(ctx)
+    elif not ctx.reachable:
+        assert await ctx.aretry() if via != "sync" else ctx.retry()
+    assert ctx.reachable
     if via != "sync":
         await ctx.aclose()
         await ctx.async_client.aclose()
