@@ -10,15 +10,21 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
 
+from appwrite_widgets.client import Client
+from appwrite_widgets.server.local import LocalServer
+
 __all__ = [
+    "PASSWORD",
     "AsyncCountingTransport",
     "CountingTransport",
     "HoldingTransport",
+    "Outage",
     "consistent",
     "follow_oauth2",
     "key_client",
@@ -26,6 +32,9 @@ __all__ = [
     "mailed",
     "until",
 ]
+
+#: The password of the users an ``Outage`` makes.
+PASSWORD = "outage-password-1"
 
 
 def key_client(server: Any) -> httpx.Client:
@@ -160,3 +169,34 @@ async def until(ctx: Any, check: Callable[[], bool], timeout: float = 10.0) -> N
                 changed.clear()
     finally:
         ctx.unobserve(poke)
+
+
+class Outage:
+    """A LocalServer that can go away and come back on the same port with the same data."""
+
+    def __init__(self, data: Path) -> None:
+        self.data = data
+        self.server = LocalServer(data=data, rate_limits=False, fast_hashing=True).start()
+        self.endpoint, self.project = self.server.endpoint, self.server.project
+        self.api_key, self.port = self.server.api_key, self.server.port
+
+    def down(self) -> None:
+        self.server.stop()
+
+    def up(self) -> None:
+        self.server = LocalServer(
+            data=self.data,
+            port=self.port,
+            api_key=self.api_key,
+            rate_limits=False,
+            fast_hashing=True,
+        ).start()
+        assert self.server.endpoint == self.endpoint
+
+    def user(self, email: str) -> str:
+        with Client(self.endpoint, self.project, api_key=self.api_key) as admin:
+            return admin.create_user(email, PASSWORD).id
+
+    def sessions(self, user_id: str) -> list[str]:
+        with Client(self.endpoint, self.project, api_key=self.api_key) as admin:
+            return [s.id for s in admin.list_user_sessions(user_id).sessions]

@@ -9,12 +9,12 @@ context's changes with a bounded timeout, never on sleeps; the contexts here try
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from helpers import AsyncCountingTransport, CountingTransport, until
+from helpers import PASSWORD, AsyncCountingTransport, CountingTransport, Outage, until
 
 from appwrite_widgets.client import (
     AsyncClient,
@@ -25,7 +25,6 @@ from appwrite_widgets.client import (
     ServerError,
     UnauthorizedError,
 )
-from appwrite_widgets.server.local import LocalServer
 from appwrite_widgets.session import (
     CANT_REACH,
     NOT_SIGNED_IN,
@@ -35,45 +34,6 @@ from appwrite_widgets.session import (
 from appwrite_widgets.session._reach import answered, delays
 
 FAST = (0.05, 0.2)
-PASSWORD = "outage-password-1"
-
-
-class Outage:
-    """A LocalServer that can go away and come back on the same port with the same data."""
-
-    def __init__(self, data: Path) -> None:
-        self.data = data
-        self.server = LocalServer(data=data, rate_limits=False, fast_hashing=True).start()
-        self.endpoint, self.project = self.server.endpoint, self.server.project
-        self.api_key, self.port = self.server.api_key, self.server.port
-
-    def down(self) -> None:
-        self.server.stop()
-
-    def up(self) -> None:
-        self.server = LocalServer(
-            data=self.data,
-            port=self.port,
-            api_key=self.api_key,
-            rate_limits=False,
-            fast_hashing=True,
-        ).start()
-        assert self.server.endpoint == self.endpoint
-
-    def user(self, email: str) -> str:
-        with Client(self.endpoint, self.project, api_key=self.api_key) as admin:
-            return admin.create_user(email, PASSWORD).id
-
-    def sessions(self, user_id: str) -> list[str]:
-        with Client(self.endpoint, self.project, api_key=self.api_key) as admin:
-            return [s.id for s in admin.list_user_sessions(user_id).sessions]
-
-
-@pytest.fixture
-def outage(tmp_path: Path) -> Iterator[Outage]:
-    made = Outage(tmp_path / "outage.sqlite3")
-    yield made
-    made.server.stop()
 
 
 @pytest.fixture
