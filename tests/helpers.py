@@ -174,9 +174,10 @@ async def until(ctx: Any, check: Callable[[], bool], timeout: float = 10.0) -> N
 class Outage:
     """A LocalServer that can go away and come back on the same port with the same data."""
 
-    def __init__(self, data: Path) -> None:
+    def __init__(self, data: Path, **options: Any) -> None:
         self.data = data
-        self.server = LocalServer(data=data, rate_limits=False, fast_hashing=True).start()
+        self.options = {"rate_limits": False, "fast_hashing": True, **options}
+        self.server = LocalServer(data=data, **self.options).start()
         self.endpoint, self.project = self.server.endpoint, self.server.project
         self.api_key, self.port = self.server.api_key, self.server.port
 
@@ -185,11 +186,7 @@ class Outage:
 
     def up(self) -> None:
         self.server = LocalServer(
-            data=self.data,
-            port=self.port,
-            api_key=self.api_key,
-            rate_limits=False,
-            fast_hashing=True,
+            data=self.data, port=self.port, api_key=self.api_key, **self.options
         ).start()
         assert self.server.endpoint == self.endpoint
 
