@@ -1,4 +1,4 @@
-"""``make bench``: every figure of issues #7, #13 and #22 side by side, with its bound and ratio.
+"""``make bench``: every figure of issues #7, #13, #22 and #23 side by side, with bound and ratio.
 
 Usage: ``.venv/bin/python benchmarks/run.py [--only NAME ...] [--with-test-suite]``.
 Exits 1 when a bound is missed.
@@ -15,6 +15,7 @@ import traceback
 from collections.abc import Callable
 
 import bench_client
+import bench_dashboard
 import bench_fanout
 import bench_import
 import bench_realtime
@@ -33,6 +34,7 @@ SECTIONS: dict[str, Callable[[], list[Row]]] = {
     "server": bench_server.run,
     "import": bench_import.run,
     "restore": bench_restore.run,
+    "dashboard": bench_dashboard.run,
     "realtime": bench_realtime.run,
     "rtload": bench_realtime_fanout.run,
     "tables": bench_tables.run,

@@ -15,7 +15,7 @@ from typing import Any, NamedTuple
 
 import httpx
 import pytest
-from helpers import CountingTransport, key_client
+from helpers import CountingTransport, Outage, key_client
 from mfa_kit import Clock, MfaKit
 
 from appwrite_widgets.client import Client
@@ -69,6 +69,14 @@ def signin_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalSer
         oauth2={"mock": {}},
     ) as srv:
         yield srv
+
+
+@pytest.fixture
+def outage(tmp_path: Path) -> Iterator[Outage]:
+    """A server of this test only, to stop (``down()``) and start again (``up()``): an outage."""
+    made = Outage(tmp_path / "outage.sqlite3")
+    yield made
+    made.server.stop()
 
 
 @pytest.fixture

@@ -10,21 +10,31 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
 
+from appwrite_widgets.client import Client
+from appwrite_widgets.server.local import LocalServer
+
 __all__ = [
+    "PASSWORD",
     "AsyncCountingTransport",
     "CountingTransport",
     "HoldingTransport",
+    "Outage",
     "consistent",
     "follow_oauth2",
     "key_client",
     "link_values",
     "mailed",
+    "until",
 ]
+
+#: The password of the users an ``Outage`` makes.
+PASSWORD = "outage-password-1"
 
 
 def key_client(server: Any) -> httpx.Client:
@@ -142,3 +152,48 @@ def mailed(server: Any, to: str, kind: str) -> Any:
     """The newest mail of ``kind`` to ``to`` a server with ``smtp="catch"`` sent (waits)."""
     assert server.mailcatcher is not None, "start the server with smtp='catch'"
     return server.mailcatcher.wait_for(lambda m: m.to == to and m.kind == kind)
+
+
+async def until(ctx: Any, check: Callable[[], bool], timeout: float = 10.0) -> None:
+    """Wait until ``check()`` holds, re-checking on each change of ``ctx`` (bounded)."""
+    changed = asyncio.Event()
+
+    def poke(_: Any) -> None:
+        changed.set()
+
+    ctx.observe(poke)
+    try:
+        async with asyncio.timeout(timeout):
+            while not check():
+                await changed.wait()
+                changed.clear()
+    finally:
+        ctx.unobserve(poke)
+
+
+class Outage:
+    """A LocalServer that can go away and come back on the same port with the same data."""
+
+    def __init__(self, data: Path, **options: Any) -> None:
+        self.data = data
+        self.options = {"rate_limits": False, "fast_hashing": True, **options}
+        self.server = LocalServer(data=data, **self.options).start()
+        self.endpoint, self.project = self.server.endpoint, self.server.project
+        self.api_key, self.port = self.server.api_key, self.server.port
+
+    def down(self) -> None:
+        self.server.stop()
+
+    def up(self) -> None:
+        self.server = LocalServer(
+            data=self.data, port=self.port, api_key=self.api_key, **self.options
+        ).start()
+        assert self.server.endpoint == self.endpoint
+
+    def user(self, email: str) -> str:
+        with Client(self.endpoint, self.project, api_key=self.api_key) as admin:
+            return admin.create_user(email, PASSWORD).id
+
+    def sessions(self, user_id: str) -> list[str]:
+        with Client(self.endpoint, self.project, api_key=self.api_key) as admin:
+            return [s.id for s in admin.list_user_sessions(user_id).sessions]

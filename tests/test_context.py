@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
 import os
+import re
 import stat
 import uuid
 from typing import Any
@@ -23,10 +25,20 @@ from appwrite_widgets.client import (
     AsyncClient,
     Client,
     ConnectError,
+    InvalidInputError,
+    RateLimitError,
     TransportError,
     UnauthorizedError,
 )
-from appwrite_widgets.session import SESSION_ENDED, CredentialStore, SessionContext
+from appwrite_widgets.server.local import LocalServer
+from appwrite_widgets.session import (
+    CANT_REACH,
+    SESSION_ENDED,
+    WRONG_CREDENTIALS,
+    CredentialStore,
+    SessionContext,
+    describe,
+)
 
 TRAITS = ("user", "session", "sessions", "teams", "is_authenticated", "is_admin")
 
@@ -100,14 +112,85 @@ def test_refresh_with_a_dead_session_is_quiet(make_ctx: Any) -> None:
     assert ctx.client.session_token is None
 
 
-def test_wrong_password_shows_appwrites_message_and_raises(make_ctx: Any, make_user: Any) -> None:
+def test_a_wrong_password_says_wrong_email_or_password_and_raises(
+    make_ctx: Any, make_user: Any
+) -> None:
     user = make_user()
-    ctx, _ = make_ctx()
+    ctx, transport = make_ctx()
     with pytest.raises(UnauthorizedError) as info:
         ctx.login(user.email, "not-the-password")
-    assert ctx.error == info.value.message and "Invalid credentials" in ctx.error
-    assert "not-the-password" not in ctx.error
+    assert ctx.error == ctx.status == WRONG_CREDENTIALS == "Wrong email or password."
+    assert "Invalid credentials" in info.value.message  # the caller's exception keeps Appwrite's
+    assert transport.requests == [("POST", "/account/sessions/email")]
     assert not ctx.is_authenticated and not ctx.busy and consistent(ctx)
+
+
+@pytest.mark.parametrize("password", ["short", "x" * 257], ids=["too-short", "too-long"])
+def test_a_password_that_cannot_be_right_says_the_same_and_sends_nothing(
+    make_ctx: Any, make_user: Any, password: str
+) -> None:
+    user = make_user()
+    ctx, transport = make_ctx()
+    with pytest.raises(InvalidInputError, match="password must be between"):
+        ctx.login(user.email, password)
+    assert ctx.error == WRONG_CREDENTIALS and transport.requests == []
+    assert password not in repr(ctx) and not ctx.busy and consistent(ctx)
+    # Signed in, a refused password signs nobody out on the way (no request at all).
+    ctx.login(user.email, user.password)
+    transport.requests.clear()
+    with pytest.raises(InvalidInputError):
+        ctx.login(user.email, password)
+    assert transport.requests == [] and ctx.is_authenticated and ctx.error == WRONG_CREDENTIALS
+
+
+def test_a_malformed_email_keeps_its_own_message(make_ctx: Any) -> None:
+    ctx, transport = make_ctx()
+    with pytest.raises(InvalidInputError):
+        ctx.login("not-an-email", "long-enough-password")
+    assert ctx.error == "email must look like name@example.com." and transport.requests == []
+
+
+def test_too_many_sign_ins_say_how_long_to_wait(tmp_path: Any) -> None:
+    """Appwrite allows 10 email sign-ins an hour per address and email (rate limits on)."""
+    with (
+        LocalServer(data=tmp_path / "limits.sqlite3") as limited,
+        Client(limited.endpoint, limited.project) as client,
+    ):
+        ctx = SessionContext(client, credentials_store=CredentialStore(tmp_path / "c"))
+        for _ in range(10):
+            with pytest.raises(UnauthorizedError):
+                ctx.login("nobody@example.com", "not-the-password")
+        with pytest.raises(RateLimitError) as info:
+            ctx.login("nobody@example.com", "not-the-password")
+    # The window is the clock's hour (as Appwrite's): the wait is what is left of it.
+    left = info.value.retry_after
+    assert left is not None and 0 <= left <= 3600
+    said = re.fullmatch(
+        r"Too many attempts\. Try again in (\d+ \w+|an hour|a minute|a moment)\.", ctx.error
+    )
+    assert said is not None, ctx.error
+    if 120 < left < 3540:  # in minutes, rounded up (the test took under a minute since)
+        assert said.group(1) == f"{math.ceil(left / 60)} minutes"
+
+
+@pytest.mark.parametrize(
+    ("seconds", "wait"),
+    [
+        (None, "later"),
+        (0.4, "in a moment"),
+        (7, "in 7 seconds"),
+        (59.2, "in a minute"),
+        (61, "in 2 minutes"),
+        (3540, "in 59 minutes"),
+        (3600, "in an hour"),
+        (3601, "in 2 hours"),
+    ],
+)
+def test_the_wait_after_a_429_in_words(seconds: float | None, wait: str) -> None:
+    refused = RateLimitError("Rate limit for the current endpoint.", retry_after=seconds)
+    assert (
+        describe(refused, "http://appwrite.internal/v1") == f"Too many attempts. Try again {wait}."
+    )
 
 
 def test_unreachable_server_gives_a_short_message_without_its_address(
@@ -124,7 +207,7 @@ def test_unreachable_server_gives_a_short_message_without_its_address(
         ):
             ctx.login("ada@example.com", "whatever-password")
     # A public dashboard shows this line: it must not reveal the (internal) address...
-    assert ctx.error == ctx.status == "Could not reach Appwrite."
+    assert ctx.error == ctx.status == CANT_REACH == "Can't reach Appwrite."
     # ...which the operator finds in the log.
     assert "http://127.0.0.1:9/v1" in caplog.text
 
@@ -455,7 +538,7 @@ def test_logout_when_appwrite_is_unreachable_still_signs_out_here(
     assert ctx.client.session_token is None
     assert not store.path_for(server.endpoint, server.project).exists()
     assert ctx.pending_revocations == (session_id,)
-    assert "may still be alive" in ctx.error and "(Could not reach Appwrite)" in ctx.error
+    assert "may still be alive" in ctx.error and "(Can't reach Appwrite)" in ctx.error
     assert server.endpoint not in ctx.error and "127.0.0.1" not in ctx.error
     assert token not in repr(ctx) and token not in repr(vars(ctx).get("_trait_values"))
     with Client(server.endpoint, server.project, session=token) as old:

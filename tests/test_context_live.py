@@ -12,7 +12,7 @@ from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 import pytest
-from helpers import AsyncCountingTransport, HoldingTransport
+from helpers import AsyncCountingTransport, HoldingTransport, until
 
 from appwrite_widgets.client import AsyncClient, Client
 from appwrite_widgets.server.local import LocalServer
@@ -29,23 +29,6 @@ from appwrite_widgets.widgets import NavBar
 
 pytestmark = pytest.mark.anyio
 TIMEOUT = 10.0
-
-
-async def until(ctx: SessionContext, check: Callable[[], bool], timeout: float = TIMEOUT) -> None:
-    """Wait until ``check()`` holds, re-checking on each change of ``ctx`` (bounded)."""
-    changed = asyncio.Event()
-
-    def poke(_: Any) -> None:
-        changed.set()
-
-    ctx.observe(poke)
-    try:
-        async with asyncio.timeout(timeout):
-            while not check():
-                await changed.wait()
-                changed.clear()
-    finally:
-        ctx.unobserve(poke)
 
 
 def sockets(server: LocalServer) -> int:

@@ -170,8 +170,9 @@ def test_demo_serves_the_dashboard_and_stops_on_sigint(running: Demo, tmp_path: 
     page = _voila_page(url)
     assert page.status_code == 200
     assert "Appwrite widgets demo" in page.text
-    for secret in ("ada-demo-password", "bob-demo-password", "standard_"):
-        assert secret not in page.text
+    # The page shows the public demo accounts to its visitor; never the API key.
+    assert "ada-demo-password" in page.text and "bob-demo-password" in page.text
+    assert "standard_" not in page.text
     assert (tmp_path / "data" / "demo.sqlite3").exists()
     assert stat.S_IMODE((tmp_path / "data").stat().st_mode) == 0o700  # it holds password hashes
 
@@ -340,3 +341,19 @@ def test_demo_caps_kernels_and_culls_a_closed_pages_kernel(tmp_path: Path) -> No
             d.proc.send_signal(signal.SIGINT)
             d.finish()
         d.close()
+
+
+def test_the_banner_names_the_seeds_demo_accounts(tmp_path: Path) -> None:
+    """The terminal says where to go and who to sign in as: the demo seed's accounts (public
+    demo credentials), never the API key; its last line is the one the tests above wait for."""
+    from appwrite_widgets.server.storage.seed import DEMO_USERS
+
+    lines = demo.banner("http://127.0.0.1:8866/", "http://127.0.0.1:9/v1", "demo", tmp_path)
+    text = "\n".join(lines)
+    assert lines[0] == "appwrite-widgets demo: dashboard at http://127.0.0.1:8866/"
+    for _, email, password, name, labels in DEMO_USERS:
+        row = next(line for line in lines if email in line)
+        assert f"{email} / {password}" in row and name in row
+        assert ("an admin" in row) == ("admin" in labels)
+    assert str(tmp_path) in text and "standard_" not in text
+    assert "press Ctrl-C" in lines[-1]

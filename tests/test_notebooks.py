@@ -173,6 +173,20 @@ def test_dashboard_stops_its_standalone_server_at_exit() -> None:
     assert "atexit.register(server.stop)" in source
 
 
+def test_the_dashboard_greets_a_visitor_with_the_seeds_demo_accounts() -> None:
+    """The first cell is for whoever opens the page: the demo accounts (public demo
+    credentials, exactly the seed's), what to try, and no developer words."""
+    from appwrite_widgets.server.storage.seed import DEMO_USERS
+
+    intro = _read(NOTEBOOKS / "dashboard.ipynb").cells[0]
+    assert intro.cell_type == "markdown" and intro.source.startswith("# Appwrite widgets demo")
+    for _, email, password, _, _ in DEMO_USERS:
+        assert f"email `{email}`, password `{password}`" in intro.source
+    assert "Things to try" in intro.source
+    for jargon in ("companion", "make demo", "README", "kernel", "context", "APPWRITE_"):
+        assert jargon not in intro.source
+
+
 # -- widget state saved by nbclient (the DESIGN.md pitfall) -----------------------------------
 
 SIGN_IN_CELLS = [
@@ -227,9 +241,13 @@ def test_saved_widget_state_holds_no_secret(tmp_path: Path) -> None:
     # ... and holds no password, session token, cookie or API key.
     assert secrets_in(stored_text(nb)) == []
     write_notebook(nb, tmp_path / "executed.ipynb")
-    assert secrets_in((tmp_path / "executed.ipynb").read_text()) == [
-        f"demo password {DEMO_PASSWORDS[0]!r}"  # only in the *source* of the added cell
-    ]
+    written = _read(tmp_path / "executed.ipynb")
+    # The demo passwords are in sources only: the visitor's intro (public demo accounts) and
+    # the added cell that types Ada's.
+    assert [bool(secrets_in(c.source)) for c in written.cells].count(True) == 2
+    for cell in written.cells:
+        cell.source = ""
+    assert secrets_in(json.dumps(written)) == []
 
 
 def test_the_scan_sees_a_password_left_in_widget_state(tmp_path: Path) -> None:

@@ -28,14 +28,9 @@ from typing import Any
 
 from appwrite_widgets.cli.tutorials import dashboard_path
 
-__all__ = ["DEMO_CREDENTIALS", "DemoError", "dashboard_path", "run_demo"]
+__all__ = ["DemoError", "banner", "dashboard_path", "run_demo"]
 
 DEMO_PROJECT = "demo"
-#: Public demo accounts (README); printed to the terminal, never into a notebook.
-DEMO_CREDENTIALS = (
-    ("ada@example.com", "ada-demo-password", "admin"),
-    ("bob@example.com", "bob-demo-password", "user"),
-)
 #: A closed tab's kernel is stopped after this many idle seconds (Voila: one kernel per load).
 CULL_IDLE_TIMEOUT = 120
 CULL_INTERVAL = 30
@@ -49,6 +44,28 @@ VOILA_MISSING = (
 
 class DemoError(Exception):
     """The demo cannot start (message for the person at the terminal)."""
+
+
+def banner(url: str, endpoint: str, project: str, data: Path) -> list[str]:
+    """What the terminal shows once the demo runs: where to go, and who to sign in as.
+
+    The demo accounts are the demo seed's (public demo credentials, also shown on the page).
+    """
+    from appwrite_widgets.server.storage.seed import DEMO_USERS
+
+    lines = [
+        f"appwrite-widgets demo: dashboard at {url}",
+        "  Open it in a browser and sign in with a demo account (public, for this demo only):",
+    ]
+    width = max(len(f"{email} / {password}") for _, email, password, _, _ in DEMO_USERS)
+    for _, email, password, name, labels in DEMO_USERS:
+        who = f"{name}, an admin" if "admin" in labels else name
+        lines.append(f"    {f'{email} / {password}':<{width}}   {who}")
+    lines.append(f"  Behind it: an Appwrite-compatible server at {endpoint} (project {project});")
+    lines.append(f"  its users, sessions and events are kept in {data}")
+    lines.append("  mail is caught here and shown in the dashboard's Inbox panel")
+    lines.append("  press Ctrl-C to stop")
+    return lines
 
 
 def _check_port_free(host: str, port: int) -> None:
@@ -275,14 +292,8 @@ def run_demo(
             if stop.wait(0.1):
                 return 0
         url = f"http://{host}:{port}/"
-        print(f"appwrite-widgets demo: dashboard at {url}", file=out)
-        print(f"  Appwrite endpoint: {server.endpoint} (project {server.project})", file=out)
-        print(f"  data: {server.data}", file=out)
-        print("  mail: caught locally, shown in the dashboard's Inbox panel", file=out)
-        print("  demo users (public demo credentials):", file=out)
-        for email, password, role in DEMO_CREDENTIALS:
-            print(f"    {email} / {password} ({role})", file=out)
-        print("  press Ctrl-C to stop", file=out)
+        for line in banner(url, server.endpoint, server.project, server.data):
+            print(line, file=out)
         out.flush()
         if open_browser:
             with contextlib.suppress(Exception):

@@ -24,7 +24,9 @@ from appwrite_widgets.session._device import (
 )
 from appwrite_widgets.session._flows import Flow, adrive, drive, request
 from appwrite_widgets.session._messages import (
+    CANT_REACH,
     EXPIRES_SOON,
+    KEY_REFUSED,
     MAY_BE_ALIVE,
     NOT_SIGNED_IN,
     OAUTH2_BLOCKED,
@@ -33,13 +35,16 @@ from appwrite_widgets.session._messages import (
     SESSION_ENDED,
     SESSION_EXPIRED,
     SIGNED_OUT_ELSEWHERE,
+    WRONG_CREDENTIALS,
     describe,
 )
 from appwrite_widgets.session._observers import Names
 from appwrite_widgets.session._table_data import TableData, caller_roles
 
 __all__ = [
+    "CANT_REACH",
     "EXPIRES_SOON",
+    "KEY_REFUSED",
     "MAY_BE_ALIVE",
     "NOT_SIGNED_IN",
     "OAUTH2_BLOCKED",
@@ -48,6 +53,7 @@ __all__ = [
     "SESSION_ENDED",
     "SESSION_EXPIRED",
     "SIGNED_OUT_ELSEWHERE",
+    "WRONG_CREDENTIALS",
     "ClientPair",
     "CredentialStore",
     "CredentialStoreError",

@@ -1,32 +1,24 @@
 """``SessionContext``: who is signed in, shared by every widget of a notebook.
 
-The only place auth state lives and the only code that changes it. Widgets observe the context
-and call its actions; they never talk to the client. Every action is one flow (a generator
-yielding typed :class:`~appwrite_widgets.client.Call` descriptions, see ``_flows``), wrapped by
-``_action`` (busy, double clicks, generations, errors) and run by ``_run`` with the blocking
-client or ``_arun`` with the async one. The context's collaborators, each owning one concern:
-
-* ``ActionRunner`` (``_action``, ``_run``, ``_arun``): how every action runs (busy, double
-  clicks, errors);
-* ``_clients`` (``ClientPair``): the given client and its twin of the other kind;
-* ``_admins`` (``AdminRule``): who is an admin (label, or membership of a checked team);
-* ``_keeper`` (``TokenKeeper``): where the token is kept for the next kernel (browser, file);
-* ``_live`` (``LiveLink``): Appwrite Realtime while signed in;
-* ``_observers`` (``SafeObservers``): observers that cannot stop each other;
-* ``_signout`` (``SignOutFlows``): this device's sign-out, the revocations owed (its ledger);
-* ``_signin`` (``SignInFlows``): the sign-in flows (a password, restore, every other method);
-* ``_mfa`` (``MfaFlows``): a sign-in's second step, the security settings;
-* ``_sessions_list`` (``SessionsList``): the sessions list, revoking one, signing out the others.
-
-The traits are all declared here; the last four collaborators see the context only through
-``ContextHost`` (``_host``), the members they may use. Every public action is a method of this
-class, whichever collaborator's flow it runs.
+The only place auth state lives and the only code that changes it: every trait and every
+public action is declared here. Widgets observe the context and call its actions; they never
+talk to the client. An action is a flow (a generator of typed
+:class:`~appwrite_widgets.client.Call` descriptions, ``_flows``) that ``ActionRunner`` wraps
+(``_action``: busy, double clicks, generations, errors) and runs (``_run`` blocking, ``_arun``
+async). The collaborators the context holds, each owning one concern, see it only through
+``ContextHost`` (``_host``): ``_clients`` (``ClientPair``), ``_admins`` (``AdminRule``),
+``_keeper`` (``TokenKeeper``: where the token is kept for the next kernel), ``_reach``
+(``Reachability``: whether Appwrite answers), ``_live`` (``LiveLink``: Realtime, followed by a
+``RealtimeFollower``), ``_observers`` (``SafeObservers``), ``_signout`` (``SignOutFlows``, with
+the revocations owed), ``_signin`` (``SignInFlows``), ``_mfa`` (``MfaFlows``: the second step,
+the security settings), ``_sessions_list`` (``SessionsList``), ``_jwt`` (``JwtCache``).
 
 Errors: actions raise the client's typed errors (:class:`~appwrite_widgets.client.AppwriteError`
-subclasses) to programmatic callers after recording a short, safe message in ``error``. Widget
-callbacks catch everything and only show that message. Two cases do not raise: ``refresh()``
-finding no valid session (it signs out quietly) and a sign-out whose session was already gone
-(401/404 count as done).
+subclasses) to programmatic callers after recording a short, safe message in ``error``, except
+the sessions-list actions (``load_sessions``, ``logout(other_id)``, ``logout_others``), whose
+failures concern one panel and are shown there. Widget callbacks catch everything and only show
+the message. Two cases do not raise: ``refresh()`` finding no valid session (it signs out
+quietly) and a sign-out whose session was already gone (401/404 count as done).
 """
 
 from __future__ import annotations
@@ -55,15 +47,18 @@ from appwrite_widgets.session._admin import AdminRule
 from appwrite_widgets.session._clientpair import ClientPair
 from appwrite_widgets.session._credentials import CredentialStore
 from appwrite_widgets.session._device import Device
+from appwrite_widgets.session._flows import Flow
+from appwrite_widgets.session._following import RealtimeFollower
 from appwrite_widgets.session._jwt import JwtCache
 from appwrite_widgets.session._keeper import TokenKeeper
-from appwrite_widgets.session._live import EXPIRY_WARNING, LiveLink
+from appwrite_widgets.session._live import EXPIRY_WARNING
 from appwrite_widgets.session._messages import (
     MFA_STEP,
     NOT_SIGNED_IN,
 )
 from appwrite_widgets.session._mfa import MfaFlows
 from appwrite_widgets.session._observers import Names, SafeObservers, report_in_error
+from appwrite_widgets.session._reach import RETRY_DELAYS, Reachability, probe
 from appwrite_widgets.session._sessions import SessionsList
 from appwrite_widgets.session._signin import SignInFlows
 from appwrite_widgets.session._signout import SignOutFlows
@@ -107,6 +102,11 @@ class SessionContext(HasTraits):
         whenever an asyncio loop runs, False never; ``listen()`` starts it explicitly.
     expiry_warning:
         Seconds before the session's expiry when ``expires_soon`` turns True.
+    retry_delays:
+        While Appwrite cannot be reached (``reachable`` False), a context on an asyncio loop
+        (a kernel) asks again on its own after ``retry_delays[0]`` seconds, then after twice
+        as long each time, up to ``retry_delays[1]`` (default 2 and 60); :meth:`retry` asks
+        at once.
 
     Notes
     -----
@@ -150,6 +150,11 @@ class SessionContext(HasTraits):
     expires_soon = Bool(
         False, help="True in the last minutes before this session expires (views warn)."
     )
+    reachable = Bool(
+        True,
+        help="False from a request Appwrite did not answer (views offer Retry) until its next "
+        "answer; a session held here is kept meanwhile.",
+    )
     mailed_to = Unicode(
         "",
         help="The address this context last mailed a code or link to ('' before any): views "
@@ -180,6 +185,7 @@ class SessionContext(HasTraits):
         admin_client: Client | AsyncClient | None = None,
         listen: bool | None = None,
         expiry_warning: float = EXPIRY_WARNING,
+        retry_delays: tuple[float, float] = RETRY_DELAYS,
     ) -> None:
         super().__init__(remember=remember)
         self._clients = ClientPair(client)
@@ -193,30 +199,25 @@ class SessionContext(HasTraits):
         self._mfa = MfaFlows(self, self._signout)
         self._signin = SignInFlows(self, self._signout, self._mfa)
         self._sessions_list = SessionsList(self)
-        self._live = LiveLink(
-            base,
-            mode=listen,
-            warn_before=expiry_warning,
-            on_stop=self._live_stopped,
-            on_state=self._live_state,
-            on_ended=self._session_ended,
-            on_expiring=self._session_expiring,
-            on_user_updated=self._user_updated,
-            on_session_created=self._sessions_list.added,
-            on_session_deleted=self._sessions_list.removed,
-        )
         self._observers = SafeObservers(self, report_in_error(self))
         # The generation the latest identity action started (see ActionRunner.action).
         self._generation = 0
+        self._reach = Reachability(self, retry_delays)
+        follower = RealtimeFollower(
+            self, self._signout, self._reach, self._sessions_list, self.aload_sessions
+        )
+        self._live = follower.link(base, mode=listen, warn_before=expiry_warning)
         # Every action: ``self._run(self._action(flow, *args))`` (or ``_arun``), the runner's.
-        actions = ActionRunner(self, self._clients, self._admins, self._signout)
+        actions = ActionRunner(self, self._clients, self._admins, self._signout, self._reach)
         self._action, self._run, self._arun = actions.action, actions.run, actions.arun
+        # Every request (TableData's too) goes through these: its outcome sets ``reachable``.
+        self._send, self._asend = actions.send, actions.asend
         self._jwt = JwtCache(self)  # this session's last JWT (memory only, never a trait)
         self._depth = 0  # nesting of _batch()
         self._dirty = False  # a state trait changed inside the current batch
         # Every trait but ``revision`` is state views show: a change to one bumps ``revision``.
         self.observe(self._state_changed, names=[n for n in self.trait_names() if n != "revision"])
-        self.observe(self._follow_session, names="session")
+        self.observe(follower.follow, names="session")
 
     # -- configuration --------------------------------------------------------------------
 
@@ -349,7 +350,13 @@ class SessionContext(HasTraits):
             )
         else:
             self._run(
-                self._action(self._sessions_list.revoke, other, identity=False, key=f"id:{other}")
+                self._action(
+                    self._sessions_list.revoke,
+                    other,
+                    identity=False,
+                    key=f"id:{other}",
+                    reports=False,
+                )
             )
 
     def logout_all(self) -> None:
@@ -368,6 +375,17 @@ class SessionContext(HasTraits):
     def retry_revocations(self) -> tuple[str, ...]:
         """Retry the owed server-side revocations; returns the IDs still owed."""
         return self._run(self._action(self._signout.retry, identity=False, retry=False))
+
+    def retry(self) -> bool:
+        """Ask Appwrite again now; returns ``reachable``.
+
+        With a session held here (signed in, or one waiting to be restored) this is
+        :meth:`refresh` (≤ 3 requests); else one request, whose answer (even a refusal) is
+        enough. Owed revocations go first. No answer raises nothing: ``reachable`` stays False.
+        """
+        with self._reach.unanswered_ok():
+            self._run(self._retry_action())
+        return bool(self.reachable)
 
     # -- actions (async twins) ------------------------------------------------------------
 
@@ -395,7 +413,7 @@ class SessionContext(HasTraits):
             await self._arun(flow)
         else:
             flow = self._action(
-                self._sessions_list.revoke, other, identity=False, key=f"id:{other}"
+                self._sessions_list.revoke, other, identity=False, key=f"id:{other}", reports=False
             )
             await self._arun(flow)
 
@@ -414,24 +432,38 @@ class SessionContext(HasTraits):
         """Async :meth:`retry_revocations`."""
         return await self._arun(self._action(self._signout.retry, identity=False, retry=False))
 
+    async def aretry(self) -> bool:
+        """Async :meth:`retry`."""
+        with self._reach.unanswered_ok():
+            await self._arun(self._retry_action())
+        return bool(self.reachable)
+
     # -- the sessions list --------------------------------------------------------------------
 
     def load_sessions(self) -> tuple[Session, ...]:
         """Load the signed-in user's sessions into ``sessions`` (1 request)."""
-        return self._run(self._action(self._sessions_list.load, identity=False))
+        return self._run(self._action(self._sessions_list.load, identity=False, reports=False))
 
     def logout_others(self) -> None:
         """Revoke every other session of the user (one request each); this device stays in."""
-        self._run(self._action(self._sessions_list.revoke_others, identity=False, key="others"))
+        self._run(
+            self._action(
+                self._sessions_list.revoke_others, identity=False, key="others", reports=False
+            )
+        )
 
     async def aload_sessions(self) -> tuple[Session, ...]:
         """Async :meth:`load_sessions`."""
-        return await self._arun(self._action(self._sessions_list.load, identity=False))
+        return await self._arun(
+            self._action(self._sessions_list.load, identity=False, reports=False)
+        )
 
     async def alogout_others(self) -> None:
         """Async :meth:`logout_others`."""
         await self._arun(
-            self._action(self._sessions_list.revoke_others, identity=False, key="others")
+            self._action(
+                self._sessions_list.revoke_others, identity=False, key="others", reports=False
+            )
         )
 
     # -- sign-in methods besides a password: OAuth2 -------------------------------------------
@@ -734,7 +766,7 @@ class SessionContext(HasTraits):
         Needs a running asyncio loop: a Jupyter kernel, or code inside ``asyncio.run``.
         """
         self._live.listen()
-        self._follow_session(None)
+        self._live.follow(self.session, self.user, self._base.session_token)
 
     def stop_listening(self) -> None:
         """Stop listening (until :meth:`listen`); the state stays as it is."""
@@ -743,6 +775,7 @@ class SessionContext(HasTraits):
     async def aclose(self) -> None:
         """Stop listening; close the twin clients this context made (not the ones given)."""
         await self._live.aclose()
+        await self._reach.aclose()
         await self._clients.aclose_twin()
         await self._admins.aclose()
 
@@ -780,6 +813,20 @@ class SessionContext(HasTraits):
 
     def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
         printer.text(repr(self))
+
+    def _retry_action(self) -> Flow[object]:
+        """``retry``'s action: a restore when a session is held here, else one probe."""
+        if self._restorable:
+            return self._action(self._signin.restore)
+        return self._action(lambda _gen: probe(), identity=False, key="probe")
+
+    @property
+    def _restorable(self) -> bool:
+        return self._base.session_token is not None
+
+    @property
+    def _owes(self) -> bool:
+        return self._signout.owes
 
     # -- changing the state ---------------------------------------------------------------------
 
@@ -843,40 +890,6 @@ class SessionContext(HasTraits):
             self._mfa.end_second_step()
             self.error = error
             self.status = error or NOT_SIGNED_IN
-
-    # -- what Realtime reports ------------------------------------------------------------------
-
-    def _follow_session(self, change: Any) -> None:
-        self._live.follow(self.session, self.user, self._base.session_token)
-
-    def _live_stopped(self) -> None:
-        with self._batch():
-            self.live = False
-            self.expires_soon = False
-
-    def _session_ended(self, message: str) -> None:
-        """The server (or the clock) ended this session: signed out, as after a 401."""
-        if self._signout.being_revoked(self._live.token):
-            return  # this device's own sign-out: its flow resets, with its own message
-        self._live.stop()
-        if not self.is_authenticated:
-            return
-        self._generation += 1  # results of actions still on their way are dropped
-        self._reset(error=message)
-
-    def _session_expiring(self) -> None:
-        if self.is_authenticated:
-            self.expires_soon = True
-
-    def _user_updated(self, user: User) -> None:
-        if self.is_authenticated and self.user is not None and self.user.id == user.id:
-            self._apply(user, self.session, self.teams)  # is_admin follows labels
-
-    def _live_state(self, live: bool, reconnected: bool) -> None:
-        self.live = live
-        if live and reconnected and self.sessions:
-            # Events may have been missed while the socket was down: ask again.
-            self._live.spawn(self.aload_sessions())
 
 
 def _password_session(email: str, password: str) -> Callable[[], Call[Session]]:

@@ -38,6 +38,8 @@ class ContextHost(Protocol):
     mfa_required: Any
     mfa_factors: Any
     pending_revocations: Any
+    live: Any
+    expires_soon: Any
 
     #: The generation the latest identity action started (see ``_action``).
     _generation: int

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import logging
+import math
 from urllib.parse import urlsplit
 
-from appwrite_widgets.client import AppwriteError, ConnectError, TransportError
+from appwrite_widgets.client import AppwriteError, ConnectError, RateLimitError, TransportError
 
 __all__ = [
+    "CANT_REACH",
     "CHECKING",
     "CODE_FORMAT",
     "EXPIRES_SOON",
+    "KEY_REFUSED",
     "LOADING_SESSIONS",
     "MAY_BE_ALIVE",
     "MFA_BAD_CODE",
@@ -42,11 +45,21 @@ __all__ = [
     "SIGNING_OUT",
     "SIGNING_UP",
     "UNCHECKED_TEAM",
+    "WRONG_CREDENTIALS",
     "describe",
 ]
 
 _log = logging.getLogger("appwrite_widgets")
 
+#: The sign-in was refused for its password (too short or long to exist, or wrong) or email.
+WRONG_CREDENTIALS = "Wrong email or password."
+#: No answer from Appwrite at all (refused, unreachable, timed out, or a gateway said so).
+CANT_REACH = "Can't reach Appwrite."
+#: Appwrite refused the users panel's API key (stale, or without the scopes the panel needs).
+KEY_REFUSED = (
+    "Appwrite refused the API key: check that it is current and has the users.read and "
+    "users.write scopes."
+)
 SESSION_ENDED = "Your session ended (revoked or expired). Please sign in again."
 NOT_SIGNED_IN = "Not signed in."
 SIGNED_OUT_ELSEWHERE = "Signed out from another device."
@@ -117,7 +130,9 @@ def describe(exc: AppwriteError, endpoint: str) -> str:
     if isinstance(exc, TransportError) or _names_endpoint(message, endpoint):
         _log.warning("%s: %s", hidden, message or type(exc).__name__)
     if isinstance(exc, ConnectError):
-        return "Could not reach Appwrite."
+        return CANT_REACH
+    if isinstance(exc, RateLimitError):
+        return f"Too many attempts. Try again {_after(exc.retry_after)}."
     text = message.replace(hidden, "Appwrite")
     if text and not _names_endpoint(text, endpoint):
         return text
@@ -126,6 +141,22 @@ def describe(exc: AppwriteError, endpoint: str) -> str:
         # wrong when Appwrite did answer.
         return "No usable answer from Appwrite."
     return f"Appwrite answered with an error ({exc.code or type(exc).__name__})."
+
+
+def _after(seconds: float | None) -> str:
+    """ "in 3 minutes", "in 40 seconds", "in a minute", "later" (unknown)."""
+    if seconds is None:
+        return "later"
+    whole = math.ceil(seconds)
+    if whole <= 1:
+        return "in a moment"
+    if whole < 60:
+        return f"in {whole} seconds"
+    minutes = math.ceil(whole / 60)
+    if minutes < 60:
+        return "in a minute" if minutes == 1 else f"in {minutes} minutes"
+    hours = math.ceil(minutes / 60)
+    return "in an hour" if hours == 1 else f"in {hours} hours"
 
 
 def _names_endpoint(text: str, endpoint: str) -> bool:

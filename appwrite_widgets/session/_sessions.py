@@ -3,8 +3,10 @@
 :class:`SessionsList` is a collaborator :class:`~appwrite_widgets.SessionContext` holds: it
 owns what only the list needs (the revocations made while a list loads) and provides the
 flows the context's ``load_sessions``, ``logout(session_id)`` and ``logout_others`` run as
-actions (``_action``: busy, double clicks, generations, errors). The ``sessions`` trait stays
-on the context; the list reaches it through :class:`~appwrite_widgets.session._host.ContextHost`.
+actions (``_action``: busy, double clicks, generations). Their failures concern the sessions
+panel, which shows them: they raise without setting ``error`` (unless the session ended). The
+``sessions`` trait stays on the context; the list reaches it through
+:class:`~appwrite_widgets.session._host.ContextHost`.
 
 Budgets (requests): loading the list 1; revoking one session 1; signing out the others one
 per other session (+1, the list, when it is not loaded yet).

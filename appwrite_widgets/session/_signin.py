@@ -43,6 +43,7 @@ from appwrite_widgets.session._messages import (
     SESSION_ENDED,
     SIGNING_IN,
     SIGNING_UP,
+    WRONG_CREDENTIALS,
 )
 from appwrite_widgets.session._mfa import MfaFlows
 from appwrite_widgets.session._signout import SignOutFlows
@@ -78,14 +79,24 @@ class SignInFlows:
         base = host._base
         keep = bool(remember if remember is not None else host.remember)
         host._keeper.check(keep)  # before any request
-        call = create()  # its input is checked before this device's session is signed out
+        try:
+            call = create()  # its input is checked before this device's session is signed out
+        except InvalidInputError as exc:
+            if exc.message.startswith("password"):  # too short or too long to be anyone's
+                host.error = WRONG_CREDENTIALS
+            raise
         if base.session_token is not None or host.is_authenticated:
             # Appwrite refuses a new session while one is active: sign this one out first.
             yield from self._signout.sign_out(
                 gen, calls.delete_session("current"), raise_errors=False
             )
         host.status = SIGNING_IN
-        session = yield from request(call)
+        try:
+            session = yield from request(call)
+        except UnauthorizedError as exc:
+            if exc.type == "user_invalid_credentials":
+                host.error = WRONG_CREDENTIALS
+            raise
         # This sign-in's own token: with two sign-ins in flight on one client, the client's
         # current credential may be the other one's.
         token = base.take_session_token(session.id)

@@ -212,10 +212,10 @@ class TableData(HasTraits):
         return table_calls.list_rows(self._database_id, self._table_id, queries=self._queries)
 
     def _send(self, call: Call[T]) -> T:
-        return self._ctx.client.send(call)
+        return self._ctx._send(call)  # through the context: its answers count for ``reachable``
 
     async def _asend(self, call: Call[T]) -> T:
-        return await self._ctx.async_client.send(call)
+        return await self._ctx._asend(call)
 
     def _settle(self, listing: bool) -> None:
         self._pending -= 1

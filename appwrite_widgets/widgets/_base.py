@@ -6,7 +6,8 @@
   keeps a closed widget alive as long as the context lives.
 * Button callbacks never let an exception escape (ipywidgets would print it into whatever output
   area is current, often nowhere, and Voila may show it to dashboard users). Errors become one
-  short line in ``ctx.error``; tracebacks go to the ``appwrite_widgets`` logger only.
+  short line in ``ctx.error``, or in the widget's own notice for an action that concerns only
+  it (a panel's); tracebacks go to the ``appwrite_widgets`` logger only.
 * Inside a kernel (an asyncio loop runs in this thread) actions are scheduled as tasks on that
   loop so the kernel stays responsive; a reference is kept until the task ends (the loop only
   keeps weak ones). Without a loop (plain Python, pytest) the sync action runs at once.
@@ -40,6 +41,7 @@ __all__ = [
     "ContextView",
     "close_tree",
     "close_widget",
+    "failure_text",
     "literal",
     "report_failure",
 ]
@@ -53,18 +55,21 @@ _log = logging.getLogger("appwrite_widgets")
 W = TypeVar("W")
 
 
+def failure_text(ctx: SessionContext, exc: BaseException) -> str:
+    """One safe line about a failed action; a traceback (not an Appwrite error) goes to the log."""
+    if isinstance(exc, AppwriteError):
+        _log.debug("Action failed: %r", exc)
+        return describe(exc, ctx.endpoint)
+    _log.error("A widget action failed", exc_info=exc)
+    return f"Something went wrong ({type(exc).__name__}); details are in the appwrite_widgets log."
+
+
 def report_failure(ctx: SessionContext, exc: BaseException) -> None:
     """Show a failure as one safe line in ``ctx.error``; the traceback goes to the log."""
-    if isinstance(exc, AppwriteError):
-        # The action already put Appwrite's (redacted) message into ctx.error.
-        _log.debug("Action failed: %r", exc)
-        if not ctx.error:
-            ctx.error = describe(exc, ctx.endpoint)
-        return
-    _log.error("A widget action failed", exc_info=exc)
-    ctx.error = (
-        f"Something went wrong ({type(exc).__name__}); details are in the appwrite_widgets log."
-    )
+    message = failure_text(ctx, exc)
+    # An action reporting into ctx.error already put Appwrite's (redacted) message there.
+    if not (isinstance(exc, AppwriteError) and ctx.error):
+        ctx.error = message
 
 
 def literal(widget: W) -> W:
@@ -151,14 +156,16 @@ class ContextView:
     ) -> asyncio.Task[None] | None:
         """Run an action: scheduled on the kernel's loop when there is one, else at once.
 
-        A failure is reported (``ctx.error``, the log), then given to ``failed``; ``done``
-        runs last either way. Returns the scheduled task (awaiting it waits for the action
-        and its ``done``; it never raises), or None when the action already ran."""
+        A failure is given to ``failed`` (the widget shows it in place), else reported in
+        ``ctx.error``; a traceback goes to the log. ``done`` runs last either way. Returns the
+        scheduled task (awaiting it waits for the action and its ``done``; it never raises),
+        or None when the action already ran."""
         import asyncio  # here, not at module level: the package imports faster
 
         def report(exc: BaseException) -> None:
-            report_failure(self._ctx, exc)
-            if failed is not None:
+            if failed is None:
+                report_failure(self._ctx, exc)
+            else:
                 self._safely(lambda: failed(exc))
 
         try:

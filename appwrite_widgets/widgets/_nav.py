@@ -1,4 +1,7 @@
-"""``NavBar``: who is signed in (an "Admin" badge for admins), with "Sign in" / "Sign out"."""
+"""``NavBar``: who is signed in (an "Admin" badge for admins), with "Sign in" / "Sign out".
+
+It also tells when Appwrite cannot be reached, with "Retry".
+"""
 
 from __future__ import annotations
 
@@ -7,7 +10,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from traitlets import Bool, Unicode
 
-from appwrite_widgets.session import EXPIRES_SOON
+from appwrite_widgets.session import CANT_REACH, EXPIRES_SOON
 from appwrite_widgets.widgets._frontend import FrontEnd, asset
 
 if TYPE_CHECKING:
@@ -25,8 +28,11 @@ class NavBar(FrontEnd):
     Usage: ``display(NavBar(ctx, login_form=form))``
 
     An "Admin" badge marks an admin. Messages (an error, the session about to end) show on a
-    line under the bar, so the button never moves. The page sends ``{"kind": "sign-in"}`` or
-    ``{"kind": "sign-out"}``.
+    line under the bar, so the button never moves. While Appwrite cannot be reached
+    (``ctx.reachable``), a line says "Can't reach Appwrite." with a "Retry" button; it goes
+    away by itself once Appwrite answers again (the context keeps trying), and nobody is
+    signed out meanwhile. The page sends ``{"kind": "sign-in"}``, ``{"kind": "sign-out"}`` or
+    ``{"kind": "retry"}``.
 
     Parameters
     ----------
@@ -48,6 +54,9 @@ class NavBar(FrontEnd):
     offers_sign_in = Bool(False, help="A sign-in form comes with the bar.").tag(sync=True)
     message = Unicode("", help="The line under the bar ('' for none).").tag(sync=True)
     tone = Unicode("info", help="How the message reads: error, warning or info.").tag(sync=True)
+    offline = Unicode(
+        "", help="The connection line, shown with Retry; '' while Appwrite answers."
+    ).tag(sync=True)
 
     def __init__(self, ctx: SessionContext, *, login_form: LoginForm | None = None) -> None:
         super().__init__(offers_sign_in=login_form is not None)
@@ -86,6 +95,9 @@ class NavBar(FrontEnd):
             message, tone = EXPIRES_SOON, "warning"
         if not signed_in and self._login_form is not None:
             message = ""  # the form shows it, next to where to sign in again
+        offline = "" if ctx.reachable else CANT_REACH
+        if offline and message == offline:
+            message = ""  # said once, on the connection line
         with self.hold_sync():
             self.user = who
             self.admin = bool(signed_in and ctx.is_admin)
@@ -94,6 +106,7 @@ class NavBar(FrontEnd):
             self.signing_out = bool(ctx.busy and ctx.signing_out)
             self.message = message
             self.tone = tone if message else "info"
+            self.offline = offline
 
     # -- messages ----------------------------------------------------------------------------
 
@@ -104,6 +117,16 @@ class NavBar(FrontEnd):
 
     def _on_sign_out(self, _content: Mapping[str, Any]) -> None:
         self.sign_out()
+
+    def _on_retry(self, _content: Mapping[str, Any]) -> None:
+        self.retry()
+
+    def retry(self) -> asyncio.Task[None] | None:
+        """Ask Appwrite again now, as the bar's "Retry" does (the task inside a kernel)."""
+        ctx = self._ctx
+        if ctx.reachable:
+            return None  # the page showed an old state: nothing to retry
+        return self._dispatch(ctx.retry, ctx.aretry)
 
     def sign_out(self) -> asyncio.Task[None] | None:
         """Sign this device out, as the bar's button does (the task inside a kernel, else None).
@@ -125,4 +148,5 @@ class NavBar(FrontEnd):
     handlers: ClassVar[Mapping[str, Callable[[Any, Mapping[str, Any]], None]]] = {
         "sign-in": _on_sign_in,
         "sign-out": _on_sign_out,
+        "retry": _on_retry,
     }

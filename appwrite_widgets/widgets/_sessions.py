@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from traitlets import Bool, Dict, List, Unicode
 
+from appwrite_widgets.widgets._base import failure_text
 from appwrite_widgets.widgets._frontend import BadMessage, FrontEnd, asset, text
 
 if TYPE_CHECKING:
@@ -78,9 +79,9 @@ class SessionsPanel(FrontEnd):
 
     Loads the list when someone signs in and re-renders from ``ctx.sessions``; a signed-out
     row disappears without another request. The page asks before signing anything out, then
-    the panel says what happened (or what went wrong) under the list. "Reload" loads the list
-    again (a device signed out elsewhere finds itself signed out, with the context's
-    message). Hidden and empty while signed out.
+    the panel says what happened (or what went wrong: its errors stay in the panel, never in
+    the nav bar) under the list. "Reload" loads the list again (a device signed out elsewhere
+    finds itself signed out, with the context's message). Hidden and empty while signed out.
 
     The page sends ``{"kind": "reload"}``, ``{"kind": "revoke", "session": id}`` (a listed
     session; this device's signs out here) and ``{"kind": "sign-out-others"}``.
@@ -143,15 +144,21 @@ class SessionsPanel(FrontEnd):
 
     def _load(self) -> asyncio.Task[None] | None:
         ctx = self._ctx
-        return self._dispatch(ctx.load_sessions, ctx.aload_sessions)
+        return self._dispatch(ctx.load_sessions, ctx.aload_sessions, failed=self._load_failed)
+
+    def _load_failed(self, exc: BaseException) -> None:
+        if self._ctx.is_authenticated:  # else the session ended: the context says so
+            self._say(failure_text(self._ctx, exc), "error")
 
     def _act(self, action: Any, aaction: Any, said: str) -> asyncio.Task[None] | None:
         outcome: list[str] = []
 
         def failed(exc: BaseException) -> None:
-            outcome.append(self._ctx.error or "That did not work.")
+            outcome.append(failure_text(self._ctx, exc))
 
         def done() -> None:
+            if not self._ctx.is_authenticated:
+                return  # signed out meanwhile: the panel is hidden, the context says why
             if outcome:
                 self._say(outcome[0], "error")
             elif said:

@@ -15,10 +15,19 @@ from appwrite_widgets.client import (
     Client,
     Query,
     Session,
+    UnauthorizedError,
     User,
     calls,
 )
-from appwrite_widgets.session import ClientPair, Flow, adrive, describe, drive, request
+from appwrite_widgets.session import (
+    KEY_REFUSED,
+    ClientPair,
+    Flow,
+    adrive,
+    describe,
+    drive,
+    request,
+)
 from appwrite_widgets.widgets._frontend import FrontEnd, asset, text
 from appwrite_widgets.widgets._sessions import device_name, ordered
 
@@ -243,7 +252,12 @@ class UsersPanel(FrontEnd):
             self.busy = False
 
     def _failed(self, exc: BaseException) -> None:
-        if isinstance(exc, AppwriteError):
+        if isinstance(exc, UnauthorizedError):
+            # The API key's 401 ("The current user is not authorized...") is not about the
+            # admin who is signed in.
+            _log.warning("UsersPanel: Appwrite refused the API key: %s", exc)
+            message = KEY_REFUSED
+        elif isinstance(exc, AppwriteError):
             message = describe(exc, self._clients.given.endpoint)
         elif isinstance(exc, PermissionError):
             _log.info("UsersPanel: %s", exc)

@@ -1,8 +1,9 @@
 // appwrite-widgets NavBar front end (anywidget ES module; common.js comes first).
 // Who is signed in (with an "Admin" badge), one button ("Sign in" opens the form, "Sign out"),
-// and a message line under the bar, so a message never moves the button.
+// the connection line ("Can't reach Appwrite." with Retry) and a message line under the bar,
+// so neither ever moves the button.
 // Kernel -> page: the traits user, admin, signed_in, busy, signing_out, offers_sign_in,
-// message, tone. Page -> kernel: {kind: "sign-in"} and {kind: "sign-out"}.
+// message, tone, offline. Page -> kernel: {kind: "sign-in"}, {kind: "sign-out"}, {kind: "retry"}.
 
 function navView({ model, el }) {
   el.classList.add("aw-root");
@@ -12,7 +13,18 @@ function navView({ model, el }) {
   const who = h("div", { class: "aw-who" }, lead, user, badge);
   const button = awButton("");
   const message = awNotice("aw-notice aw-bar-message");
-  const bar = h("div", { class: "aw-bar", role: "group", "aria-label": "Account" }, who, button, message);
+  const offlineText = h("span", { class: "aw-offline-text" });
+  const retry = awButton("Retry", { title: "Ask Appwrite again now" });
+  const offline = h("div", { class: "aw-offline", role: "status", "aria-live": "polite" }, offlineText, retry);
+  offline.hidden = true;
+  const bar = h(
+    "div",
+    { class: "aw-bar", role: "group", "aria-label": "Account" },
+    who,
+    button,
+    offline,
+    message,
+  );
   el.replaceChildren(bar);
 
   const render = () => {
@@ -36,13 +48,18 @@ function navView({ model, el }) {
       button.className = "aw-button";
     }
     awSay(message, model.get("message"), model.get("tone"));
+    const down = model.get("offline") || "";
+    offlineText.textContent = down;
+    offline.hidden = !down;
+    retry.disabled = model.get("busy") === true;
   };
+  retry.addEventListener("click", () => model.send({ kind: "retry" }));
   button.addEventListener("click", () => {
     model.send({ kind: model.get("signed_in") === true ? "sign-out" : "sign-in" });
   });
   const stop = awFollow(
     model,
-    ["user", "admin", "signed_in", "busy", "signing_out", "offers_sign_in", "message", "tone"],
+    ["user", "admin", "signed_in", "busy", "signing_out", "offers_sign_in", "message", "tone", "offline"],
     render,
   );
   const stopRefusals = awRefusals(model, (text) => awSay(message, text, "error"));

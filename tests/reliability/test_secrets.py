@@ -133,7 +133,7 @@ async def test_no_secret_anywhere_during_a_full_flow(
         # A wrong password first (an error path), then the right one with remember-me.
         page_sends(form, sign_in_message(user.email, PASSWORD + "-wrong"))
         await settle()
-        assert "Invalid credentials" in ctx.error
+        assert ctx.error == "Wrong email or password."
         look()
         page_sends(form, sign_in_message(user.email, PASSWORD, remember=True))
         assert form.busy  # on its way; the password is in no state (the scan below)

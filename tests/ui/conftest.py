@@ -189,9 +189,7 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def _jupyter_env(
-    tmp: Path, appwrite: LocalServer, inbox: MailboxServer | None = None
-) -> dict[str, str]:
+def _jupyter_env(tmp: Path, appwrite: Any, inbox: MailboxServer | None = None) -> dict[str, str]:
     """The LocalServer's coordinates (and the demo inbox's) plus Jupyter/XDG directories
     private to this run."""
     dirs = {
@@ -339,7 +337,7 @@ def voila_url(voila: _Served) -> str:
 
 
 def _serve_voila(
-    notebook: Path, tmp: Path, appwrite: LocalServer, inbox: MailboxServer | None = None
+    notebook: Path, tmp: Path, appwrite: Any, inbox: MailboxServer | None = None
 ) -> _Served:
     """Voila serving ``notebook`` at ``/`` with the LocalServer's coordinates; logs in tmp."""
     return _Served(
@@ -372,6 +370,23 @@ def voila(
     try:
         yield served
     finally:
+        served.stop()
+
+
+@pytest.fixture
+def serve_dashboard(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[[Any], _Served]]:
+    """Factory: Voila serving the dashboard against another server than ``appwrite`` (anything
+    with ``endpoint``, ``project`` and ``api_key``, e.g. ``helpers.Outage``); stopped after
+    the test."""
+    started: list[_Served] = []
+
+    def serve(server: Any) -> _Served:
+        served = _serve_voila(DASHBOARD, tmp_path_factory.mktemp("voila-dashboard"), server)
+        started.append(served)
+        return served
+
+    yield serve
+    for served in started:
         served.stop()
 
 

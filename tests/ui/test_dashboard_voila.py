@@ -79,8 +79,10 @@ def test_admin_sees_everything_then_logout_resets_without_reload(
     assert page.evaluate("() => window.__awNoReload === undefined")
 
 
-def test_wrong_password_shows_appwrites_message(page: Page, voila_url: str) -> None:
+def test_a_wrong_or_short_password_says_wrong_email_or_password(page: Page, voila_url: str) -> None:
     board = Dashboard(page, voila_url).open()
+    board.login(BOB[0], "short")  # refused before any request, in the same words
+    expect(board.form_message(INVALID_CREDENTIALS)).to_be_visible()
     board.login(BOB[0], "not-bobs-password")
     expect(board.form_message(INVALID_CREDENTIALS)).to_be_visible()
     board.expect_signed_out()

@@ -17,7 +17,7 @@ import httpx
 from jupyter_server.services.kernels.connection.base import deserialize_msg_from_ws_v1
 from playwright.sync_api import Locator, Page, WebSocket, expect
 
-INVALID_CREDENTIALS = "Invalid credentials. Please check the email and password."
+INVALID_CREDENTIALS = "Wrong email or password."
 # Public demo credentials of the "demo" seed (docs/architecture.md); not secrets.
 ADA = ("ada@example.com", "ada-demo-password")
 BOB = ("bob@example.com", "bob-demo-password")

@@ -14,7 +14,7 @@ from page import Published, from_page, page_sets_state
 
 from appwrite_widgets.widgets import LoginForm, NavBar, SessionsPanel, UsersPanel
 
-INVALID = "Invalid credentials. Please check the email and password."
+WRONG = "Wrong email or password."
 
 
 def sign_in(form: LoginForm, email: str, password: str, remember: bool = False) -> None:
@@ -58,13 +58,25 @@ def test_a_wrong_password_shows_under_the_button_and_the_form_stays(
     make_ctx: Any, make_user: Any
 ) -> None:
     user = make_user()
-    ctx, _ = make_ctx()
+    ctx, transport = make_ctx()
     form = LoginForm(ctx)
     sign_in(form, user.email, "definitely-wrong")
-    assert not ctx.is_authenticated
-    assert (form.error, form.error_field) == (INVALID, "")  # the form's line, not a field's
+    assert not ctx.is_authenticated and len(transport.requests) == 1
+    assert (form.error, form.error_field) == (WRONG, "")  # the form's line, not a field's
     assert form.layout.display is None and not form.busy
     assert "definitely-wrong" not in all_widget_state()
+
+
+def test_a_short_password_reads_as_a_wrong_one_and_sends_nothing(
+    make_ctx: Any, make_user: Any
+) -> None:
+    user = make_user()
+    ctx, transport = make_ctx()
+    form = LoginForm(ctx)
+    sign_in(form, user.email, "short")
+    assert (form.error, form.error_field) == (WRONG, "") and transport.requests == []
+    assert "8 and 256" not in all_widget_state()  # not the client's rule, in people's words
+    assert not ctx.is_authenticated and not form.busy
 
 
 @pytest.mark.parametrize(

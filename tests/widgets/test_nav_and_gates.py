@@ -62,8 +62,8 @@ def test_a_message_goes_on_its_own_line_with_its_tone(make_ctx: Any, make_user: 
     ctx.error = "Signed out from another device."
     assert nav.message == ""  # signed out with a form: the form shows it, where to sign in
     ctx.login(user.email, user.password)
-    ctx.error = "Could not reach Appwrite."
-    assert (nav.message, nav.tone) == ("Could not reach Appwrite.", "error")
+    ctx.error = "No usable answer from Appwrite."
+    assert (nav.message, nav.tone) == ("No usable answer from Appwrite.", "error")
     ctx.error = ""
     assert (nav.message, nav.tone) == ("", "info")
     assert NavBar(make_ctx()[0]).message == ""

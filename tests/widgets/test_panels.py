@@ -11,7 +11,13 @@ from helpers import HoldingTransport
 from page import Published, from_page
 
 from appwrite_widgets.client import AsyncClient
-from appwrite_widgets.session import SESSION_ENDED, CredentialStore, SessionContext
+from appwrite_widgets.session import (
+    CANT_REACH,
+    KEY_REFUSED,
+    SESSION_ENDED,
+    CredentialStore,
+    SessionContext,
+)
 from appwrite_widgets.widgets import NavBar, SessionsPanel, UsersPanel
 
 
@@ -113,13 +119,40 @@ def test_a_failed_sign_out_says_so_in_the_panel(tmp_path: Any) -> None:
     ctx = SessionContext(client, credentials_store=CredentialStore(tmp_path / "c"))
     ctx.login("bob@example.com", "bob-demo-password")
     panel = SessionsPanel(ctx)
+    nav = NavBar(ctx)
     there = panel.rows[1]
     server.stop()
     from_page(panel, {"kind": "revoke", "session": there["id"]})
-    assert (panel.notice, panel.tone) == ("Could not reach Appwrite.", "error")
+    assert (panel.notice, panel.tone) == (CANT_REACH, "error")
     assert ctx.is_authenticated and len(panel.rows) == 2 and not panel.busy
+    # The panel's error stays in the panel: nothing in the context's error or the nav bar's
+    # message line (the bar tells of the connection only, with Retry).
+    assert ctx.error == "" and nav.message == ""
+    from_page(panel, {"kind": "sign-out-others"})
+    assert (panel.notice, panel.tone) == (CANT_REACH, "error") and ctx.error == ""
+    from_page(panel, {"kind": "reload"})
+    assert (panel.notice, panel.tone) == (CANT_REACH, "error") and ctx.error == ""
+    assert ctx.is_authenticated and len(panel.rows) == 2 and nav.message == ""
+    nav.close()
     panel.close()
     client.close()
+
+
+def test_a_panel_failure_that_ends_the_session_is_the_contexts(
+    make_ctx: Any, make_user: Any, admin: Any
+) -> None:
+    user = make_user()
+    ctx, _ = make_ctx()
+    ctx.login(user.email, user.password)
+    panel, nav = SessionsPanel(ctx), NavBar(ctx)
+    admin.delete_user_sessions(user.id)  # revoked from elsewhere: the next request gets a 401
+    from_page(panel, {"kind": "reload"})
+    assert not ctx.is_authenticated and ctx.error == SESSION_ENDED
+    assert nav.message == SESSION_ENDED and panel.notice == "" and panel.rows == ()
+    ctx.login(user.email, user.password)
+    assert panel.notice == "" and len(panel.rows) == 1  # nothing stale when shown again
+    nav.close()
+    panel.close()
 
 
 @pytest.mark.anyio
@@ -211,7 +244,8 @@ def test_users_panel_shows_admin_client_errors_in_place(
     with Client(server.endpoint, server.project, api_key="standard_" + "0" * 64) as bad:
         panel = UsersPanel(ctx, bad)
         ctx.login(boss.email, boss.password)
-        assert panel.tone == "error" and panel.notice and not panel.busy
+        assert (panel.notice, panel.tone) == (KEY_REFUSED, "error") and not panel.busy
+        assert "API key" in panel.notice and "current user" not in panel.notice
         assert ctx.is_authenticated and ctx.error == ""  # not signed out by the key's 401
 
 

@@ -256,7 +256,7 @@ def test_an_unreachable_server_is_a_short_message(tmp_path: Any) -> None:
     data = TableData(ctx, "demo", "events", permissions=RULES)
     assert [row["title"] for row in data.rows] == ["Kick-off meeting", "Design review"]
     server.stop()
-    assert data.reload() is None and data.error == "Could not reach Appwrite."
+    assert data.reload() is None and data.error == "Can't reach Appwrite."
     assert len(data.rows) == 2 and not data.busy  # what was shown stays
     data.close()
     client.close()
