@@ -572,7 +572,10 @@ function loginView({ model, el }) {
     }
     if (waiting && !busy) {
       waiting = false;
-      if (model.get("error")) focusFirstEmpty(); // try again where it is needed
+      // Try again where it is needed; or a new step's first control, which was disabled
+      // (busy) when the step came, and the focus was lost.
+      const lost = !document.activeElement || document.activeElement === document.body;
+      if (model.get("error") || lost) focusFirstEmpty();
     }
   };
 

@@ -57,8 +57,14 @@ function securityView({ model, el }) {
   const startTotp = awButton("Set up an authenticator app", { class: "aw-button aw-primary", "data-key": "totp-start" });
 
   // The enrolment: QR code, key, confirmation code (from the "totp" message only).
-  const qr = h("img", { class: "aw-qr", alt: "QR code to scan with your authenticator app", width: "200", height: "200" });
-  const secret = h("code", { class: "aw-totp-secret", "aria-label": "Key to type into the app" });
+  // The QR code's text twin is the key under it (and the setup link): the alt says so.
+  const qr = h("img", {
+    class: "aw-qr",
+    alt: "QR code to scan with your authenticator app: it holds the key shown below as text.",
+    width: "200",
+    height: "200",
+  });
+  const secret = h("code", { class: "aw-totp-secret" });
   const uri = h("code", { class: "aw-totp-uri" });
   const confirmCode = awCodeInput(`${id}-confirm`, "Code from the app");
   const confirm = h("button", { type: "submit", class: "aw-button aw-primary" }, "Confirm");
