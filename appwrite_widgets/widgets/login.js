@@ -126,10 +126,12 @@ function loginView({ model, el }) {
     return { notice, error };
   };
   const form = (label, ...children) =>
-    h(
-      "form",
-      { class: "aw-form", novalidate: true, "aria-label": label, "data-lm-suppress-shortcuts": "true" },
-      ...children,
+    awEnterSubmits(
+      h(
+        "form",
+        { class: "aw-form", novalidate: true, "aria-label": label, "data-lm-suppress-shortcuts": "true" },
+        ...children,
+      ),
     );
   const codeProps = {
     type: "text",

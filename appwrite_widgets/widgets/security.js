@@ -46,6 +46,9 @@ function mfaSays({ mfa, totp, verified, phone, codes }) {
 
 function securityView({ model, el }) {
   el.classList.add("aw-root");
+  // Keys typed here are the panel's (Enter submits, Space presses), not JupyterLab's
+  // notebook shortcuts (Enter would open the cell's editor instead).
+  el.setAttribute("data-lm-suppress-shortcuts", "true");
   const id = awId("security");
   const asker = awAsker();
   const notice = awNotice();
@@ -130,6 +133,7 @@ function securityView({ model, el }) {
   const emailLine = h("p", { class: "aw-email-line" });
   const verify = awButton("Send a verification link", { "data-key": "verify-email" });
 
+  for (const form of [enrol, codesForm, removeForm, passwordForm]) awEnterSubmits(form);
   el.replaceChildren(
     mfaTitle,
     mfaState,
