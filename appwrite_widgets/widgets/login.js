@@ -542,6 +542,7 @@ function loginView({ model, el }) {
 
   const render = () => {
     const view = STEPS[model.get("view")] ? model.get("view") : "sign-in";
+    if (view !== "mfa") factor = null; // each second step starts with its first factor
     const key = stepKey(view);
     if (!step || step.view !== view || step.key !== key) {
       const hadFocus = root.contains(document.activeElement);

@@ -231,6 +231,7 @@ def test_the_two_step_views_on_a_phone_from_the_keyboard(
 
     # The app's set-up: the QR code has a text alternative, the key is its text twin.
     start = security.button("Set up an authenticator app")
+    expect(start).to_be_enabled()  # the panel has loaded the factors
     start.focus()
     page.keyboard.press("Enter")
     expect(security.qr).to_have_attribute("src", re.compile(r"^data:image/svg\+xml"))
