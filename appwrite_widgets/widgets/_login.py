@@ -493,9 +493,9 @@ class LoginForm(FrontEnd):
         self._render()
 
     def _render(self) -> None:
-        # At the second step, the context's errors are about the code.
-        field = "code" if self._ctx.mfa_required else ""
-        field, message = self._problem or (field if self._ctx.error else "", self._ctx.error)
+        ctx = self._ctx
+        about = "code" if ctx.mfa_required and ctx.error else ""  # the second step's field
+        field, message = self._problem or (about, ctx.error)
         prompt = self._prompt()
         view = self.view
         if prompt is not None and view not in ("sign-up",):
