@@ -110,8 +110,8 @@ class LoginForm(FrontEnd):
     the step ``"mfa"``: a code field (``autocomplete="one-time-code"``), "Use a recovery
     code", "Email me a code" and "Cancel" (signs the half-made session out). The code comes
     once, in ``{"kind": "mfa-code", "code", "factor"}``. A phone is never offered (no text
-    messages here): when it is the account's only other factor, the step says so and Cancel
-    leads back to the start.
+    messages here): when it is the account's only other factor, the step says so, and "Back to
+    sign in" (``mfa-cancel``) signs the half-made session out.
     """
 
     _esm = asset("common.js", "login.js")

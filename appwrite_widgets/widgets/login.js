@@ -408,7 +408,7 @@ function loginView({ model, el }) {
   // The second step of a sign-in (MFA), whichever method began it: a code of the chosen factor,
   // links to the others ("Use a recovery code", "Email me a code"...) and Cancel, which signs
   // the half-made session out. With no factor this page can use (a phone's text message
-  // only), the kernel's notice says what to do instead, and Cancel leads back.
+  // only), the kernel's notice says what to do instead, then "Back to sign in" (a Cancel).
   const secondStep = () => {
     const fields = {};
     const { notice, error } = lines();
@@ -433,7 +433,9 @@ function loginView({ model, el }) {
         );
       }
     }
-    links.push(linkButton("Cancel", () => model.send({ kind: "mfa-cancel" })));
+    // Cancel signs the half-made session out; with nothing to type, it is the way back.
+    const back = chosen ? "Cancel" : "Back to sign in";
+    links.push(linkButton(back, () => model.send({ kind: "mfa-cancel" })));
     const parts = [title("Two-step verification")];
     let submit = null;
     if (chosen) {
@@ -452,7 +454,8 @@ function loginView({ model, el }) {
         h("div", { class: "aw-form-actions" }, submit),
       );
     }
-    parts.push(h("div", { class: "aw-form-links" }, ...links), notice, error);
+    if (chosen) parts.push(h("div", { class: "aw-form-links" }, ...links), notice, error);
+    else parts.push(notice, h("div", { class: "aw-form-links" }, ...links), error); // why, then the way back
     const node = form("Two-step verification", ...parts);
     node.classList.add("aw-mfa-step");
     node.addEventListener("submit", (event) => {
