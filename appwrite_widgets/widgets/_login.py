@@ -25,6 +25,14 @@ ENTER_NEW_PASSWORD = "Choose a new password."
 NO_PAGE = "This page's address is not known yet: reload the page, then try again."
 PASSWORD_CHANGED = "Your password was changed. Sign in with your new password."
 EMAIL_VERIFIED = "Your email address is verified."
+#: At the second step: the account's only other factor is a phone (codes by text message).
+PHONE_ONLY = (
+    "Your account asks for a code by text message, which this app cannot send. Ask an "
+    "administrator to turn two-step sign-in off for you, then set up an authenticator app."
+)
+#: At the second step: a phone is among the factors, a recovery code is what is left here.
+NO_TEXT_MESSAGES = "This app cannot send codes by text message: use one of your recovery codes."
+NOT_BY_TEXT = "This app cannot send codes by text message."
 
 #: The methods a form can offer (plus ``"oauth:<provider>"``, e.g. ``"oauth:github"``).
 METHODS = ("password", "email-code", "magic-link", "sign-up", "recovery", "verify-email", "guest")
@@ -50,7 +58,10 @@ VIEWS = (
     "reset",  # the new password (the page was opened by a reset link)
     "verify",  # signed in with an unverified email: "send me a link"
     "guest",  # signed in as a guest: "create an account to keep your work"
+    "mfa",  # a sign-in's second step: a code of a second factor (whichever method began it)
 )
+#: Second factors the form cannot offer: Appwrite sends a phone's code by SMS, none here.
+UNOFFERED_FACTORS = frozenset({"phone"})
 
 
 def _methods(methods: Sequence[str]) -> list[dict[str, str]]:
@@ -95,10 +106,12 @@ class LoginForm(FrontEnd):
     them straight to the context (no trait, no attribute). A page visitor can send any
     message: each is checked against the methods enabled and the step the form is at.
 
-    A sign-in that needs a second factor (``ctx.mfa_required``, whatever the method) shows a
-    second step: a code field (``autocomplete="one-time-code"``), "Use a recovery code",
-    "Email me a code" and "Cancel" (signs the half-made session out). The code comes once, in
-    ``{"kind": "mfa-code", "code", "factor"}``.
+    A sign-in that needs a second factor (``ctx.mfa_required``, whatever the method) goes to
+    the step ``"mfa"``: a code field (``autocomplete="one-time-code"``), "Use a recovery
+    code", "Email me a code" and "Cancel" (signs the half-made session out). The code comes
+    once, in ``{"kind": "mfa-code", "code", "factor"}``. A phone is never offered (no text
+    messages here): when it is the account's only other factor, the step says so, and "Back to
+    sign in" (``mfa-cancel``) signs the half-made session out.
     """
 
     _esm = asset("common.js", "login.js")
@@ -121,7 +134,8 @@ class LoginForm(FrontEnd):
         sync=True
     )
     mfa_factors = List(
-        Unicode(), help="At a sign-in's second step, the factors offered (names); else []."
+        Unicode(),
+        help="At a sign-in's second step, the factors offered (names; never 'phone'); else [].",
     ).tag(sync=True)
     mfa_mailed = Bool(False, help="A code was emailed at this second step.").tag(sync=True)
 
@@ -154,8 +168,7 @@ class LoginForm(FrontEnd):
         self._signed_in = bool(ctx.is_authenticated)
         self._listen()
         self._watch(self._on_change, "revision")
-        self._render()
-        self._follow_second_step()
+        self._on_change(None)
 
     @property
     def visible(self) -> bool:
@@ -376,6 +389,8 @@ class LoginForm(FrontEnd):
     def _on_show(self, content: Mapping[str, Any]) -> None:
         view = text(content, "view", limit=16)
         signed_in = self._ctx.is_authenticated
+        if self._ctx.mfa_required:
+            raise BadMessage("Finish the two-step verification first, or cancel it.")
         if view == "sign-up":
             self._needs("sign-up", "sign-in", "guest")
         elif view == "forgot":
@@ -474,10 +489,13 @@ class LoginForm(FrontEnd):
                 self.notice = ""
             if self.view != "reset":
                 self.view = "sign-in"
+        self._second_step()
         self._render()
 
     def _render(self) -> None:
-        field, message = self._problem or ("", self._ctx.error)
+        ctx = self._ctx
+        about = "code" if ctx.mfa_required and ctx.error else ""  # the second step's field
+        field, message = self._problem or (about, ctx.error)
         prompt = self._prompt()
         view = self.view
         if prompt is not None and view not in ("sign-up",):
@@ -496,22 +514,32 @@ class LoginForm(FrontEnd):
 
     # -- the second step of a sign-in (MFA) --------------------------------------------------
 
-    def _follow_second_step(self) -> None:
-        self._watch(self._show_second_step, "revision")
-        self._show_second_step(None)
+    def _second_step(self) -> None:
+        """Go to the step ``"mfa"`` while the context waits for a second factor; leave it after.
 
-    def _show_second_step(self, change: Any) -> None:
+        Whichever method led there, the form is back at its start after the step.
+        """
         ctx = self._ctx
-        factors = list(ctx.mfa_factors) if ctx.mfa_required else []
+        waiting = bool(ctx.mfa_required)
+        every = list(ctx.mfa_factors) if waiting else []
+        factors = [f for f in every if f not in UNOFFERED_FACTORS]
         with self.hold_sync():
-            if factors and self.view != "sign-in":
-                # Whichever method led here, the form is back at its start after the step.
+            if waiting and self.view != "mfa":
                 self._code_user = None
+                self._problem = None
+                self.view = "mfa"
+            elif not waiting and self.view == "mfa":
                 self.view = "sign-in"
             if factors != self.mfa_factors:
                 self.mfa_factors = factors
-            if not factors:
+            if not waiting:
                 self.mfa_mailed = False
+            if not UNOFFERED_FACTORS.intersection(every) or {"totp", "email"} & set(factors):
+                said = ""  # nothing to explain
+            else:
+                said = NO_TEXT_MESSAGES if factors else PHONE_ONLY
+            if said or self.notice in (PHONE_ONLY, NO_TEXT_MESSAGES):
+                self.notice = said
 
     def _at_second_step(self) -> None:
         if not self._ctx.mfa_required:
@@ -521,7 +549,9 @@ class LoginForm(FrontEnd):
         code = text(content, "code", limit=64)
         factor = text(content, "factor", limit=16)
         self._at_second_step()
-        if factor not in self._ctx.mfa_factors:
+        if factor not in self.mfa_factors:
+            if factor in UNOFFERED_FACTORS and factor in self._ctx.mfa_factors:
+                raise BadMessage(NOT_BY_TEXT)
             raise BadMessage("This sign-in cannot use that kind of code.")
         ctx = self._ctx
         self._run(

@@ -19,6 +19,11 @@ if TYPE_CHECKING:
 __all__ = ["SecurityPanel", "qr_data_uri"]
 
 _PAGE = re.compile(r"https?://[\x21-\x7e]{1,2040}")
+#: Turning two-step sign-in on when a phone (codes by SMS, none here) is the only factor.
+PHONE_ONLY = (
+    "This app cannot send codes by text message: set up an authenticator app before turning "
+    "this on."
+)
 
 
 def qr_data_uri(text: str) -> str:
@@ -39,6 +44,10 @@ class SecurityPanel(FrontEnd):
     * Recovery codes: shown once (copy, download), made anew on demand.
     * Password: change it (the current one is asked).
     * Email: whether it is verified; send a verification link to this page.
+
+    A verified phone is a factor Appwrite offers (codes by text message), but no text message
+    is sent here: the panel says so, and does not turn two-step sign-in on while the phone is
+    the only factor (that would lock the person out of this app).
 
     Secrets never enter a synced trait: the QR code, the key and the URI go to the page in one
     custom message (``{"kind": "totp", ...}``), the recovery codes in another (``{"kind":
@@ -64,6 +73,9 @@ class SecurityPanel(FrontEnd):
     mfa = Bool(False, help="Whether two-step sign-in is on.").tag(sync=True)
     totp = Bool(False, help="Whether an authenticator app is set up (confirmed).").tag(sync=True)
     recovery_codes = Bool(False, help="Whether unused recovery codes are left.").tag(sync=True)
+    phone = Bool(
+        False, help="Whether a verified phone is a factor (codes by text message: not sent here)."
+    ).tag(sync=True)
     notice = Unicode("", help="What the last action here did, or why it failed.").tag(sync=True)
     tone = Unicode("info", help="success, error or info.").tag(sync=True)
 
@@ -184,6 +196,8 @@ class SecurityPanel(FrontEnd):
         if not isinstance(on, bool):
             raise BadMessage("'on' must be true or false.")
         self._signed_in_here()
+        if on and self.phone and not (self.totp or self.email_verified):
+            raise BadMessage(PHONE_ONLY)
         ctx = self._ctx
         said = "Two-step sign-in is on." if on else "Two-step sign-in is off."
         self._act(lambda: ctx.set_mfa(on), lambda: ctx.aset_mfa(on), said)
@@ -277,6 +291,7 @@ class SecurityPanel(FrontEnd):
             self.mfa = bool(user is not None and user.mfa)
             self.totp = "totp" in factors
             self.recovery_codes = "recoveryCode" in factors
+            self.phone = "phone" in factors
             if user is None:
                 self.notice, self.tone = "", "info"
 

@@ -242,3 +242,17 @@ function awInJupyter() {
 /** The window name OAuth2 popups open in (the form opens it on the click, the companion
  *  then sends it to the provider). */
 const AW_OAUTH2_POPUP = "appwrite-widgets-oauth2";
+
+/** Enter in a form's text field submits the form, in JupyterLab too: there the browser's own
+ *  implicit submission does not happen in an output (its notebook takes the key first). */
+function awEnterSubmits(form) {
+  const typed = ["text", "email", "password", "search", "tel", "url", "number"];
+  form.addEventListener("keydown", (event) => {
+    if (event.key !== "Enter" || event.defaultPrevented || event.isComposing) return;
+    const target = event.target;
+    if (target.tagName !== "INPUT" || !typed.includes(target.type)) return;
+    event.preventDefault(); // no second, implicit submission where the browser does it
+    form.requestSubmit();
+  });
+  return form;
+}

@@ -3,20 +3,48 @@
 // managers see autocomplete="username", "current-password" / "new-password", the code field
 // says autocomplete="one-time-code". A password or a code leaves the page once, in a custom
 // message, and its input is emptied at once; none is ever synced state.
+// Every step, the second step of a sign-in (MFA) included, is built from one table (STEPS)
+// and rendered, focused and announced the same way: the first empty field gets the focus, an
+// error stands under its field (aria-describedby) or under the form (role="alert"), what
+// happened is said in a live line (role="status").
 // Kernel -> page: the traits busy, error, error_field, notice, remember, methods (the methods
-// offered, in order), view (the step), mailed_to; the message {kind: "focus"}.
+// offered, in order), view (the step), mailed_to, mfa_factors (at the second step: the
+// factors this page can use), mfa_mailed; the message {kind: "focus"}.
 // Page -> kernel: {kind: "sign-in" | "oauth" | "send-code" | "code" | "magic-link" |
-// "sign-up" | "forgot" | "reset" | "verify" | "guest" | "show" | "dismiss", ...}.
-// The second step of a sign-in (MFA), whichever method began it, is its own section below
-// (loginSecondStep): it covers the steps while the trait mfa_factors is not empty.
+// "sign-up" | "forgot" | "reset" | "verify" | "guest" | "show" | "dismiss", ...}; at the
+// second step {kind: "mfa-code", code, factor} (the code once; the input is emptied),
+// {kind: "mfa-email"} (mail a code), {kind: "mfa-cancel"} (sign the half-made session out).
 
 const AW_BUSY = {
   "sign-in": "Signing in…",
   code: "Signing in…",
+  mfa: "Verifying…",
   "sign-up": "Creating the account…",
   forgot: "Sending…",
   reset: "Saving…",
   verify: "Sending…",
+};
+
+// The second step's factors: what the code field is for, and the link that switches to it.
+const AW_FACTORS = {
+  totp: {
+    label: "Code from your authenticator app",
+    hint: "Open your authenticator app and enter the 6-digit code it shows.",
+    empty: "Enter the 6-digit code.",
+    choose: "Use your authenticator app",
+  },
+  email: {
+    label: "Code from the email",
+    hint: "Enter the 6-digit code we emailed you.",
+    empty: "Enter the 6-digit code.",
+    choose: "Email me a code",
+  },
+  recoveryCode: {
+    label: "Recovery code",
+    hint: "Enter one of the recovery codes you saved. Each works once.",
+    empty: "Enter one of your recovery codes.",
+    choose: "Use a recovery code",
+  },
 };
 
 function loginView({ model, el }) {
@@ -28,7 +56,8 @@ function loginView({ model, el }) {
   let remembered = model.get("remember") === true;
   let popup = null; // a popup opened on a "Continue with ..." click (JupyterLab)
   let waiting = false; // a request this view sent is on its way
-  let step = null; // the step on screen: {view, form, fields, submit, idle, error, notice}
+  let step = null; // the step on screen: {view, key, node, fields, submit, idle, error, notice}
+  let factor = null; // at the second step: the factor the code field is for
 
   const send = (content) => {
     waiting = true;
@@ -36,15 +65,23 @@ function loginView({ model, el }) {
   };
   const methods = () => (Array.isArray(model.get("methods")) ? model.get("methods") : []);
   const offers = (key) => methods().some((m) => m && m.key === key);
+  /** The second step's factors (those the kernel offers this page), and the one chosen. */
+  const secondFactors = () => {
+    const offered = (Array.isArray(model.get("mfa_factors")) ? model.get("mfa_factors") : []).filter(
+      (f) => Object.hasOwn(AW_FACTORS, f),
+    );
+    if (!offered.includes(factor)) factor = offered.find((f) => f !== "email") || offered[0] || null;
+    return offered;
+  };
 
   // -- building blocks ------------------------------------------------------------------------
 
-  const makeField = (fields, name, label, props) => {
+  const makeField = (fields, name, label, props, hint = null) => {
     const id = awId(`login-${name}`);
     const input = h("input", { id, name, ...props });
     const error = h("p", { class: "aw-field-error", id: `${id}-error` });
     error.hidden = true;
-    input.setAttribute("aria-describedby", error.id);
+    input.setAttribute("aria-describedby", hint ? `${hint.id} ${error.id}` : error.id);
     fields[name] = { input, error };
     return h("div", { class: "aw-field" }, h("label", { for: id, text: label }), input, error);
   };
@@ -89,11 +126,21 @@ function loginView({ model, el }) {
     return { notice, error };
   };
   const form = (label, ...children) =>
-    h(
-      "form",
-      { class: "aw-form", novalidate: true, "aria-label": label, "data-lm-suppress-shortcuts": "true" },
-      ...children,
+    awEnterSubmits(
+      h(
+        "form",
+        { class: "aw-form", novalidate: true, "aria-label": label, "data-lm-suppress-shortcuts": "true" },
+        ...children,
+      ),
     );
+  const codeProps = {
+    type: "text",
+    autocomplete: "one-time-code",
+    inputmode: "numeric",
+    autocapitalize: "none",
+    spellcheck: "false",
+    required: true,
+  };
   /** The typed email, or the form's complaint (false). */
   const needEmail = (fields) => {
     const typed = fields.email.input.value.trim();
@@ -220,15 +267,7 @@ function loginView({ model, el }) {
       "Sign in with a code",
       title("Check your email"),
       h("p", { class: "aw-form-text" }, "Enter the 6-digit code we sent to ", sentTo, "."),
-      makeField(fields, "code", "Code", {
-        type: "text",
-        autocomplete: "one-time-code",
-        inputmode: "numeric",
-        pattern: "[0-9]*",
-        maxlength: "7",
-        required: true,
-        spellcheck: "false",
-      }),
+      makeField(fields, "code", "Code", { ...codeProps, pattern: "[0-9]*", maxlength: "7" }),
       h("div", { class: "aw-form-actions" }, submit),
       h("div", { class: "aw-form-links" }, again, goTo("sign-in", "Use another email")),
       notice,
@@ -366,8 +405,87 @@ function loginView({ model, el }) {
     return { view, node, fields: {}, submit, idle: action, notice, error };
   };
 
+  // The second step of a sign-in (MFA), whichever method began it: a code of the chosen factor,
+  // links to the others ("Use a recovery code", "Email me a code"...) and Cancel, which signs
+  // the half-made session out. With no factor this page can use (a phone's text message
+  // only), the kernel's notice says what to do instead, then "Back to sign in" (a Cancel).
+  const secondStep = () => {
+    const fields = {};
+    const { notice, error } = lines();
+    const offered = secondFactors();
+    const chosen = factor;
+    const links = [];
+    let mailMe = null;
+    for (const other of offered) {
+      if (other === "email") {
+        mailMe = linkButton(AW_FACTORS.email.choose, () => {
+          factor = "email";
+          model.send({ kind: "mfa-email" });
+          render();
+        });
+        links.push(mailMe);
+      } else if (other !== chosen) {
+        links.push(
+          linkButton(AW_FACTORS[other].choose, () => {
+            factor = other;
+            render();
+          }),
+        );
+      }
+    }
+    // Cancel signs the half-made session out; with nothing to type, it is the way back.
+    const back = chosen ? "Cancel" : "Back to sign in";
+    links.push(linkButton(back, () => model.send({ kind: "mfa-cancel" })));
+    const parts = [title("Two-step verification")];
+    let submit = null;
+    if (chosen) {
+      const text = AW_FACTORS[chosen];
+      const hint = h("p", { class: "aw-form-text", id: awId("login-mfa-hint"), text: text.hint });
+      submit = h("button", { type: "submit", class: "aw-button aw-primary" }, "Verify");
+      parts.push(
+        hint,
+        makeField(
+          fields,
+          "code",
+          text.label,
+          { ...codeProps, inputmode: chosen === "recoveryCode" ? "text" : "numeric", maxlength: "64" },
+          hint,
+        ),
+        h("div", { class: "aw-form-actions" }, submit),
+      );
+    }
+    if (chosen) parts.push(h("div", { class: "aw-form-links" }, ...links), notice, error);
+    else parts.push(notice, h("div", { class: "aw-form-links" }, ...links), error); // why, then the way back
+    const node = form("Two-step verification", ...parts);
+    node.classList.add("aw-mfa-step");
+    node.addEventListener("submit", (event) => {
+      event.preventDefault();
+      if (model.get("busy") === true || !chosen || !needValue(fields, "code", AW_FACTORS[chosen].empty)) return;
+      send({ kind: "mfa-code", code: fields.code.input.value.trim(), factor: chosen });
+      fields.code.input.value = ""; // sent once; never kept in the page
+    });
+    const mailed = () => model.get("mfa_mailed") === true;
+    return {
+      view: "mfa",
+      node,
+      fields,
+      submit,
+      idle: "Verify",
+      notice,
+      error,
+      refresh: () => {
+        if (mailMe) mailMe.textContent = mailed() ? "Email me another code" : AW_FACTORS.email.choose;
+      },
+      said: () =>
+        model.get("notice")
+          ? [model.get("notice"), "warning"]
+          : [mailed() && chosen === "email" ? "We emailed you a code." : "", "success"],
+    };
+  };
+
   const STEPS = {
     "sign-in": signInStep,
+    mfa: secondStep,
     code: codeStep,
     "link-sent": sentStep("link-sent", "Check your email", "Open the sign-in link we emailed you, in this browser."),
     "sign-up": signUpStep,
@@ -418,15 +536,26 @@ function loginView({ model, el }) {
     });
   };
 
+  /** What a step is built from: a new key builds it anew (and gives it the focus). */
+  const stepKey = (view) => {
+    if (view === "sign-in") return model.get("methods");
+    if (view === "mfa") return `${secondFactors().join(" ")}:${factor}`;
+    return view;
+  };
+
   const render = () => {
     const view = STEPS[model.get("view")] ? model.get("view") : "sign-in";
-    if (!step || step.view !== view || (view === "sign-in" && step.methods !== model.get("methods"))) {
+    if (view !== "mfa") factor = null; // each second step starts with its first factor
+    const key = stepKey(view);
+    if (!step || step.view !== view || step.key !== key) {
       const hadFocus = root.contains(document.activeElement);
       step = STEPS[view]();
-      step.methods = model.get("methods");
+      step.key = key;
       root.replaceChildren(step.node);
+      root.dataset.step = view;
       if (hadFocus || view !== "sign-in") focusFirstEmpty();
     }
+    if (step.refresh) step.refresh();
     const busy = model.get("busy") === true;
     if (step.submit) {
       step.submit.disabled = busy;
@@ -437,7 +566,8 @@ function loginView({ model, el }) {
     }
     step.node.setAttribute("aria-busy", busy ? "true" : "false");
     say(step.fields, model.get("error_field"), model.get("error"));
-    awSay(step.notice, model.get("notice"), "info");
+    const [said, tone] = step.said ? step.said() : [model.get("notice"), "info"];
+    awSay(step.notice, said, tone);
     if (popup && !busy && model.get("error")) {
       try {
         if (popup.location.href === "about:blank") popup.close(); // the sign-in never started
@@ -448,7 +578,10 @@ function loginView({ model, el }) {
     }
     if (waiting && !busy) {
       waiting = false;
-      if (model.get("error")) focusFirstEmpty(); // try again where it is needed
+      // Try again where it is needed; or a new step's first control, which was disabled
+      // (busy) when the step came, and the focus was lost.
+      const lost = !document.activeElement || document.activeElement === document.body;
+      if (model.get("error") || lost) focusFirstEmpty();
     }
   };
 
@@ -458,146 +591,16 @@ function loginView({ model, el }) {
   model.on("msg:custom", onMessage);
   const stopFollowing = awFollow(
     model,
-    ["busy", "error", "error_field", "notice", "methods", "view", "mailed_to"],
+    ["busy", "error", "error_field", "notice", "methods", "view", "mailed_to", "mfa_factors", "mfa_mailed"],
     render,
   );
   const stopRefusals = awRefusals(model, (message) => step && say(step.fields, "", message));
-  const stopSecondStep = loginSecondStep(model, el);
   // A page that opens on the form (nothing else has the focus yet) starts in its first field.
   if (!document.activeElement || document.activeElement === document.body) focusFirstEmpty();
   return () => {
     model.off("msg:custom", onMessage);
     stopFollowing();
     stopRefusals();
-    stopSecondStep();
-  };
-}
-
-// -- The second step of a sign-in (MFA) ---------------------------------------------------
-// In the page only while the trait mfa_factors is not empty (the factors this sign-in can use:
-// "totp", "email", "recoveryCode"); the rest of the form is hidden meanwhile (el's
-// data-aw-step), and the step leaves the page when it ends.
-// Page -> kernel: {kind: "mfa-code", code, factor} (the code once; the input is emptied),
-// {kind: "mfa-email"} (mail a code), {kind: "mfa-cancel"} (sign the half-made session out).
-// Kernel -> page: mfa_factors, mfa_mailed, and busy / error as for the first step.
-
-const AW_FACTOR_TEXT = {
-  totp: {
-    label: "Code from your authenticator app",
-    hint: "Open your authenticator app and enter the 6-digit code it shows.",
-  },
-  email: { label: "Code from the email", hint: "Enter the 6-digit code we emailed you." },
-  recoveryCode: {
-    label: "Recovery code",
-    hint: "Enter one of the recovery codes you saved. Each works once.",
-  },
-};
-
-function loginSecondStep(model, el) {
-  const id = awId("mfa");
-  const title = h("h3", { class: "aw-title", text: "Two-step verification" });
-  const hint = h("p", { class: "aw-mfa-hint aw-muted", id: `${id}-hint` });
-  const label = h("label", { for: `${id}-code` });
-  const code = h("input", {
-    id: `${id}-code`,
-    name: "one-time-code",
-    type: "text",
-    autocomplete: "one-time-code",
-    autocapitalize: "none",
-    spellcheck: "false",
-    required: true,
-    maxlength: "64",
-    "aria-describedby": `${id}-hint ${id}-error`,
-  });
-  const error = h("p", { class: "aw-form-error", id: `${id}-error`, role: "alert" });
-  error.hidden = true;
-  const notice = awNotice();
-  const verify = h("button", { type: "submit", class: "aw-button aw-primary" }, "Verify");
-  const useApp = awButton("Use your authenticator app", { class: "aw-button aw-quiet", "data-factor": "totp" });
-  const useCode = awButton("Use a recovery code", { class: "aw-button aw-quiet", "data-factor": "recoveryCode" });
-  const mailMe = awButton("Email me a code", { class: "aw-button aw-quiet", "data-factor": "email" });
-  const cancel = awButton("Cancel", { class: "aw-button aw-quiet" });
-  const box = h(
-    "form",
-    { class: "aw-form aw-mfa-step", novalidate: true, "aria-label": "Two-step verification", "data-lm-suppress-shortcuts": "true" },
-    title,
-    hint,
-    h("div", { class: "aw-field" }, label, code),
-    error,
-    h("div", { class: "aw-form-actions" }, verify),
-    h("div", { class: "aw-mfa-choices" }, useApp, useCode, mailMe, cancel),
-    notice,
-  );
-
-  let factor = null; // the factor the code field is for
-  let shown = false;
-  const choose = (next, focus = true) => {
-    factor = next;
-    const text = AW_FACTOR_TEXT[next] || AW_FACTOR_TEXT.totp;
-    label.textContent = text.label;
-    hint.textContent = text.hint;
-    code.setAttribute("inputmode", next === "recoveryCode" ? "text" : "numeric");
-    code.value = "";
-    if (focus) code.focus();
-  };
-  const render = () => {
-    const factors = model.get("mfa_factors") || [];
-    const active = factors.length > 0;
-    if (!active) {
-      box.remove();
-      delete el.dataset.awStep;
-      shown = false;
-      code.value = "";
-      awSay(notice, "");
-      return;
-    }
-    if (!el.contains(box)) el.append(box); // also when the first step redrew el
-    el.dataset.awStep = "mfa";
-    if (!shown || !factors.includes(factor)) {
-      choose(factors.find((f) => f !== "email") || factors[0], false);
-      if (!shown) requestAnimationFrame(() => code.focus());
-      shown = true;
-    }
-    const busy = model.get("busy") === true;
-    verify.disabled = busy;
-    verify.textContent = busy ? "Verifying…" : "Verify";
-    box.setAttribute("aria-busy", busy ? "true" : "false");
-    useApp.hidden = factor === "totp" || !factors.includes("totp");
-    useCode.hidden = factor === "recoveryCode" || !factors.includes("recoveryCode");
-    mailMe.hidden = !factors.includes("email");
-    mailMe.textContent = model.get("mfa_mailed") === true ? "Email me another code" : "Email me a code";
-    const message = model.get("error") || "";
-    error.textContent = message;
-    error.hidden = !message;
-    code.setAttribute("aria-invalid", message ? "true" : "false");
-    awSay(notice, model.get("mfa_mailed") === true && factor === "email" ? "We emailed you a code." : "", "success");
-  };
-
-  box.addEventListener("submit", (event) => {
-    event.preventDefault();
-    if (model.get("busy") === true) return;
-    const typed = code.value.trim();
-    if (!typed) {
-      error.textContent = factor === "recoveryCode" ? "Enter one of your recovery codes." : "Enter the 6-digit code.";
-      error.hidden = false;
-      code.focus();
-      return;
-    }
-    model.send({ kind: "mfa-code", code: typed, factor });
-    code.value = ""; // sent once; never kept in the page
-  });
-  useApp.addEventListener("click", () => choose("totp"));
-  useCode.addEventListener("click", () => choose("recoveryCode"));
-  mailMe.addEventListener("click", () => {
-    choose("email");
-    model.send({ kind: "mfa-email" });
-  });
-  cancel.addEventListener("click", () => model.send({ kind: "mfa-cancel" }));
-  const stop = awFollow(model, ["mfa_factors", "mfa_mailed", "busy", "error"], render);
-  return () => {
-    stop();
-    box.remove();
-    delete el.dataset.awStep;
   };
 }
 

@@ -1,6 +1,7 @@
 // appwrite-widgets SecurityPanel front end (anywidget ES module; common.js comes first).
 // Kernel -> page: the traits signed_in, busy, email, email_verified, mfa, totp, recovery_codes,
-// notice, tone (no secret); the messages of kind "totp" (qr: the QR code as an SVG data: URI,
+// phone (a verified phone: codes by text message, which are not sent here), notice, tone (no
+// secret); the messages of kind "totp" (qr: the QR code as an SVG data: URI,
 // secret: the key, uri: the otpauth:// URI), "codes" (codes) and "wipe". The QR code, the key
 // and the codes are shown from those messages only, as text (the QR as an image), and dropped
 // when the app is confirmed, when the person says the codes are saved, and at sign-out.
@@ -24,21 +25,49 @@ function awCodeInput(id, label, { optional = false } = {}) {
   return { box, input };
 }
 
+/** What the two-step sign-in line says: on or off, and with what. A phone's codes (text
+ *  messages) are not sent here: with no other factor, it says what to do instead. */
+function mfaSays({ mfa, totp, verified, phone, codes }) {
+  const ways = [];
+  if (totp) ways.push("a code from your authenticator app");
+  if (verified) ways.push("a code sent to your email");
+  if (mfa && ways.length) {
+    if (codes) ways.push("one of your recovery codes");
+    return [`On: after your password, ${ways.join(" or ")} is asked.`, "info"];
+  }
+  if (mfa && phone) {
+    return ["On, with a code by text message, which this app cannot send: set up an authenticator app to sign in here.", "warning"];
+  }
+  if (mfa) return ["On.", "info"];
+  if (ways.length) return ["Off: your password alone signs you in.", "info"];
+  if (phone) return ["Off. This app cannot send codes by text message: set up an authenticator app to turn it on.", "info"];
+  return ["Off. Set up an authenticator app to turn it on.", "info"];
+}
+
 function securityView({ model, el }) {
   el.classList.add("aw-root");
+  // Keys typed here are the panel's (Enter submits, Space presses), not JupyterLab's
+  // notebook shortcuts (Enter would open the cell's editor instead).
+  el.setAttribute("data-lm-suppress-shortcuts", "true");
   const id = awId("security");
   const asker = awAsker();
   const notice = awNotice();
 
   // -- Two-step sign-in -------------------------------------------------------------------
   const mfaTitle = h("h3", { class: "aw-title", text: "Two-step sign-in" });
-  const mfaState = h("p", { class: "aw-security-state" });
+  const mfaState = h("p", { class: "aw-security-state aw-notice" });
   const mfaSlot = h("span", { class: "aw-slot" });
   const startTotp = awButton("Set up an authenticator app", { class: "aw-button aw-primary", "data-key": "totp-start" });
 
   // The enrolment: QR code, key, confirmation code (from the "totp" message only).
-  const qr = h("img", { class: "aw-qr", alt: "QR code to scan with your authenticator app", width: "200", height: "200" });
-  const secret = h("code", { class: "aw-totp-secret", "aria-label": "Key to type into the app" });
+  // The QR code's text twin is the key under it (and the setup link): the alt says so.
+  const qr = h("img", {
+    class: "aw-qr",
+    alt: "QR code to scan with your authenticator app: it holds the key shown below as text.",
+    width: "200",
+    height: "200",
+  });
+  const secret = h("code", { class: "aw-totp-secret" });
   const uri = h("code", { class: "aw-totp-uri" });
   const confirmCode = awCodeInput(`${id}-confirm`, "Code from the app");
   const confirm = h("button", { type: "submit", class: "aw-button aw-primary" }, "Confirm");
@@ -104,6 +133,7 @@ function securityView({ model, el }) {
   const emailLine = h("p", { class: "aw-email-line" });
   const verify = awButton("Send a verification link", { "data-key": "verify-email" });
 
+  for (const form of [enrol, codesForm, removeForm, passwordForm]) awEnterSubmits(form);
   el.replaceChildren(
     mfaTitle,
     mfaState,
@@ -150,11 +180,8 @@ function securityView({ model, el }) {
     const totp = model.get("totp") === true;
     const verified = model.get("email_verified") === true;
     if (totp) wipeEnrol(); // confirmed: the key leaves the page
-    mfaState.textContent = mfa
-      ? "On: after your password, a code from your authenticator app (or a recovery code) is asked."
-      : totp || verified
-        ? "Off: your password alone signs you in."
-        : "Off. Set up an authenticator app to turn it on.";
+    const [state, tone] = mfaSays({ mfa, totp, verified, phone: model.get("phone") === true, codes: model.get("recovery_codes") === true });
+    awSay(mfaState, state, tone);
     startTotp.hidden = totp || !enrol.hidden;
     startTotp.disabled = busy;
     totpOn.hidden = !totp;
@@ -267,7 +294,7 @@ function securityView({ model, el }) {
   model.on("msg:custom", onMessage);
   const stopFollowing = awFollow(
     model,
-    ["signed_in", "busy", "email", "email_verified", "mfa", "totp", "recovery_codes", "notice", "tone"],
+    ["signed_in", "busy", "email", "email_verified", "mfa", "totp", "recovery_codes", "phone", "notice", "tone"],
     render,
   );
   const stopRefusals = awRefusals(model, (message) => awSay(notice, message, "error"));

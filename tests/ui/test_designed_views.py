@@ -8,31 +8,11 @@ import uuid
 from collections.abc import Callable
 
 import httpx
+from accessibility import CUT, PHONE, SIDEWAYS
 from playwright.sync_api import Page, expect
 from ui_dashboard import ADA, BOB, PASSWORD, Dashboard, Sent, live_sessions, make_user
 
 EVENTS = "/tablesdb/demo/tables/events/rows"
-PHONE = {"width": 390, "height": 844}
-# Elements inside the widgets whose content is wider than their box (a cut word, "Sign...").
-CUT = """() => [...document.querySelectorAll(
-        '.aw-root *, .aw-table-view button, .aw-table-view .widget-label')]
-    .filter((el) => el.offsetParent !== null && el.clientWidth > 2  // not 1 px hidden text
-            && el.scrollWidth > el.clientWidth + 1
-            && getComputedStyle(el).overflowX !== 'visible')
-    .map((el) => el.className + ': ' + el.textContent.trim().slice(0, 40))"""
-# How far the page reaches past the right edge (Voila scrolls inside an element of the page).
-SIDEWAYS = """() => {
-    const width = document.documentElement.clientWidth;
-    let worst = document.documentElement.scrollWidth - width;
-    for (const el of document.querySelectorAll('body *')) {
-        const box = el.getBoundingClientRect();
-        if (box.width && box.height) worst = Math.max(worst, box.right - width);
-        if (el.scrollWidth > el.clientWidth + 1 && getComputedStyle(el).overflowX === 'auto') {
-            worst = Math.max(worst, el.scrollWidth - el.clientWidth);
-        }
-    }
-    return worst;
-}"""
 
 
 def test_the_form_is_a_real_form_and_enter_signs_in(page: Page, voila_url: str) -> None:

@@ -6,6 +6,8 @@
 * The dashboard restores its session from the browser after a reload and a kernel restart.
 * In a default JupyterLab output, light and dark: no word is cut, and the sessions table is a
   table (it turns into cards only when the output is narrow).
+* The two-step views (the SecurityPanel's QR code and recovery codes, the LoginForm's second
+  step), light and dark: axe-core finds no serious or critical violation, no word is cut.
 """
 
 from __future__ import annotations
@@ -15,12 +17,14 @@ from collections.abc import Callable
 from typing import Any
 
 import httpx
+import pyotp
 from accessibility import serious_violations
 from playwright.sync_api import Page, expect
 from ui_dashboard import ADA, BOB, PASSWORD, Dashboard, live_sessions, make_user
 
 from appwrite_widgets.server.local import LocalServer
 from appwrite_widgets.session import storage_key
+from appwrite_widgets.session._messages import MFA_WRONG_CODE
 
 READY = """() => {
     const app = window.jupyterapp;
@@ -196,3 +200,69 @@ def test_the_dashboard_in_lab_light_and_dark(page: Page, lab: str, admin_api: ht
         change_theme(page, theme)
         assert serious_violations(page, OUTPUTS) == [], ("user", theme)
         assert page.evaluate(CUT) == [], ("user", theme)
+
+
+TWO_STEP = [
+    "import os\n"
+    "import ipywidgets as widgets\n"
+    "from appwrite_widgets import Client, LoginForm, NavBar, SecurityPanel, SessionContext\n"
+    "ctx = SessionContext(Client(os.environ['APPWRITE_ENDPOINT'], "
+    "os.environ['APPWRITE_PROJECT']))\n"
+    "form = LoginForm(ctx)\n"
+    "widgets.VBox([NavBar(ctx, login_form=form), form, SecurityPanel(ctx)])\n",
+]
+THEMES = ("JupyterLab Light", "JupyterLab Dark")
+
+
+def in_both_themes(page: Page, what: str) -> None:
+    for theme in THEMES:
+        change_theme(page, theme)
+        assert serious_violations(page, OUTPUTS) == [], (what, theme)
+        assert page.evaluate(CUT) == [], (what, theme)
+
+
+def test_the_two_step_views_in_lab_light_and_dark(
+    page: Page, lab_notebook: Callable[[str, list[str]], str], admin_api: httpx.Client
+) -> None:
+    url = lab_notebook("two-step.ipynb", TWO_STEP)
+    board = Dashboard(page, url)
+    run_all(page, url)
+    board.wait_device_ready()
+    email, who, _ = make_user(admin_api)
+    board.login(email, PASSWORD)
+    board.expect_signed_in(who)
+    panel = page.locator(".aw-security-panel")
+    panel.get_by_role("button", name="Set up an authenticator app").click()
+    qr = panel.get_by_role("img", name=re.compile("QR code"))
+    expect(qr).to_have_attribute("src", re.compile(r"^data:image/svg\+xml"))
+    in_both_themes(page, "the QR code and the key")
+
+    # The server's clock is the real one: a code typed as its 30-second window ends is refused
+    # (said on the panel), and the next window's code is what the app shows then.
+    totp = pyotp.TOTP(re.sub(r"\s+", "", panel.locator(".aw-totp-secret").inner_text()))
+    field = panel.get_by_label("Code from the app")
+    codes = panel.locator(".aw-recovery-codes li")
+    field.fill(totp.now())
+    field.press("Enter")
+    expect(codes.first.or_(panel.get_by_text(MFA_WRONG_CODE))).to_be_visible()
+    if codes.count() == 0:
+        field.fill(totp.now())
+        field.press("Enter")
+    expect(codes).to_have_count(6)
+    saved = codes.all_text_contents()
+    in_both_themes(page, "the recovery codes")
+    panel.get_by_role("button", name="I saved them").click()
+
+    board.nav_sign_out.click()
+    board.expect_signed_out()
+    board.login(email, PASSWORD)
+    step = page.locator(".aw-login-form .aw-mfa-step")
+    expect(step.get_by_label("Code from your authenticator app")).to_be_focused()
+    in_both_themes(page, "the second step")
+    step.get_by_role("button", name="Use a recovery code").click()
+    recovery = step.get_by_label("Recovery code")
+    expect(recovery).to_be_focused()
+    in_both_themes(page, "the second step, a recovery code")
+    recovery.fill(saved[0])
+    recovery.press("Enter")
+    board.expect_signed_in(who)

@@ -9,6 +9,12 @@ the server instead of signing the browser in.
 
 The embedded server runs on a clock the test moves (the ``appwrite`` fixture is overridden
 here): it accepts a 30-second window's code once, so each new code comes from a new window.
+
+The two-step views (setting up the app with its QR code, the recovery codes, the second step
+and its recovery-code choice) also run in the dark theme at a phone's width, driven from the
+keyboard: axe-core finds no serious or critical WCAG 2 A/AA violation and nothing scrolls
+sideways. A user whose only other factor is a phone (no text messages here) is told what to do
+and gets back to the start. JupyterLab's run is in test_jupyterlab.py.
 """
 
 from __future__ import annotations
@@ -21,7 +27,7 @@ from typing import Any
 import httpx
 import pyotp
 import pytest
-from accessibility import serious_violations
+from accessibility import CUT, PHONE, SIDEWAYS, serious_violations
 from mfa_kit import Clock
 from playwright.sync_api import Locator, Page, WebSocket, expect
 from ui_dashboard import PASSWORD, Dashboard, live_sessions, make_user
@@ -199,3 +205,98 @@ def test_a_reload_during_the_second_step_ends_the_half_made_session(
     step.locator('input[autocomplete="one-time-code"]').fill(code(secret, clock))
     step.locator('button[type="submit"]').click()
     board.expect_signed_in(who)
+
+
+def fits_a_phone(page: Page, what: str) -> None:
+    """axe-core finds nothing serious, and nothing scrolls sideways or cuts a word."""
+    assert serious_violations(page) == [], what
+    assert page.evaluate(SIDEWAYS) <= 0, what
+    assert page.evaluate(CUT) == [], what
+
+
+@pytest.mark.parametrize("theme", ["light", "dark"])
+def test_the_two_step_views_on_a_phone_from_the_keyboard(
+    page: Page, serve_notebook: Any, admin_api: httpx.Client, clock: Clock, theme: str
+) -> None:
+    served = serve_notebook(PAGE)
+    email, who, _ = make_user(admin_api)
+    page.set_viewport_size(PHONE)
+    url = served.url + ("/" if theme == "light" else "/?theme=dark")
+    board = Dashboard(page, url).open()
+    light = page.evaluate("() => document.body.dataset.jpThemeLight")
+    assert light == ("true" if theme == "light" else "false")
+    security = Security(page)
+    board.login(email, PASSWORD)
+    board.expect_signed_in(who)
+
+    # The app's set-up: the QR code has a text alternative, the key is its text twin.
+    start = security.button("Set up an authenticator app")
+    expect(start).to_be_enabled()  # the panel has loaded the factors
+    start.focus()
+    page.keyboard.press("Enter")
+    expect(security.qr).to_have_attribute("src", re.compile(r"^data:image/svg\+xml"))
+    expect(security.qr).to_have_attribute("alt", re.compile(r"QR code"))
+    expect(security.confirm_code).to_be_focused()
+    fits_a_phone(page, "the QR code and the key")
+    secret = re.sub(r"\s+", "", security.secret.text_content() or "")
+    page.keyboard.type(code(secret, clock))
+    page.keyboard.press("Enter")
+
+    # The recovery codes: the focus goes to "I saved them".
+    expect(security.codes).to_have_count(6)
+    codes = security.codes.all_text_contents()
+    expect(security.button("I saved them")).to_be_focused()
+    fits_a_phone(page, "the recovery codes")
+    page.keyboard.press("Enter")
+    expect(security.codes).to_have_count(0)
+
+    board.nav_sign_out.click()
+    board.expect_signed_out()
+    board.login(email, PASSWORD)
+    step = second_step(page)
+    field = step.get_by_label("Code from your authenticator app")
+    expect(field).to_be_focused()
+    fits_a_phone(page, "the second step")
+
+    # "Use a recovery code" is reached from the field with the keyboard.
+    page.keyboard.press("Tab")  # Verify
+    page.keyboard.press("Tab")  # Use a recovery code
+    expect(step.get_by_role("button", name="Use a recovery code")).to_be_focused()
+    page.keyboard.press("Enter")
+    field = step.get_by_label("Recovery code")
+    expect(field).to_be_focused()
+    expect(field).to_have_attribute("autocomplete", "one-time-code")
+    page.keyboard.press("Enter")  # nothing typed: said under the field, nothing sent
+    error = page.locator(f"#{(field.get_attribute('aria-describedby') or '').split()[-1]}")
+    expect(error).to_have_text("Enter one of your recovery codes.")
+    expect(field).to_have_attribute("aria-invalid", "true")
+    fits_a_phone(page, "the second step, a recovery code, an error")
+    page.keyboard.type(codes[0])
+    page.keyboard.press("Enter")
+    board.expect_signed_in(who)
+    expect(step).to_be_hidden()
+
+
+def test_a_phone_as_the_only_other_factor_is_no_dead_end(
+    page: Page, serve_notebook: Any, admin_api: httpx.Client, appwrite: LocalServer, clock: Clock
+) -> None:
+    served = serve_notebook(PAGE)
+    email, _, user_id = make_user(admin_api)
+    appwrite.store.users.update(
+        user_id, clock.now, phone="+15555550123", phone_verification=1, mfa=1
+    )
+    board = Dashboard(page, served.url + "/").open()
+    board.login(email, PASSWORD)
+    step = second_step(page)
+    expect(step.get_by_role("status")).to_have_text(
+        re.compile(r"text message, which this app cannot send\.")
+    )
+    expect(step.locator("input")).to_have_count(0)  # nothing to type a code into
+    expect(board.not_signed_in).to_be_visible()
+    back = step.get_by_role("button", name="Back to sign in")  # signs the half-made one out
+    expect(back).to_be_focused()  # the one thing to do
+    assert serious_violations(page) == [], "the phone's step"
+    page.keyboard.press("Enter")
+    expect(board.email).to_be_visible()
+    expect(step).to_have_count(0)
+    assert live_sessions(admin_api, user_id) == []  # the half-made session was ended

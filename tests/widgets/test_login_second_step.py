@@ -17,6 +17,7 @@ from page import Published, from_page
 
 from appwrite_widgets.session._messages import MFA_WRONG_CODE
 from appwrite_widgets.widgets import LoginForm, NavBar, SessionsPanel, signed_in
+from appwrite_widgets.widgets._login import NO_TEXT_MESSAGES, NOT_BY_TEXT, PHONE_ONLY
 
 
 def sign_in(form: LoginForm, who: Enrolled) -> None:
@@ -194,3 +195,80 @@ def test_second_step_messages_without_a_step_are_refused(
         ("GET", "/teams"),
     ]
     assert ctx.is_authenticated
+
+
+def test_the_second_step_is_a_step_of_the_form_whichever_method_began_it(
+    mfa: MfaKit, published: Published
+) -> None:
+    who = mfa.enrolled(verified=True)
+    ctx, _ = mfa.ctx()
+    form = LoginForm(ctx, methods=("password", "email-code"))
+    from_page(form, {"kind": "send-code", "email": who.person.email})
+    assert form.view == "code"
+    to = who.person.email
+    mail = mfa.server.outbox.wait_for(lambda m: m.kind == "email-otp" and m.to == to)
+    from_page(form, {"kind": "code", "code": str(mail.code)})
+    assert ctx.mfa_required and form.view == "mfa"  # the one step table's "mfa" step
+    assert form.mfa_factors == ["totp", "recoveryCode"]  # the email is used up already
+    # The context's error is about the code: it stands next to the code field.
+    from_page(form, {"kind": "mfa-code", "code": "000000", "factor": "totp"})
+    assert (form.error_field, form.error) == ("code", MFA_WRONG_CODE)
+    published.clear()
+    from_page(form, {"kind": "show", "view": "sign-in"})  # the page cannot leave the step
+    assert published.custom(form)[0]["kind"] == "error" and form.view == "mfa"
+    from_page(form, {"kind": "mfa-code", "code": mfa.code(who.secret), "factor": "totp"})
+    assert ctx.is_authenticated and form.view == "sign-in" and form.error_field == ""
+
+
+def test_cancel_leads_back_to_the_first_step(mfa: MfaKit) -> None:
+    ctx, _, form, _ = at_second_step(mfa)
+    assert form.view == "mfa"
+    from_page(form, {"kind": "mfa-cancel"})
+    assert form.view == "sign-in" and form.notice == "" and not ctx.mfa_required
+
+
+def phone_user(mfa: MfaKit, *, codes: bool = False) -> tuple[Any, tuple[str, ...]]:
+    """A user with MFA on whose only other factor is a verified phone (and recovery codes)."""
+    who = mfa.person()
+    made: tuple[str, ...] = ()
+    if codes:
+        ctx, _ = mfa.ctx()
+        ctx.login(who.email, who.password)
+        made = ctx.create_recovery_codes()
+        ctx.logout()
+    users = mfa.server.store.users
+    users.update(who.id, mfa.clock.now, phone="+15555550123", phone_verification=1, mfa=1)
+    return who, made
+
+
+def test_a_phone_as_the_only_other_factor_is_explained_and_cancel_leads_back(
+    mfa: MfaKit, published: Published
+) -> None:
+    who, _ = phone_user(mfa)
+    ctx, transport = mfa.ctx()
+    form = LoginForm(ctx)
+    from_page(form, {"kind": "sign-in", "email": who.email, "password": who.password})
+    assert ctx.mfa_required and ctx.mfa_factors == ("phone",)
+    # No text messages here: nothing to type a code into, the step says what to do instead.
+    assert form.view == "mfa" and form.mfa_factors == [] and form.notice == PHONE_ONLY
+    assert shown(form) and form.error == "" and not form.busy
+    published.clear()
+    transport.requests.clear()
+    from_page(form, {"kind": "mfa-code", "code": "123456", "factor": "phone"})
+    assert published.custom(form) == [{"kind": "error", "message": NOT_BY_TEXT}]
+    assert transport.requests == [] and ctx.mfa_required
+    from_page(form, {"kind": "mfa-cancel"})  # no dead end: back to the start, signed out
+    assert transport.requests == [("DELETE", "/account/sessions/current")]
+    assert form.view == "sign-in" and form.notice == "" and not ctx.mfa_required
+    assert mfa.sessions_of(who.id) == []
+
+
+def test_a_phone_and_recovery_codes_offer_the_recovery_codes(mfa: MfaKit) -> None:
+    who, codes = phone_user(mfa, codes=True)
+    ctx, _ = mfa.ctx()
+    form = LoginForm(ctx)
+    from_page(form, {"kind": "sign-in", "email": who.email, "password": who.password})
+    assert form.view == "mfa" and form.mfa_factors == ["recoveryCode"]
+    assert form.notice == NO_TEXT_MESSAGES
+    from_page(form, {"kind": "mfa-code", "code": codes[0], "factor": "recoveryCode"})
+    assert ctx.is_authenticated and form.view == "sign-in" and form.notice == ""

@@ -22,7 +22,7 @@ from appwrite_widgets.session._messages import (
     MFA_WRONG_PASSWORD,
 )
 from appwrite_widgets.widgets import SecurityPanel
-from appwrite_widgets.widgets._security import qr_data_uri
+from appwrite_widgets.widgets._security import PHONE_ONLY, qr_data_uri
 
 FACTORS = ("GET", "/account/mfa/factors")
 
@@ -271,3 +271,25 @@ def test_an_app_set_up_already_is_not_set_up_twice(mfa: MfaKit, published: Publi
         {"kind": "error", "message": "An authenticator app is set up already: remove it first."}
     ]
     assert transport.requests == []
+
+
+def test_a_phone_as_the_only_factor_does_not_turn_two_step_sign_in_on(
+    mfa: MfaKit, published: Published
+) -> None:
+    ctx, transport, panel, who = signed_in_panel(mfa)
+    assert not panel.phone
+    mfa.server.store.users.update(who.id, mfa.clock.now, phone="+15555550123", phone_verification=1)
+    panel.reload()
+    assert panel.phone and not panel.totp and not panel.email_verified
+    transport.requests.clear()
+    published.clear()
+    # Appwrite would take it, but the next sign-in here would need a text message: refused.
+    from_page(panel, {"kind": "mfa", "on": True})
+    assert published.custom(panel) == [{"kind": "error", "message": PHONE_ONLY}]
+    assert transport.requests == [] and not panel.mfa and ctx.user is not None
+    assert not ctx.user.mfa
+    # With an authenticator app as well, it turns on.
+    from_page(panel, {"kind": "totp-start"})
+    (shown,) = [m for m in published.custom(panel) if m["kind"] == "totp"]
+    from_page(panel, {"kind": "totp-confirm", "code": mfa.code(shown["secret"])})
+    assert panel.mfa and panel.totp and panel.phone
