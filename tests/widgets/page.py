@@ -9,6 +9,7 @@ end's JSON), so they meet exactly the checks a visitor's crafted message meets.
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 import comm
@@ -25,6 +26,16 @@ def from_page(widget: Any, content: Any) -> None:
 def page_sets_state(widget: Any, state: dict[str, Any]) -> None:
     """Deliver a state update from the page (ipywidgets' ``update`` message)."""
     widget._handle_msg({"content": {"data": {"method": "update", "state": state}}, "buffers": []})
+
+
+def holds(text: str, secret: str) -> bool:
+    """Whether ``secret`` stands in ``text`` as a token of its own.
+
+    A 6-digit code also turns up by chance inside longer runs (a millisecond timestamp, a hex
+    ID, a colour in a stylesheet); a leak is the code itself, not a piece of another token.
+    """
+    pattern = rf"(?<![0-9A-Za-z]){re.escape(secret)}(?![0-9A-Za-z])"
+    return re.search(pattern, text) is not None
 
 
 class Published:
