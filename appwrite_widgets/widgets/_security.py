@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from traitlets import Bool, Unicode
 
+from appwrite_widgets.client import InvalidArgumentError, InvalidInputError, UnauthorizedError
 from appwrite_widgets.widgets._frontend import BadMessage, FrontEnd, asset, text
 
 if TYPE_CHECKING:
@@ -78,6 +79,11 @@ class SecurityPanel(FrontEnd):
     ).tag(sync=True)
     notice = Unicode("", help="What the last action here did, or why it failed.").tag(sync=True)
     tone = Unicode("info", help="success, error or info.").tag(sync=True)
+    about = Unicode(
+        "",
+        help="The field a failure concerns, so the page shows it there: 'totp-code', "
+        "'codes-code', 'remove-code', 'old-password', 'new-password'; '' for the panel.",
+    ).tag(sync=True)
 
     def __init__(self, ctx: SessionContext) -> None:
         super().__init__()
@@ -137,7 +143,8 @@ class SecurityPanel(FrontEnd):
             await ctx.aconfirm_totp(code)
             await afinish()
 
-        self._act(run, arun, "Two-step sign-in is on. Keep your recovery codes safe.")
+        said = "Two-step sign-in is on. Keep your recovery codes safe."
+        self._act(run, arun, said, about="totp-code")
 
     def _new_codes(self, code: str | None) -> None:
         ctx = self._ctx
@@ -156,7 +163,7 @@ class SecurityPanel(FrontEnd):
         said = (
             "Your recovery codes." if fresh else "New recovery codes: the old ones no longer work."
         )
-        self._act(make, amake, said)
+        self._act(make, amake, said, about="codes-code")
 
     def _show_codes(self, codes: tuple[str, ...]) -> None:
         self.send({"kind": "codes", "codes": list(codes)})
@@ -184,6 +191,7 @@ class SecurityPanel(FrontEnd):
             lambda: ctx.remove_totp(code),
             lambda: ctx.aremove_totp(code),
             "The authenticator app was removed.",
+            about="remove-code",
         )
 
     def _on_codes_new(self, content: Mapping[str, Any]) -> None:
@@ -211,6 +219,7 @@ class SecurityPanel(FrontEnd):
             lambda: ctx.change_password(old, new),
             lambda: ctx.achange_password(old, new),
             "Your password was changed.",
+            about="password",
         )
 
     def _on_verify_email(self, content: Mapping[str, Any]) -> None:
@@ -235,37 +244,46 @@ class SecurityPanel(FrontEnd):
         action: Callable[[], Any],
         aaction: Callable[[], Awaitable[Any]],
         said: str,
+        *,
+        about: str = "",
     ) -> asyncio.Task[None] | None:
-        """One action at a time; the notice says what happened (or the context's error)."""
+        """One action at a time; the notice says what happened (or the context's error).
+
+        ``about``: the field whose input a refusal concerns (a wrong code, a wrong or weak
+        password): the page shows that failure under it; any other failure (no answer, a
+        server error) is the panel's.
+        """
         if self._working:
             return None
-        outcome: list[str] = []
+        outcome: list[tuple[str, str]] = []
 
         def failed(exc: BaseException) -> None:
-            outcome.append(self._ctx.error or "That did not work.")
+            message = self._ctx.error or "That did not work."
+            outcome.append((message, _field(exc, about)))
 
         def done() -> None:
             self._working = False
             if outcome:
-                self._say(outcome[0], "error")
+                self._say(*outcome[0], tone="error")
             elif said:
-                self._say(said, "success")
+                self._say(said, tone="success")
             self._render()
 
         self._working = True
         with self.hold_sync():
             self.busy = True
-            self._say("", "info")
+            self._say("", tone="info")
 
         async def run() -> None:
             await aaction()
 
         return self._dispatch(action, run, done, failed)
 
-    def _say(self, notice: str, tone: str) -> None:
+    def _say(self, notice: str, about: str = "", *, tone: str) -> None:
         with self.hold_sync():
             self.notice = notice
             self.tone = tone
+            self.about = about
 
     # -- view --------------------------------------------------------------------------------------
 
@@ -293,7 +311,7 @@ class SecurityPanel(FrontEnd):
             self.recovery_codes = "recoveryCode" in factors
             self.phone = "phone" in factors
             if user is None:
-                self.notice, self.tone = "", "info"
+                self.notice, self.tone, self.about = "", "info", ""
 
     def __repr__(self) -> str:
         return f"SecurityPanel(signed_in={self.signed_in}, mfa={self.mfa})"
@@ -307,6 +325,27 @@ class SecurityPanel(FrontEnd):
         "password": _on_password,
         "verify-email": _on_verify_email,
     }
+
+
+#: 401 answers that refuse what was typed (a code, a password), not the session.
+_REFUSES_INPUT = frozenset(
+    {"user_invalid_token", "user_challenge_required", "user_invalid_credentials"}
+)
+
+
+def _field(exc: BaseException, about: str) -> str:
+    """Where a failure shows: under ``about``'s field when it refuses what was typed there."""
+    refused = isinstance(exc, InvalidInputError | InvalidArgumentError) or (
+        isinstance(exc, UnauthorizedError)
+        and exc.type
+        in ("user_invalid_token", "user_challenge_required", "user_invalid_credentials")
+    )
+    if not refused or not about:
+        return ""
+    if about == "password":  # the current one refused, or the new one
+        wrong_old = isinstance(exc, UnauthorizedError)
+        return "old-password" if wrong_old else "new-password"
+    return about
 
 
 async def _then(awaitable: Awaitable[Any], then: Callable[[Any], object]) -> None:

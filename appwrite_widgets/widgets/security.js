@@ -1,6 +1,7 @@
 // appwrite-widgets SecurityPanel front end (anywidget ES module; common.js comes first).
 // Kernel -> page: the traits signed_in, busy, email, email_verified, mfa, totp, recovery_codes,
-// phone (a verified phone: codes by text message, which are not sent here), notice, tone (no
+// phone (a verified phone: codes by text message, which are not sent here), notice, tone,
+// about (the field a failure concerns: it shows under that field, else at the bottom; no
 // secret); the messages of kind "totp" (qr: the QR code as an SVG data: URI,
 // secret: the key, uri: the otpauth:// URI), "codes" (codes) and "wipe". The QR code, the key
 // and the codes are shown from those messages only, as text (the QR as an image), and dropped
@@ -8,6 +9,14 @@
 // Page -> kernel: {kind: "totp-start"}, {kind: "totp-confirm", code}, {kind: "totp-remove",
 // code}, {kind: "codes-new", code}, {kind: "mfa", on}, {kind: "password", old, new},
 // {kind: "verify-email", url}. Typed codes and passwords are sent once and the inputs emptied.
+
+/** A field's own error line, read with its input (aria-describedby). */
+function awFieldError(input) {
+  const error = h("p", { class: "aw-field-error", id: `${input.id}-error` });
+  error.hidden = true;
+  input.setAttribute("aria-describedby", error.id);
+  return error;
+}
 
 function awCodeInput(id, label, { optional = false } = {}) {
   const input = h("input", {
@@ -21,8 +30,9 @@ function awCodeInput(id, label, { optional = false } = {}) {
     maxlength: "64",
     required: !optional,
   });
-  const box = h("div", { class: "aw-field" }, h("label", { for: id, text: label }), input);
-  return { box, input };
+  const error = awFieldError(input);
+  const box = h("div", { class: "aw-field" }, h("label", { for: id, text: label }), input, error);
+  return { box, input, error };
 }
 
 /** What the two-step sign-in line says: on or off, and with what. A phone's codes (text
@@ -118,13 +128,15 @@ function securityView({ model, el }) {
   // -- Password -------------------------------------------------------------------------------
   const oldPassword = h("input", { id: `${id}-old`, name: "current-password", type: "password", autocomplete: "current-password", required: true });
   const newPassword = h("input", { id: `${id}-new`, name: "new-password", type: "password", autocomplete: "new-password", minlength: "8", required: true });
+  const oldError = awFieldError(oldPassword);
+  const newError = awFieldError(newPassword);
   const changePassword = h("button", { type: "submit", class: "aw-button" }, "Change password");
   const passwordForm = h(
     "form",
     { class: "aw-form", novalidate: true, "aria-label": "Change password" },
     h("input", { type: "text", name: "username", autocomplete: "username", hidden: true, readonly: true }),
-    h("div", { class: "aw-field" }, h("label", { for: oldPassword.id, text: "Current password" }), oldPassword),
-    h("div", { class: "aw-field" }, h("label", { for: newPassword.id, text: "New password (8 characters or more)" }), newPassword),
+    h("div", { class: "aw-field" }, h("label", { for: oldPassword.id, text: "Current password" }), oldPassword, oldError),
+    h("div", { class: "aw-field" }, h("label", { for: newPassword.id, text: "New password (8 characters or more)" }), newPassword, newError),
     h("div", { class: "aw-row" }, changePassword),
   );
   const userField = passwordForm.querySelector('input[name="username"]');
@@ -148,6 +160,25 @@ function securityView({ model, el }) {
     h("div", { class: "aw-row" }, verify),
     notice,
   );
+
+  // Where a failure shows: under the field it concerns (about), else in the panel's notice.
+  const fieldErrors = {
+    "totp-code": [confirmCode.input, confirmCode.error],
+    "codes-code": [newCodes.input, newCodes.error],
+    "remove-code": [removeCode.input, removeCode.error],
+    "old-password": [oldPassword, oldError],
+    "new-password": [newPassword, newError],
+  };
+  const sayAt = (about, message, tone) => {
+    const here = Object.hasOwn(fieldErrors, about) && Boolean(message);
+    for (const [name, [input, error]] of Object.entries(fieldErrors)) {
+      const mine = here && name === about;
+      error.textContent = mine ? message : "";
+      error.hidden = !mine;
+      input.setAttribute("aria-invalid", mine ? "true" : "false");
+    }
+    awSay(notice, here ? "" : message, tone);
+  };
 
   const group = (key) => key.match(/.{1,4}/g).join(" ");
   const wipeEnrol = () => {
@@ -212,7 +243,7 @@ function securityView({ model, el }) {
     userField.value = email;
     emailLine.replaceChildren(email || "No email address", " ", h("span", { class: "aw-badge", text: verified ? "verified" : "not verified" }));
     verify.hidden = verified || !email;
-    awSay(notice, model.get("notice"), model.get("tone"));
+    sayAt(String(model.get("about") || ""), model.get("notice"), model.get("tone"));
   };
 
   startTotp.addEventListener("click", () => model.send({ kind: "totp-start" }));
@@ -224,7 +255,7 @@ function securityView({ model, el }) {
     event.preventDefault();
     const typed = confirmCode.input.value.trim();
     if (!typed) {
-      awSay(notice, "Enter the 6-digit code from the app.", "error");
+      sayAt("totp-code", "Enter the 6-digit code from the app.", "error");
       confirmCode.input.focus();
       return;
     }
@@ -240,7 +271,8 @@ function securityView({ model, el }) {
   passwordForm.addEventListener("submit", (event) => {
     event.preventDefault();
     if (!oldPassword.value || !newPassword.value) {
-      awSay(notice, "Enter your current password and a new one.", "error");
+      const missing = oldPassword.value ? "new-password" : "old-password";
+      sayAt(missing, oldPassword.value ? "Enter a new password." : "Enter your current password.", "error");
       (oldPassword.value ? newPassword : oldPassword).focus();
       return;
     }
@@ -294,10 +326,10 @@ function securityView({ model, el }) {
   model.on("msg:custom", onMessage);
   const stopFollowing = awFollow(
     model,
-    ["signed_in", "busy", "email", "email_verified", "mfa", "totp", "recovery_codes", "phone", "notice", "tone"],
+    ["signed_in", "busy", "email", "email_verified", "mfa", "totp", "recovery_codes", "phone", "notice", "tone", "about"],
     render,
   );
-  const stopRefusals = awRefusals(model, (message) => awSay(notice, message, "error"));
+  const stopRefusals = awRefusals(model, (message) => sayAt("", message, "error"));
   return () => {
     model.off("msg:custom", onMessage);
     stopFollowing();

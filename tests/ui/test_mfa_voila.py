@@ -135,7 +135,17 @@ def test_set_up_an_app_sign_out_then_sign_in_with_password_and_code(
     assert re.fullmatch(r"[A-Z2-7]{103}", secret)
     assert f"secret={secret}" in (security.uri.text_content() or "")
     assert serious_violations(page) == [], "the QR code and the key shown"
-    security.confirm_code.fill(code(secret, clock))
+    right = code(secret, clock)
+    security.confirm_code.fill(f"{(int(right) + 1) % 1_000_000:06d}")
+    security.button("Confirm").click()
+    # A wrong code: said under the code field (and read with it), not at the panel's foot.
+    said = security.root.locator(".aw-enrol .aw-field-error")
+    expect(said).to_have_text(re.compile("That code is not right"))
+    expect(security.confirm_code).to_have_attribute("aria-invalid", "true")
+    described = security.confirm_code.get_attribute("aria-describedby") or ""
+    assert said.get_attribute("id") in described.split()
+    assert serious_violations(page) == [], "a wrong code under its field"
+    security.confirm_code.fill(right)
     security.button("Confirm").click()
     expect(security.codes).to_have_count(6)
     codes = security.codes.all_text_contents()

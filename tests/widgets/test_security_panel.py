@@ -9,13 +9,17 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 from typing import Any
 
 import pytest
+from helpers import PASSWORD, Outage
 from ipywidgets.widgets.widget import _instances
 from mfa_kit import MfaKit
 from page import Published, from_page
 
+from appwrite_widgets.client import Client
+from appwrite_widgets.session import CredentialStore, SessionContext
 from appwrite_widgets.session._messages import (
     MFA_CHALLENGE_NEEDED,
     MFA_WRONG_CODE,
@@ -103,7 +107,7 @@ def test_a_wrong_confirmation_code_says_so_and_shows_no_codes(
     (shown,) = [m for m in published.custom(panel) if m["kind"] == "totp"]
     code = mfa.code(shown["secret"])
     from_page(panel, {"kind": "totp-confirm", "code": f"{(int(code) + 1) % 1_000_000:06d}"})
-    assert (panel.notice, panel.tone) == (MFA_WRONG_CODE, "error")
+    assert (panel.notice, panel.tone, panel.about) == (MFA_WRONG_CODE, "error", "totp-code")
     assert not panel.totp and not panel.mfa and ctx.is_authenticated
     assert [m for m in published.custom(panel) if m["kind"] == "codes"] == []
 
@@ -120,12 +124,12 @@ def test_new_recovery_codes_ask_for_a_code_once_the_sign_in_is_old(
     mfa.clock.advance(31 * 60)
     published.clear()
     from_page(panel, {"kind": "codes-new", "code": ""})
-    assert (panel.notice, panel.tone) == (MFA_CHALLENGE_NEEDED, "error")
+    assert (panel.notice, panel.tone, panel.about) == (MFA_CHALLENGE_NEEDED, "error", "codes-code")
     assert ctx.is_authenticated and published.custom(panel) == []
     from_page(panel, {"kind": "codes-new", "code": mfa.code(who.secret)})
     (codes,) = [m["codes"] for m in published.custom(panel) if m["kind"] == "codes"]
     assert len(codes) == 6 and not set(codes) & set(who.codes)
-    assert panel.tone == "success"
+    assert panel.tone == "success" and panel.about == ""  # the field's error is gone
 
 
 def test_turning_two_step_sign_in_off_and_on(mfa: MfaKit) -> None:
@@ -156,6 +160,9 @@ def test_changing_the_password(mfa: MfaKit, published: Published) -> None:
     published.clear()
     from_page(panel, {"kind": "password", "old": "not-it-at-all", "new": "brand-new-pass-77"})
     assert (panel.notice, panel.tone) == (MFA_WRONG_PASSWORD, "error") and ctx.is_authenticated
+    assert panel.about == "old-password"  # shown under the current password
+    from_page(panel, {"kind": "password", "old": who.password, "new": "short"})
+    assert panel.tone == "error" and panel.about == "new-password" and ctx.is_authenticated
     from_page(panel, {"kind": "password", "old": who.password, "new": "brand-new-pass-77"})
     assert (panel.notice, panel.tone) == ("Your password was changed.", "success")
     for secret in ("not-it-at-all", "brand-new-pass-77", who.password):
@@ -293,3 +300,17 @@ def test_a_phone_as_the_only_factor_does_not_turn_two_step_sign_in_on(
     (shown,) = [m for m in published.custom(panel) if m["kind"] == "totp"]
     from_page(panel, {"kind": "totp-confirm", "code": mfa.code(shown["secret"])})
     assert panel.mfa and panel.totp and panel.phone
+
+
+def test_a_failure_that_is_no_fields_shows_for_the_whole_panel(
+    outage: Outage, tmp_path: Path
+) -> None:
+    outage.user("ada@panel.test")
+    with Client(outage.endpoint, outage.project) as client:
+        ctx = SessionContext(client, credentials_store=CredentialStore(tmp_path / "c"))
+        ctx.login("ada@panel.test", PASSWORD)
+        panel = SecurityPanel(ctx)
+        outage.down()  # Appwrite does not answer: no field is wrong
+        from_page(panel, {"kind": "password", "old": PASSWORD, "new": "brand-new-pass-77"})
+        assert panel.tone == "error" and panel.notice and panel.about == ""
+        panel.close()
