@@ -18,7 +18,7 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import NamedTuple
 
@@ -56,8 +56,13 @@ class Served(NamedTuple):
 
 
 @contextlib.contextmanager
-def voila(server: LocalServer, tmp: Path, notebook: Path = DASHBOARD) -> Iterator[Served]:
-    """Voila serving ``notebook`` (the dashboard by default) against ``server``."""
+def voila(
+    server: LocalServer, tmp: Path, notebook: Path = DASHBOARD, options: Sequence[str] = ()
+) -> Iterator[Served]:
+    """Voila serving ``notebook`` (the dashboard by default) against ``server``.
+
+    ``options``: more Voila command-line options (the same for every page a bench compares).
+    """
     port = _free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("APPWRITE_", "JUPYTER"))}
     env.update(
@@ -81,6 +86,7 @@ def voila(server: LocalServer, tmp: Path, notebook: Path = DASHBOARD) -> Iterato
                 f"--Voila.port={port}",
                 "--Voila.ip=127.0.0.1",
                 "--Voila.port_retries=0",
+                *options,
             ],
             env=env,
             cwd=tmp,
