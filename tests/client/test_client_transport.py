@@ -370,7 +370,7 @@ def test_every_client_verifies_tls_with_one_shared_context() -> None:
 def test_a_plain_http_client_builds_no_ca_bundle_and_its_tls_would_refuse_any_server(
     server: LocalServer,
 ) -> None:
-    """An ``http://`` endpoint never speaks TLS: no CA bundle is built, and TLS would fail closed."""
+    """An ``http://`` endpoint never speaks TLS: no CA bundle built; TLS would fail closed."""
     from appwrite_widgets.client import _io
 
     _io.tls_context.cache_clear()
