@@ -18,7 +18,7 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import NamedTuple
 
@@ -57,11 +57,16 @@ class Served(NamedTuple):
 
 @contextlib.contextmanager
 def voila(
-    server: LocalServer, tmp: Path, notebook: Path = DASHBOARD, options: Sequence[str] = ()
+    server: LocalServer,
+    tmp: Path,
+    notebook: Path = DASHBOARD,
+    options: Sequence[str] = (),
+    environ: Mapping[str, str] | None = None,
 ) -> Iterator[Served]:
     """Voila serving ``notebook`` (the dashboard by default) against ``server``.
 
-    ``options``: more Voila command-line options (the same for every page a bench compares).
+    ``options``: more Voila command-line options (the same for every page a bench compares);
+    ``environ``: more environment variables for its kernels.
     """
     port = _free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("APPWRITE_", "JUPYTER"))}
@@ -74,6 +79,7 @@ def voila(
         PYDEVD_DISABLE_FILE_VALIDATION="1",
         PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH", "")])),
     )
+    env.update(environ or {})
     log_path = tmp / f"voila-{notebook.stem}.log"
     with log_path.open("wb") as log:
         proc = subprocess.Popen(
