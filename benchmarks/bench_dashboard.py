@@ -6,7 +6,11 @@ in headless Chromium, alternately, with a warm browser cache:
 * the **bare page**: the dashboard's intro text and the same kind of controls made of core
   ipywidgets only (email, password, "Remember me", "Sign in", an events list), no
   appwrite-widgets import;
-* the **dashboard** (``notebooks/dashboard.ipynb``) signed out, against an embedded server.
+* the **dashboard** (``notebooks/dashboard.ipynb``) signed out, against an embedded server,
+  as ``appwrite-widgets demo`` serves it (its mail catcher's Inbox included).
+
+Every page is served with the demo's Voila settings (``voila_options()``: culling, the kernel
+cap), so the comparison is fair and the dashboard is measured as a visitor of the demo gets it.
 
 A load is timed from the navigation to the page being usable: its "Sign in" button visible
 and enabled, and for the dashboard also the browser companion's "ready" (the kernel has heard
@@ -22,15 +26,18 @@ bar, sessions and users panels, the Realtime socket). Printed figures, no bound.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 from bench_restore import CHROMIUM, DASHBOARD, FOLLOW, READY, voila
 from common import Row, median
 
-from appwrite_widgets.cli.demo import descendants
+from appwrite_widgets.cli.demo import descendants, voila_options
+from appwrite_widgets.cli.inbox import MailboxServer
 from appwrite_widgets.server.local import LocalServer
 
 ROUNDS = 7
@@ -93,6 +100,16 @@ def bare_notebook(folder: Path, code: str = BARE_CODE, name: str = "bare") -> Pa
     return path
 
 
+@contextlib.contextmanager
+def _inbox(server: LocalServer) -> Iterator[MailboxServer]:
+    """The demo's Inbox backend: the server's mail catcher, served to the dashboard's kernels."""
+    inbox = MailboxServer(server.mailcatcher).start()
+    try:
+        yield inbox
+    finally:
+        inbox.stop()
+
+
 def _kernels(voila_pid: int) -> dict[int, float]:
     """The kernels below a Voila process: {pid: start time (clock ticks)}."""
     found = {}
@@ -147,16 +164,22 @@ def run() -> list[Row]:
     with (
         tempfile.TemporaryDirectory() as name,
         LocalServer(
-            project="demo", data=Path(name) / "bench.sqlite3", seed="demo", rate_limits=False
+            project="demo",
+            data=Path(name) / "bench.sqlite3",
+            seed="demo",
+            rate_limits=False,
+            smtp="catch",
         ) as server,
     ):
         tmp = Path(name)
         bare = bare_notebook(tmp)
         tiny = bare_notebook(tmp, TINY_CODE, "tiny")
+        options = voila_options()
         with (
-            voila(server, tmp, bare) as bare_served,
-            voila(server, tmp, tiny) as tiny_served,
-            voila(server, tmp) as board_served,
+            _inbox(server) as inbox,
+            voila(server, tmp, bare, options) as bare_served,
+            voila(server, tmp, tiny, options) as tiny_served,
+            voila(server, tmp, options=options, environ=inbox.environ()) as board_served,
             sync_playwright() as pw,
         ):
             bare_url, board_url = bare_served.url, board_served.url

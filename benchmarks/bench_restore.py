@@ -18,7 +18,7 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import NamedTuple
 
@@ -56,8 +56,18 @@ class Served(NamedTuple):
 
 
 @contextlib.contextmanager
-def voila(server: LocalServer, tmp: Path, notebook: Path = DASHBOARD) -> Iterator[Served]:
-    """Voila serving ``notebook`` (the dashboard by default) against ``server``."""
+def voila(
+    server: LocalServer,
+    tmp: Path,
+    notebook: Path = DASHBOARD,
+    options: Sequence[str] = (),
+    environ: Mapping[str, str] | None = None,
+) -> Iterator[Served]:
+    """Voila serving ``notebook`` (the dashboard by default) against ``server``.
+
+    ``options``: more Voila command-line options (the same for every page a bench compares);
+    ``environ``: more environment variables for its kernels.
+    """
     port = _free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("APPWRITE_", "JUPYTER"))}
     env.update(
@@ -69,6 +79,7 @@ def voila(server: LocalServer, tmp: Path, notebook: Path = DASHBOARD) -> Iterato
         PYDEVD_DISABLE_FILE_VALIDATION="1",
         PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH", "")])),
     )
+    env.update(environ or {})
     log_path = tmp / f"voila-{notebook.stem}.log"
     with log_path.open("wb") as log:
         proc = subprocess.Popen(
@@ -81,6 +92,7 @@ def voila(server: LocalServer, tmp: Path, notebook: Path = DASHBOARD) -> Iterato
                 f"--Voila.port={port}",
                 "--Voila.ip=127.0.0.1",
                 "--Voila.port_retries=0",
+                *options,
             ],
             env=env,
             cwd=tmp,

@@ -188,6 +188,29 @@ os.execv(sys.executable, [sys.executable, "-m", "voila", *sys.argv[2:]])
 """
 
 
+def voila_options(
+    *,
+    cull_idle_timeout: int = CULL_IDLE_TIMEOUT,
+    cull_interval: int = CULL_INTERVAL,
+    max_kernels: int = MAX_KERNELS,
+) -> list[str]:
+    """The Voila settings the demo serves with (``make bench`` serves its pages with them too).
+
+    Kernels without a connected page (closed tabs) are culled after ``cull_idle_timeout``
+    idle seconds, checked every ``cull_interval``; open tabs are never culled; at most
+    ``max_kernels`` run at once."""
+    return [
+        "--Voila.log_level=WARN",
+        "--show_tracebacks=False",
+        "--VoilaConfiguration.multi_kernel_manager_class="
+        "appwrite_widgets.cli.demo_kernels.CappedKernelManager",
+        f"--CappedKernelManager.max_kernels={max_kernels}",
+        f"--MappingKernelManager.cull_idle_timeout={cull_idle_timeout}",
+        f"--MappingKernelManager.cull_interval={cull_interval}",
+        "--MappingKernelManager.cull_connected=False",
+    ]
+
+
 def voila_command(
     notebook: Path,
     host: str,
@@ -199,9 +222,7 @@ def voila_command(
 ) -> list[str]:
     """The command line serving ``notebook`` with Voila on ``host:port`` (no browser).
 
-    Kernels without a connected page (closed tabs) are culled after ``cull_idle_timeout``
-    idle seconds, checked every ``cull_interval``; open tabs are never culled; at most
-    ``max_kernels`` run at once."""
+    With :func:`voila_options` (culling, the kernel cap)."""
     return [
         sys.executable,
         "-c",
@@ -212,14 +233,11 @@ def voila_command(
         f"--port={port}",
         f"--Voila.ip={host}",
         "--Voila.port_retries=0",
-        "--Voila.log_level=WARN",
-        "--show_tracebacks=False",
-        "--VoilaConfiguration.multi_kernel_manager_class="
-        "appwrite_widgets.cli.demo_kernels.CappedKernelManager",
-        f"--CappedKernelManager.max_kernels={max_kernels}",
-        f"--MappingKernelManager.cull_idle_timeout={cull_idle_timeout}",
-        f"--MappingKernelManager.cull_interval={cull_interval}",
-        "--MappingKernelManager.cull_connected=False",
+        *voila_options(
+            cull_idle_timeout=cull_idle_timeout,
+            cull_interval=cull_interval,
+            max_kernels=max_kernels,
+        ),
     ]
 
 

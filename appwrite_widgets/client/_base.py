@@ -14,7 +14,7 @@ import httpx
 from appwrite_widgets.client._cookies import no_cookie_jar
 from appwrite_widgets.client._core import ClientCore, Prepared
 from appwrite_widgets.client._errors import ClientClosedError
-from appwrite_widgets.client._io import ClientState, direct_transport, tls_context
+from appwrite_widgets.client._io import ClientState, direct_transport, tls_context_for
 from appwrite_widgets.client._oauth2 import oauth2_url
 from appwrite_widgets.client.calls import Call
 
@@ -74,7 +74,7 @@ class BaseClient(Generic[HttpT, TransportT]):
             transport=transport,
             timeout=core.timeout,
             cookies=no_cookie_jar(),
-            verify=tls_context(),  # one per process, not one per client
+            verify=tls_context_for(core.url),  # one per process, not one per client
         )
         self._direct = direct_transport(self._http, core.url, self._transport_class)
 

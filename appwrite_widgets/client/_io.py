@@ -12,7 +12,7 @@ from typing import TypeVar
 
 import httpx
 
-__all__ = ["ClientState", "direct_transport", "received", "tls_context"]
+__all__ = ["ClientState", "direct_transport", "received", "tls_context", "tls_context_for"]
 
 X = TypeVar("X")
 
@@ -36,6 +36,22 @@ def tls_context() -> ssl.SSLContext:
     of a dashboard. An ``SSLContext`` is meant to be shared by many connections.
     """
     return httpx.create_ssl_context()
+
+
+@cache
+def _trusting_nobody() -> ssl.SSLContext:
+    """TLS settings that verify like ``tls_context()`` but trust no certificate: any TLS fails."""
+    return ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)  # CERT_REQUIRED, check_hostname, no CA
+
+
+def tls_context_for(url: httpx.URL) -> ssl.SSLContext:
+    """The TLS settings a client of ``url`` is given: ``tls_context()`` for ``https``.
+
+    A plain ``http`` endpoint never speaks TLS (a client sends only to its endpoint, without
+    redirects; an HTTPS proxy has TLS settings of its own), so it gets settings that refuse
+    every certificate instead of paying for the CA bundle: failing closed, never weaker.
+    """
+    return tls_context() if url.scheme == "https" else _trusting_nobody()
 
 
 def direct_transport(

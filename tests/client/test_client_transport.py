@@ -365,3 +365,21 @@ def test_every_client_verifies_tls_with_one_shared_context() -> None:
         for each in clients:
             pool = each._http._transport._pool  # httpx's default transport, httpcore's pool
             assert pool._ssl_context is context
+
+
+def test_a_plain_http_client_builds_no_ca_bundle_and_its_tls_would_refuse_any_server(
+    server: LocalServer,
+) -> None:
+    """An ``http://`` endpoint never speaks TLS: no CA bundle built; TLS would fail closed."""
+    from appwrite_widgets.client import _io
+
+    _io.tls_context.cache_clear()
+    with Client(server.endpoint, server.project) as client:
+        with pytest.raises(UnauthorizedError):  # a real request over plain HTTP, answered
+            client.get_account()
+        context = client._http._transport._pool._ssl_context
+        assert _io.tls_context.cache_info().currsize == 0  # the CA bundle was never loaded
+        assert context.verify_mode == ssl.CERT_REQUIRED and context.check_hostname
+        assert context.get_ca_certs() == []  # trusts no certificate: any TLS handshake fails
+    with Client("https://appwrite.example/v1", "p") as secure:  # https: unchanged
+        assert secure._http._transport._pool._ssl_context is _io.tls_context()

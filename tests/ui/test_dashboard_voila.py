@@ -36,6 +36,9 @@ def test_regular_user_adds_but_cannot_delete_then_signs_out_in_panel(
     board.expect_signed_in("Bob User (bob@example.com)")
     expect(board.add_event).to_be_visible()
     expect(board.sessions_panel).to_be_visible()
+    # His own two-step sign-in settings, built for him when he signed in: off for now.
+    expect(board.security_panel).to_be_visible()
+    expect(board.page.locator(".aw-security-panel .aw-security-state").first).to_contain_text("Off")
     expect(board.delete_event).to_be_hidden()
     expect(board.users_panel).to_be_hidden()
     # The gated button works for him: the event is a row on the server now.
@@ -61,6 +64,7 @@ def test_admin_sees_everything_then_logout_resets_without_reload(
     expect(board.add_event).to_be_visible()
     expect(board.delete_event).to_be_visible()
     expect(board.sessions_panel).to_be_visible()
+    expect(board.security_panel).to_be_visible()
     expect(board.users_panel).to_be_visible()
     bob = board.page.locator(".aw-users-panel .aw-user-row", has_text="bob@example.com")
     expect(bob).to_contain_text("Bob User")
@@ -68,7 +72,8 @@ def test_admin_sees_everything_then_logout_resets_without_reload(
     # A marker that survives only as long as this document: a reload would drop it.
     page.evaluate("() => { window.__awNoReload = true; }")
     board.nav_sign_out.click()
-    board.expect_signed_out()
+    board.expect_signed_out()  # the gated panels are gone from the page, the security one too
+    expect(board.page.locator(".aw-security-panel")).to_have_count(0)
     expect(board.email).to_be_visible()  # the form is back, so she can sign in again
     assert page.evaluate("() => window.__awNoReload === true"), "the page was reloaded"
 

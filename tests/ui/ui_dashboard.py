@@ -178,6 +178,10 @@ class Dashboard:
         return self.page.locator(".aw-sessions-panel h3", has_text=_exact("Signed-in devices"))
 
     @property
+    def security_panel(self) -> Locator:
+        return self.page.locator(".aw-security-panel h3", has_text=_exact("Two-step sign-in"))
+
+    @property
     def users_panel(self) -> Locator:
         return self.page.locator(".aw-users-panel input[type=search]")
 
@@ -257,6 +261,7 @@ class Dashboard:
             self.add_event,
             self.delete_event,
             self.sessions_panel,
+            self.security_panel,
             self.users_panel,
             self.sign_out_others,
         ):
