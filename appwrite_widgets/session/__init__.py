@@ -22,7 +22,7 @@ from appwrite_widgets.session._device import (
     return_to,
     storage_key,
 )
-from appwrite_widgets.session._flows import Flow, adrive, drive, request
+from appwrite_widgets.session._flows import Flow, adrive, drive, request, running_loop
 from appwrite_widgets.session._messages import (
     CANT_REACH,
     EXPIRES_SOON,
@@ -76,5 +76,6 @@ __all__ = [
     "parse_oauth2_failure",
     "request",
     "return_to",
+    "running_loop",
     "storage_key",
 ]

@@ -10,12 +10,16 @@ a call are thrown into the flow at its ``yield``; the flow handles them or lets 
 from __future__ import annotations
 
 import contextlib
+import sys
 from collections.abc import Awaitable, Callable, Generator
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from appwrite_widgets.client import Call
 
-__all__ = ["Flow", "Step", "adrive", "drive", "request"]
+if TYPE_CHECKING:
+    import asyncio
+
+__all__ = ["Flow", "Step", "adrive", "drive", "request", "running_loop"]
 
 T = TypeVar("T")
 
@@ -76,3 +80,18 @@ async def adrive(
                     call = flow.send(result)
     except StopIteration as stop:
         return stop.value  # type: ignore[no-any-return]
+
+
+def running_loop() -> asyncio.AbstractEventLoop | None:
+    """The asyncio loop running in this thread (a kernel's), or None (a plain script).
+
+    Never imports asyncio: a script that did not import it has no loop running.
+    """
+    aio = sys.modules.get("asyncio")
+    if aio is None:
+        return None
+    try:
+        loop: asyncio.AbstractEventLoop = aio.get_running_loop()
+    except RuntimeError:
+        return None
+    return loop

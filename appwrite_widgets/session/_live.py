@@ -16,6 +16,7 @@ from collections.abc import Callable, Coroutine
 from typing import TYPE_CHECKING, Any
 
 from appwrite_widgets.client import AsyncClient, Client, Session, User
+from appwrite_widgets.session._flows import running_loop
 from appwrite_widgets.session._messages import SESSION_ENDED, SESSION_EXPIRED, SIGNED_OUT_ELSEWHERE
 
 if TYPE_CHECKING:
@@ -29,18 +30,6 @@ _log = logging.getLogger("appwrite_widgets")
 
 #: seconds before ``session.expire`` when ``expires_soon`` turns True (views warn)
 EXPIRY_WARNING = 300.0
-
-
-def _running_loop() -> asyncio.AbstractEventLoop | None:
-    # No asyncio imported, no loop running: plain scripts never load it (nor the listener).
-    aio = sys.modules.get("asyncio")
-    if aio is None:
-        return None
-    try:
-        loop: asyncio.AbstractEventLoop = aio.get_running_loop()
-    except RuntimeError:
-        return None
-    return loop
 
 
 def _in_kernel() -> bool:
@@ -97,7 +86,7 @@ class LiveLink:
 
     def listen(self) -> None:
         """Listen from now on (needs a running asyncio loop); the caller then calls follow."""
-        if _running_loop() is None:
+        if running_loop() is None:
             raise RuntimeError(
                 "listen() needs a running asyncio loop (a Jupyter kernel, or call it inside "
                 "asyncio.run); a plain synchronous script cannot listen."
@@ -141,7 +130,7 @@ class LiveLink:
 
     def spawn(self, coroutine: Coroutine[Any, Any, Any]) -> None:
         """Run ``coroutine`` on the running loop (from a handler); :meth:`aclose` cancels it."""
-        loop = _running_loop()
+        loop = running_loop()
         assert loop is not None  # handlers run on the listener's loop
         task = loop.create_task(coroutine)
         self._tasks.add(task)
@@ -196,7 +185,7 @@ class LiveLink:
         self._on_state(live, reconnected)
 
     def _wanted(self) -> bool:
-        if self._mode is False or _running_loop() is None:
+        if self._mode is False or running_loop() is None:
             return False
         return self._mode is True or _in_kernel()
 

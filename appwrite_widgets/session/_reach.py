@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import sys
 from collections.abc import Awaitable, Callable, Iterator
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
@@ -30,7 +29,7 @@ from appwrite_widgets.client import (
     ServerError,
     calls,
 )
-from appwrite_widgets.session._flows import Flow, request
+from appwrite_widgets.session._flows import Flow, request, running_loop
 
 if TYPE_CHECKING:
     import asyncio
@@ -219,7 +218,7 @@ class Reconnect:
 
     def start(self) -> None:
         """Start trying (on the running loop; without one, nothing happens)."""
-        loop = _running_loop()
+        loop = running_loop()
         if loop is None or self.running:
             return
         self._task = loop.create_task(self._tries())
@@ -230,7 +229,7 @@ class Reconnect:
         if task is None or task.done():
             return
         loop = task.get_loop()
-        if _running_loop() is not loop:
+        if running_loop() is not loop:
             loop.call_soon_threadsafe(task.cancel)
         elif _current_task() is not task:  # the task itself ends after its try
             task.cancel()
@@ -241,7 +240,7 @@ class Reconnect:
 
         task = self._task
         self.stop()
-        if task is not None and task.get_loop() is _running_loop():
+        if task is not None and task.get_loop() is running_loop():
             await asyncio.gather(task, return_exceptions=True)
 
     async def _tries(self) -> None:
@@ -265,17 +264,6 @@ class Reconnect:
 
     def __repr__(self) -> str:
         return f"Reconnect(running={self.running})"
-
-
-def _running_loop() -> asyncio.AbstractEventLoop | None:
-    aio = sys.modules.get("asyncio")  # not imported: no loop runs
-    if aio is None:
-        return None
-    try:
-        loop: asyncio.AbstractEventLoop = aio.get_running_loop()
-    except RuntimeError:
-        return None
-    return loop
 
 
 def _current_task() -> asyncio.Task[object] | None:

@@ -24,12 +24,11 @@
 from __future__ import annotations
 
 import logging
-import sys
 from collections.abc import Callable, Coroutine
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from appwrite_widgets.client import AppwriteError
-from appwrite_widgets.session import describe
+from appwrite_widgets.session import describe, running_loop
 
 if TYPE_CHECKING:
     import asyncio
@@ -100,7 +99,7 @@ class ContextView:
         self._observed = []
         self._owned = []
         self._tasks = set()
-        self._home = _running_loop()  # the kernel's loop (None in plain Python)
+        self._home = running_loop()  # the kernel's loop (None in plain Python)
 
     def _at_home(self, handler: Callable[..., object], *args: Any) -> None:
         """Call ``handler(*args)`` on the loop this widget was made on.
@@ -109,7 +108,7 @@ class ContextView:
         arrived on a kernel subshell's thread).
         """
         home = getattr(self, "_home", None)
-        if home is not None and _running_loop() is not home and not home.is_closed():
+        if home is not None and running_loop() is not home and not home.is_closed():
             home.call_soon_threadsafe(handler, *args)
             return
         handler(*args)
@@ -251,17 +250,6 @@ class ContextView:
         super().close()  # type: ignore[misc]
         if layout is not None:
             layout.close()
-
-
-def _running_loop() -> asyncio.AbstractEventLoop | None:
-    aio = sys.modules.get("asyncio")  # no asyncio imported: no loop runs
-    if aio is None:
-        return None
-    try:
-        loop: asyncio.AbstractEventLoop = aio.get_running_loop()
-    except RuntimeError:
-        return None
-    return loop
 
 
 def close_widget(widget: Any) -> None:
