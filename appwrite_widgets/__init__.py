@@ -1,88 +1,170 @@
-"""Sign-in / sign-out widgets for Jupyter against an Appwrite backend."""
+"""Sign-in / sign-out widgets for Jupyter against an Appwrite backend.
+
+Every public name is importable from here (``from appwrite_widgets import SessionContext``).
+Each is loaded on first use (PEP 562): a script that needs only the client never imports
+ipywidgets or anywidget, a server process never imports the widgets, and nothing imports
+the server's stack (starlette, uvicorn, argon2) until ``LocalServer`` is used. Type checkers
+and IDEs see the names through the imports under ``TYPE_CHECKING`` below.
+"""
 
 from __future__ import annotations
 
+import importlib
 from typing import TYPE_CHECKING, Any
 
 from appwrite_widgets._version import __version__
-from appwrite_widgets.client import (
-    APIError,
-    AppwriteError,
-    AsyncClient,
-    Call,
-    Client,
-    ClientClosedError,
-    Column,
-    ColumnList,
-    ConflictError,
-    ConnectError,
-    Database,
-    DatabaseList,
-    ForbiddenError,
-    Identity,
-    IdentityList,
-    InvalidArgumentError,
-    InvalidInputError,
-    Jwt,
-    Log,
-    LogList,
-    Membership,
-    MembershipList,
-    MfaChallenge,
-    MfaFactors,
-    MfaRecoveryCodes,
-    MfaType,
-    MoreFactorsRequiredError,
-    NotFoundError,
-    Permission,
-    Query,
-    RateLimitError,
-    RequestTimeoutError,
-    ResponseError,
-    Role,
-    Row,
-    RowList,
-    ServerError,
-    Session,
-    SessionList,
-    Table,
-    TableList,
-    Team,
-    TeamList,
-    TLSError,
-    Token,
-    TransportError,
-    UnauthorizedError,
-    User,
-    UserList,
-)
-from appwrite_widgets.session import (
-    CredentialStore,
-    CredentialStoreError,
-    SessionContext,
-    TableData,
-)
-from appwrite_widgets.widgets import (
-    Gate,
-    LoginForm,
-    NavBar,
-    SecurityPanel,
-    SessionsPanel,
-    TableView,
-    UsersPanel,
-    admin_only,
-    signed_in,
-)
 
 if TYPE_CHECKING:
     from appwrite_widgets.client import (
+        APIError,
+        AppwriteError,
+        AsyncClient,
+        Call,
+        Client,
+        ClientClosedError,
+        Column,
+        ColumnList,
+        ConflictError,
+        ConnectError,
+        Database,
+        DatabaseList,
+        ForbiddenError,
+        Identity,
+        IdentityList,
+        InvalidArgumentError,
+        InvalidInputError,
+        Jwt,
+        Log,
+        LogList,
+        Membership,
+        MembershipList,
+        MfaChallenge,
+        MfaFactors,
+        MfaRecoveryCodes,
+        MfaType,
+        MoreFactorsRequiredError,
+        NotFoundError,
+        Permission,
+        Query,
+        RateLimitError,
         Realtime,
         RealtimeConnected,
         RealtimeEvent,
         RealtimeSubscription,
+        RequestTimeoutError,
+        ResponseError,
+        Role,
+        Row,
+        RowList,
+        ServerError,
+        Session,
+        SessionList,
+        Table,
+        TableList,
+        Team,
+        TeamList,
+        TLSError,
+        Token,
+        TransportError,
+        UnauthorizedError,
+        User,
+        UserList,
     )
-    from appwrite_widgets.server.local import LocalServer
-    from appwrite_widgets.widgets import BrowserCompanion, companion
+    from appwrite_widgets.server.local import (
+        LocalServer,
+    )
+    from appwrite_widgets.session import (
+        CredentialStore,
+        CredentialStoreError,
+        SessionContext,
+        TableData,
+    )
+    from appwrite_widgets.widgets import (
+        BrowserCompanion,
+        Gate,
+        LoginForm,
+        NavBar,
+        SecurityPanel,
+        SessionsPanel,
+        TableView,
+        UsersPanel,
+        admin_only,
+        companion,
+        signed_in,
+    )
+
+#: Where each public name lives: the subpackage imported when the name is first used.
+_HOMES: dict[str, str] = {
+    "APIError": "appwrite_widgets.client",
+    "AppwriteError": "appwrite_widgets.client",
+    "AsyncClient": "appwrite_widgets.client",
+    "Call": "appwrite_widgets.client",
+    "Client": "appwrite_widgets.client",
+    "ClientClosedError": "appwrite_widgets.client",
+    "Column": "appwrite_widgets.client",
+    "ColumnList": "appwrite_widgets.client",
+    "ConflictError": "appwrite_widgets.client",
+    "ConnectError": "appwrite_widgets.client",
+    "Database": "appwrite_widgets.client",
+    "DatabaseList": "appwrite_widgets.client",
+    "ForbiddenError": "appwrite_widgets.client",
+    "Identity": "appwrite_widgets.client",
+    "IdentityList": "appwrite_widgets.client",
+    "InvalidArgumentError": "appwrite_widgets.client",
+    "InvalidInputError": "appwrite_widgets.client",
+    "Jwt": "appwrite_widgets.client",
+    "Log": "appwrite_widgets.client",
+    "LogList": "appwrite_widgets.client",
+    "Membership": "appwrite_widgets.client",
+    "MembershipList": "appwrite_widgets.client",
+    "MfaChallenge": "appwrite_widgets.client",
+    "MfaFactors": "appwrite_widgets.client",
+    "MfaRecoveryCodes": "appwrite_widgets.client",
+    "MfaType": "appwrite_widgets.client",
+    "MoreFactorsRequiredError": "appwrite_widgets.client",
+    "NotFoundError": "appwrite_widgets.client",
+    "Permission": "appwrite_widgets.client",
+    "Query": "appwrite_widgets.client",
+    "RateLimitError": "appwrite_widgets.client",
+    "RequestTimeoutError": "appwrite_widgets.client",
+    "ResponseError": "appwrite_widgets.client",
+    "Role": "appwrite_widgets.client",
+    "Row": "appwrite_widgets.client",
+    "RowList": "appwrite_widgets.client",
+    "ServerError": "appwrite_widgets.client",
+    "Session": "appwrite_widgets.client",
+    "SessionList": "appwrite_widgets.client",
+    "Table": "appwrite_widgets.client",
+    "TableList": "appwrite_widgets.client",
+    "Team": "appwrite_widgets.client",
+    "TeamList": "appwrite_widgets.client",
+    "TLSError": "appwrite_widgets.client",
+    "Token": "appwrite_widgets.client",
+    "TransportError": "appwrite_widgets.client",
+    "UnauthorizedError": "appwrite_widgets.client",
+    "User": "appwrite_widgets.client",
+    "UserList": "appwrite_widgets.client",
+    "Realtime": "appwrite_widgets.client",
+    "RealtimeConnected": "appwrite_widgets.client",
+    "RealtimeEvent": "appwrite_widgets.client",
+    "RealtimeSubscription": "appwrite_widgets.client",
+    "LocalServer": "appwrite_widgets.server.local",
+    "CredentialStore": "appwrite_widgets.session",
+    "CredentialStoreError": "appwrite_widgets.session",
+    "SessionContext": "appwrite_widgets.session",
+    "TableData": "appwrite_widgets.session",
+    "Gate": "appwrite_widgets.widgets",
+    "LoginForm": "appwrite_widgets.widgets",
+    "NavBar": "appwrite_widgets.widgets",
+    "SecurityPanel": "appwrite_widgets.widgets",
+    "SessionsPanel": "appwrite_widgets.widgets",
+    "TableView": "appwrite_widgets.widgets",
+    "UsersPanel": "appwrite_widgets.widgets",
+    "admin_only": "appwrite_widgets.widgets",
+    "signed_in": "appwrite_widgets.widgets",
+    "BrowserCompanion": "appwrite_widgets.widgets",
+    "companion": "appwrite_widgets.widgets",
+}
 
 __all__ = [
     "APIError",
@@ -159,17 +241,13 @@ __all__ = [
 
 
 def __getattr__(name: str) -> Any:
-    # The server stack (starlette, uvicorn, argon2) is imported only when LocalServer is used.
-    if name == "LocalServer":
-        from appwrite_widgets.server.local import LocalServer
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module 'appwrite_widgets' has no attribute {name!r}")
+    value = getattr(importlib.import_module(home), name)
+    globals()[name] = value  # loaded once: later lookups do not come here
+    return value
 
-        return LocalServer
-    if name in ("Realtime", "RealtimeConnected", "RealtimeEvent", "RealtimeSubscription"):
-        from appwrite_widgets import client  # asyncio loads with it: on first use
 
-        return getattr(client, name)
-    if name in ("BrowserCompanion", "companion"):  # anywidget loads on first use
-        from appwrite_widgets import widgets
-
-        return getattr(widgets, name)
-    raise AttributeError(f"module 'appwrite_widgets' has no attribute {name!r}")
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))
