@@ -182,6 +182,24 @@ class Provider(ABC):
                 out.append(scope)
         return out
 
+    def authorize_query(self, ends: Endpoints, state: str, scopes: Sequence[str]) -> dict[str, str]:
+        """The authorize request's query: this client, the callback, the scopes, the state."""
+        return {
+            "client_id": self.client_id,
+            "redirect_uri": ends.callback,
+            "scope": " ".join(self.scopes(scopes)),
+            "state": state,
+        }
+
+    def token_fields(self, ends: Endpoints, code: str) -> dict[str, str]:
+        """The token request's fields: this client and its secret, the callback, the code."""
+        return {
+            "client_id": self.client_id,
+            "client_secret": self.client_secret,
+            "redirect_uri": ends.callback,
+            "code": code,
+        }
+
     @abstractmethod
     async def login_url(
         self, http: httpx.AsyncHTTPTransport, ends: Endpoints, state: str, scopes: Sequence[str]

@@ -56,24 +56,13 @@ class GitHubProvider(Provider):
         self, http: httpx.AsyncHTTPTransport, ends: Endpoints, state: str, scopes: Sequence[str]
     ) -> str:
         """GitHub's authorize page."""
-        params = {
-            "client_id": self.client_id,
-            "redirect_uri": ends.callback,
-            "scope": " ".join(self.scopes(scopes)),
-            "state": state,
-        }
-        return with_query(self.authorization_endpoint, params)
+        return with_query(self.authorization_endpoint, self.authorize_query(ends, state, scopes))
 
     async def exchange(
         self, http: httpx.AsyncHTTPTransport, ends: Endpoints, code: str
     ) -> ProviderTokens:
         """Form ``POST`` to the token endpoint; GitHub answers form-encoded."""
-        form = {
-            "client_id": self.client_id,
-            "redirect_uri": ends.callback,
-            "client_secret": self.client_secret,
-            "code": code,
-        }
+        form = self.token_fields(ends, code)
         answer = await provider_request(http, "POST", self.token_endpoint, form=form)
         data = dict(parse_qsl(answer.text)) if "=" in answer.text else {}
         if not data:  # a stand-in or GitHub asked for JSON

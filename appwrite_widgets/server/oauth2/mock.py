@@ -51,24 +51,13 @@ class MockProvider(Provider):
         self, http: httpx.AsyncHTTPTransport, ends: Endpoints, state: str, scopes: Sequence[str]
     ) -> str:
         """The server's own mock authorize route, as the browser reaches the server."""
-        params = {
-            "client_id": self.client_id,
-            "redirect_uri": ends.callback,
-            "scope": " ".join(self.scopes(scopes)),
-            "state": state,
-        }
-        return with_query(ends.public + MOCK_PATH, params)
+        return with_query(ends.public + MOCK_PATH, self.authorize_query(ends, state, scopes))
 
     async def exchange(
         self, http: httpx.AsyncHTTPTransport, ends: Endpoints, code: str
     ) -> ProviderTokens:
         """``GET …/oauth2/token`` (a GET, as Appwrite's mock)."""
-        params = {
-            "client_id": self.client_id,
-            "redirect_uri": ends.callback,
-            "client_secret": self.client_secret,
-            "code": code,
-        }
+        params = self.token_fields(ends, code)
         answer = await provider_request(http, "GET", ends.own + MOCK_PATH + "/token", params=params)
         data = json_body(answer)
         access = as_text(data.get("access_token"))

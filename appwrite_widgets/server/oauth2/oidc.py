@@ -83,13 +83,7 @@ class OidcProvider(Provider):
         self, http: httpx.AsyncHTTPTransport, ends: Endpoints, state: str, scopes: Sequence[str]
     ) -> str:
         """The issuer's authorization endpoint with ``response_type=code``."""
-        params = {
-            "client_id": self.client_id,
-            "redirect_uri": ends.callback,
-            "state": state,
-            "scope": " ".join(self.scopes(scopes)),
-            "response_type": "code",
-        }
+        params = {**self.authorize_query(ends, state, scopes), "response_type": "code"}
         return with_query(await self.endpoint(http, "authorization_endpoint"), params)
 
     async def exchange(
@@ -97,10 +91,7 @@ class OidcProvider(Provider):
     ) -> ProviderTokens:
         """Form ``POST`` (``client_secret_post``) to the token endpoint; a JSON answer."""
         form = {
-            "code": code,
-            "client_id": self.client_id,
-            "client_secret": self.client_secret,
-            "redirect_uri": ends.callback,
+            **self.token_fields(ends, code),
             "scope": " ".join(self.default_scopes),
             "grant_type": "authorization_code",
         }
