@@ -17,7 +17,6 @@ from ..http.errors import AppwriteError, invalid_param
 from ..http.factors import caller_session
 from ..http.routing import Ctx, RateSpec, Reply, Route
 from ..mail import Mail
-from ..mail.templates import subject
 from ..realtime.hub import hub_of
 from ..storage.mfa import Challenge
 from ..storage.users import User
@@ -203,16 +202,8 @@ async def create_challenge(ctx: Ctx) -> Reply:
         expire=ctx.now + CHALLENGE_LIFETIME,
     )
     if factor == "email" and user.email:
-        project = ctx.cfg.project
-        await ctx.cfg.mailer.send(
-            Mail(
-                to=user.email,
-                subject=subject("mfa-challenge", project),
-                code=code,
-                kind="mfa-challenge",
-                project=project,
-            )
-        )
+        mail = Mail.about("mfa-challenge", to=user.email, project=ctx.cfg.project, code=code)
+        await ctx.cfg.mailer.send(mail)
     return Reply(201, models.mfa_challenge(challenge))
 
 

@@ -18,7 +18,6 @@ from ..http.errors import AppwriteError, invalid_param
 from ..http.redirects import add_query
 from ..http.routing import Ctx, RateSpec, Reply, Route
 from ..mail import Mail
-from ..mail.templates import subject
 from ..realtime.hub import hub_of
 from ..storage.tokens import Token, TokenType
 from ..storage.users import User
@@ -30,16 +29,8 @@ async def _mail_link(ctx: Ctx, user: User, kind: str, base: str, token: Token, s
     link = add_query(
         base, {"userId": user.id, "secret": secret, "expire": models.fmt_time(token.expire)}
     )
-    project = ctx.cfg.project
-    await ctx.cfg.mailer.send(
-        Mail(
-            to=user.email or "",
-            subject=subject(kind, project),
-            url=link,
-            kind=kind,
-            project=project,
-        )
-    )
+    mail = Mail.about(kind, to=user.email or "", project=ctx.cfg.project, url=link)
+    await ctx.cfg.mailer.send(mail)
 
 
 def _link_params(ctx: Ctx) -> tuple[str, str]:

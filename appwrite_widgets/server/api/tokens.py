@@ -18,7 +18,6 @@ from ..http.errors import AppwriteError, invalid_param
 from ..http.redirects import add_query, check_redirect
 from ..http.routing import Ctx, RateSpec, Reply, Route
 from ..mail import Mail
-from ..mail.templates import subject
 from ..storage.connection import Conflict
 from ..storage.tokens import LOGIN_TYPES, Token, TokenType
 from ..storage.users import User
@@ -132,17 +131,9 @@ async def create_email_token(ctx: Ctx) -> Reply:
     user = passwordless_user(ctx, email, user_id, clash="general_bad_request")
     code = "".join(secrets.choice("0123456789") for _ in range(6))
     token = issue(ctx, user, TokenType.EMAIL, code, OTP_LIFETIME)
-    project = ctx.cfg.project
-    await ctx.cfg.mailer.send(
-        Mail(
-            to=user.email or email,
-            subject=subject("email-otp", project),
-            code=code,
-            kind="email-otp",
-            phrase=phrase,
-            project=project,
-        )
-    )
+    to = user.email or email
+    mail = Mail.about("email-otp", to=to, project=ctx.cfg.project, code=code, phrase=phrase)
+    await ctx.cfg.mailer.send(mail)
     return token_reply(ctx, token, code, phrase)
 
 
@@ -184,17 +175,9 @@ async def create_magic_url_token(ctx: Ctx) -> Reply:
             "project": ctx.cfg.project,
         },
     )
-    project = ctx.cfg.project
-    await ctx.cfg.mailer.send(
-        Mail(
-            to=user.email or email,
-            subject=subject("magic-url", project),
-            url=link,
-            kind="magic-url",
-            phrase=phrase,
-            project=project,
-        )
-    )
+    to = user.email or email
+    mail = Mail.about("magic-url", to=to, project=ctx.cfg.project, url=link, phrase=phrase)
+    await ctx.cfg.mailer.send(mail)
     return token_reply(ctx, token, secret, phrase)
 
 

@@ -34,6 +34,14 @@ class Mail:
     phrase: str = ""
     project: str = ""
 
+    @classmethod
+    def about(
+        cls, kind: str, *, to: str, project: str, url: str = "", code: str = "", phrase: str = ""
+    ) -> Mail:
+        """A message of ``kind`` for ``project``, under Appwrite's subject line for it."""
+        subject = templates.subject(kind, project)
+        return cls(to, subject, url=url, code=code, kind=kind, phrase=phrase, project=project)
+
     @property
     def text(self) -> str:
         """The plain-text body, as sent over SMTP."""
