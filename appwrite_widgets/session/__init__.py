@@ -38,12 +38,14 @@ from appwrite_widgets.session._messages import (
     WRONG_CREDENTIALS,
     describe,
 )
+from appwrite_widgets.session._mfa import KEEPS_SESSION
 from appwrite_widgets.session._observers import Names
 from appwrite_widgets.session._table_data import TableData, caller_roles
 
 __all__ = [
     "CANT_REACH",
     "EXPIRES_SOON",
+    "KEEPS_SESSION",
     "KEY_REFUSED",
     "MAY_BE_ALIVE",
     "NOT_SIGNED_IN",

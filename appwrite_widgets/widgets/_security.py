@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from traitlets import Bool, Unicode
 
 from appwrite_widgets.client import InvalidArgumentError, InvalidInputError, UnauthorizedError
+from appwrite_widgets.session import KEEPS_SESSION
 from appwrite_widgets.widgets._frontend import BadMessage, FrontEnd, asset, text
 
 if TYPE_CHECKING:
@@ -327,18 +328,11 @@ class SecurityPanel(FrontEnd):
     }
 
 
-#: 401 answers that refuse what was typed (a code, a password), not the session.
-_REFUSES_INPUT = frozenset(
-    {"user_invalid_token", "user_challenge_required", "user_invalid_credentials"}
-)
-
-
 def _field(exc: BaseException, about: str) -> str:
     """Where a failure shows: under ``about``'s field when it refuses what was typed there."""
     refused = isinstance(exc, InvalidInputError | InvalidArgumentError) or (
         isinstance(exc, UnauthorizedError)
-        and exc.type
-        in ("user_invalid_token", "user_challenge_required", "user_invalid_credentials")
+        and exc.type in KEEPS_SESSION  # it refuses what was typed, not the session
     )
     if not refused or not about:
         return ""
