@@ -175,6 +175,14 @@ function awAsker() {
   };
 }
 
+/** A field's own error line, read with its input (aria-describedby, after a hint's id). */
+function awFieldError(input, hint = null) {
+  const error = h("p", { class: "aw-field-error", id: `${input.id}-error` });
+  error.hidden = true;
+  input.setAttribute("aria-describedby", hint ? `${hint.id} ${error.id}` : error.id);
+  return error;
+}
+
 /** A live line for what happened ("status") or what went wrong ("alert"). */
 function awNotice(className = "aw-notice") {
   const node = h("p", { class: className, role: "status", "aria-live": "polite" });

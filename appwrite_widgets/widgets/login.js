@@ -79,9 +79,7 @@ function loginView({ model, el }) {
   const makeField = (fields, name, label, props, hint = null) => {
     const id = awId(`login-${name}`);
     const input = h("input", { id, name, ...props });
-    const error = h("p", { class: "aw-field-error", id: `${id}-error` });
-    error.hidden = true;
-    input.setAttribute("aria-describedby", hint ? `${hint.id} ${error.id}` : error.id);
+    const error = awFieldError(input, hint);
     fields[name] = { input, error };
     return h("div", { class: "aw-field" }, h("label", { for: id, text: label }), input, error);
   };

@@ -10,14 +10,6 @@
 // code}, {kind: "codes-new", code}, {kind: "mfa", on}, {kind: "password", old, new},
 // {kind: "verify-email", url}. Typed codes and passwords are sent once and the inputs emptied.
 
-/** A field's own error line, read with its input (aria-describedby). */
-function awFieldError(input) {
-  const error = h("p", { class: "aw-field-error", id: `${input.id}-error` });
-  error.hidden = true;
-  input.setAttribute("aria-describedby", error.id);
-  return error;
-}
-
 function awCodeInput(id, label, { optional = false } = {}) {
   const input = h("input", {
     id,
