@@ -24,9 +24,8 @@ quietly) and a sign-out whose session was already gone (401/404 count as done).
 from __future__ import annotations
 
 import contextlib
-import logging
 from collections.abc import Callable, Iterator, Sequence
-from typing import Any, TypeVar
+from typing import Any
 
 from traitlets import All, Bool, HasTraits, Instance, Int, TraitType, Tuple, Unicode
 
@@ -64,10 +63,6 @@ from appwrite_widgets.session._signin import SignInFlows
 from appwrite_widgets.session._signout import SignOutFlows
 
 __all__ = ["SessionContext"]
-
-_log = logging.getLogger("appwrite_widgets")
-
-T = TypeVar("T")
 
 
 class SessionContext(HasTraits):
