@@ -92,6 +92,7 @@ class SecurityPanel(FrontEnd):
         self.add_class("aw-security-panel")  # stable hook for CSS and UI tests
         self._signed_in = bool(ctx.is_authenticated)
         self._working = False  # one action of this panel at a time
+        self._loading = 0  # factor loads on their way (the panel is busy meanwhile)
         self._listen()
         self._watch(self._on_change, "revision")
         self._render()
@@ -99,9 +100,20 @@ class SecurityPanel(FrontEnd):
             self.reload()
 
     def reload(self) -> asyncio.Task[None] | None:
-        """Load the user's second factors again (1 request; the task inside a kernel)."""
+        """Load the user's second factors again (1 request; the task inside a kernel).
+
+        The panel is busy from now until the answer: inside a kernel the request starts a
+        moment later, and its buttons must not be pressable for what is not loaded yet.
+        """
         ctx = self._ctx
-        return self._dispatch(ctx.load_mfa_factors, ctx.aload_mfa_factors)
+        self._loading += 1
+        self.busy = True
+
+        def loaded() -> None:
+            self._loading -= 1
+            self._render()
+
+        return self._dispatch(ctx.load_mfa_factors, ctx.aload_mfa_factors, loaded)
 
     # -- what the page's buttons do --------------------------------------------------------------
 
@@ -291,11 +303,11 @@ class SecurityPanel(FrontEnd):
     def _on_change(self, change: Any) -> None:
         signed_in = bool(self._ctx.is_authenticated)
         was, self._signed_in = self._signed_in, signed_in
+        if signed_in and not was:
+            self.reload()  # first: the panel shows signed in only as busy, until the factors load
         self._render()
         if was and not signed_in:
             self.send({"kind": "wipe"})  # the QR code, the key and the codes leave the page
-        elif signed_in and not was:
-            self.reload()
 
     def _render(self) -> None:
         ctx = self._ctx
@@ -304,7 +316,7 @@ class SecurityPanel(FrontEnd):
         with self.hold_sync():
             self.layout.display = None if user is not None else "none"
             self.signed_in = user is not None
-            self.busy = bool(ctx.busy) or self._working
+            self.busy = bool(ctx.busy) or self._working or self._loading > 0
             self.email = user.email if user is not None else ""
             self.email_verified = bool(user is not None and user.email_verification)
             self.mfa = bool(user is not None and user.mfa)

@@ -211,6 +211,25 @@ async def test_in_a_kernel_the_panel_is_busy_until_the_answer(
     assert panel.totp and panel.mfa and panel.recovery_codes and not panel.busy
 
 
+@pytest.mark.anyio
+async def test_in_a_kernel_the_panel_is_busy_from_sign_in_until_the_factors_load(
+    amfa: MfaKit, settle: Any
+) -> None:
+    # The load starts a moment after the sign-in (a task on the kernel's loop): the page must
+    # not see a pressable "Set up an authenticator app" in between (a press would be lost).
+    who = amfa.person()
+    ctx, _ = amfa.actx()
+    panel = SecurityPanel(ctx)
+    seen: list[tuple[bool, bool]] = []
+    panel.observe(lambda _: seen.append((panel.signed_in, panel.busy)), names=["signed_in", "busy"])
+    await ctx.alogin(who.email, who.password)
+    assert panel.signed_in and panel.busy  # signed in, the factors not loaded yet
+    await settle(panel)
+    assert not panel.busy
+    # Idle and signed in once only: when the factors are in (never before the load began).
+    assert seen[-1] == (True, False) and seen.count((True, False)) == 1
+
+
 CRAFTED = [
     "turn it all off",
     {"kind": "delete-account"},
